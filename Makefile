@@ -1,0 +1,29 @@
+# c8s — see README.md.
+#   make demo   installs what is missing, builds, and runs examples/diamond in local mode
+#   make test   installs what is missing (system libraries, SeaweedFS) and runs every test
+#   make bench  runs the benchmarks in Benchmarks/
+#   make e2e    runs the end-to-end suite against the cluster KUBECONFIG names
+SWIFT ?= swift
+SWIFT_BUILD_FLAGS ?=
+
+.PHONY: deps test-deps build test demo bench e2e clean
+
+deps:
+	@bash scripts/install-deps.sh
+
+test-deps:
+	@bash scripts/install-deps.sh --test
+
+build: deps
+	$(SWIFT) build $(SWIFT_BUILD_FLAGS)
+
+test: test-deps
+	$(SWIFT) build --build-tests $(SWIFT_BUILD_FLAGS)
+	$(SWIFT) test --skip-build $(SWIFT_BUILD_FLAGS)
+
+demo: deps
+	$(SWIFT) build --product c8s $(SWIFT_BUILD_FLAGS)
+	cd examples/diamond && "$(CURDIR)/.build/debug/c8s" run --local
+
+clean:
+	rm -rf .build

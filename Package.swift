@@ -1,0 +1,98 @@
+// swift-tools-version:6.1
+import PackageDescription
+
+/// c8s: a Kubernetes-native CI system. See README.md and docs/ for the architecture.
+let package = Package(
+    name: "c8s",
+    platforms: [.macOS(.v15)],
+    products: [
+        .executable(name: "c8s", targets: ["c8s"]),
+        .executable(name: "c8s-sim", targets: ["c8s-sim"]),
+        .library(name: "C8SCore", targets: ["C8SCore"]),
+        .library(name: "C8SLogs", targets: ["C8SLogs"]),
+        .library(name: "C8SKube", targets: ["C8SKube"]),
+        .library(name: "C8SAPI", targets: ["C8SAPI"]),
+        .library(name: "C8SLocal", targets: ["C8SLocal"]),
+        .library(name: "C8STestSupport", targets: ["C8STestSupport"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.6.0"),
+        .package(url: "https://github.com/apple/swift-nio", from: "2.80.0"),
+        .package(url: "https://github.com/apple/swift-collections", from: "1.1.0"),
+        .package(url: "https://github.com/apple/swift-crypto", "3.12.0"..<"5.0.0"),
+        .package(url: "https://github.com/swift-server/async-http-client", from: "1.25.0"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.6.0"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.10.0"),
+    ],
+    targets: [
+        // System libraries: one shim per library, nothing else.
+        .systemLibrary(name: "CYAML", pkgConfig: "yaml-0.1", providers: [.apt(["libyaml-dev"])]),
+        .systemLibrary(name: "CZstd", pkgConfig: "libzstd", providers: [.apt(["libzstd-dev"])]),
+        .systemLibrary(name: "CURing", pkgConfig: "liburing", providers: [.apt(["liburing-dev"])]),
+        .systemLibrary(name: "CCurl", pkgConfig: "libcurl", providers: [.apt(["libcurl4-openssl-dev"])]),
+
+        // Pipeline model, parser, validator, matrix expansion and planner.
+        .target(name: "C8SCore", dependencies: ["CYAML"]),
+        // CRI logs, tailer, masker, chunker, log stores and retrieval.
+        .target(
+            name: "C8SLogs",
+            dependencies: [
+                "CZstd", "CURing", "CCurl",
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        // Kubernetes API client, informers, leader election.
+        .target(
+            name: "C8SKube",
+            dependencies: [
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOFoundationCompat", package: "swift-nio"),
+                .product(name: "DequeModule", package: "swift-collections"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        // Our CRDs as Swift resource types.
+        .target(name: "C8SAPI", dependencies: ["C8SCore", "C8SKube"]),
+        // Local-mode executor.
+        .target(
+            name: "C8SLocal",
+            dependencies: ["C8SCore", "C8SLogs", .product(name: "Logging", package: "swift-log")]
+        ),
+        // Test-only support: in-memory API server, kubelet simulator, SeaweedFS launcher.
+        .target(
+            name: "C8STestSupport",
+            dependencies: [
+                "C8SKube",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+
+        // Executables: argument parsing and wiring only.
+        .executableTarget(
+            name: "c8s",
+            dependencies: [
+                "C8SCore", "C8SLocal", "C8SLogs",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+        .executableTarget(
+            name: "c8s-sim",
+            dependencies: [
+                "C8STestSupport",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ]
+        ),
+
+        .testTarget(name: "C8SCoreTests", dependencies: ["C8SCore"]),
+        .testTarget(name: "C8SLogsTests", dependencies: ["C8SLogs", "C8STestSupport"]),
+        .testTarget(name: "C8SKubeTests", dependencies: ["C8SKube", "C8STestSupport"]),
+        .testTarget(name: "C8SAPITests", dependencies: ["C8SAPI", "C8STestSupport"]),
+        .testTarget(name: "C8SLocalTests", dependencies: ["C8SLocal", "C8SCore", "C8SLogs"]),
+    ]
+)

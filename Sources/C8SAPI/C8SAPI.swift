@@ -1,0 +1,1 @@
+// C8SAPI module (sources follow).

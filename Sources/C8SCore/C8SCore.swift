@@ -1,0 +1,1 @@
+// C8SCore module (sources follow).

@@ -1,0 +1,1 @@
+// C8SKube module (sources follow).

@@ -1,0 +1,1 @@
+// C8SLocal module (sources follow).

@@ -1,0 +1,1 @@
+// C8SLogs module (sources follow).

@@ -1,0 +1,1 @@
+// C8STestSupport module (sources follow).

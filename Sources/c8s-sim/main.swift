@@ -1,0 +1,1 @@
+print("c8s-sim")
