@@ -1,1 +1,0 @@
-// C8SLogs module (sources follow).
