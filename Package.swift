@@ -64,7 +64,6 @@ let package = Package(
         .target(
             name: "C8STestSupport",
             dependencies: [
-                "C8SKube",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
@@ -94,5 +93,6 @@ let package = Package(
         .testTarget(name: "C8SKubeTests", dependencies: ["C8SKube", "C8STestSupport"]),
         .testTarget(name: "C8SAPITests", dependencies: ["C8SAPI", "C8STestSupport"]),
         .testTarget(name: "C8SLocalTests", dependencies: ["C8SLocal", "C8SCore", "C8SLogs"]),
+        .testTarget(name: "C8STestSupportTests", dependencies: ["C8STestSupport"]),
     ]
 )
