@@ -14,6 +14,7 @@ let package = Package(
         .library(name: "C8SAPI", targets: ["C8SAPI"]),
         .library(name: "C8SLocal", targets: ["C8SLocal"]),
         .library(name: "C8STestSupport", targets: ["C8STestSupport"]),
+        .library(name: "C8SCoordinator", targets: ["C8SCoordinator"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -60,6 +61,17 @@ let package = Package(
             name: "C8SLocal",
             dependencies: ["C8SCore", "C8SLogs", .product(name: "Logging", package: "swift-log")]
         ),
+        // Coordinator: webhooks, forge status reporting, reconcilers, REST API.
+        .target(
+            name: "C8SCoordinator",
+            dependencies: [
+                "C8SCore",
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
         // Test-only support: in-memory API server, kubelet simulator, SeaweedFS launcher.
         .target(
             name: "C8STestSupport",
@@ -94,5 +106,9 @@ let package = Package(
         .testTarget(name: "C8SAPITests", dependencies: ["C8SAPI", "C8STestSupport"]),
         .testTarget(name: "C8SLocalTests", dependencies: ["C8SLocal", "C8SCore", "C8SLogs"]),
         .testTarget(name: "C8STestSupportTests", dependencies: ["C8STestSupport"]),
+        .testTarget(
+            name: "C8SCoordinatorTests",
+            dependencies: ["C8SCoordinator", .product(name: "HummingbirdTesting", package: "hummingbird")]
+        ),
     ]
 )

@@ -1,0 +1,1 @@
+// C8SCoordinator module (sources follow).
