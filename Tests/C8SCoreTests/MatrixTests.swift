@@ -53,7 +53,9 @@ import Testing
 
     @Test func matrixJSONShape() throws {
         let matrix = MatrixSpec(axes: ["go": ["1.22"]], exclude: [], include: [["go": "1.24"]])
-        let data = try JSONEncoder().encode(matrix)
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = .sortedKeys
+        let data = try encoder.encode(matrix)
         #expect(String(decoding: data, as: UTF8.self) == #"{"go":["1.22"],"include":[{"go":"1.24"}]}"#)
         #expect(try JSONDecoder().decode(MatrixSpec.self, from: data) == matrix)
     }
