@@ -82,7 +82,7 @@ public final class LocalRunner: @unchecked Sendable {
             combinations: pipelines.map(\.combination),
             steps: steps
         )
-        try store.saveSpec(pipelines, run: runID)
+        try store.saveSpec(pipelines, run: runID) { [masker] in masker.mask(bytes: $0) }
         try store.save(record)
 
         let reporter = TerminalReporter(stepKeys: order, color: configuration.color)
@@ -356,7 +356,8 @@ public final class LocalRunner: @unchecked Sendable {
                     if !entry.step.artifacts.isEmpty {
                         let destination = runner.store.stepDirectory(run: record.id, step: key)
                             .appendingPathComponent("artifacts")
-                        let result = Workspace.collectArtifacts(entry.step.artifacts, from: directory, into: destination)
+                        let result = Workspace.collectArtifacts(
+                            entry.step.artifacts, from: directory, into: destination, masker: runner.masker)
                         artifacts = result.copied
                         for pattern in result.unmatched {
                             reporter.event(step: key, "artifact \(pattern): no file matches")
