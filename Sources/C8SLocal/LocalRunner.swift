@@ -371,7 +371,12 @@ public final class LocalRunner: @unchecked Sendable {
                     $0.exitCode = code
                     $0.endTime = Date()
                     $0.artifacts = artifacts
-                    if termination == .stepTimeout { $0.message = "timed out after \(timeoutText)" }
+                    switch termination {
+                    case .stepTimeout?: $0.message = "timed out after \(timeoutText)"
+                    case .runTimeout?: $0.message = "stopped: the run timed out"
+                    case .cancelled?: $0.message = "cancelled while running"
+                    case nil: break
+                    }
                 }
                 let allowed = phase == .failed && entries[key]?.plan.allowFailure == true ? " (failure allowed)" : ""
                 reporter.event(step: key, "\(phase.rawValue.lowercased()) (exit code \(code))\(allowed)")

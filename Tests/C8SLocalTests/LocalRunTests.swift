@@ -123,6 +123,33 @@ import Testing
         #expect(liveProcesses(inGroup: pid).isEmpty)
     }
 
+    @Test func theRunTimeoutStopsRunningStepsAndSkipsTheRest() throws {
+        let cli = try CLIHarness()
+        defer { cli.remove() }
+        try cli.write(
+            """
+            timeout: 1s
+            steps:
+              - name: slow
+                commands: [sleep 1000]
+              - name: after
+                dependsOn: [slow]
+                commands: [echo after]
+              - name: only-on-release
+                when: {branches: ["release/*"]}
+                commands: [echo release]
+            """
+        )
+        let result = try cli.run(["run", "--local", "--branch", "main"], limit: 60)
+        #expect(result.status == 1)
+        let run = try #require(cli.runs.first)
+        #expect(run.phase == .failed)
+        #expect(run.steps.map(\.phase) == [.failed, .skipped, .skipped])
+        #expect(run.steps[0].message == "stopped: the run timed out")
+        #expect(run.steps[1].message == "skipped: the run timed out")
+        #expect(run.steps[2].message == "skipped: its `when` condition does not hold")
+    }
+
     @Test func sigintCancelsTheRunAndKillsItsSteps() throws {
         let cli = try CLIHarness()
         defer { cli.remove() }
