@@ -150,7 +150,8 @@ import Testing
         #expect(run.steps[2].message == "skipped: its `when` condition does not hold")
     }
 
-    @Test func sigintCancelsTheRunAndKillsItsSteps() throws {
+    @Test(arguments: [SIGINT, SIGTERM])
+    func aSignalCancelsTheRunAndKillsItsSteps(signal: Int32) throws {
         let cli = try CLIHarness()
         defer { cli.remove() }
         let pidFile = cli.directory.appendingPathComponent("step.pid").path
@@ -175,7 +176,7 @@ import Testing
             seen.append(chunk)
         }
         #expect(String(decoding: seen, as: UTF8.self).contains("started-long"))
-        kill(process.processIdentifier, SIGINT)
+        kill(process.processIdentifier, signal)
         let rest = out.fileHandleForReading.readDataToEndOfFile()
         process.waitUntilExit()
         #expect(process.terminationStatus == 130)
