@@ -37,11 +37,12 @@ struct CRITests {
     }
 
     @Test func writeParseRoundTrip() {
-        let records = (0..<500).map { i in
-            LogRecord(
-                timestampNanos: 1_700_000_000_000_000_000 + Int64(i) * 1_234_567,
-                stream: i % 3 == 0 ? .stderr : .stdout,
-                text: i % 7 == 0 ? "" : "line \(i) ünïcødé \u{1F600} \(String(repeating: "x", count: i))")
+        var records: [LogRecord] = []
+        for i in 0..<500 {
+            let ts: Int64 = 1_700_000_000_000_000_000 + Int64(i) * 1_234_567
+            let stream: LogRecord.Stream = i % 3 == 0 ? .stderr : .stdout
+            let text: String = i % 7 == 0 ? "" : "line \(i) ünïcødé \u{1F600} " + String(repeating: "x", count: i)
+            records.append(LogRecord(timestampNanos: ts, stream: stream, text: text))
         }
         let writer = CRIWriter()
         var bytes: [UInt8] = []
@@ -74,7 +75,8 @@ struct CRITests {
         #expect(entries.map(\.record.text) == ["err-line", "hello world", ""])
         #expect(entries.map(\.record.stream) == [.stderr, .stdout, .stdout])
         #expect(entries.map(\.lineNumber) == [4, 5, 6])
-        #expect(entries[1].record.timestampNanos == CRITimestamp.parse("2024-01-01T00:00:00.1Z"))
+        let first = Array("2024-01-01T00:00:00.1Z".utf8).withUnsafeBufferPointer { CRITimestamp.parse($0) }
+        #expect(entries[1].record.timestampNanos == first)
         #expect(parser.malformedLines == 0)
     }
 

@@ -16,6 +16,8 @@ enum SecretEncodings {
         out.append(percent(value, upper: true, plusForSpace: false))
         out.append(percent(value, upper: false, plusForSpace: false))
         out.append(percent(value, upper: true, plusForSpace: true))
+        out.append(percent(value, upper: true, plusForSpace: false, keepUnreserved: false))
+        out.append(percent(value, upper: false, plusForSpace: false, keepUnreserved: false))
         out.append(json(value, escapeSlash: false, asciiOnly: false))
         out.append(json(value, escapeSlash: true, asciiOnly: false))
         out.append(json(value, escapeSlash: false, asciiOnly: true))
@@ -66,12 +68,16 @@ enum SecretEncodings {
         return [inner, padded, unpadded]
     }
 
-    static func percent(_ value: [UInt8], upper: Bool, plusForSpace: Bool) -> [UInt8] {
+    /// Percent-encoding keeping RFC 3986 unreserved characters, or (`keepUnreserved: false`) letters and digits only.
+    static func percent(_ value: [UInt8], upper: Bool, plusForSpace: Bool, keepUnreserved: Bool = true) -> [UInt8] {
         let digits = upper ? hexUpper : hexLower
         var out: [UInt8] = []
         for b in value {
             switch b {
-            case 0x41...0x5A, 0x61...0x7A, 0x30...0x39, 0x2D, 0x2E, 0x5F, 0x7E:
+            case 0x41...0x5A, 0x61...0x7A, 0x30...0x39:
+                out.append(b)
+            case 0x2D where keepUnreserved, 0x2E where keepUnreserved, 0x5F where keepUnreserved,
+                0x7E where keepUnreserved:
                 out.append(b)
             case 0x20 where plusForSpace:
                 out.append(0x2B)
