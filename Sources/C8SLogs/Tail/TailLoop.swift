@@ -36,7 +36,9 @@ final class TailFollowerState {
     let handle: LogFollower
     let watch: Int32
     var files: [TailFile] = []
-    var finished: [LogFileIdentity]
+    var finished: [TailPosition.Finished]
+    /// Descriptors of finished files still in the directory: held so their inodes cannot be reused meanwhile.
+    var finishedFDs: [LogFileIdentity: Int32] = [:]
     var pendingCursor: TailPosition.Cursor?
     let buffer: UnsafeMutableRawBufferPointer
     var sequence: UInt64 = 0
@@ -60,6 +62,7 @@ final class TailFollowerState {
     deinit {
         buffer.deallocate()
         for file in files { close(file.fd) }
+        for fd in finishedFDs.values { close(fd) }
     }
 
     var position: TailPosition {
@@ -258,9 +261,9 @@ final class TailLoop: @unchecked Sendable {
                 records.append(entry.record)
                 if entry.isMalformed { malformed += 1 }
             }
-            close(file.fd)
             f.files.removeFirst()
-            f.finished.append(file.identity)
+            f.finished.append(TailPosition.Finished(file: file.identity, size: file.readOffset))
+            f.finishedFDs[file.identity] = file.fd
             let last = f.files.isEmpty && f.issuedWithFinish
             deliver(f, records, malformed: malformed, isLast: last)
             if last {
@@ -343,28 +346,57 @@ final class TailLoop: @unchecked Sendable {
         guard let dir = opendir(directory) else { return }  // removed: the held files are still read
         defer { closedir(dir) }
         var present = Set<LogFileIdentity>()
-        var found: [(TailFileName, String, LogFileIdentity)] = []
+        var raced = false
+        var found: [(TailFileName, String, LogFileIdentity, Int64)] = []
         while let entry = readdir(dir) {
             let name = withUnsafeBytes(of: entry.pointee.d_name) { raw in
                 String(cString: raw.baseAddress!.assumingMemoryBound(to: CChar.self))
             }
             guard let order = TailFileName(name) else { continue }
             var info = stat()
-            guard fstatat(dirfd(dir), name, &info, 0) == 0, info.st_mode & S_IFMT == S_IFREG else { continue }
+            guard fstatat(dirfd(dir), name, &info, 0) == 0 else {
+                raced = true  // renamed or removed while listing: list again before forgetting anything
+                continue
+            }
+            guard info.st_mode & S_IFMT == S_IFREG else { continue }
             let identity = LogFileIdentity(device: UInt64(info.st_dev), inode: UInt64(info.st_ino))
             present.insert(identity)
-            found.append((order, name, identity))
+            found.append((order, name, identity, Int64(info.st_size)))
         }
         var known = [LogFileIdentity: TailFile]()
         for file in f.files { known[file.identity] = file }
-        let finished = Set(f.finished)
+        // Forget finished files that left the directory (closing their descriptors frees the inodes).
+        if raced {
+            f.needsRescan = true
+        } else {
+            f.finished.removeAll { !present.contains($0.file) }
+            for (identity, fd) in f.finishedFDs where !present.contains(identity) {
+                close(fd)
+                f.finishedFDs[identity] = nil
+            }
+        }
+        var finishedSize = [LogFileIdentity: Int64]()
+        for entry in f.finished { finishedSize[entry.file] = entry.size }
         var added: [(TailFileName, TailFile)] = []
-        for (order, name, identity) in found {
+        for (order, name, identity, size) in found {
             if let file = known[identity] {
                 file.name = name
                 continue
             }
-            if finished.contains(identity) { continue }
+            if let doneSize = finishedSize[identity] {
+                // held open (so the same file), or from a checkpoint and still the same size
+                if f.finishedFDs[identity] != nil { continue }
+                if doneSize == size {
+                    // from the checkpoint: hold it too, so its inode stays unique while it is listed
+                    let path = directory + "/" + name
+                    if let fd = try? systemCall("open", path, { open(path, O_RDONLY | O_CLOEXEC) }) {
+                        f.finishedFDs[identity] = fd
+                    }
+                    continue
+                }
+                f.finished.removeAll { $0.file == identity }
+                finishedSize[identity] = nil
+            }
             let path = directory + "/" + name
             guard let fd = try? systemCall("open", path, { open(path, O_RDONLY | O_CLOEXEC) }) else { continue }
             var info = stat()
@@ -373,12 +405,12 @@ final class TailLoop: @unchecked Sendable {
                 continue
             }
             let actual = LogFileIdentity(device: UInt64(info.st_dev), inode: UInt64(info.st_ino))
-            if actual != identity && (known[actual] != nil || finished.contains(actual)) {
+            if actual != identity && (known[actual] != nil || finishedSize[actual] != nil) {
                 close(fd)
                 continue
             }
             var cursor: TailPosition.Cursor?
-            if let pending = f.pendingCursor, pending.file == actual {
+            if let pending = f.pendingCursor, pending.file == actual, Int64(info.st_size) >= pending.resume.offset {
                 cursor = pending
                 f.pendingCursor = nil
             }
@@ -392,7 +424,6 @@ final class TailLoop: @unchecked Sendable {
         }
         added.sort { $0.0 < $1.0 }
         f.files.append(contentsOf: added.map(\.1))
-        f.finished.removeAll { !present.contains($0) }
         if !added.isEmpty { f.wantRead = true }
     }
 }

@@ -26,8 +26,14 @@ public struct TailPosition: Sendable, Hashable, Codable {
         public var lastDeliveredLine: Int64
     }
 
+    /// A file read to its end, and its size then (a later file that reuses the inode has another size, or grows).
+    public struct Finished: Sendable, Hashable, Codable {
+        public var file: LogFileIdentity
+        public var size: Int64
+    }
+
     public var current: Cursor?
-    public var finished: [LogFileIdentity]
+    public var finished: [Finished]
     /// Increases with every batch of a follower; a commit older than the last one is ignored.
     public var sequence: UInt64
     /// The consumer's own state, committed atomically with the position (for example the number of chunks or
@@ -36,7 +42,7 @@ public struct TailPosition: Sendable, Hashable, Codable {
     public var annotations: [String: String]
 
     public init(
-        current: Cursor? = nil, finished: [LogFileIdentity] = [], sequence: UInt64 = 0,
+        current: Cursor? = nil, finished: [Finished] = [], sequence: UInt64 = 0,
         annotations: [String: String] = [:]
     ) {
         self.current = current
