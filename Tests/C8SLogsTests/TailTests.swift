@@ -137,6 +137,25 @@ struct TailTests {
         await #expect(throws: LogTailerError.self) { try await follower.next() }
     }
 
+    @Test func stopEndsAFollowerWithoutReadingFurther() async throws {
+        let temp = TailTempDirectory()
+        defer { temp.remove() }
+        let dir = temp.subdirectory("ns_pod_uid/step")
+        let writer = TailTestWriter(directory: dir)
+        writer.line("one")
+        writer.flush()
+        try await LogTailer.withLogTailer(configuration: configuration(), logger: logger) { tailer in
+            let follower = try tailer.follow(directory: dir)
+            let first = try await follower.next()
+            #expect(first?.records.map(\.text) == ["one"])
+            follower.stop()
+            var rest = 0
+            for try await batch in follower { rest += batch.records.count }
+            #expect(rest == 0)
+        }
+        writer.close()
+    }
+
     @Test func followingAMissingDirectoryFailsClearly() async throws {
         try await LogTailer.withLogTailer(logger: logger) { tailer in
             #expect {

@@ -72,6 +72,12 @@ public final class LogFollower: AsyncSequence, Sendable {
         control(.finish(id))
     }
 
+    /// Stops following at once, without reading further: the sequence ends after the batches already queued.
+    /// (Uncommitted records are read again by a later follower using the same checkpoint.)
+    public func stop() {
+        control(.cancel(id))
+    }
+
     /// The next batch, or `nil` once the follower finished.
     public func next() async throws -> LogBatch? {
         try await withTaskCancellationHandler {
@@ -160,6 +166,7 @@ public final class LogFollower: AsyncSequence, Sendable {
 enum TailCommand: Sendable {
     case add(LogFollower, watch: Int32)
     case finish(Int)
+    case cancel(Int)
     case resume(Int)
     case stop
 }

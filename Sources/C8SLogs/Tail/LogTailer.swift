@@ -66,6 +66,7 @@ public final class LogTailer: Sendable {
 
     /// Runs `body` with a tailer whose loop thread runs until `body` returns; then stops the thread (followers
     /// not finished end with ``LogTailerError/stopped``) and waits for it.
+    @discardableResult
     public static func withLogTailer<Result>(
         configuration: Configuration = Configuration(), logger: Logger,
         _ body: (LogTailer) async throws -> Result

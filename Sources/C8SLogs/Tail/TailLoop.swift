@@ -50,6 +50,7 @@ final class TailFollowerState {
     var paused = false
     var finishRequested = false
     var ended = false
+    var firstScan = true
 
     init(handle: LogFollower, watch: Int32, bufferSize: Int) {
         self.handle = handle
@@ -65,7 +66,8 @@ final class TailFollowerState {
         for fd in finishedFDs.values { close(fd) }
     }
 
-    var position: TailPosition {
+    /// The position after everything delivered so far, with the next sequence number.
+    func nextPosition() -> TailPosition {
         sequence += 1
         let current = files.first.map {
             TailPosition.Cursor(
@@ -178,7 +180,7 @@ final class TailLoop: @unchecked Sendable {
             let id = Int(data & 0x00FF_FFFF_FFFF_FFFF)
             guard let f = followers[id] else { return }
             f.readInFlight = false
-            readCompleted(f, result: result)
+            if !f.ended { readCompleted(f, result: result) }
             if f.ended { remove(id) }
         case nil:
             break
@@ -201,6 +203,11 @@ final class TailLoop: @unchecked Sendable {
             guard let f = followers[id] else { return }
             f.paused = false
             f.wantRead = true
+        case .cancel(let id):
+            guard let f = followers[id] else { return }
+            f.ended = true
+            f.handle.end(error: nil)
+            if !f.readInFlight { remove(id) }
         case .stop:
             stopping = true
         }
@@ -276,7 +283,7 @@ final class TailLoop: @unchecked Sendable {
     }
 
     func deliver(_ f: TailFollowerState, _ records: [LogRecord], malformed: Int, isLast: Bool) {
-        let batch = LogBatch(records: records, position: f.position, malformedLines: malformed, isLast: isLast)
+        let batch = LogBatch(records: records, position: f.nextPosition(), malformedLines: malformed, isLast: isLast)
         if f.handle.deliver(batch) { f.paused = true }
     }
 
@@ -352,7 +359,14 @@ final class TailLoop: @unchecked Sendable {
             let name = withUnsafeBytes(of: entry.pointee.d_name) { raw in
                 String(cString: raw.baseAddress!.assumingMemoryBound(to: CChar.self))
             }
-            guard let order = TailFileName(name) else { continue }
+            guard let order = TailFileName(name) else {
+                if f.firstScan && f.pendingCursor == nil && name.hasSuffix(".gz") && name.contains(".log.") {
+                    logger.warning(
+                        "compressed rotated log file found before this directory was followed; it is not read",
+                        metadata: ["log.directory": "\(directory)", "log.file": "\(name)"])
+                }
+                continue
+            }
             var info = stat()
             guard fstatat(dirfd(dir), name, &info, 0) == 0 else {
                 raced = true  // renamed or removed while listing: list again before forgetting anything
@@ -422,6 +436,7 @@ final class TailLoop: @unchecked Sendable {
                 "checkpointed log file is gone; reading the other files from their start",
                 metadata: ["log.directory": "\(directory)", "log.file": "\(pending.name)"])
         }
+        f.firstScan = false
         added.sort { $0.0 < $1.0 }
         f.files.append(contentsOf: added.map(\.1))
         if !added.isEmpty { f.wantRead = true }
