@@ -92,6 +92,14 @@ let package = Package(
             ]
         ),
         .executableTarget(
+            name: "c8s-logtail",
+            dependencies: [
+                "C8SLogs",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        .executableTarget(
             name: "c8s-sim",
             dependencies: [
                 "C8STestSupport",
