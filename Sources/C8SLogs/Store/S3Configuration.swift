@@ -21,6 +21,7 @@ import Darwin
 /// - `spoolDirectory`, `spoolMaxBytes`: where puts go while S3 is unreachable (nil disables the spool), and its bound
 ///   (default 256 MiB).
 /// - `workerThreads`: threads running libcurl's blocking calls (default 4).
+/// - `listPageSize`: keys per ListObjectsV2 page (default 1000, the S3 maximum).
 public struct S3Configuration: Sendable {
     public var endpoint: String
     public var region: String
@@ -38,13 +39,14 @@ public struct S3Configuration: Sendable {
     public var spoolDirectory: String?
     public var spoolMaxBytes: Int
     public var workerThreads: Int
+    public var listPageSize: Int
 
     public init(
         endpoint: String, region: String = "us-east-1", bucket: String, prefix: String = "", pathStyle: Bool = true,
         credentials: S3CredentialSource = .default, connectTimeoutMillis: Int = 5000, requestTimeoutMillis: Int = 120_000,
         maxAttempts: Int = 4, initialBackoffMillis: Int = 200, maxBackoffMillis: Int = 5000,
         multipartThreshold: Int = 8 << 20, partSize: Int = 8 << 20, spoolDirectory: String? = nil,
-        spoolMaxBytes: Int = 256 << 20, workerThreads: Int = 4
+        spoolMaxBytes: Int = 256 << 20, workerThreads: Int = 4, listPageSize: Int = 1000
     ) {
         self.endpoint = endpoint.hasSuffix("/") ? String(endpoint.dropLast()) : endpoint
         self.region = region
@@ -62,6 +64,7 @@ public struct S3Configuration: Sendable {
         self.spoolDirectory = spoolDirectory
         self.spoolMaxBytes = spoolMaxBytes
         self.workerThreads = max(1, workerThreads)
+        self.listPageSize = min(1000, max(1, listPageSize))
     }
 }
 

@@ -77,7 +77,7 @@ public final class S3LogStore: LogStore {
         var token: String?
         let fullPrefix = configuration.prefix + prefix
         repeat {
-            var query = [("list-type", "2"), ("prefix", fullPrefix)]
+            var query = [("list-type", "2"), ("prefix", fullPrefix), ("max-keys", String(configuration.listPageSize))]
             if let token { query.append(("continuation-token", token)) }
             let response = try await send("GET", key: nil, query: query, requestName: "LIST \(prefix)")
             let page = S3XML.parseListPage(String(decoding: response.body, as: UTF8.self)[...])
