@@ -116,7 +116,7 @@ final class CurlHandle {
         let opaque = Unmanaged.passUnretained(transfer).toOpaque()
         var headerList: UnsafeMutablePointer<curl_slist>? = nil
         defer { curl_slist_free_all(headerList) }
-        for header in request.headers + ["Expect:"] { headerList = curl_slist_append(headerList, header) }
+        for header in request.headers { headerList = curl_slist_append(headerList, header) }
 
         c8s_curl_setopt_string(handle, CURLOPT_URL, request.url)
         c8s_curl_setopt_long(handle, CURLOPT_NOSIGNAL, 1)

@@ -23,7 +23,7 @@ package enum S3XML {
                 rest = afterName
                 continue
             }
-            if afterName[afterName.index(before: tagEnd)] == "/" {
+            if tagEnd > afterName.startIndex && afterName[afterName.index(before: tagEnd)] == "/" {
                 result.append("")
                 rest = afterName[afterName.index(after: tagEnd)...]
                 continue
