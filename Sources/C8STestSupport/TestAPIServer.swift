@@ -169,38 +169,44 @@ public final class TestAPIServer: Sendable {
     }
 }
 
-/// Runs a `TestAPIServer` for the duration of `body` and stops it afterwards (all watches end).
+/// Runs a `TestAPIServer` for the duration of `body` and stops it afterwards (graceful shutdown: all watches end).
+/// The default logger only reports warnings and errors.
 public func withTestAPIServer<T: Sendable>(
     configuration: TestAPIServer.Configuration = .init(),
-    logger: Logger = Logger(label: "c8s.test-api-server"),
+    logger: Logger? = nil,
     _ body: @Sendable (TestAPIServer) async throws -> T
 ) async throws -> T {
+    var quiet = Logger(label: "c8s.test-api-server")
+    quiet.logLevel = .warning
+    let logger = logger ?? quiet
     let server = try TestAPIServer(configuration: configuration, logger: logger)
-    return try await withThrowingTaskGroup(of: T?.self) { group in
-        let (ready, readyContinuation) = AsyncStream<Void>.makeStream()
-        group.addTask {
+    let (ready, readyContinuation) = AsyncStream<Void>.makeStream()
+    let service = TestAPIServer.Service(server: server) { _ in
+        readyContinuation.yield()
+        readyContinuation.finish()
+    }
+    let group = ServiceGroup(configuration: .init(services: [service], logger: logger))
+    return try await withThrowingTaskGroup(of: Void.self) { tasks in
+        tasks.addTask {
             defer { readyContinuation.finish() }
-            try await server.run { _ in
-                readyContinuation.yield()
-                readyContinuation.finish()
-            }
-            return nil
+            try await group.run()
         }
         var iterator = ready.makeAsyncIterator()
         guard await iterator.next() != nil else {
             // The server ended before listening: surface its error.
-            while let result = try await group.next() { _ = result }
+            try await tasks.waitForAll()
             throw APIError(code: 500, reason: "InternalError", message: "the test API server did not start")
         }
         do {
             let result = try await body(server)
             server.endAllWatches()
-            group.cancelAll()
-            while try await group.next() != nil {}
+            await group.triggerGracefulShutdown()
+            try await tasks.waitForAll()
             return result
         } catch {
-            group.cancelAll()
-            while (try? await group.next()) != nil {}
+            server.endAllWatches()
+            await group.triggerGracefulShutdown()
+            try? await tasks.waitForAll()
             throw error
         }
     }
