@@ -160,4 +160,41 @@ import Testing
             }
         }
     }
+
+    @Test func streamingListSendsInitialEventsThenAnnotatedBookmark() async throws {
+        try await withTestAPIServer { server in
+            let api = APIClient(server)
+            _ = try await api.post(Self.pods, Self.pod("a", labels: [:]))
+            _ = try await api.post(Self.pods, Self.pod("b", labels: [:]))
+            let path = Self.pods
+                + "?watch=true&sendInitialEvents=true&allowWatchBookmarks=true&resourceVersionMatch=NotOlderThan"
+                + "&timeoutSeconds=20"
+            try await api.withWatch(path) { frames in
+                var iterator = frames.makeAsyncIterator()
+                let first = await nextFrame(&iterator)
+                let second = await nextFrame(&iterator)
+                #expect(first?.at("object", "metadata", "name") == "a")
+                #expect(second?.at("object", "metadata", "name") == "b")
+                let end = await nextFrame(&iterator)
+                #expect(end?["type"] == "BOOKMARK")
+                #expect(end?.at("object", "metadata", "annotations", "k8s.io/initial-events-end") == "true")
+            }
+        }
+    }
+
+    @Test func deleteCollectionHonoursSelectors() async throws {
+        try await withTestAPIServer { server in
+            let api = APIClient(server)
+            _ = try await api.post(Self.pods, Self.pod("a", labels: ["run": "1"]))
+            _ = try await api.post(Self.pods, Self.pod("b", labels: ["run": "2"]))
+            let deleted = try await api.delete(Self.pods + "?labelSelector=run%3D1")
+            #expect(deleted.status == 200)
+            #expect(Self.names(try await api.get(Self.pods).body) == ["b"])
+            let table = try await api.send(.GET, Self.pods, accept: "application/json;as=Table;v=v1;g=meta.k8s.io")
+            let columns = table.body["columnDefinitions"]?.arrayValue?.compactMap { $0["name"]?.stringValue }
+            #expect(columns?.first == "Name")
+            #expect(columns?.last == "Age")
+            #expect(table.body["rows"]?.arrayValue?.first?["cells"]?.arrayValue?.first == "b")
+        }
+    }
 }
