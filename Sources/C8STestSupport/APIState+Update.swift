@@ -146,6 +146,8 @@ extension APIState {
                         field: "metadata.finalizers")])
             }
         }
+        let metadataCauses = MetadataValidator.validate(new)
+        if !metadataCauses.isEmpty { throw APIError.invalid(type, name, metadataCauses) }
         var warnings: [String] = []
         new = try processSchema(type, new, fieldValidation: fieldValidation, warnings: &warnings)
         if type.storageKey == "apiextensions.k8s.io/customresourcedefinitions", subresource == nil {

@@ -129,18 +129,40 @@ public final class TestAPIServer: Sendable {
     public func create(_ object: JSONValue) throws -> JSONValue {
         let apiVersion = object["apiVersion"]?.stringValue ?? ""
         let kind = object["kind"]?.stringValue ?? ""
-        let parts = apiVersion.split(separator: "/").map(String.init)
-        let (group, version) = parts.count == 2 ? (parts[0], parts[1]) : ("", apiVersion)
         return try store.write(dryRun: false) { state in
-            guard let type = state.types.values.first(where: {
-                $0.group == group && $0.version == version && $0.kind == kind
-            }) else {
+            guard let type = Self.type(in: state, apiVersion: apiVersion, kind: kind) else {
                 throw APIError.badRequest("no resource is served for \(apiVersion) \(kind)")
             }
             return try state.create(
                 type: type, namespace: object[path: ["metadata", "namespace"]]?.stringValue, body: object,
                 fieldValidation: .strict)
         }.object
+    }
+
+    /// The stored object, or nil (any served kind, by apiVersion and kind).
+    public func get(apiVersion: String, kind: String, namespace: String? = nil, name: String) -> JSONValue? {
+        store.read { state in
+            Self.type(in: state, apiVersion: apiVersion, kind: kind).flatMap {
+                state.object($0, namespace: namespace, name: name)
+            }
+        }
+    }
+
+    /// Every stored object of a kind (in `namespace`, or all), in key order.
+    public func list(apiVersion: String, kind: String, namespace: String? = nil) -> [JSONValue] {
+        store.read { state in
+            guard let type = Self.type(in: state, apiVersion: apiVersion, kind: kind) else { return [] }
+            let items = try? state.list(
+                type, namespace: type.namespaced ? namespace : nil, labels: nil, fields: nil, limit: nil,
+                continueToken: nil)
+            return items?.items ?? []
+        }
+    }
+
+    static func type(in state: APIState, apiVersion: String, kind: String) -> ResourceType? {
+        let parts = apiVersion.split(separator: "/").map(String.init)
+        let (group, version) = parts.count == 2 ? (parts[0], parts[1]) : ("", apiVersion)
+        return state.types.values.first { $0.group == group && $0.version == version && $0.kind == kind }
     }
 
     /// Writes a kubeconfig whose current context points at this server (plain http, no credentials).

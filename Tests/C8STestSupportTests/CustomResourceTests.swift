@@ -117,4 +117,89 @@ import Testing
             #expect(cells.last?.stringValue?.hasSuffix("s") == true)
         }
     }
+
+    /// A cluster-scoped CRD exercising the remaining schema keywords.
+    static let widgetCRD: JSONValue = [
+        "apiVersion": "apiextensions.k8s.io/v1", "kind": "CustomResourceDefinition",
+        "metadata": ["name": "widgets.example.com"],
+        "spec": [
+            "group": "example.com", "scope": "Cluster",
+            "names": ["plural": "widgets", "singular": "widget", "kind": "Widget"],
+            "versions": [[
+                "name": "v1", "served": true, "storage": true,
+                "schema": ["openAPIV3Schema": [
+                    "type": "object",
+                    "properties": ["spec": [
+                        "type": "object",
+                        "properties": [
+                            "size": ["type": "integer", "minimum": 1, "maximum": 10, "default": 3],
+                            "ratio": ["type": "number", "exclusiveMaximum": true, "maximum": 1],
+                            "port": ["x-kubernetes-int-or-string": true],
+                            "tag": ["type": "string", "maxLength": 5, "nullable": true],
+                            "tags": ["type": "array", "maxItems": 2, "x-kubernetes-list-type": "set",
+                                "items": ["type": "string", "minLength": 1]],
+                            "free": ["type": "object", "x-kubernetes-preserve-unknown-fields": true],
+                            "labels": ["type": "object", "additionalProperties": ["type": "string"]],
+                        ],
+                    ]],
+                ]],
+            ]],
+        ],
+    ]
+
+    @Test func schemaKeywordsOnAClusterScopedResource() async throws {
+        try await withTestAPIServer { server in
+            let api = APIClient(server)
+            try server.create(Self.widgetCRD)
+            let widgets = "/apis/example.com/v1/widgets"
+            let good = try await api.post(
+                widgets,
+                object("example.com/v1", "Widget", "w", namespace: nil, extra: [
+                    "spec": ["ratio": 0.5, "port": "http", "tag": nil, "tags": ["a", "b"], "free": ["any": ["thing": 1]],
+                        "labels": ["k": "v"]],
+                ]))
+            #expect(good.status == 201)
+            #expect(good.body.at("spec", "size") == 3)
+            #expect(good.body.at("spec", "free", "any", "thing") == 1)
+            #expect(good.body.at("metadata", "namespace") == nil)
+            let bad = try await api.post(
+                widgets,
+                object("example.com/v1", "Widget", "x", namespace: nil, extra: [
+                    "spec": ["size": 11, "ratio": 1, "port": true, "tag": "toolong", "tags": ["a", "a", ""],
+                        "labels": ["k": 1]],
+                ]))
+            #expect(bad.status == 422)
+            let causes = bad.body.at("details", "causes")?.arrayValue ?? []
+            let fields = causes.compactMap { $0["field"]?.stringValue }
+            for field in ["spec.size", "spec.ratio", "spec.port", "spec.tag", "spec.tags", "spec.tags[1]",
+                "spec.tags[2]", "spec.labels.k"]
+            {
+                #expect(fields.contains(field), "\(field) in \(fields)")
+            }
+            let message = bad.body["message"]?.stringValue ?? ""
+            #expect(message.contains("spec.size: Invalid value: 11: spec.size in body should be less than or equal to 10"))
+            #expect(message.contains("spec.tag: Too long: may not be longer than 5"))
+            #expect(message.contains("spec.tags: Too many: 3: must have at most 2 items"))
+        }
+    }
+
+    @Test func labelsAndOwnerReferencesAreValidated() async throws {
+        try await withTestAPIServer { server in
+            let api = APIClient(server)
+            let configs = "/api/v1/namespaces/default/configmaps"
+            let badValue = try await api.post(configs, object("v1", "ConfigMap", "a", labels: ["branch": "release/1.0"]))
+            #expect(badValue.status == 422)
+            #expect(badValue.body["message"]?.stringValue?.contains(
+                "metadata.labels: Invalid value: \"release/1.0\": a valid label must be") == true)
+            let badKey = try await api.post(configs, object("v1", "ConfigMap", "a", labels: ["bad key": "x"]))
+            #expect(badKey.status == 422)
+            let good = try await api.post(configs, object("v1", "ConfigMap", "a", labels: ["c8s.dev/step": "lint"]))
+            #expect(good.status == 201)
+            var owned = object("v1", "ConfigMap", "b")
+            owned.set(path: ["metadata", "ownerReferences"], to: [["apiVersion": "v1", "kind": "ConfigMap", "name": "a"]])
+            let noUID = try await api.post(configs, owned)
+            #expect(noUID.status == 422)
+            #expect(noUID.body.at("details", "causes")?.arrayValue?.first?["field"] == "metadata.ownerReferences[0].uid")
+        }
+    }
 }
