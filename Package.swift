@@ -76,7 +76,9 @@ let package = Package(
         .target(
             name: "C8STestSupport",
             dependencies: [
+                "CYAML",
                 .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
@@ -113,7 +115,10 @@ let package = Package(
         .testTarget(name: "C8SKubeTests", dependencies: ["C8SKube", "C8STestSupport"]),
         .testTarget(name: "C8SAPITests", dependencies: ["C8SAPI", "C8STestSupport"]),
         .testTarget(name: "C8SLocalTests", dependencies: ["C8SLocal", "C8SCore", "C8SLogs"]),
-        .testTarget(name: "C8STestSupportTests", dependencies: ["C8STestSupport"]),
+        .testTarget(
+            name: "C8STestSupportTests",
+            dependencies: ["C8STestSupport", .product(name: "AsyncHTTPClient", package: "async-http-client")]
+        ),
         .testTarget(
             name: "C8SCoordinatorTests",
             dependencies: ["C8SCoordinator", .product(name: "HummingbirdTesting", package: "hummingbird")]
