@@ -55,6 +55,7 @@ let package = Package(
                 .product(name: "DequeModule", package: "swift-collections"),
                 "CYAML",
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]
         ),
         // Our CRDs as Swift resource types.
