@@ -102,10 +102,10 @@ import Testing
     }
 
     @Test func watchLinesDecode() throws {
-        let added = WatchLine.decode(Pod.self,
+        let added = try WatchLine.decode(Pod.self,
             line: Array(#"{"type":"ADDED","object":{"metadata":{"name":"p","resourceVersion":"5"},"extra":1}}"#.utf8),
             request: "GET /api/v1/pods")
-        guard case .added(let pod) = try added else { Issue.record("not added"); return }
+        guard case .added(let pod) = added else { Issue.record("not added"); return }
         #expect(pod.metadata.resourceVersion == "5")
         #expect(pod.unknownFields.raw["extra"] == 1)
         let bookmark = try WatchLine.decode(Pod.self,

@@ -37,9 +37,9 @@ import Testing
         #expect(state.failures(of: "x") == 0)
     }
 
-    @Test func workersProcessEveryKeyWithBoundedConcurrencyAndRetries() async throws {
+    @Test func workersProcessEveryKeyWithBoundedConcurrencyAndRetries() async {
         let queue = WorkQueue<Int>(backoff: .init(base: .milliseconds(1), cap: .milliseconds(4)))
-        struct Counts {
+        struct Counts: Sendable {
             var running = 0
             var maxRunning = 0
             var processed: [Int: Int] = [:]
@@ -47,10 +47,10 @@ import Testing
             var concurrentSameKey = false
             var active: Set<Int> = []
         }
-        let counts = Mutex(Counts())
+        let counts = Locked(Counts())
         let (allDone, doneContinuation) = AsyncStream<Void>.makeStream()
         for key in 0..<100 { queue.add(key) }
-        try await withThrowingTaskGroup(of: Void.self) { group in
+        await withTaskGroup(of: Void.self) { group in
             group.addTask {
                 await queue.run(workers: 4) { key in
                     let fail = counts.withLock { counts -> Bool in
