@@ -31,15 +31,16 @@ func cacheMatchesServer<R: KubeResource>(_ informer: Informer<R>, _ client: Kube
             let changes = changeSignal(informer)
             try await withThrowingTaskGroup(of: Void.self) { group in
                 group.addTask { try await informer.run() }
-                _ = try await client.create(pod("a", labels: ["app": "x"]))
                 await informer.waitForSync()
-                #expect(try await waitUntil(.seconds(10), changes: changes) { informer.cache.get(name: "a") != nil })
+                // Created after the list, so it arrives through the watch: the watch is open when it is cached.
+                _ = try await client.create(pod("a", labels: ["app": "x"]))
+                #expect(try await waitUntil(.seconds(10), changes: changes) { informer.cache.get(name: "a", namespace: "default") != nil })
 
                 server.endAllWatches()
                 _ = try await client.create(pod("b", labels: ["app": "x"]))
                 try await client.delete(Pod.self, name: "a")
                 #expect(try await waitUntil(.seconds(10), changes: changes) {
-                    informer.cache.get(name: "b") != nil && informer.cache.get(name: "a") == nil
+                    informer.cache.get(name: "b", namespace: "default") != nil && informer.cache.get(name: "a", namespace: "default") == nil
                 })
                 #expect(informer.statistics.watches >= 2)
                 #expect(informer.statistics.lists == 1)
@@ -63,7 +64,7 @@ func cacheMatchesServer<R: KubeResource>(_ informer: Informer<R>, _ client: Kube
                 server.endAllWatches()
                 // The re-watch from the informer's old version gets an ERROR 410 event; it lists again.
                 _ = try await client.create(pod("w2", labels: ["watched": "yes"]))
-                #expect(try await waitUntil(.seconds(10), changes: changes) { informer.cache.get(name: "w2") != nil })
+                #expect(try await waitUntil(.seconds(10), changes: changes) { informer.cache.get(name: "w2", namespace: "default") != nil })
                 #expect(informer.statistics.gone >= 1)
                 #expect(informer.statistics.lists >= 2)
                 #expect(try await cacheMatchesServer(informer, client, selector: "watched=yes"))

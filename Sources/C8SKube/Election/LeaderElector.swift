@@ -79,12 +79,16 @@ public final class LeaderElector: Sendable {
             state.withLock { $0.leading = false }
             logger.info("stopped leading")
             onStoppedLeading()
-            if Task.isCancelled || !lost {
-                if configuration.releaseOnCancel || !lost {
+            if Task.isCancelled {
+                if configuration.releaseOnCancel {
                     // The caller's task is cancelled, which would cancel the request at once: the release runs in
                     // its own task, awaited here.
                     await Task { await self.release() }.value
                 }
+                return
+            }
+            if !lost {
+                await release()
                 return
             }
         }

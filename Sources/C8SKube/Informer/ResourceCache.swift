@@ -11,7 +11,7 @@ public final class ResourceCache<R: KubeResource>: Sendable {
     /// The object with a key.
     public func get(_ key: ObjectKey) -> R? { store.withLock { $0[key] } }
 
-    /// The object with a name (in a namespace).
+    /// The object with a name; `namespace` is required for namespaced kinds.
     public func get(name: String, namespace: String? = nil) -> R? {
         get(ObjectKey(namespace: namespace, name: name))
     }
