@@ -4,7 +4,8 @@ import Foundation
 public struct KubeTime: Sendable, Hashable, Comparable, Codable, CustomStringConvertible {
     public var date: Date
 
-    public init(_ date: Date) { self.date = date }
+    /// The time, truncated to whole seconds as the API stores it.
+    public init(_ date: Date) { self.date = Date(timeIntervalSince1970: date.timeIntervalSince1970.rounded(.down)) }
 
     /// The current time.
     public static func now() -> KubeTime { KubeTime(Date()) }
@@ -17,7 +18,7 @@ public struct KubeTime: Sendable, Hashable, Comparable, Codable, CustomStringCon
             throw DecodingError.dataCorrupted(
                 .init(codingPath: decoder.codingPath, debugDescription: "not an RFC 3339 time: \(text)"))
         }
-        self.date = date
+        self.init(date)
     }
 
     public func encode(to encoder: any Encoder) throws {
@@ -33,7 +34,10 @@ public struct KubeTime: Sendable, Hashable, Comparable, Codable, CustomStringCon
 public struct MicroTime: Sendable, Hashable, Comparable, Codable, CustomStringConvertible {
     public var date: Date
 
-    public init(_ date: Date) { self.date = date }
+    /// The time, rounded to microseconds as the API stores it.
+    public init(_ date: Date) {
+        self.date = Date(timeIntervalSince1970: (date.timeIntervalSince1970 * 1_000_000).rounded() / 1_000_000)
+    }
 
     /// The current time.
     public static func now() -> MicroTime { MicroTime(Date()) }
@@ -46,7 +50,7 @@ public struct MicroTime: Sendable, Hashable, Comparable, Codable, CustomStringCo
             throw DecodingError.dataCorrupted(
                 .init(codingPath: decoder.codingPath, debugDescription: "not an RFC 3339 time: \(text)"))
         }
-        self.date = date
+        self.init(date)
     }
 
     public func encode(to encoder: any Encoder) throws {
