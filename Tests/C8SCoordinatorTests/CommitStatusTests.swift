@@ -186,7 +186,10 @@ struct CommitStatusTests {
     @Test func networkErrorsAreRetriedThenReported() async throws {
         // Find a port nobody listens on: start a server, note its port, stop it.
         let port = try await RecordingForge.withServer { _, port in port }
-        let reporter = CommitStatusReporter(httpClient: .shared, retryPolicy: Self.fastRetries)
+        // AsyncHTTPClient keeps retrying a refused connection until the request deadline: keep it short.
+        var policy = Self.fastRetries
+        policy.requestTimeout = .milliseconds(300)
+        let reporter = CommitStatusReporter(httpClient: .shared, retryPolicy: policy)
         let target = StatusTarget(
             provider: .bitbucketCloud, repository: "https://bitbucket.org/acme/shop",
             apiBaseURL: "http://127.0.0.1:\(port)", token: "t0ken")
@@ -200,8 +203,9 @@ struct CommitStatusTests {
 
     @Test func logsNeverContainTheToken() async throws {
         let lines = LogCapture()
-        var logger = Logger(label: "c8s.test.capture") { _ in lines.handler() }
-        logger.logLevel = .trace
+        var captureLogger = Logger(label: "c8s.test.capture") { _ in lines.handler() }
+        captureLogger.logLevel = .trace
+        let logger = captureLogger
         try await RecordingForge.withServer(script: [500, 403]) { _, port in
             let reporter = CommitStatusReporter(httpClient: .shared, retryPolicy: Self.fastRetries)
             let target = StatusTarget(

@@ -1,6 +1,7 @@
 import C8SCoordinator
 import Foundation
 import Hummingbird
+import HTTPTypes
 import HummingbirdTesting
 import Testing
 

@@ -35,6 +35,11 @@ public struct JSONParseError: Error, Sendable, Hashable, CustomStringConvertible
     /// What was wrong there.
     public var reason: String
 
+    public init(offset: Int, reason: String) {
+        self.offset = offset
+        self.reason = reason
+    }
+
     public var description: String { "invalid JSON at byte \(offset): \(reason)" }
 }
 
