@@ -111,7 +111,7 @@ let package = Package(
         .testTarget(
             name: "C8SCoordinatorTests",
             dependencies: [
-                "C8SCoordinator", .product(name: "HummingbirdTesting", package: "hummingbird"),
+                "C8SCoordinator", "C8SCore", .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
             ],
             resources: [.copy("Fixtures")]

@@ -284,12 +284,9 @@ final class LogCapture: @unchecked Sendable {
             set { metadata[key] = newValue }
         }
 
-        func log(
-            level: Logger.Level, message: Logger.Message, metadata extra: Logger.Metadata?, source: String,
-            file: String, function: String, line: UInt
-        ) {
-            let merged = metadata.merging(extra ?? [:]) { $1 }
-            capture.append("\(level) \(message) \(merged)")
+        func log(event: LogEvent) {
+            let merged = metadata.merging(event.metadata ?? [:]) { $1 }
+            capture.append("\(event.level) \(event.message) \(merged)")
         }
     }
 }

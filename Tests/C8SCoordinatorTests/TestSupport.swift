@@ -1,3 +1,4 @@
+import C8SCore
 import C8SCoordinator
 import Foundation
 import Logging
@@ -86,12 +87,12 @@ struct InMemoryConnections: RepositoryConnectionLookup {
     }
 }
 
-/// In-memory pipeline rules by `namespace/name`.
-struct InMemoryPipelines: PipelineRulesLookup {
-    var rules: [String: TriggerRules]
+/// In-memory pipeline configs by `namespace/name`.
+struct InMemoryPipelines: PipelineConfigLookup {
+    var pipelines: [String: PipelineSpec]
 
-    func triggerRules(for connection: RepositoryConnection) async throws -> TriggerRules? {
-        rules["\(connection.namespace)/\(connection.pipelineConfigRef)"]
+    func pipeline(for connection: RepositoryConnection) async throws -> PipelineSpec? {
+        pipelines["\(connection.namespace)/\(connection.pipelineConfigRef)"]
     }
 }
 
@@ -138,16 +139,15 @@ enum TestWorld {
             webhookSecret: secret, pipelineConfigRef: "shop"),
     ]
 
-    static let rules = TriggerRules(
-        branches: [],
+    static let pipeline = PipelineSpec(
         steps: [
-            TriggerRules.Step(name: "lint"),
-            TriggerRules.Step(name: "test", dependsOn: ["lint"]),
+            PipelineStep(name: "lint", image: "golang:1.23", commands: ["go vet ./..."]),
+            PipelineStep(name: "test", image: "golang:1.23", commands: ["go test ./..."], dependsOn: ["lint"]),
         ])
 
-    static func receiver(runs: InMemoryRunCreator, rules: TriggerRules = rules) -> WebhookReceiver {
+    static func receiver(runs: InMemoryRunCreator, pipeline: PipelineSpec = pipeline) -> WebhookReceiver {
         WebhookReceiver(
             connections: InMemoryConnections(connections: connections),
-            pipelines: InMemoryPipelines(rules: ["ci/shop": rules]), runs: runs)
+            pipelines: InMemoryPipelines(pipelines: ["ci/shop": pipeline]), runs: runs)
     }
 }

@@ -1,49 +1,6 @@
+import C8SCore
 import C8SCoordinator
 import Testing
-
-@Suite("Glob patterns")
-struct GlobPatternTests {
-    @Test(arguments: [
-        ("main", "main", true),
-        ("main", "mainline", false),
-        ("release/*", "release/1.0", true),
-        ("release/*", "release/1.0/hotfix", false),
-        ("release/*", "release", false),
-        ("release/**", "release/1.0/hotfix", true),
-        ("**", "feature/a/b", true),
-        ("*", "feature/a", false),
-        ("feat-?", "feat-1", true),
-        ("feat-?", "feat-10", false),
-        ("v[0-9].*", "v1.2", true),
-        ("v[!0-9]*", "v1", false),
-        ("v[!0-9]*", "vx", true),
-        ("docs/**/*.md", "docs/a.md", true),
-        ("docs/**/*.md", "docs/x/y/a.md", true),
-        ("docs/**/*.md", "docs/x/y/a.go", false),
-        ("**/*.go", "main.go", true),
-        ("**/*.go", "cmd/tool/main.go", true),
-        ("src/**", "src/app/main.go", true),
-        ("src/**", "srcx/a", false),
-        ("*.md", "docs/a.md", false),
-        ("a\\*b", "a*b", true),
-        ("a\\*b", "axb", false),
-        ("[", "[", true),
-        ("*a*a*a*a*a*a*a*a*b", String(repeating: "a", count: 60), false),
-    ])
-    func matches(pattern: String, text: String, expected: Bool) {
-        #expect(GlobPattern(pattern).matches(text) == expected)
-    }
-
-    @Test func listsWithNegation() {
-        let list = GlobList(["release/*", "!release/old"])
-        #expect(list.selects("release/1"))
-        #expect(!list.selects("release/old"))
-        #expect(!list.selects("main"))
-        #expect(GlobList([]).selects("anything"))
-        #expect(GlobList(["!docs/**"]).selects("src/a.go"))
-        #expect(!GlobList(["!docs/**"]).selects("docs/a.md"))
-    }
-}
 
 @Suite("Trigger decision")
 struct TriggerPlannerTests {
@@ -65,16 +22,16 @@ struct TriggerPlannerTests {
     }
 
     /// lint → test → deploy (main pushes only); docs (docs/** only) → publish-docs; e2e (PRs only).
-    static let rules = TriggerRules(
+    static let rules = PipelineSpec(
         branches: ["main", "release/*", "feature/**"],
         steps: [
-            .init(name: "lint"),
-            .init(name: "test", dependsOn: ["lint"]),
-            .init(name: "deploy", dependsOn: ["test"], when: .init(branches: ["main"], events: ["push"])),
-            .init(name: "notify", dependsOn: ["deploy"]),
-            .init(name: "docs", when: .init(paths: ["docs/**", "*.md"])),
-            .init(name: "publish-docs", dependsOn: ["docs"]),
-            .init(name: "e2e", dependsOn: ["lint"], when: .init(events: ["pull_request"])),
+            PipelineStep(name: "lint"),
+            PipelineStep(name: "test", dependsOn: ["lint"]),
+            PipelineStep(name: "deploy", dependsOn: ["test"], when: WhenCondition(branches: ["main"], events: ["push"])),
+            PipelineStep(name: "notify", dependsOn: ["deploy"]),
+            PipelineStep(name: "docs", when: WhenCondition(paths: ["docs/**", "*.md"])),
+            PipelineStep(name: "publish-docs", dependsOn: ["docs"]),
+            PipelineStep(name: "e2e", dependsOn: ["lint"], when: WhenCondition(events: ["pull_request"])),
         ])
 
     struct Case: Sendable, CustomTestStringConvertible {
@@ -117,7 +74,7 @@ struct TriggerPlannerTests {
 
     @Test(arguments: cases)
     func decides(_ testCase: Case) {
-        switch TriggerPlanner.decide(event: testCase.event, rules: Self.rules) {
+        switch TriggerPlanner.decide(event: testCase.event, pipeline: Self.rules) {
         case .run(let plan):
             #expect(plan.selectedSteps == testCase.selected)
             let all = Set(Self.rules.steps.map(\.name))
@@ -128,7 +85,7 @@ struct TriggerPlannerTests {
     }
 
     @Test func skippedDependentsNameTheirCause() throws {
-        guard case .run(let plan) = TriggerPlanner.decide(event: Self.push(branch: "release/1"), rules: Self.rules) else {
+        guard case .run(let plan) = TriggerPlanner.decide(event: Self.push(branch: "release/1"), pipeline: Self.rules) else {
             Issue.record("expected a run")
             return
         }
@@ -139,18 +96,18 @@ struct TriggerPlannerTests {
     }
 
     @Test func everyStepExcludedIgnoresTheEvent() {
-        let rules = TriggerRules(steps: [.init(name: "docs", when: .init(paths: ["docs/**"]))])
-        let decision = TriggerPlanner.decide(event: Self.push(branch: "main", paths: ["src/a.go"]), rules: rules)
+        let pipeline = PipelineSpec(steps: [PipelineStep(name: "docs", when: WhenCondition(paths: ["docs/**"]))])
+        let decision = TriggerPlanner.decide(event: Self.push(branch: "main", paths: ["src/a.go"]), pipeline: pipeline)
         #expect(decision == .ignore(reason: "no step's when conditions match this push event"))
     }
 
     @Test func nonTriggeringEventsAreIgnored() {
         var event = Self.push(branch: "main")
         event.kind = .tagPush
-        #expect(TriggerPlanner.decide(event: event, rules: Self.rules) == .ignore(reason: "tag pushes do not trigger runs"))
+        #expect(TriggerPlanner.decide(event: event, pipeline: Self.rules) == .ignore(reason: "tag pushes do not trigger runs"))
         event.kind = .branchDeletion
         #expect(
-            TriggerPlanner.decide(event: event, rules: Self.rules)
+            TriggerPlanner.decide(event: event, pipeline: Self.rules)
                 == .ignore(reason: "branch deletions do not trigger runs"))
     }
 }

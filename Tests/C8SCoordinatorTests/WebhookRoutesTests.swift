@@ -1,18 +1,20 @@
+import C8SCore
 import C8SCoordinator
 import Foundation
 import Hummingbird
 import HTTPTypes
 import HummingbirdTesting
+import Logging
 import Testing
 
 @Suite("Webhook routes")
 struct WebhookRoutesTests {
     static func application(
-        runs: InMemoryRunCreator, rules: TriggerRules = TestWorld.rules, maximumBodySize: Int = 25 * 1024 * 1024
+        runs: InMemoryRunCreator, pipeline: PipelineSpec = TestWorld.pipeline, maximumBodySize: Int = 25 * 1024 * 1024
     ) -> some ApplicationProtocol {
         let router = Router()
         WebhookRoutes(
-            receiver: TestWorld.receiver(runs: runs, rules: rules),
+            receiver: TestWorld.receiver(runs: runs, pipeline: pipeline),
             configuration: .init(maximumBodySize: maximumBodySize), logger: quietLogger
         ).register(on: router)
         return Application(router: router, logger: quietLogger)
@@ -242,16 +244,16 @@ struct WebhookRoutesTests {
 
     @Test func filtersDecideWhichStepsRun() async throws {
         let runs = InMemoryRunCreator()
-        let rules = TriggerRules(
+        let pipeline = PipelineSpec(
             branches: ["main"],
             steps: [
-                .init(name: "build"),
-                .init(name: "api-tests", dependsOn: ["build"], when: .init(paths: ["services/**"])),
-                .init(name: "web-tests", dependsOn: ["build"], when: .init(paths: ["web/**"])),
-                .init(name: "charts", when: .init(paths: ["charts/**"])),
-                .init(name: "release", dependsOn: ["charts"]),
+                PipelineStep(name: "build"),
+                PipelineStep(name: "api-tests", dependsOn: ["build"], when: WhenCondition(paths: ["services/**"])),
+                PipelineStep(name: "web-tests", dependsOn: ["build"], when: WhenCondition(paths: ["web/**"])),
+                PipelineStep(name: "charts", when: WhenCondition(paths: ["charts/**"])),
+                PipelineStep(name: "release", dependsOn: ["charts"]),
             ])
-        try await Self.application(runs: runs, rules: rules).test(.router) { client in
+        try await Self.application(runs: runs, pipeline: pipeline).test(.router) { client in
             let body = try Fixture.bytes("gitlab", "push")
             let response = try await client.execute(
                 uri: "/webhooks/gitlab", method: .post,
@@ -298,5 +300,23 @@ struct WebhookRoutesTests {
             #expect(statuses.filter { $0 == 200 }.count == 7)
         }
         #expect(await runs.count == 1)
+    }
+
+    @Test func receiverLogsNeverContainTheSecret() async throws {
+        let lines = LogCapture()
+        var captureLogger = Logger(label: "c8s.test.webhooks") { _ in lines.handler() }
+        captureLogger.logLevel = .trace
+        let runs = InMemoryRunCreator()
+        let receiver = TestWorld.receiver(runs: runs)
+        let body = try Fixture.bytes("gitlab", "push")
+        for secret in [TestWorld.secret, "a-wrong-token-value"] {
+            let headers = Delivery.headers(forge: "gitlab", event: "Push Hook", body: body, secret: secret)
+            _ = await receiver.receive(source: .gitlab, headers: headers, body: body, logger: captureLogger)
+        }
+        #expect(await runs.count == 1)
+        #expect(lines.text.contains("runs created"))
+        #expect(!lines.text.contains(TestWorld.secret))
+        #expect(!lines.text.contains("a-wrong-token-value"))
+        #expect(!"\(TestWorld.connections[0])".contains(TestWorld.secret))
     }
 }

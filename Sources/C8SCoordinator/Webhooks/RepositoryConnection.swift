@@ -1,3 +1,5 @@
+import C8SCore
+
 /// A repository connected to c8s (the `RepositoryConnection` resource with its secrets resolved).
 ///
 /// `description` never shows the webhook secret or the token, so logging a connection is safe.
@@ -45,9 +47,9 @@ public protocol RepositoryConnectionLookup: Sendable {
     func connection(for keys: [RepositoryKey]) async throws -> RepositoryConnection?
 }
 
-/// Finds the trigger rules (branches, steps' `dependsOn` and `when`) of a connection's pipeline.
-public protocol PipelineRulesLookup: Sendable {
-    /// The rules of `connection.pipelineConfigRef` in `connection.namespace`, or `nil` when that
-    /// pipeline config does not exist.
-    func triggerRules(for connection: RepositoryConnection) async throws -> TriggerRules?
+/// Finds the pipeline a connection's runs use.
+public protocol PipelineConfigLookup: Sendable {
+    /// The spec of `PipelineConfig` `connection.pipelineConfigRef` in `connection.namespace`, or
+    /// `nil` when it does not exist.
+    func pipeline(for connection: RepositoryConnection) async throws -> PipelineSpec?
 }

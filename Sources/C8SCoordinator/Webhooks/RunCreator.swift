@@ -1,18 +1,27 @@
+import C8SCore
 import Crypto
 
 /// Everything needed to create the run(s) for one triggering delivery.
 public struct RunRequest: Sendable, Hashable {
     public var connection: RepositoryConnection
     public var event: ForgeEvent
+    /// The pipeline as read when the delivery arrived (the run's snapshot).
+    public var pipeline: PipelineSpec
+    /// Steps to run and steps skipped by `when`. The run must carry this: its `PipelineRun` has no
+    /// changed-path list, so re-evaluating `when.paths` later would pass every path condition.
     public var plan: TriggerPlan
     /// Deterministic name derived from the connection and the delivery id (see ``RunNaming``):
     /// creating a run under this name twice must fail with AlreadyExists, which is how a
     /// redelivered webhook is recognised even across coordinator restarts.
     public var runName: String
 
-    public init(connection: RepositoryConnection, event: ForgeEvent, plan: TriggerPlan, runName: String) {
+    public init(
+        connection: RepositoryConnection, event: ForgeEvent, pipeline: PipelineSpec, plan: TriggerPlan,
+        runName: String
+    ) {
         self.connection = connection
         self.event = event
+        self.pipeline = pipeline
         self.plan = plan
         self.runName = runName
     }

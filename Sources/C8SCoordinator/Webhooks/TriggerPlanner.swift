@@ -1,3 +1,5 @@
+import C8SCore
+
 /// What to do with an authenticated event for one pipeline.
 public enum TriggerDecision: Sendable, Hashable {
     /// Start a run of the selected steps.
@@ -29,64 +31,65 @@ public struct TriggerPlan: Sendable, Hashable {
     }
 }
 
-/// Decides from a ``ForgeEvent`` and a pipeline's ``TriggerRules`` whether to run, and which steps.
+/// Decides from a ``ForgeEvent`` and a ``PipelineSpec`` whether to run, and which steps.
+///
+/// The glob and `when` semantics are C8SCore's (`GlobPattern`, `WhenCondition.matches`), so the
+/// decision taken here agrees with the planner's own evaluation of `when`.
 ///
 /// 1. Only triggering events go on (pushes; pull requests opened, synchronized or reopened).
-/// 2. The pipeline's `branches` globs must select the event's branch (the pushed branch, or a pull
-///    request's target branch); an empty list selects every branch.
+/// 2. The pipeline's `branches` globs must match the event's branch (the pushed branch, or a pull
+///    request's target branch, as GitHub Actions' `on.pull_request.branches` does); an empty list
+///    matches every branch.
 /// 3. Each step's `when` must hold: `branches` (same branch as above), `events` (`push`,
-///    `pull_request`; `merge_request` is accepted for `pull_request`) and `paths` (any changed file
-///    matches; when the payload lists no changed files the condition passes).
+///    `pull_request`) and `paths` (any changed file matches; when the payload lists no changed
+///    files the condition passes).
 /// 4. Like GitHub Actions' `if:`, a step whose `when` excludes it is skipped, and so is every step
 ///    that depends on it, directly or transitively; independent steps still run.
 /// 5. When no step is left, the event is ignored.
 public enum TriggerPlanner {
-    public static func decide(event: ForgeEvent, rules: TriggerRules) -> TriggerDecision {
+    public static func decide(event: ForgeEvent, pipeline: PipelineSpec) -> TriggerDecision {
         guard event.triggers else { return .ignore(reason: nonTriggeringReason(event)) }
         let branch = event.filterBranch ?? ""
-        if !GlobList(rules.branches).selects(branch) {
-            let list = rules.branches.joined(separator: ", ")
+        if !pipeline.branches.isEmpty, !pipeline.branches.contains(where: { GlobPattern.matches($0, branch) }) {
+            let list = pipeline.branches.joined(separator: ", ")
             return .ignore(reason: "branch \"\(branch)\" does not match the pipeline's branches [\(list)]")
         }
         var excluded: [String: String] = [:]
-        for step in rules.steps {
-            if let reason = exclusion(of: step, event: event, branch: branch) { excluded[step.name] = reason }
+        for step in pipeline.steps {
+            if let reason = exclusion(of: step.when, event: event, branch: branch) { excluded[step.name] = reason }
         }
         // Propagate to dependents until nothing changes (steps may be listed in any order).
         var changed = true
         while changed {
             changed = false
-            for step in rules.steps where excluded[step.name] == nil {
+            for step in pipeline.steps where excluded[step.name] == nil {
                 if let skipped = step.dependsOn.first(where: { excluded[$0] != nil }) {
                     excluded[step.name] = "depends on skipped step \"\(skipped)\""
                     changed = true
                 }
             }
         }
-        let selected = rules.steps.map(\.name).filter { excluded[$0] == nil }
+        let selected = pipeline.steps.map(\.name).filter { excluded[$0] == nil }
         guard !selected.isEmpty else {
             return .ignore(reason: "no step's when conditions match this \(event.eventName) event")
         }
-        let skipped = rules.steps.compactMap { step in
+        let skipped = pipeline.steps.compactMap { step in
             excluded[step.name].map { TriggerPlan.SkippedStep(name: step.name, reason: $0) }
         }
         return .run(TriggerPlan(selectedSteps: selected, skippedSteps: skipped))
     }
 
-    static func exclusion(of step: TriggerRules.Step, event: ForgeEvent, branch: String) -> String? {
-        guard let when = step.when else { return nil }
-        if !GlobList(when.branches).selects(branch) {
+    static func exclusion(of when: WhenCondition?, event: ForgeEvent, branch: String) -> String? {
+        guard let when else { return nil }
+        if when.matches(branch: branch, event: event.eventName, changedPaths: event.changedPaths) { return nil }
+        // Name the first condition that failed.
+        if !WhenCondition(branches: when.branches).matches(branch: branch, event: nil) {
             return "when.branches does not match branch \"\(branch)\""
         }
-        if !when.events.isEmpty {
-            let names = Set(when.events.map { $0 == "merge_request" ? "pull_request" : $0 })
-            if !names.contains(event.eventName) { return "when.events does not include \(event.eventName)" }
+        if !WhenCondition(events: when.events).matches(branch: nil, event: event.eventName) {
+            return "when.events does not include \(event.eventName)"
         }
-        if let paths = when.paths, !paths.isEmpty, let changed = event.changedPaths {
-            let list = GlobList(paths)
-            if !changed.contains(where: list.selects) { return "when.paths matches no changed file" }
-        }
-        return nil
+        return "when.paths matches no changed file"
     }
 
     static func nonTriggeringReason(_ event: ForgeEvent) -> String {

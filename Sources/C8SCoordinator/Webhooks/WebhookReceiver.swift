@@ -1,3 +1,4 @@
+import C8SCore
 import Logging
 
 /// Handles one webhook delivery end to end, independent of the HTTP server:
@@ -14,11 +15,11 @@ import Logging
 /// 7. Runs created → 202 with their names; delivery seen before → 200 duplicate, no new run.
 public struct WebhookReceiver: Sendable {
     public let connections: any RepositoryConnectionLookup
-    public let pipelines: any PipelineRulesLookup
+    public let pipelines: any PipelineConfigLookup
     public let runs: any RunCreator
 
     public init(
-        connections: any RepositoryConnectionLookup, pipelines: any PipelineRulesLookup, runs: any RunCreator
+        connections: any RepositoryConnectionLookup, pipelines: any PipelineConfigLookup, runs: any RunCreator
     ) {
         self.connections = connections
         self.pipelines = pipelines
@@ -74,21 +75,21 @@ public struct WebhookReceiver: Sendable {
             return WebhookResponse(status: 200, outcome: isPing ? .ping : .ignored, message: message)
         }
 
-        let rules: TriggerRules
+        let pipeline: PipelineSpec
         do {
-            guard let found = try await pipelines.triggerRules(for: connection) else {
+            guard let found = try await pipelines.pipeline(for: connection) else {
                 let message = "pipeline config \(connection.namespace)/\(connection.pipelineConfigRef) not found"
                 logger.warning("webhook for a connection without its pipeline config")
                 return WebhookResponse(status: 404, outcome: .error, message: message)
             }
-            rules = found
+            pipeline = found
         } catch {
             logger.error("pipeline config lookup failed", metadata: ["error": "\(error)"])
             return WebhookResponse(status: 503, outcome: .error, message: "pipeline config lookup failed")
         }
 
         let plan: TriggerPlan
-        switch TriggerPlanner.decide(event: event, rules: rules) {
+        switch TriggerPlanner.decide(event: event, pipeline: pipeline) {
         case .ignore(let reason):
             logger.info("webhook ignored", metadata: ["reason": "\(reason)"])
             return WebhookResponse(status: 200, outcome: .ignored, message: reason)
@@ -97,7 +98,7 @@ public struct WebhookReceiver: Sendable {
         }
 
         let request = RunRequest(
-            connection: connection, event: event, plan: plan,
+            connection: connection, event: event, pipeline: pipeline, plan: plan,
             runName: RunNaming.runName(connection: connection, deliveryID: event.deliveryID))
         do {
             switch try await runs.createRuns(request) {
