@@ -75,6 +75,8 @@ let package = Package(
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
             ]
         ),
         // Test-only support: in-memory API server, kubelet simulator, SeaweedFS launcher.
@@ -126,7 +128,11 @@ let package = Package(
         ),
         .testTarget(
             name: "C8SCoordinatorTests",
-            dependencies: ["C8SCoordinator", .product(name: "HummingbirdTesting", package: "hummingbird")]
+            dependencies: [
+                "C8SCoordinator", "C8SCore", .product(name: "HummingbirdTesting", package: "hummingbird"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+            ],
+            resources: [.copy("Fixtures")]
         ),
     ]
 )
