@@ -218,3 +218,11 @@ func parseErrors(_ yaml: String, file: String = "p.yaml") -> [PipelineError] {
         }
     }
 }
+
+@Suite struct ParserRedundancyTests {
+    @Test func aRejectedValueIsNotReportedAgainByValidation() {
+        // `echo "a: b"` unquoted in a flow list is a mapping, not a string.
+        let errors = parseErrors("steps:\n  - name: a\n    commands: [echo x: y]\n")
+        #expect(errors.map(\.description) == ["p.yaml:3:16: steps[0].commands[0]: expected a string, got a mapping"])
+    }
+}

@@ -25,7 +25,9 @@ public enum PipelineParser {
         let (parsed, decodeErrors) = try parseCollecting(bytes, file: file)
         var errors = decodeErrors
         let validation = PipelineValidator.validate(parsed.spec, sourceMap: parsed.sourceMap)
-        for error in validation where !decodeErrors.contains(where: { Self.covers($0.field, error.field) }) {
+        // A value the decoder already rejected (or one inside it) is not reported again by validation.
+        for error in validation
+        where !decodeErrors.contains(where: { Self.covers($0.field, error.field) || Self.covers(error.field, $0.field) }) {
             errors.append(error)
         }
         guard errors.isEmpty else { throw PipelineErrors(sorted(errors)) }
