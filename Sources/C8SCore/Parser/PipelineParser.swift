@@ -11,13 +11,13 @@ public struct ParsedPipeline: Sendable, Hashable {
 /// Reads `.c8s.yaml` files (a bare pipeline, or a whole `PipelineConfig` object) with libyaml.
 ///
 /// Every error names `FILE:LINE:COLUMN: FIELD`. The parser refuses documents over 1 MiB, alias bombs
-/// (more than 100 000 nodes after alias expansion), duplicate keys, unknown fields (suggesting the closest
+/// (aliases expanding to more than 100 000 nodes), duplicate keys, unknown fields (suggesting the closest
 /// known one) and values of the wrong type; ``load(_:file:)`` then validates the result and reports every
 /// problem of the file at once.
 public enum PipelineParser {
     /// Largest accepted document, in bytes.
     public static let maxDocumentBytes = 1 << 20
-    /// Largest accepted number of nodes, counting alias expansions.
+    /// Largest accepted number of nodes produced by expanding aliases.
     public static let maxNodes = 100_000
 
     /// Parses and validates a pipeline file's bytes; throws every problem found.
