@@ -234,6 +234,28 @@ import Testing
         #expect(!logs.stdout.contains(secret))
     }
 
+    @Test func insideAGitRepositoryEachStepGetsACheckoutOfHEAD() throws {
+        let cli = try CLIHarness()
+        defer { cli.remove() }
+        try cli.write("steps:\n  - name: look\n    commands: [\"cat committed.txt\", \"test ! -e uncommitted.txt\", \"touch made.txt\"]\n  - name: again\n    commands: [\"test ! -e made.txt\"]\n")
+        try cli.write("from HEAD\n", to: "committed.txt")
+        let git = Process()
+        git.executableURL = URL(fileURLWithPath: "/bin/sh")
+        git.arguments = [
+            "-c",
+            "git init -q && git add -A && git -c user.email=t@example.com -c user.name=t commit -qm initial",
+        ]
+        git.currentDirectoryURL = cli.directory
+        try git.run()
+        git.waitUntilExit()
+        try #require(git.terminationStatus == 0)
+        try cli.write("not committed\n", to: "uncommitted.txt")
+        let result = try cli.run(["run", "--local"])
+        #expect(result.status == 0, "\(result.stdout)")
+        #expect(result.stdout.contains("look  | from HEAD"))
+        #expect(result.stdout.contains("workspace: git HEAD"))
+    }
+
     @Test func artifactsAreCopiedIntoTheRecord() throws {
         let cli = try CLIHarness()
         defer { cli.remove() }
