@@ -136,7 +136,9 @@ public final class LocalRunner: @unchecked Sendable {
     }
 
     private func installSignalHandlers(_ events: EventQueue) -> [any DispatchSourceSignal] {
-        [SIGINT, SIGTERM].map { number in
+        // A closed stdout (`c8s run --local | head`) must not kill the run: writes fail with EPIPE instead.
+        signal(SIGPIPE, SIG_IGN)
+        return [SIGINT, SIGTERM].map { number in
             signal(number, SIG_IGN)
             let source = DispatchSource.makeSignalSource(signal: number, queue: .global())
             source.setEventHandler { events.push(.cancel) }
