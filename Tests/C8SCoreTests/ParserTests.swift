@@ -251,3 +251,26 @@ func parseErrors(_ yaml: String, file: String = "p.yaml") -> [PipelineError] {
         #expect(errors.first?.message.hasPrefix("dependency cycle: step-0 -> step-\(count - 1) -> step-\(count - 2)") == true)
     }
 }
+
+@Suite struct NestedFieldTests {
+    @Test func unknownAndMistypedNestedFieldsAreLocated() {
+        let errors = parseErrors(
+            """
+            matrix:
+              go: "1.22"
+            steps:
+              - name: a
+                commands: [x]
+                resources: {request: {cpu: "1"}}
+                when: {branch: [main]}
+                secrets: [{name: s, key: k, env: E, value: v}]
+            """
+        )
+        #expect(errors.map(\.description) == [
+            "p.yaml:2:7: matrix.go: expected a list, got a string",
+            "p.yaml:6:17: steps[0].resources.request: unknown field \"request\"; did you mean \"requests\"?",
+            "p.yaml:7:12: steps[0].when.branch: unknown field \"branch\"; did you mean \"branches\"?",
+            "p.yaml:8:41: steps[0].secrets[0].value: unknown field \"value\"; known fields: name, key, env",
+        ])
+    }
+}
