@@ -16,10 +16,10 @@ import Testing
                 commands: ["cat input.txt", "echo from-first > made-by-first.txt"]
               - name: left
                 dependsOn: [first]
-                commands: ["test ! -e made-by-first.txt", "sleep 1", "echo left done"]
+                commands: ["test ! -e made-by-first.txt", "sleep 2", "echo left done"]
               - name: right
                 dependsOn: [first]
-                commands: ["sleep 1", "echo right done"]
+                commands: ["sleep 2", "echo right done"]
               - name: join
                 dependsOn: [left, right]
                 commands: ["echo joined"]
