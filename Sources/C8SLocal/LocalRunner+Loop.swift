@@ -59,6 +59,7 @@ extension LocalRunner {
                     if case .finish(let phase) = action {
                         record.phase = phase
                         record.endTime = Date()
+                        runner.logger.debug("run finished", metadata: ["run.id": "\(record.id)", "run.phase": "\(phase)"])
                         save()
                         return record
                     }
@@ -79,6 +80,7 @@ extension LocalRunner {
         }
 
         private mutating func apply(_ action: PlannerAction) {
+            runner.logger.debug("planner action", metadata: ["run.id": "\(record.id)", "action": "\(action)"])
             switch action {
             case .start(let key):
                 start(key)
@@ -202,6 +204,10 @@ extension LocalRunner {
                 cancelRequested = true
             case .exited(let key, let status):
                 let code = StepProcess.exitCode(fromStatus: status)
+                runner.logger.debug(
+                    "step exited",
+                    metadata: ["run.id": "\(record.id)", "step.name": "\(key)", "step.exitCode": "\(code)"]
+                )
                 let termination = observed[key]?.termination
                 let phase = termination?.resultingPhase ?? (code == 0 ? .succeeded : .failed)
                 observed[key]?.phase = phase

@@ -2,6 +2,7 @@ import C8SCore
 import C8SLogs
 import Dispatch
 import Foundation
+import Logging
 
 /// Runs a pipeline on this machine: every step (of every selected matrix combination) as a process group,
 /// in parallel as the ``Planner`` allows, recording the run under `.c8s/runs/RUN-ID/`.
@@ -10,6 +11,7 @@ public final class LocalRunner: @unchecked Sendable {
     let spec: PipelineSpec
     let store: RunStore
     let masker: any SecretMasking
+    let logger: Logger
     private let makeSink: @Sendable (RunStore, String) -> any StepOutputSink
 
     struct Entry {
@@ -19,15 +21,18 @@ public final class LocalRunner: @unchecked Sendable {
     }
 
     /// A runner for `spec`. `masker` defaults to plain replacement of the given secret values; `makeSink`
-    /// (the log-store seam) defaults to ``FileStepOutput``.
+    /// (the log-store seam) defaults to ``FileStepOutput``. `logger` gets debug records of every planner action
+    /// (never secret values).
     public init(
         spec: PipelineSpec,
         configuration: LocalRunConfiguration,
+        logger: Logger = Logger(label: "c8s.local"),
         masker: (any SecretMasking)? = nil,
         makeSink: (@Sendable (RunStore, String) -> any StepOutputSink)? = nil
     ) {
         self.spec = spec
         self.configuration = configuration
+        self.logger = logger
         self.store = RunStore(directory: configuration.directory)
         self.masker = masker ?? PlainSecretMasker(values: configuration.secrets.values)
         self.makeSink = makeSink ?? { store, id in FileStepOutput(store: store, runID: id) }
@@ -131,7 +136,9 @@ public final class LocalRunner: @unchecked Sendable {
     }
 
     private func installSignalHandlers(_ events: EventQueue) -> [any DispatchSourceSignal] {
-        [SIGINT, SIGTERM].map { number in
+        // A closed stdout (`c8s run --local | head`) must not kill the run: writes fail with EPIPE instead.
+        signal(SIGPIPE, SIG_IGN)
+        return [SIGINT, SIGTERM].map { number in
             signal(number, SIG_IGN)
             let source = DispatchSource.makeSignalSource(signal: number, queue: .global())
             source.setEventHandler { events.push(.cancel) }

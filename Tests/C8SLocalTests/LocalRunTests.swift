@@ -16,10 +16,10 @@ import Testing
                 commands: ["cat input.txt", "echo from-first > made-by-first.txt"]
               - name: left
                 dependsOn: [first]
-                commands: ["test ! -e made-by-first.txt", "sleep 1", "echo left done"]
+                commands: ["test ! -e made-by-first.txt", "sleep 2", "echo left done"]
               - name: right
                 dependsOn: [first]
-                commands: ["sleep 1", "echo right done"]
+                commands: ["sleep 2", "echo right done"]
               - name: join
                 dependsOn: [left, right]
                 commands: ["echo joined"]
@@ -232,6 +232,28 @@ import Testing
         let logs = try cli.run(["logs", "--local", run.id])
         #expect(logs.stdout.contains("uses-secret   | token=***"))
         #expect(!logs.stdout.contains(secret))
+    }
+
+    @Test func insideAGitRepositoryEachStepGetsACheckoutOfHEAD() throws {
+        let cli = try CLIHarness()
+        defer { cli.remove() }
+        try cli.write("steps:\n  - name: look\n    commands: [\"cat committed.txt\", \"test ! -e uncommitted.txt\", \"touch made.txt\"]\n  - name: again\n    commands: [\"test ! -e made.txt\"]\n")
+        try cli.write("from HEAD\n", to: "committed.txt")
+        let git = Process()
+        git.executableURL = URL(fileURLWithPath: "/bin/sh")
+        git.arguments = [
+            "-c",
+            "git init -q && git add -A && git -c user.email=t@example.com -c user.name=t commit -qm initial",
+        ]
+        git.currentDirectoryURL = cli.directory
+        try git.run()
+        git.waitUntilExit()
+        try #require(git.terminationStatus == 0)
+        try cli.write("not committed\n", to: "uncommitted.txt")
+        let result = try cli.run(["run", "--local"])
+        #expect(result.status == 0, "\(result.stdout)")
+        #expect(result.stdout.contains("look  | from HEAD"))
+        #expect(result.stdout.contains("workspace: git HEAD"))
     }
 
     @Test func artifactsAreCopiedIntoTheRecord() throws {
