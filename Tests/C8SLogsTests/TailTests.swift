@@ -121,6 +121,36 @@ struct TailTests {
         #expect(tailDifference(received, writer.written) == nil)
     }
 
+    @Test func anUnfinishedFileThatKubeletCompressesIsReadThroughItsOpenDescriptor() async throws {
+        let temp = TailTempDirectory()
+        defer { temp.remove() }
+        let dir = temp.subdirectory("ns_pod_uid/step")
+        let writer = TailTestWriter(directory: dir, gzip: true)
+        for i in 0..<2000 { writer.line("first file \(i)") }
+        writer.flush()
+        var config = configuration(buffer: 1024)
+        config.maxQueuedBatches = 1
+        var received: [String] = []
+        try await LogTailer.withLogTailer(configuration: config, logger: logger) { tailer in
+            let follower = try tailer.follow(directory: dir)
+            var iterator = follower.makeAsyncIterator()
+            let first = try #require(try await iterator.next())
+            received.append(contentsOf: first.records.map(\.text))
+            // The consumer is slow: reading is paused. kubelet rotates twice and compresses the first rotation.
+            writer.rotate()
+            for i in 0..<10 { writer.line("second file \(i)") }
+            writer.flush()
+            writer.rotate()
+            for i in 0..<10 { writer.line("third file \(i)") }
+            writer.close()
+            let names = try FileManager.default.contentsOfDirectory(atPath: dir).sorted()
+            #expect(names == ["0.log", "0.log.20240101-000001.gz", "0.log.20240101-000002"])
+            follower.finish()
+            while let batch = try await iterator.next() { received.append(contentsOf: batch.records.map(\.text)) }
+        }
+        #expect(tailDifference(received, writer.written) == nil)
+    }
+
     @Test func stoppingTheTailerEndsUnfinishedFollowers() async throws {
         let temp = TailTempDirectory()
         defer { temp.remove() }
