@@ -151,6 +151,44 @@ struct TailTests {
         #expect(tailDifference(received, writer.written) == nil)
     }
 
+    @Test func aCheckpointedFileCompressedWhileTheTailerWasDownIsResumedFromTheGzip() async throws {
+        let temp = TailTempDirectory()
+        defer { temp.remove() }
+        let dir = temp.subdirectory("ns_pod_uid/step")
+        let checkpoint = temp.path + "/checkpoint"
+        let writer = TailTestWriter(directory: dir, gzip: true)
+        for i in 0..<2000 { writer.line("first file \(i)") }
+        writer.flush()
+        var received: [String] = []
+        try await LogTailer.withLogTailer(configuration: configuration(buffer: 2048), logger: logger) { tailer in
+            let follower = try tailer.follow(directory: dir, checkpointPath: checkpoint)
+            var commits = 0
+            for try await batch in follower {
+                received.append(contentsOf: batch.records.map(\.text))
+                try follower.commit(batch.position)
+                commits += 1
+                if commits == 3 { break }
+            }
+        }
+        // while the tailer is down: two rotations; the file it was reading is compressed and removed
+        writer.rotate()
+        for i in 0..<10 { writer.line("second file \(i)") }
+        writer.flush()
+        writer.rotate()
+        for i in 0..<10 { writer.line("third file \(i)") }
+        writer.close()
+        #expect(!FileManager.default.fileExists(atPath: dir + "/0.log.20240101-000001"))
+        try await LogTailer.withLogTailer(configuration: configuration(buffer: 2048), logger: logger) { tailer in
+            let follower = try tailer.follow(directory: dir, checkpointPath: checkpoint)
+            follower.finish()
+            for try await batch in follower {
+                received.append(contentsOf: batch.records.map(\.text))
+                try follower.commit(batch.position)
+            }
+        }
+        #expect(tailDifference(received, writer.written) == nil)
+    }
+
     @Test func stoppingTheTailerEndsUnfinishedFollowers() async throws {
         let temp = TailTempDirectory()
         defer { temp.remove() }

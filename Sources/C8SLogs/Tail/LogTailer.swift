@@ -12,9 +12,10 @@ import Glibc
 ///
 /// - A file is opened as soon as it is seen and held open, so a renamed (`0.log` → `0.log.<timestamp>`) or
 ///   unlinked file is still read to its end. Gzipped rotated files (`*.gz`) are copies of files already held
-///   open and are not read. (Limitation: if the tailer is down long enough for kubelet to rotate twice, a file
-///   it had not finished may have been compressed and removed meanwhile; the rest of that file is then missing
-///   and a warning names it. With kubelet's defaults that takes two 10 MiB rotations of one container.)
+///   open and are not read, with one exception: if the file a checkpoint points into was rotated and compressed
+///   while the tailer was down, it is decompressed (`gzip -dc`) and resumed. (Whole files rotated *and*
+///   compressed during downtime, which takes at least three kubelet rotations, are not recovered; a warning
+///   names a checkpointed file that cannot be found.)
 /// - Files are read in order: `<n>.log.<timestamp>` rotations, then `<n>.log`, for each container restart `n`.
 ///   A file is done when a newer file exists and it has been read to its end after that file appeared.
 /// - See ``LogFollower`` for the delivery and commit contract, and ``TailPosition`` for checkpoints.

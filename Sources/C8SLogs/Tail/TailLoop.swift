@@ -51,6 +51,8 @@ final class TailFollowerState {
     var finishRequested = false
     var ended = false
     var firstScan = true
+    /// The newest rotation suffix seen per container restart number (compressed or not).
+    var latestRotation: [Int: String] = [:]
 
     init(handle: LogFollower, watch: Int32, bufferSize: Int) {
         self.handle = handle
@@ -71,7 +73,8 @@ final class TailFollowerState {
         sequence += 1
         let current = files.first.map {
             TailPosition.Cursor(
-                file: $0.identity, name: $0.name, resume: $0.parser.resumePoint, lastDeliveredLine: $0.lastDeliveredLine)
+                file: $0.identity, name: $0.name, resume: $0.parser.resumePoint, lastDeliveredLine: $0.lastDeliveredLine,
+                latestRotation: TailFileName($0.name).flatMap { latestRotation[$0.restart] })
         }
         return TailPosition(current: current, finished: finished, sequence: sequence)
     }
@@ -354,13 +357,20 @@ final class TailLoop: @unchecked Sendable {
         defer { closedir(dir) }
         var present = Set<LogFileIdentity>()
         var raced = false
+        var compressed: [String] = []
         var found: [(TailFileName, String, LogFileIdentity, Int64)] = []
         while let entry = readdir(dir) {
             let name = withUnsafeBytes(of: entry.pointee.d_name) { raw in
                 String(cString: raw.baseAddress!.assumingMemoryBound(to: CChar.self))
             }
+            if let rotated = TailFileName(name.hasSuffix(".gz") ? String(name.dropLast(3)) : name), !rotated.isLive {
+                if rotated.rotation > f.latestRotation[rotated.restart, default: ""] {
+                    f.latestRotation[rotated.restart] = rotated.rotation
+                }
+                if name.hasSuffix(".gz") { compressed.append(name) }
+            }
             guard let order = TailFileName(name) else {
-                if f.firstScan && f.pendingCursor == nil && name.hasSuffix(".gz") && name.contains(".log.") {
+                if f.firstScan && f.handle.initialPosition == nil && name.hasSuffix(".gz") && name.contains(".log.") {
                     logger.warning(
                         "compressed rotated log file found before this directory was followed; it is not read",
                         metadata: ["log.directory": "\(directory)", "log.file": "\(name)"])
@@ -432,13 +442,68 @@ final class TailLoop: @unchecked Sendable {
         }
         if let pending = f.pendingCursor {
             f.pendingCursor = nil
-            logger.warning(
-                "checkpointed log file is gone; reading the other files from their start",
-                metadata: ["log.directory": "\(directory)", "log.file": "\(pending.name)"])
+            if let (order, file) = recoverCompressed(pending, compressed: compressed, directory: directory) {
+                added.append((order, file))
+            } else {
+                logger.warning(
+                    "checkpointed log file is gone; reading the other files from their start",
+                    metadata: ["log.directory": "\(directory)", "log.file": "\(pending.name)"])
+            }
         }
         f.firstScan = false
         added.sort { $0.0 < $1.0 }
         f.files.append(contentsOf: added.map(\.1))
         if !added.isEmpty { f.wantRead = true }
+    }
+
+    /// After a restart, the checkpointed file may have been rotated and compressed by kubelet while the tailer was
+    /// down. Its compressed copy is the checkpointed rotation (`<name>.gz`), or for a live `<n>.log` the first
+    /// rotation after the newest one known at the checkpoint. Decompresses it into an unlinked temporary file and
+    /// resumes there.
+    func recoverCompressed(
+        _ cursor: TailPosition.Cursor, compressed: [String], directory: String
+    ) -> (TailFileName, TailFile)? {
+        guard let order = TailFileName(cursor.name) else { return nil }
+        let candidate: String?
+        if !order.isLive {
+            candidate = compressed.first { $0 == cursor.name + ".gz" }
+        } else {
+            let after = cursor.latestRotation ?? ""
+            candidate = compressed.compactMap { name -> (String, TailFileName)? in
+                guard let o = TailFileName(String(name.dropLast(3))), o.restart == order.restart, o.rotation > after
+                else { return nil }
+                return (name, o)
+            }.min { $0.1 < $1.1 }?.0
+        }
+        guard let candidate, let candidateOrder = TailFileName(String(candidate.dropLast(3))) else { return nil }
+        var template = Array("\(NSTemporaryDirectory())/c8s-tail-gz-XXXXXX".utf8CString)
+        let fd = template.withUnsafeMutableBufferPointer { mkstemp($0.baseAddress!) }
+        guard fd >= 0 else { return nil }
+        unlink(String(cString: template))
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        process.arguments = ["gzip", "-dc", directory + "/" + candidate]
+        process.standardOutput = FileHandle(fileDescriptor: fd, closeOnDealloc: false)
+        do {
+            try process.run()
+            process.waitUntilExit()
+        } catch {
+            close(fd)
+            return nil
+        }
+        var info = stat()
+        guard process.terminationStatus == 0, fstat(fd, &info) == 0, Int64(info.st_size) >= cursor.resume.offset else {
+            close(fd)
+            return nil
+        }
+        logger.info(
+            "resuming a log file that was compressed while the tailer was down",
+            metadata: ["log.directory": "\(directory)", "log.file": "\(candidate)"])
+        // its own identity (the temporary file's), and the rotated name: a later checkpoint leads back to the .gz
+        let identity = LogFileIdentity(device: UInt64(info.st_dev), inode: UInt64(info.st_ino))
+        return (
+            candidateOrder,
+            TailFile(fd: fd, identity: identity, name: String(candidate.dropLast(3)), position: cursor)
+        )
     }
 }

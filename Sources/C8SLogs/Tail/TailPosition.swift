@@ -24,6 +24,9 @@ public struct TailPosition: Sendable, Hashable, Codable {
         public var resume: CRIParser.ResumePoint
         /// The physical line number that completed the last delivered record (0: none yet).
         public var lastDeliveredLine: Int64
+        /// The newest rotation suffix of this container restart seen in the directory (`20240101-120000`): if the
+        /// file is gone after a restart, it is the first rotation after this one, possibly compressed.
+        public var latestRotation: String?
     }
 
     /// A file read to its end, and its size then (a later file that reuses the inode has another size, or grows).
