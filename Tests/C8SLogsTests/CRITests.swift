@@ -157,4 +157,17 @@ struct CRITests {
         parser.finish { texts.append($0.record.text) }
         #expect(texts == ["no-newline", "half"])
     }
+
+    @Test func anEndlessLineBecomesMalformedRecordsInsteadOfGrowingForever() {
+        var parser = CRIParser()
+        var entries: [CRIParser.Entry] = []
+        let garbage = [UInt8](repeating: 0x41, count: 300_000)
+        for _ in 0..<5 { parser.feed(garbage) { entries.append($0) } }
+        parser.feed(Array("\n2024-01-01T00:00:00Z stdout F ok\n".utf8)) { entries.append($0) }
+        #expect(entries.count == 3)
+        #expect(entries[0].isMalformed && entries[1].isMalformed)
+        #expect(entries.last?.record.text == "ok")
+        #expect(entries.map(\.record.text.utf8.count).prefix(2).reduce(0, +) == 1_500_000)
+        #expect(parser.offset == 1_500_000 + 1 + 33)
+    }
 }

@@ -150,7 +150,41 @@ struct MaskTests {
         stream.finish(into: &out)
         #expect(String(decoding: out, as: UTF8.self) == expected)
     }
+
+    @Test func streamingAndWholeLineMaskingAgreeOnRandomText() {
+        var rng = SystemRandomNumberGenerator()
+        let alphabet = Array("abcd-/+=\"é ".utf8)
+        let secrets = ["abcab", "ba-d/", "cdcdcd", "d+d=é", "aaaa"]
+        let m = masker(secrets[0], secrets[1], secrets[2], secrets[3], secrets[4])
+        for _ in 0..<300 {
+            var text: [UInt8] = []
+            for _ in 0..<Int.random(in: 0..<200, using: &rng) {
+                if Int.random(in: 0..<8, using: &rng) == 0 {
+                    text.append(contentsOf: secrets.randomElement(using: &rng)!.utf8)
+                } else {
+                    text.append(alphabet.randomElement(using: &rng)!)
+                }
+            }
+            let whole = text.withUnsafeBufferPointer { m.mask($0) } ?? text
+            var stream = m.makeStream()
+            var out: [UInt8] = []
+            var i = 0
+            while i < text.count {
+                let j = Swift.min(text.count, i + Int.random(in: 1...9, using: &rng))
+                stream.feed(text[i..<j], into: &out)
+                i = j
+            }
+            stream.finish(into: &out)
+            #expect(out == whole)
+            // nothing of a secret is left: masking again changes nothing, and no secret remains
+            let again = whole.withUnsafeBufferPointer { m.mask($0) }
+            #expect(again == nil || again! == whole)
+            let result = String(decoding: whole, as: UTF8.self)
+            for secret in secrets { #expect(!result.contains(secret)) }
+        }
+    }
 }
+
 
 extension Array {
     func chunked(_ size: Int) -> [ArraySlice<Element>] {

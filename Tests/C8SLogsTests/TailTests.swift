@@ -28,8 +28,10 @@ struct TailTests {
         let temp = TailTempDirectory()
         defer { temp.remove() }
         let dir = temp.subdirectory("ns_pod_uid/step")
-        let writer = TailTestWriter(directory: dir, rotateBytes: 512 * 1024, maxFiles: 4, gzip: true)
-        let total = 120_000
+        // kubelet compresses a rotated file at the next rotation: at full speed, 2 MiB files leave the tailer
+        // (a debug build on a loaded machine) enough time to open each file before it is compressed and removed.
+        let writer = TailTestWriter(directory: dir, rotateBytes: 2 * 1024 * 1024, maxFiles: 4, gzip: true)
+        let total = 300_000
         var received: [String] = []
         var batches = 0
         try await LogTailer.withLogTailer(configuration: configuration(), logger: logger) { tailer in
@@ -117,6 +119,100 @@ struct TailTests {
             writer.close()
             follower.finish()
             while let batch = try await iterator.next() { received.append(contentsOf: batch.records.map(\.text)) }
+        }
+        #expect(tailDifference(received, writer.written) == nil)
+    }
+
+    @Test func anUnfinishedFileThatKubeletCompressesIsReadThroughItsOpenDescriptor() async throws {
+        let temp = TailTempDirectory()
+        defer { temp.remove() }
+        let dir = temp.subdirectory("ns_pod_uid/step")
+        let writer = TailTestWriter(directory: dir, gzip: true)
+        for i in 0..<2000 { writer.line("first file \(i)") }
+        writer.flush()
+        var config = configuration(buffer: 1024)
+        config.maxQueuedBatches = 1
+        var received: [String] = []
+        try await LogTailer.withLogTailer(configuration: config, logger: logger) { tailer in
+            let follower = try tailer.follow(directory: dir)
+            var iterator = follower.makeAsyncIterator()
+            let first = try #require(try await iterator.next())
+            received.append(contentsOf: first.records.map(\.text))
+            // The consumer is slow: reading is paused. kubelet rotates twice and compresses the first rotation.
+            writer.rotate()
+            for i in 0..<10 { writer.line("second file \(i)") }
+            writer.flush()
+            writer.rotate()
+            for i in 0..<10 { writer.line("third file \(i)") }
+            writer.close()
+            let names = try FileManager.default.contentsOfDirectory(atPath: dir).sorted()
+            #expect(names == ["0.log", "0.log.20240101-000001.gz", "0.log.20240101-000002"])
+            follower.finish()
+            while let batch = try await iterator.next() { received.append(contentsOf: batch.records.map(\.text)) }
+        }
+        #expect(tailDifference(received, writer.written) == nil)
+    }
+
+    @Test func aCheckpointedFileCompressedWhileTheTailerWasDownIsResumedFromTheGzip() async throws {
+        let temp = TailTempDirectory()
+        defer { temp.remove() }
+        let dir = temp.subdirectory("ns_pod_uid/step")
+        let checkpoint = temp.path + "/checkpoint"
+        let writer = TailTestWriter(directory: dir, gzip: true)
+        for i in 0..<2000 { writer.line("first file \(i)") }
+        writer.flush()
+        var received: [String] = []
+        try await LogTailer.withLogTailer(configuration: configuration(buffer: 2048), logger: logger) { tailer in
+            let follower = try tailer.follow(directory: dir, checkpointPath: checkpoint)
+            var commits = 0
+            for try await batch in follower {
+                received.append(contentsOf: batch.records.map(\.text))
+                try follower.commit(batch.position)
+                commits += 1
+                if commits == 3 { break }
+            }
+        }
+        // while the tailer is down: two rotations; the file it was reading is compressed and removed
+        writer.rotate()
+        for i in 0..<10 { writer.line("second file \(i)") }
+        writer.flush()
+        writer.rotate()
+        for i in 0..<10 { writer.line("third file \(i)") }
+        writer.close()
+        #expect(!FileManager.default.fileExists(atPath: dir + "/0.log.20240101-000001"))
+        try await LogTailer.withLogTailer(configuration: configuration(buffer: 2048), logger: logger) { tailer in
+            let follower = try tailer.follow(directory: dir, checkpointPath: checkpoint)
+            follower.finish()
+            for try await batch in follower {
+                received.append(contentsOf: batch.records.map(\.text))
+                try follower.commit(batch.position)
+            }
+        }
+        #expect(tailDifference(received, writer.written) == nil)
+    }
+
+    @Test func aTailerStartedLateReadsCompressedRotationsFirst() async throws {
+        let temp = TailTempDirectory()
+        defer { temp.remove() }
+        let dir = temp.subdirectory("ns_pod_uid/step")
+        let writer = TailTestWriter(directory: dir, gzip: true)
+        for round in 0..<4 {
+            for i in 0..<300 { writer.line("round \(round) line \(i)") }
+            writer.flush()
+            writer.rotate()
+        }
+        for i in 0..<10 { writer.line("live \(i)") }
+        writer.close()
+        let names = try FileManager.default.contentsOfDirectory(atPath: dir)
+        #expect(names.filter { $0.hasSuffix(".gz") }.count == 3)
+        var received: [String] = []
+        try await LogTailer.withLogTailer(configuration: configuration(buffer: 4096), logger: logger) { tailer in
+            let follower = try tailer.follow(directory: dir, checkpointPath: temp.path + "/checkpoint")
+            follower.finish()
+            for try await batch in follower {
+                received.append(contentsOf: batch.records.map(\.text))
+                try follower.commit(batch.position)
+            }
         }
         #expect(tailDifference(received, writer.written) == nil)
     }

@@ -73,6 +73,10 @@ public struct CRIParser: Sendable {
         return point
     }
 
+    /// A physical line longer than this (the runtime writes at most 16 KiB of text per line) is not valid CRI:
+    /// its bytes so far become a malformed record rather than growing the buffer without bound.
+    public static let maxLineBytes = 1 << 20
+
     /// Bytes of an unterminated last line held until its newline arrives.
     public var pendingBytes: Int { carry.count }
 
@@ -84,6 +88,7 @@ public struct CRIParser: Sendable {
         if !carry.isEmpty {
             guard let nl = memchr(base, 0x0A, count) else {
                 carry.append(contentsOf: UnsafeBufferPointer(start: base, count: count))
+                try overlong(body)
                 return
             }
             let end = base.distance(to: nl.assumingMemoryBound(to: UInt8.self))
@@ -96,6 +101,7 @@ public struct CRIParser: Sendable {
         while start < count {
             guard let nl = memchr(base + start, 0x0A, count - start) else {
                 carry.append(contentsOf: UnsafeBufferPointer(start: base + start, count: count - start))
+                try overlong(body)
                 return
             }
             let end = base.distance(to: nl.assumingMemoryBound(to: UInt8.self))
@@ -203,6 +209,17 @@ public struct CRIParser: Sendable {
             record = LogRecord(timestampNanos: ts, stream: stream, text: String(decoding: content, as: UTF8.self))
         }
         try body(Entry(record: record, lineNumber: lineNumber, endOffset: offset, isMalformed: false))
+    }
+
+    /// Emits an unterminated line that has grown past ``maxLineBytes`` as a malformed record.
+    mutating func overlong(_ body: (Entry) throws -> Void) rethrows {
+        guard carry.count > Self.maxLineBytes else { return }
+        let bytes = carry
+        carry.removeAll()
+        try bytes.withUnsafeBufferPointer { line in
+            try self.line(line, body)  // parses and counts it as a line...
+        }
+        offset -= 1  // ...that had no newline
     }
 
     mutating func malformed(_ line: UnsafeBufferPointer<UInt8>, skip: Bool, _ body: (Entry) throws -> Void) rethrows {

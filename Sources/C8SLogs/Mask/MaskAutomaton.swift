@@ -7,7 +7,11 @@
 final class MaskAutomaton: Sendable {
     let classOf: [UInt16]
     let classCount: Int
+    /// Transitions by state index (tests and construction).
     let delta: [Int32]
+    /// The same transitions for the scan loop: the target state premultiplied by `classCount` (the offset of its
+    /// row), with the sign bit set when a pattern ends at the target.
+    let rows: [Int32]
     let depth: [Int32]
     let matchLength: [Int32]
     let patternCount: Int
@@ -71,6 +75,10 @@ final class MaskAutomaton: Sendable {
         self.classOf = classOf
         self.classCount = classCount
         self.delta = delta
+        self.rows = delta.map { t in
+            let row = t * Int32(classCount)
+            return matchLength[Int(t)] != 0 ? row | Int32.min : row
+        }
         self.depth = depth
         self.matchLength = matchLength
         self.patternCount = patterns.count
@@ -83,42 +91,21 @@ final class MaskAutomaton: Sendable {
     func scan(
         _ bytes: UnsafeBufferPointer<UInt8>, from state: Int32, base: Int, _ match: (Int, Int) -> Void
     ) -> Int32 {
-        var s = Int(state)
         let cc = classCount
+        var row = Int(state) * cc
         classOf.withUnsafeBufferPointer { cls in
-            delta.withUnsafeBufferPointer { d in
-                matchLength.withUnsafeBufferPointer { m in
-                    for i in 0..<bytes.count {
-                        s = Int(d[s &* cc &+ Int(cls[Int(bytes[i])])])
-                        let l = m[s]
-                        if l != 0 {
-                            let end = base + i + 1
-                            match(end - Int(l), end)
-                        }
+            rows.withUnsafeBufferPointer { d in
+                for i in 0..<bytes.count {
+                    let t = d[row &+ Int(cls[Int(bytes[i])])]
+                    row = Int(t & Int32.max)
+                    if t < 0 {
+                        let end = base + i + 1
+                        match(end - Int(matchLength[row / cc]), end)
                     }
                 }
             }
         }
+        let s = row / cc
         return Int32(s)
     }
-}
-
-/// Sorted, disjoint masked intervals; a new interval merges with every interval it overlaps or touches.
-struct MaskIntervals: Sendable {
-    var starts: [Int] = []
-    var ends: [Int] = []
-
-    /// Adds `[start, end)`; `end` is never smaller than any end added before (matches arrive in end order).
-    @inline(__always)
-    mutating func add(_ start: Int, _ end: Int) {
-        var s = start
-        while let last = ends.last, last >= s {
-            s = min(s, starts.removeLast())
-            ends.removeLast()
-        }
-        starts.append(s)
-        ends.append(end)
-    }
-
-    var isEmpty: Bool { starts.isEmpty }
 }

@@ -12,7 +12,10 @@ import Glibc
 ///
 /// - A file is opened as soon as it is seen and held open, so a renamed (`0.log` → `0.log.<timestamp>`) or
 ///   unlinked file is still read to its end. Gzipped rotated files (`*.gz`) are copies of files already held
-///   open and are not read.
+///   open and are not read, with one exception: if the file a checkpoint points into was rotated and compressed
+///   while the tailer was down, it is decompressed (`gzip -dc`) and resumed. (Whole files rotated *and*
+///   compressed during downtime, which takes at least three kubelet rotations, are not recovered; a warning
+///   names a checkpointed file that cannot be found.)
 /// - Files are read in order: `<n>.log.<timestamp>` rotations, then `<n>.log`, for each container restart `n`.
 ///   A file is done when a newer file exists and it has been read to its end after that file appeared.
 /// - See ``LogFollower`` for the delivery and commit contract, and ``TailPosition`` for checkpoints.
@@ -97,6 +100,7 @@ public final class LogTailer: Sendable {
     /// Starts following the container log directory `directory`. With `checkpointPath`, reading resumes from
     /// the position stored there (if any) and ``LogFollower/commit(_:)`` stores positions there.
     public func follow(directory: String, checkpointPath: String? = nil) throws -> LogFollower {
+        if shared.withLock({ $0.exited }) { throw LogTailerError.stopped }
         var info = stat()
         try systemCall("stat", directory) { stat(directory, &info) }
         guard info.st_mode & S_IFMT == S_IFDIR else { throw LogTailerError.notADirectory(directory) }

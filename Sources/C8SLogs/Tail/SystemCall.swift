@@ -24,6 +24,9 @@ public struct SystemCallError: Error, Sendable, Hashable, CustomStringConvertibl
 }
 
 /// Runs a system call that returns -1 and sets `errno` on failure, retrying on `EINTR`; throws the error.
+///
+/// (`close(2)` is the exception and is called directly: on Linux the descriptor is released even when it reports
+/// `EINTR`, so retrying could close a descriptor another thread just opened.)
 @discardableResult
 @inline(__always)
 func systemCall<T: FixedWidthInteger>(

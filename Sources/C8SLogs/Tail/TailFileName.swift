@@ -1,6 +1,6 @@
 /// The order of a container's log files: `<n>.log.<timestamp>` rotations (oldest first), then the live
 /// `<n>.log`, for each container restart `n` in turn. Other names (including `*.gz`) are not log files to read.
-struct TailFileName: Comparable, Sendable {
+struct TailFileName: Comparable, Hashable, Sendable {
     var restart: Int
     var isLive: Bool
     var rotation: String

@@ -6,77 +6,6 @@ import Logging
 import Glibc
 #endif
 
-/// A file held open by a follower.
-final class TailFile {
-    let fd: Int32
-    let identity: LogFileIdentity
-    var name: String
-    var parser: CRIParser
-    var readOffset: Int64
-    var lastDeliveredLine: Int64
-
-    init(fd: Int32, identity: LogFileIdentity, name: String, position: TailPosition.Cursor?) {
-        self.fd = fd
-        self.identity = identity
-        self.name = name
-        if let position {
-            parser = CRIParser(start: position.resume, skipThroughLine: position.lastDeliveredLine)
-            readOffset = position.resume.offset
-            lastDeliveredLine = position.lastDeliveredLine
-        } else {
-            parser = CRIParser()
-            readOffset = 0
-            lastDeliveredLine = 0
-        }
-    }
-}
-
-/// The loop thread's state of one follower.
-final class TailFollowerState {
-    let handle: LogFollower
-    let watch: Int32
-    var files: [TailFile] = []
-    var finished: [TailPosition.Finished]
-    /// Descriptors of finished files still in the directory: held so their inodes cannot be reused meanwhile.
-    var finishedFDs: [LogFileIdentity: Int32] = [:]
-    var pendingCursor: TailPosition.Cursor?
-    let buffer: UnsafeMutableRawBufferPointer
-    var sequence: UInt64 = 0
-    var readInFlight = false
-    var issuedWithSuccessor = false
-    var issuedWithFinish = false
-    var wantRead = true
-    var needsRescan = true
-    var paused = false
-    var finishRequested = false
-    var ended = false
-    var firstScan = true
-
-    init(handle: LogFollower, watch: Int32, bufferSize: Int) {
-        self.handle = handle
-        self.watch = watch
-        self.finished = handle.initialPosition?.finished ?? []
-        self.pendingCursor = handle.initialPosition?.current
-        self.buffer = .allocate(byteCount: bufferSize, alignment: 4096)
-    }
-
-    deinit {
-        buffer.deallocate()
-        for file in files { close(file.fd) }
-        for fd in finishedFDs.values { close(fd) }
-    }
-
-    /// The position after everything delivered so far, with the next sequence number.
-    func nextPosition() -> TailPosition {
-        sequence += 1
-        let current = files.first.map {
-            TailPosition.Cursor(
-                file: $0.identity, name: $0.name, resume: $0.parser.resumePoint, lastDeliveredLine: $0.lastDeliveredLine)
-        }
-        return TailPosition(current: current, finished: finished, sequence: sequence)
-    }
-}
-
 /// The io_uring + inotify loop: one thread for every followed directory.
 final class TailLoop: @unchecked Sendable {
     enum Kind: UInt64 {
@@ -354,21 +283,21 @@ final class TailLoop: @unchecked Sendable {
         defer { closedir(dir) }
         var present = Set<LogFileIdentity>()
         var raced = false
+        var compressed: [String] = []
         var found: [(TailFileName, String, LogFileIdentity, Int64)] = []
         while let entry = readdir(dir) {
             let name = withUnsafeBytes(of: entry.pointee.d_name) { raw in
                 String(cString: raw.baseAddress!.assumingMemoryBound(to: CChar.self))
             }
-            guard let order = TailFileName(name) else {
-                if f.firstScan && f.pendingCursor == nil && name.hasSuffix(".gz") && name.contains(".log.") {
-                    logger.warning(
-                        "compressed rotated log file found before this directory was followed; it is not read",
-                        metadata: ["log.directory": "\(directory)", "log.file": "\(name)"])
+            if let rotated = TailFileName(name.hasSuffix(".gz") ? String(name.dropLast(3)) : name), !rotated.isLive {
+                if rotated.rotation > f.latestRotation[rotated.restart, default: ""] {
+                    f.latestRotation[rotated.restart] = rotated.rotation
                 }
-                continue
+                if name.hasSuffix(".gz") { compressed.append(name) }
             }
+            guard let order = TailFileName(name) else { continue }
             var info = stat()
-            guard fstatat(dirfd(dir), name, &info, 0) == 0 else {
+            guard (try? systemCall("fstatat", name, { fstatat(dirfd(dir), name, &info, 0) })) != nil else {
                 raced = true  // renamed or removed while listing: list again before forgetting anything
                 continue
             }
@@ -414,7 +343,7 @@ final class TailLoop: @unchecked Sendable {
             let path = directory + "/" + name
             guard let fd = try? systemCall("open", path, { open(path, O_RDONLY | O_CLOEXEC) }) else { continue }
             var info = stat()
-            guard fstat(fd, &info) == 0 else {
+            guard (try? systemCall("fstat", path, { fstat(fd, &info) })) != nil else {
                 close(fd)
                 continue
             }
@@ -424,11 +353,18 @@ final class TailLoop: @unchecked Sendable {
                 continue
             }
             var cursor: TailPosition.Cursor?
-            if let pending = f.pendingCursor, pending.file == actual, Int64(info.st_size) >= pending.resume.offset {
+            if let pending = f.pendingCursor, pending.file == actual, Int64(info.st_size) >= pending.resume.offset,
+                Self.canBeRenamed(from: pending, to: order)
+            {
                 cursor = pending
                 f.pendingCursor = nil
             }
             added.append((order, TailFile(fd: fd, identity: actual, name: name, position: cursor)))
+        }
+        if f.firstScan {
+            let uncompressed = Set(found.map(\.1))
+            let orphans = compressed.filter { !uncompressed.contains(String($0.dropLast(3))) }
+            added.append(contentsOf: compressedFiles(f, orphans: orphans, directory: directory))
         }
         if let pending = f.pendingCursor {
             f.pendingCursor = nil
@@ -437,8 +373,94 @@ final class TailLoop: @unchecked Sendable {
                 metadata: ["log.directory": "\(directory)", "log.file": "\(pending.name)"])
         }
         f.firstScan = false
-        added.sort { $0.0 < $1.0 }
+        guard !added.isEmpty else { return }
         f.files.append(contentsOf: added.map(\.1))
-        if !added.isEmpty { f.wantRead = true }
+        // Keep files not started yet in name order: a listing that raced with a rotation may have missed the
+        // renamed file and found its successor first. Started files keep their place.
+        var firstUnstarted = 0
+        while firstUnstarted < f.files.count, f.files[firstUnstarted].hasStarted
+            || (firstUnstarted == 0 && f.readInFlight)
+        {
+            firstUnstarted += 1
+        }
+        if firstUnstarted < f.files.count {
+            f.files[firstUnstarted...].sort { a, b in
+                guard let x = TailFileName(a.name), let y = TailFileName(b.name) else { return false }
+                return x < y
+            }
+        }
+        f.wantRead = true
+    }
+
+    /// Whether the checkpointed file can now have the name `order`: names only change by rotation (`<n>.log` to a
+    /// newer `<n>.log.<rotation>`). Rejects a different file that reuses the inode of a checkpointed one.
+    static func canBeRenamed(from cursor: TailPosition.Cursor, to order: TailFileName) -> Bool {
+        guard let old = TailFileName(cursor.name) else { return false }
+        if old == order { return true }
+        return old.isLive && !order.isLive && old.restart == order.restart
+            && order.rotation > (cursor.latestRotation ?? "")
+    }
+
+    /// Compressed rotated files whose original is gone, to read at the first listing (decompressed into unlinked
+    /// temporary files): all of them when there is no checkpoint (the tailer started late); after a restart, the
+    /// checkpointed file if kubelet compressed it meanwhile (`<rotated name>.gz`, or for a live `<n>.log` the first
+    /// rotation after the newest one known at the checkpoint), resumed, and every later one from its start.
+    func compressedFiles(_ f: TailFollowerState, orphans: [String], directory: String) -> [(TailFileName, TailFile)] {
+        var candidates = orphans.compactMap { name in TailFileName(String(name.dropLast(3))).map { (name, $0) } }
+        candidates.sort { $0.1 < $1.1 }
+        guard f.handle.initialPosition != nil else {
+            return candidates.compactMap { name, order in decompress(name, directory: directory, cursor: nil).map { (order, $0) } }
+        }
+        guard let cursor = f.pendingCursor, let cursorOrder = TailFileName(cursor.name) else { return [] }
+        let own: (String, TailFileName)?
+        if !cursorOrder.isLive {
+            own = candidates.first { $0.0 == cursor.name + ".gz" }
+        } else {
+            let after = cursor.latestRotation ?? ""
+            own = candidates.first { $0.1.restart == cursorOrder.restart && $0.1.rotation > after }
+        }
+        guard let own, let resumed = decompress(own.0, directory: directory, cursor: cursor) else { return [] }
+        f.pendingCursor = nil
+        logger.info(
+            "resuming a log file that was compressed while the tailer was down",
+            metadata: ["log.directory": "\(directory)", "log.file": "\(own.0)"])
+        var result = [(own.1, resumed)]
+        for (name, order) in candidates where own.1 < order {
+            if let file = decompress(name, directory: directory, cursor: nil) { result.append((order, file)) }
+        }
+        return result
+    }
+
+    /// `gzip -dc` into an unlinked temporary file, held open like any log file. It gets its own identity and the
+    /// rotated name without `.gz`, so a later checkpoint leads back to the compressed file.
+    func decompress(_ name: String, directory: String, cursor: TailPosition.Cursor?) -> TailFile? {
+        var template = Array("\(NSTemporaryDirectory())/c8s-tail-gz-XXXXXX".utf8CString)
+        let made = try? systemCall("mkstemp", NSTemporaryDirectory()) {
+            template.withUnsafeMutableBufferPointer { mkstemp($0.baseAddress!) }
+        }
+        guard let fd = made else { return nil }
+        unlink(String(cString: template))
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        process.arguments = ["gzip", "-dc", directory + "/" + name]
+        process.standardOutput = FileHandle(fileDescriptor: fd, closeOnDealloc: false)
+        do {
+            try process.run()
+            process.waitUntilExit()
+        } catch {
+            close(fd)
+            logger.warning("cannot decompress log file", metadata: ["log.file": "\(name)", "error": "\(error)"])
+            return nil
+        }
+        var info = stat()
+        guard process.terminationStatus == 0, (try? systemCall("fstat", name, { fstat(fd, &info) })) != nil,
+            Int64(info.st_size) >= cursor?.resume.offset ?? 0
+        else {
+            close(fd)
+            logger.warning("cannot decompress log file", metadata: ["log.file": "\(name)"])
+            return nil
+        }
+        let identity = LogFileIdentity(device: UInt64(info.st_dev), inode: UInt64(info.st_ino))
+        return TailFile(fd: fd, identity: identity, name: String(name.dropLast(3)), position: cursor)
     }
 }

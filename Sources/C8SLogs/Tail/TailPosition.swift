@@ -1,14 +1,3 @@
-/// A log file's identity: device and inode, which survive renames (rotation) and unlinking.
-public struct LogFileIdentity: Sendable, Hashable, Codable, CustomStringConvertible {
-    public var device: UInt64
-    public var inode: UInt64
-    public init(device: UInt64, inode: UInt64) {
-        self.device = device
-        self.inode = inode
-    }
-    public var description: String { "\(device):\(inode)" }
-}
-
 /// How far a follower's records have been delivered, and (once committed) made durable by the consumer.
 ///
 /// Files in ``finished`` were read to their end; ``current`` says where reading of the file being read resumes:
@@ -24,6 +13,9 @@ public struct TailPosition: Sendable, Hashable, Codable {
         public var resume: CRIParser.ResumePoint
         /// The physical line number that completed the last delivered record (0: none yet).
         public var lastDeliveredLine: Int64
+        /// The newest rotation suffix of this container restart seen in the directory (`20240101-120000`): if the
+        /// file is gone after a restart, it is the first rotation after this one, possibly compressed.
+        public var latestRotation: String?
     }
 
     /// A file read to its end, and its size then (a later file that reuses the inode has another size, or grows).
@@ -50,16 +42,4 @@ public struct TailPosition: Sendable, Hashable, Codable {
         self.sequence = sequence
         self.annotations = annotations
     }
-}
-
-/// Records read from a followed directory, and the position just after them.
-public struct LogBatch: Sendable {
-    /// The records, in the order they were written (partial lines joined, unmasked).
-    public var records: [LogRecord]
-    /// Commit this (``LogFollower/commit(_:)``) once the records are durable downstream.
-    public var position: TailPosition
-    /// Lines of this batch that were not valid CRI lines (kept as raw records).
-    public var malformedLines: Int
-    /// True for the last batch of a follower that was asked to ``LogFollower/finish()``.
-    public var isLast: Bool
 }
