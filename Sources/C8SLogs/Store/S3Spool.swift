@@ -53,7 +53,18 @@ actor S3Spool {
         nextSequence = (recovered.last?.sequence ?? 0) + 1
     }
 
+    private var draining = false
+
     var isEmpty: Bool { head == entries.count }
+
+    /// Claims the right to drain; false when another drain is running (only one may, to keep the order).
+    func beginDrain() -> Bool {
+        if draining { return false }
+        draining = true
+        return true
+    }
+
+    func endDrain() { draining = false }
     var count: Int { entries.count - head }
     var byteCount: Int { bytes }
 
