@@ -107,7 +107,7 @@ public enum ChunkRecordCodec {
 
     private static func parseLine(_ line: UnsafeBufferPointer<UInt8>) -> ParsedLine? {
         guard let tsEnd = line.firstIndex(of: 0x20) else { return nil }
-        guard let ts = RFC3339.parse(UnsafeBufferPointer(rebasing: line[0..<tsEnd])) else { return nil }
+        guard let ts = ChunkTimestamp.parse(UnsafeBufferPointer(rebasing: line[0..<tsEnd])) else { return nil }
         let streamStart = tsEnd + 1
         guard line.count >= streamStart + 9 else { return nil }
         let stream: LogRecord.Stream
@@ -157,7 +157,7 @@ public struct TimestampCache: Sendable {
         if sec != second {
             second = sec
             var bytes = [UInt8](repeating: 0, count: 20)
-            RFC3339.formatSecond(sec, into: &bytes)
+            ChunkTimestamp.formatSecond(sec, into: &bytes)
             bytes[19] = UInt8(ascii: ".")
             withUnsafeMutableBytes(of: &prefix) { dst in
                 bytes.withUnsafeBytes { src in dst.copyMemory(from: src) }
@@ -175,7 +175,7 @@ public struct TimestampCache: Sendable {
 }
 
 /// RFC 3339 timestamps in UTC, without Foundation.
-package enum RFC3339 {
+package enum ChunkTimestamp {
     /// Writes `YYYY-MM-DDTHH:MM:SS` (19 bytes) for `seconds` since the epoch.
     static func formatSecond(_ seconds: Int64, into bytes: inout [UInt8]) {
         let days = seconds >= 0 ? seconds / 86_400 : (seconds - 86_399) / 86_400

@@ -140,7 +140,7 @@ final class CurlHandle {
             let line = String(decoding: UnsafeRawBufferPointer(start: data, count: n), as: UTF8.self)
             if let colon = line.firstIndex(of: ":") {
                 let name = line[..<colon].lowercased()
-                let value = line[line.index(after: colon)...].trimmingSpaces
+                let value = line[line.index(after: colon)...].trimmedForStore
                 transfer.headers[name] = value
             } else if line.hasPrefix("HTTP/") {
                 transfer.headers.removeAll()  // a new response (after 100 Continue or a redirect)

@@ -42,7 +42,7 @@ public final class S3LogStore: LogStore {
 
     @discardableResult
     public func put(_ key: String, _ data: [UInt8]) async throws -> PutOutcome {
-        try validateKey(key, method: "PUT")
+        try validateStoreKey(key, method: "PUT")
         if let spool, await !spool.isEmpty {
             try await spool.append(key: key, data: data)
             return .spooled
@@ -59,7 +59,7 @@ public final class S3LogStore: LogStore {
     }
 
     public func get(_ key: String, range: Range<Int>?) async throws -> [UInt8]? {
-        try validateKey(key, method: "GET")
+        try validateStoreKey(key, method: "GET")
         if let spool, let spooled = try await spool.latest(key: key) {
             guard let range else { return spooled }
             let lower = min(max(range.lowerBound, 0), spooled.count)
@@ -102,7 +102,7 @@ public final class S3LogStore: LogStore {
     }
 
     public func delete(_ key: String) async throws {
-        try validateKey(key, method: "DELETE")
+        try validateStoreKey(key, method: "DELETE")
         _ = try await send("DELETE", key: key, accept: [200, 204, 404])
     }
 

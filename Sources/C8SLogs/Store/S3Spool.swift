@@ -39,7 +39,7 @@ actor S3Spool {
                     String(decoding: raw.prefix(while: { $0 != 0 }), as: UTF8.self)
                 }
                 guard name.hasSuffix(".put"), let sequence = UInt64(name.dropLast(4)) else { continue }
-                guard let raw = readFileBytes(directory + "/" + name) else { continue }
+                guard let raw = readStoreFileBytes(directory + "/" + name) else { continue }
                 guard raw.count >= 4 else { continue }
                 let keyLength = Int(raw[0]) << 24 | Int(raw[1]) << 16 | Int(raw[2]) << 8 | Int(raw[3])
                 guard raw.count >= 4 + keyLength else { continue }
