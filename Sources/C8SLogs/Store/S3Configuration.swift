@@ -170,6 +170,7 @@ extension S3CredentialSource {
             pointer += 1
         }
         return result
+    }
 }
 
 func readSmallStoreFile(_ path: String, limit: Int = 1 << 20) -> String? {
