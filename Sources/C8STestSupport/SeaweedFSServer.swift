@@ -27,6 +27,7 @@ public final class SeaweedFSServer: @unchecked Sendable {
 
     private let lock = NSLock()
     private var process: Process?
+    private var watchdog: Process?
 
     private init(directory: String, ports: Ports, bucket: String, accessKey: String, secretKey: String) {
         self.directory = directory
@@ -100,6 +101,8 @@ public final class SeaweedFSServer: @unchecked Sendable {
             "-s3.port.iceberg", "0", "-s3.port.lance", "0",
             "-s3.config", directory + "/identities.json",
             "-master.volumeSizeLimitMB", "64", "-volume.max", "32", "-volume.preStopSeconds", "0",
+            // A restarted single master otherwise waits two 10 s election timeouts before it leads again.
+            "-master.electionTimeout", "1s",
             "-master.telemetry=false",
         ]
     }
@@ -119,7 +122,19 @@ public final class SeaweedFSServer: @unchecked Sendable {
         process.standardError = log
         process.standardInput = FileHandle.nullDevice
         try process.run()
-        lock.withLock { self.process = process }
+        // If the test process dies without shutting the server down, the watchdog kills it within a second.
+        let watchdog = Process()
+        watchdog.executableURL = URL(fileURLWithPath: "/bin/sh")
+        watchdog.arguments = [
+            "-c", "while kill -0 \(getpid()) 2>/dev/null; do sleep 1; done; kill -9 \(process.processIdentifier)",
+        ]
+        watchdog.standardOutput = FileHandle.nullDevice
+        watchdog.standardError = FileHandle.nullDevice
+        try? watchdog.run()
+        lock.withLock {
+            self.process = process
+            self.watchdog = watchdog
+        }
         try await waitUntilReady(process: process, timeout: timeout)
     }
 
@@ -161,13 +176,15 @@ public final class SeaweedFSServer: @unchecked Sendable {
         return String(decoding: data, as: UTF8.self)
     }
 
-    /// Stops the server (SIGTERM, then SIGKILL after five seconds), keeping its ports and data.
+    /// Stops the server abruptly (SIGKILL, like a crash or a lost node; `weed` takes 15 s to honour SIGTERM),
+    /// keeping its ports and data, and waits until it has exited.
     public func stop() async {
-        guard let process = lock.withLock({ () -> Process? in defer { self.process = nil }; return self.process }) else {
-            return
+        let (process, watchdog) = lock.withLock { () -> (Process?, Process?) in
+            defer { self.process = nil; self.watchdog = nil }
+            return (self.process, self.watchdog)
         }
-        guard process.isRunning else { return }
-        let pid = process.processIdentifier
+        if let watchdog, watchdog.isRunning { kill(watchdog.processIdentifier, SIGKILL) }
+        guard let process else { return }
         let exited = Mutexed(false)
         await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
             process.terminationHandler = { _ in
@@ -177,10 +194,7 @@ public final class SeaweedFSServer: @unchecked Sendable {
                 if exited.set(true) == false { continuation.resume() }
                 return
             }
-            kill(pid, SIGTERM)
-            DispatchQueue.global().asyncAfter(deadline: .now() + 5) {
-                if exited.value == false { kill(pid, SIGKILL) }
-            }
+            kill(process.processIdentifier, SIGKILL)
         }
     }
 

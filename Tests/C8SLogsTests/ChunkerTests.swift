@@ -104,9 +104,9 @@ import Testing
     }
 
     @Test func timestampsFormatAcrossCalendarEdges() {
-        #expect(RFC3339.format(0) == "1970-01-01T00:00:00.000000000Z")
-        #expect(RFC3339.format(951_782_400_000_000_001) == "2000-02-29T00:00:00.000000001Z")
-        #expect(RFC3339.format(4_102_444_799_999_999_999) == "2099-12-31T23:59:59.999999999Z")
+        #expect(ChunkTimestamp.format(0) == "1970-01-01T00:00:00.000000000Z")
+        #expect(ChunkTimestamp.format(951_782_400_000_000_001) == "2000-02-29T00:00:00.000000001Z")
+        #expect(ChunkTimestamp.format(4_102_444_799_999_999_999) == "2099-12-31T23:59:59.999999999Z")
     }
 
     @Test func everyChunkDecompressesWithTheZstdCommandLineTool() throws {
@@ -125,7 +125,7 @@ import Testing
             for (offset, line) in lines.dropLast().enumerated() {
                 let record = records[Int(chunk.entry.firstLine) + offset]
                 #expect(line.hasSuffix(" \(record.stream.rawValue) F \(record.text)"))
-                #expect(line.hasPrefix(RFC3339.format(record.timestampNanos)))
+                #expect(line.hasPrefix(ChunkTimestamp.format(record.timestampNanos)))
             }
         }
     }

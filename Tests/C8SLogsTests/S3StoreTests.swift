@@ -132,7 +132,6 @@ func s3Configuration(
                 try await writer.append(contentsOf: Array(records[0..<1000]), firstLineNumber: 0)
                 try await store.put("marker", Array("0".utf8))
                 #expect(await writer.hasSpooledPuts == false)
-
                 await server.stop()
                 try await writer.append(contentsOf: Array(records[1000..<2000]), firstLineNumber: 1000)
                 for i in 1...20 { #expect(try await store.put("marker", Array("\(i)".utf8)) == .spooled) }
@@ -141,7 +140,6 @@ func s3Configuration(
                 // Reads see the spooled index while S3 is away.
                 let spooledIndex = try await LogReader(store: store, location: location).index()
                 #expect(spooledIndex.lineCount > 1000)
-
                 try await server.restart()
                 await store.waitUntilSpoolDrained()
                 #expect(await store.spooledCount() == 0)

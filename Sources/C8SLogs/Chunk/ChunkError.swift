@@ -27,7 +27,7 @@ public struct ChunkError: Error, CustomStringConvertible, Sendable, Hashable {
     public var description: String {
         switch code {
         case .malformedRecord(let name, let line):
-            return "\(name): line \(line) is not a log record '<RFC3339 timestamp> <stdout|stderr> <F|P> <text>'"
+            return "\(name): line \(line) is not a log record '<RFC 3339 timestamp> <stdout|stderr> <F|P> <text>'"
         case .zstd(let operation, let name, let message):
             return "\(name): zstd \(operation) failed: \(message)"
         case .unknownContentSize(let name):

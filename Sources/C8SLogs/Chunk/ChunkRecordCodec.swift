@@ -1,3 +1,9 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
 /// The encoding of log records inside a chunk: the CRI log line format, one record per line.
 ///
 /// Each record is written as `<RFC3339Nano timestamp> <stream> F <text>\n`, for example
@@ -25,25 +31,31 @@ public enum ChunkRecordCodec {
 
     /// Appends the encoding of `record` to `buffer`, reusing the formatted date of the previous record's second.
     public static func encode(_ record: LogRecord, into buffer: inout [UInt8], cache: inout TimestampCache) {
-        cache.append(record.timestampNanos, to: &buffer)
-        switch record.stream {
-        case .stdout: buffer.append(contentsOf: stdoutTag)
-        case .stderr: buffer.append(contentsOf: stderrTag)
+        // The 40-byte prefix "<timestamp> <stream> F " is built on the stack and appended at once.
+        var prefix: (UInt64, UInt64, UInt64, UInt64, UInt64) = (0, 0, 0, 0, 0)
+        withUnsafeMutableBytes(of: &prefix) { p in
+            cache.write(record.timestampNanos, to: p.baseAddress!)
+            let tag: UInt64 = record.stream == .stdout ? 0x2074_756F_6474_7320 : 0x2072_7265_6474_7320  // " stdout " / " stderr "
+            p.storeBytes(of: tag.littleEndian, toByteOffset: 30, as: UInt64.self)
+            p[38] = UInt8(ascii: "F")
+            p[39] = UInt8(ascii: " ")
         }
+        withUnsafeBytes(of: prefix) { buffer.append(contentsOf: $0) }
         let textStart = buffer.count
-        buffer.append(contentsOf: record.text.utf8)
-        buffer.withUnsafeMutableBufferPointer { all in
-            var i = textStart
-            while i < all.count {
-                if all[i] == 0x0A { all[i] = 0x20 }
-                i += 1
+        var text = record.text
+        text.withUTF8 { buffer.append(contentsOf: $0) }
+        if buffer.count > textStart {
+            buffer.withUnsafeMutableBytes { all in
+                var p = all.baseAddress! + textStart
+                let end = all.baseAddress! + all.count
+                while let hit = memchr(p, 0x0A, end - p) {
+                    hit.storeBytes(of: 0x20, as: UInt8.self)
+                    p = UnsafeMutableRawPointer(hit) + 1
+                }
             }
         }
         buffer.append(0x0A)
     }
-
-    private static let stdoutTag: [UInt8] = Array(" stdout F ".utf8)
-    private static let stderrTag: [UInt8] = Array(" stderr F ".utf8)
 
     /// Decodes every record of an uncompressed chunk, in order.
     ///
@@ -95,7 +107,7 @@ public enum ChunkRecordCodec {
 
     private static func parseLine(_ line: UnsafeBufferPointer<UInt8>) -> ParsedLine? {
         guard let tsEnd = line.firstIndex(of: 0x20) else { return nil }
-        guard let ts = RFC3339.parse(UnsafeBufferPointer(rebasing: line[0..<tsEnd])) else { return nil }
+        guard let ts = ChunkTimestamp.parse(UnsafeBufferPointer(rebasing: line[0..<tsEnd])) else { return nil }
         let streamStart = tsEnd + 1
         guard line.count >= streamStart + 9 else { return nil }
         let stream: LogRecord.Stream
@@ -132,35 +144,38 @@ public struct TimestampCache: Sendable {
 
     /// Appends `nanos` as `YYYY-MM-DDTHH:MM:SS.nnnnnnnnnZ` to `buffer`.
     public mutating func append(_ nanos: Int64, to buffer: inout [UInt8]) {
-        let clamped = max(0, nanos)
+        var bytes: (UInt64, UInt64, UInt64, UInt64) = (0, 0, 0, 0)
+        withUnsafeMutableBytes(of: &bytes) { write(nanos, to: $0.baseAddress!) }
+        withUnsafeBytes(of: bytes) { buffer.append(contentsOf: $0.prefix(30)) }
+    }
+
+    /// Writes the 30 bytes of `YYYY-MM-DDTHH:MM:SS.nnnnnnnnnZ` for `nanos` at `target`.
+    mutating func write(_ nanos: Int64, to target: UnsafeMutableRawPointer) {
+        let clamped = Swift.max(0, nanos)
         let sec = clamped / 1_000_000_000
         var frac = clamped % 1_000_000_000
         if sec != second {
             second = sec
             var bytes = [UInt8](repeating: 0, count: 20)
-            RFC3339.formatSecond(sec, into: &bytes)
+            ChunkTimestamp.formatSecond(sec, into: &bytes)
             bytes[19] = UInt8(ascii: ".")
             withUnsafeMutableBytes(of: &prefix) { dst in
                 bytes.withUnsafeBytes { src in dst.copyMemory(from: src) }
             }
         }
-        withUnsafeBytes(of: prefix) { buffer.append(contentsOf: $0) }
-        var digits: (UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8) =
-            (0, 0, 0, 0, 0, 0, 0, 0, 0, UInt8(ascii: "Z"))
-        withUnsafeMutableBytes(of: &digits) { d in
-            var i = 8
-            while i >= 0 {
-                d[i] = UInt8(truncatingIfNeeded: 48 + frac % 10)
-                frac /= 10
-                i -= 1
-            }
+        withUnsafeBytes(of: prefix) { target.copyMemory(from: $0.baseAddress!, byteCount: 20) }
+        var i = 28
+        while i >= 20 {
+            target.storeBytes(of: UInt8(truncatingIfNeeded: 48 + frac % 10), toByteOffset: i, as: UInt8.self)
+            frac /= 10
+            i -= 1
         }
-        withUnsafeBytes(of: digits) { buffer.append(contentsOf: $0) }
+        target.storeBytes(of: UInt8(ascii: "Z"), toByteOffset: 29, as: UInt8.self)
     }
 }
 
 /// RFC 3339 timestamps in UTC, without Foundation.
-package enum RFC3339 {
+package enum ChunkTimestamp {
     /// Writes `YYYY-MM-DDTHH:MM:SS` (19 bytes) for `seconds` since the epoch.
     static func formatSecond(_ seconds: Int64, into bytes: inout [UInt8]) {
         let days = seconds >= 0 ? seconds / 86_400 : (seconds - 86_399) / 86_400

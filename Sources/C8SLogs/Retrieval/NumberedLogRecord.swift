@@ -26,7 +26,7 @@ public struct LogLineFormat: Sendable, Hashable {
     public func format(_ record: LogRecord) -> String {
         if !timestamps && !stream { return record.text }
         var line = ""
-        if timestamps { line += RFC3339.format(record.timestampNanos) + " " }
+        if timestamps { line += ChunkTimestamp.format(record.timestampNanos) + " " }
         if stream { line += record.stream.rawValue + " " }
         return line + record.text
     }

@@ -123,6 +123,9 @@ final class CurlHandle {
         c8s_curl_setopt_long(handle, CURLOPT_CONNECTTIMEOUT_MS, request.connectTimeoutMillis)
         c8s_curl_setopt_long(handle, CURLOPT_TIMEOUT_MS, request.timeoutMillis)
         c8s_curl_setopt_slist(handle, CURLOPT_HTTPHEADER, headerList)
+        // libcurl announces uploads with "Expect: 100-continue"; an empty "Expect:" header to disable it would be
+        // signed but not sent (SigV4 mismatch), so send the body after 10 ms when no "100 Continue" comes.
+        c8s_curl_setopt_long(handle, CURLOPT_EXPECT_100_TIMEOUT_MS, 10)
         c8s_curl_setopt_write_callback(handle) { data, size, count, user in
             let transfer = Unmanaged<Transfer>.fromOpaque(user!).takeUnretainedValue()
             let n = size * count
@@ -137,7 +140,7 @@ final class CurlHandle {
             let line = String(decoding: UnsafeRawBufferPointer(start: data, count: n), as: UTF8.self)
             if let colon = line.firstIndex(of: ":") {
                 let name = line[..<colon].lowercased()
-                let value = line[line.index(after: colon)...].trimmingSpaces
+                let value = line[line.index(after: colon)...].trimmedForStore
                 transfer.headers[name] = value
             } else if line.hasPrefix("HTTP/") {
                 transfer.headers.removeAll()  // a new response (after 100 Continue or a redirect)

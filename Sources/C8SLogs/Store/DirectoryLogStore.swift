@@ -23,25 +23,25 @@ public struct DirectoryLogStore: LogStore {
 
     @discardableResult
     public func put(_ key: String, _ data: [UInt8]) async throws -> PutOutcome {
-        try validateKey(key, method: "PUT")
+        try validateStoreKey(key, method: "PUT")
         let target = path(key)
         let directory = String(target[..<target.lastIndex(of: "/")!])
         try makeDirectories(directory, request: "PUT \(key)")
         let temp = directory + "/.tmp-\(getpid())-\(UInt64.random(in: 0...UInt64.max))"
-        let fd = try sys("PUT \(key)", "open \(temp)") { open(temp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o644) }
+        let fd = try storeSystemCall("PUT \(key)", "open \(temp)") { open(temp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o644) }
         do {
             try data.withUnsafeBytes { raw in
                 var offset = 0
                 while offset < raw.count {
-                    let n = try sys("PUT \(key)", "write \(temp)") {
+                    let n = try storeSystemCall("PUT \(key)", "write \(temp)") {
                         write(fd, raw.baseAddress! + offset, raw.count - offset)
                     }
                     offset += Int(n)
                 }
             }
-            if syncWrites { _ = try sys("PUT \(key)", "fsync \(temp)") { fsync(fd) } }
+            if syncWrites { _ = try storeSystemCall("PUT \(key)", "fsync \(temp)") { fsync(fd) } }
             close(fd)
-            _ = try sys("PUT \(key)", "rename \(temp)") { rename(temp, target) }
+            _ = try storeSystemCall("PUT \(key)", "rename \(temp)") { rename(temp, target) }
         } catch {
             close(fd)
             unlink(temp)
@@ -51,16 +51,16 @@ public struct DirectoryLogStore: LogStore {
     }
 
     public func get(_ key: String, range: Range<Int>?) async throws -> [UInt8]? {
-        try validateKey(key, method: "GET")
+        try validateStoreKey(key, method: "GET")
         let file = path(key)
         let fd = open(file, O_RDONLY | O_CLOEXEC)
         if fd < 0 {
             if errno == ENOENT || errno == ENOTDIR { return nil }
-            throw ioError("GET \(key)", "open \(file)")
+            throw storeIOError("GET \(key)", "open \(file)")
         }
         defer { close(fd) }
         var st = stat()
-        _ = try sys("GET \(key)", "fstat \(file)") { fstat(fd, &st) }
+        _ = try storeSystemCall("GET \(key)", "fstat \(file)") { fstat(fd, &st) }
         if (st.st_mode & S_IFMT) == S_IFDIR { return nil }
         let size = Int(st.st_size)
         let lower = min(max(range?.lowerBound ?? 0, 0), size)
@@ -69,7 +69,7 @@ public struct DirectoryLogStore: LogStore {
         let bytes = try [UInt8](unsafeUninitializedCapacity: upper - lower) { buffer, count in
             count = 0
             while done < upper - lower {
-                let n = try sys("GET \(key)", "read \(file)") {
+                let n = try storeSystemCall("GET \(key)", "read \(file)") {
                     pread(fd, buffer.baseAddress! + done, upper - lower - done, off_t(lower + done))
                 }
                 if n == 0 { break }
@@ -93,7 +93,7 @@ public struct DirectoryLogStore: LogStore {
         let dirPath = relative.isEmpty ? root : path(relative)
         guard let dir = opendir(dirPath) else {
             if errno == ENOENT || errno == ENOTDIR { return }
-            throw ioError("LIST \(prefix)", "opendir \(dirPath)")
+            throw storeIOError("LIST \(prefix)", "opendir \(dirPath)")
         }
         defer { closedir(dir) }
         while let entry = readdir(dir) {
@@ -115,9 +115,9 @@ public struct DirectoryLogStore: LogStore {
     }
 
     public func delete(_ key: String) async throws {
-        try validateKey(key, method: "DELETE")
+        try validateStoreKey(key, method: "DELETE")
         if unlink(path(key)) != 0 && errno != ENOENT && errno != ENOTDIR {
-            throw ioError("DELETE \(key)", "unlink \(path(key))")
+            throw storeIOError("DELETE \(key)", "unlink \(path(key))")
         }
     }
 
@@ -127,22 +127,22 @@ public struct DirectoryLogStore: LogStore {
         if let slash = directory.lastIndex(of: "/"), slash != directory.startIndex {
             try makeDirectories(String(directory[..<slash]), request: request)
         }
-        if mkdir(directory, 0o755) != 0 && errno != EEXIST { throw ioError(request, "mkdir \(directory)") }
+        if mkdir(directory, 0o755) != 0 && errno != EEXIST { throw storeIOError(request, "mkdir \(directory)") }
     }
 }
 
 /// Runs a system call, retrying on EINTR, and throws a ``LogStoreError`` naming the request and the call on failure.
 @discardableResult
-func sys<T: BinaryInteger>(_ request: String, _ what: @autoclosure () -> String, _ call: () -> T) throws -> T {
+func storeSystemCall<T: BinaryInteger>(_ request: String, _ what: @autoclosure () -> String, _ call: () -> T) throws -> T {
     while true {
         let result = call()
         if result >= 0 { return result }
         if errno == EINTR { continue }
-        throw ioError(request, what())
+        throw storeIOError(request, what())
     }
 }
 
-func ioError(_ request: String, _ what: String) -> LogStoreError {
+func storeIOError(_ request: String, _ what: String) -> LogStoreError {
     let code = errno
     return LogStoreError(.io, request: request, message: "\(what): \(String(cString: strerror(code))) (errno \(code))")
 }

@@ -47,7 +47,7 @@ public struct StoredObject: Sendable, Hashable {
 }
 
 /// Checks a store key: non-empty `/`-separated components, none `.` or `..`, no NUL.
-func validateKey(_ key: String, method: String) throws(LogStoreError) {
+func validateStoreKey(_ key: String, method: String) throws(LogStoreError) {
     if key.isEmpty || key.hasPrefix("/") || key.contains("\0") {
         throw LogStoreError.invalidKey("\(method) '\(key)': keys are non-empty relative paths")
     }

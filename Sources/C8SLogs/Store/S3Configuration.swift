@@ -106,7 +106,7 @@ public enum S3CredentialSource: Sendable, CustomStringConvertible {
     }
 
     /// Reads the credentials.
-    public func resolve(environment: [String: String] = currentEnvironment()) throws(LogStoreError) -> S3Credentials {
+    public func resolve(environment: [String: String] = S3CredentialSource.processEnvironment()) throws(LogStoreError) -> S3Credentials {
         switch self {
         case .fixed(let credentials):
             return credentials
@@ -119,29 +119,29 @@ public enum S3CredentialSource: Sendable, CustomStringConvertible {
             return try S3CredentialSource.sharedFile(path: path, profile: environment["AWS_PROFILE"] ?? "default")
                 .resolve(environment: environment)
         case .sharedFile(let path, let profile):
-            guard let text = readSmallFile(path) else { throw Self.failure("cannot read shared credentials file \(path)") }
+            guard let text = readSmallStoreFile(path) else { throw Self.failure("cannot read shared credentials file \(path)") }
             var section = ""
             var values: [String: String] = [:]
             for raw in text.split(whereSeparator: \.isNewline) {
-                let line = raw.trimmingSpaces
+                let line = raw.trimmedForStore
                 if line.isEmpty || line.hasPrefix("#") || line.hasPrefix(";") { continue }
                 if line.hasPrefix("[") && line.hasSuffix("]") {
-                    section = String(line.dropFirst().dropLast()).trimmingSpaces
-                    if section.hasPrefix("profile ") { section = String(section.dropFirst(8)).trimmingSpaces }
+                    section = String(line.dropFirst().dropLast()).trimmedForStore
+                    if section.hasPrefix("profile ") { section = String(section.dropFirst(8)).trimmedForStore }
                     continue
                 }
                 guard section == profile, let eq = line.firstIndex(of: "=") else { continue }
-                values[String(line[..<eq]).trimmingSpaces.lowercased()] = String(line[line.index(after: eq)...]).trimmingSpaces
+                values[String(line[..<eq]).trimmedForStore.lowercased()] = String(line[line.index(after: eq)...]).trimmedForStore
             }
             guard let id = values["aws_access_key_id"], let secret = values["aws_secret_access_key"] else {
                 throw Self.failure("\(path): profile [\(profile)] lacks aws_access_key_id or aws_secret_access_key")
             }
             return S3Credentials(accessKeyID: id, secretAccessKey: secret)
         case .directory(let path):
-            guard let id = readSmallFile(path + "/accesskey"), let secret = readSmallFile(path + "/secretkey") else {
+            guard let id = readSmallStoreFile(path + "/accesskey"), let secret = readSmallStoreFile(path + "/secretkey") else {
                 throw Self.failure("\(path) must hold readable files 'accesskey' and 'secretkey'")
             }
-            return S3Credentials(accessKeyID: id.trimmingSpaces, secretAccessKey: secret.trimmingSpaces)
+            return S3Credentials(accessKeyID: id.trimmedForStore, secretAccessKey: secret.trimmedForStore)
         }
     }
 
@@ -157,25 +157,27 @@ public enum S3CredentialSource: Sendable, CustomStringConvertible {
     }
 }
 
-/// The process environment as a dictionary.
-public func currentEnvironment() -> [String: String] {
-    var result: [String: String] = [:]
-    var pointer = environ
-    while let entry = pointer.pointee {
-        let string = String(cString: entry)
-        if let eq = string.firstIndex(of: "=") {
-            result[String(string[..<eq])] = String(string[string.index(after: eq)...])
+extension S3CredentialSource {
+    /// The process environment as a dictionary.
+    public static func processEnvironment() -> [String: String] {
+        var result: [String: String] = [:]
+        var pointer = environ
+        while let entry = pointer.pointee {
+            let string = String(cString: entry)
+            if let eq = string.firstIndex(of: "=") {
+                result[String(string[..<eq])] = String(string[string.index(after: eq)...])
+            }
+            pointer += 1
         }
-        pointer += 1
+        return result
     }
-    return result
 }
 
-func readSmallFile(_ path: String, limit: Int = 1 << 20) -> String? {
-    readFileBytes(path, limit: limit).map { String(decoding: $0, as: UTF8.self) }
+func readSmallStoreFile(_ path: String, limit: Int = 1 << 20) -> String? {
+    readStoreFileBytes(path, limit: limit).map { String(decoding: $0, as: UTF8.self) }
 }
 
-func readFileBytes(_ path: String, limit: Int = .max) -> [UInt8]? {
+func readStoreFileBytes(_ path: String, limit: Int = .max) -> [UInt8]? {
     guard let file = fopen(path, "r") else { return nil }
     defer { fclose(file) }
     var bytes: [UInt8] = []
@@ -189,7 +191,7 @@ func readFileBytes(_ path: String, limit: Int = .max) -> [UInt8]? {
 }
 
 extension StringProtocol {
-    var trimmingSpaces: String {
+    var trimmedForStore: String {
         let scalars = unicodeScalars
         guard let first = scalars.firstIndex(where: { !$0.properties.isWhitespace }) else { return "" }
         let last = scalars.lastIndex(where: { !$0.properties.isWhitespace })!

@@ -7,6 +7,12 @@ import Logging
 /// With a spool directory configured, a put that still cannot reach S3 after its retries is written to the on-disk
 /// spool and reported as ``PutOutcome/spooled``; later puts queue behind it so the order is kept, and ``run()``
 /// (or ``drainSpool()``) uploads the spool in order once S3 answers again.
+///
+/// Signing: libcurl's `CURLOPT_AWS_SIGV4` (`aws:amz:REGION:s3`) signs every request. The client sends
+/// `x-amz-content-sha256: UNSIGNED-PAYLOAD` itself (S3 and SeaweedFS require the header; libcurl 7.88 signs with a
+/// value given this way rather than hashing the body), and never sends an empty header such as `Expect:` to disable
+/// one, because libcurl would sign it without sending it. Query strings are built already sorted and URI-encoded
+/// (and `?uploads=` rather than `?uploads`), since libcurl 7.88 signs the query as given.
 public final class S3LogStore: LogStore {
     public let configuration: S3Configuration
     private let credentials: S3Credentials
@@ -36,7 +42,7 @@ public final class S3LogStore: LogStore {
 
     @discardableResult
     public func put(_ key: String, _ data: [UInt8]) async throws -> PutOutcome {
-        try validateKey(key, method: "PUT")
+        try validateStoreKey(key, method: "PUT")
         if let spool, await !spool.isEmpty {
             try await spool.append(key: key, data: data)
             return .spooled
@@ -53,7 +59,7 @@ public final class S3LogStore: LogStore {
     }
 
     public func get(_ key: String, range: Range<Int>?) async throws -> [UInt8]? {
-        try validateKey(key, method: "GET")
+        try validateStoreKey(key, method: "GET")
         if let spool, let spooled = try await spool.latest(key: key) {
             guard let range else { return spooled }
             let lower = min(max(range.lowerBound, 0), spooled.count)
@@ -96,7 +102,7 @@ public final class S3LogStore: LogStore {
     }
 
     public func delete(_ key: String) async throws {
-        try validateKey(key, method: "DELETE")
+        try validateStoreKey(key, method: "DELETE")
         _ = try await send("DELETE", key: key, accept: [200, 204, 404])
     }
 
@@ -115,12 +121,19 @@ public final class S3LogStore: LogStore {
     public func spooledCount() async -> Int { await spool?.count ?? 0 }
 
     /// Uploads the spooled puts in order, stopping at the first that fails (which stays first in the spool).
+    /// Returns at once if another drain is running.
     public func drainSpool() async throws {
-        guard let spool else { return }
-        while let (entry, data) = try await spool.first() {
-            try await upload(entry.key, data)
-            try await spool.removeFirst(entry.sequence)
+        guard let spool, await spool.beginDrain() else { return }
+        do {
+            while let (entry, data) = try await spool.first() {
+                try await upload(entry.key, data)
+                try await spool.removeFirst(entry.sequence)
+            }
+        } catch {
+            await spool.endDrain()
+            throw error
         }
+        await spool.endDrain()
     }
 
     /// Returns once the spool is empty (immediately when there is none).

@@ -39,7 +39,7 @@ actor S3Spool {
                     String(decoding: raw.prefix(while: { $0 != 0 }), as: UTF8.self)
                 }
                 guard name.hasSuffix(".put"), let sequence = UInt64(name.dropLast(4)) else { continue }
-                guard let raw = readFileBytes(directory + "/" + name) else { continue }
+                guard let raw = readStoreFileBytes(directory + "/" + name) else { continue }
                 guard raw.count >= 4 else { continue }
                 let keyLength = Int(raw[0]) << 24 | Int(raw[1]) << 16 | Int(raw[2]) << 8 | Int(raw[3])
                 guard raw.count >= 4 + keyLength else { continue }
@@ -53,7 +53,18 @@ actor S3Spool {
         nextSequence = (recovered.last?.sequence ?? 0) + 1
     }
 
+    private var draining = false
+
     var isEmpty: Bool { head == entries.count }
+
+    /// Claims the right to drain; false when another drain is running (only one may, to keep the order).
+    func beginDrain() -> Bool {
+        if draining { return false }
+        draining = true
+        return true
+    }
+
+    func endDrain() { draining = false }
     var count: Int { entries.count - head }
     var byteCount: Int { bytes }
 
