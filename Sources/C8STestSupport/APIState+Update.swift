@@ -148,6 +148,7 @@ extension APIState {
         }
         let metadataCauses = MetadataValidator.validate(new)
         if !metadataCauses.isEmpty { throw APIError.invalid(type, name, metadataCauses) }
+        if subresource == nil { new = try BuiltInStrategy.prepareUpdate(type, old: old, new: new) }
         var warnings: [String] = []
         new = try processSchema(type, new, fieldValidation: fieldValidation, warnings: &warnings)
         if type.storageKey == "apiextensions.k8s.io/customresourcedefinitions", subresource == nil {

@@ -233,4 +233,50 @@ import Testing
             #expect(try await api.get("/api/v1/namespaces/team").status == 404)
         }
     }
+
+    @Test func builtInDefaultsAndImmutableFields() async throws {
+        try await withTestAPIServer { server in
+            let api = APIClient(server)
+            let jobs = "/apis/batch/v1/namespaces/default/jobs"
+            let template: JSONValue = ["spec": ["containers": [["name": "step", "image": "alpine:3"]]]]
+            let noRestart = try await api.post(jobs, object("batch/v1", "Job", "j", extra: ["spec": ["template": template]]))
+            #expect(noRestart.status == 422)
+            #expect(noRestart.body.at("details", "causes")?.arrayValue?.first?["field"] == "spec.template.spec.restartPolicy")
+            var valid = template
+            valid.set(path: ["spec", "restartPolicy"], to: "Never")
+            let job = try await api.post(jobs, object("batch/v1", "Job", "j", extra: ["spec": ["template": valid]]))
+            #expect(job.status == 201)
+            let uid = try #require(job.body.at("metadata", "uid"))
+            #expect(job.body.at("spec", "backoffLimit") == 6)
+            #expect(job.body.at("spec", "selector", "matchLabels", "batch.kubernetes.io/controller-uid") == uid)
+            #expect(job.body.at("spec", "template", "metadata", "labels", "job-name") == "j")
+            #expect(
+                job.body.at("spec", "template", "spec", "containers")?.arrayValue?.first?["imagePullPolicy"] == "IfNotPresent")
+            let mutate = try await api.mergePatch(
+                jobs + "/j", ["spec": ["template": ["spec": ["activeDeadlineSeconds": 5]]]])
+            #expect(mutate.status == 422)
+            #expect(mutate.body["message"]?.stringValue?.contains("spec.template: Invalid value") == true)
+            #expect(try await api.mergePatch(jobs + "/j", ["spec": ["suspend": true]]).status == 200)
+
+            let pods = "/api/v1/namespaces/default/pods"
+            let noImage = try await api.post(pods, object("v1", "Pod", "p", extra: ["spec": ["containers": [["name": "c"]]]]))
+            #expect(noImage.status == 422)
+            #expect(noImage.body.at("details", "causes")?.arrayValue?.first?["field"] == "spec.containers[0].image")
+            _ = try await api.post(pods, object("v1", "Pod", "p", extra: ["spec": ["containers": [["name": "c", "image": "a:1"]]]]))
+            let image = try await api.send(
+                .PATCH, pods + "/p", [["op": "replace", "path": "/spec/containers/0/image", "value": "a:2"]],
+                contentType: "application/json-patch+json")
+            #expect(image.status == 200)
+            let node = try await api.mergePatch(pods + "/p", ["spec": ["nodeName": "n1", "restartPolicy": "Never"]])
+            #expect(node.status == 422)
+
+            let secrets = "/api/v1/namespaces/default/secrets"
+            let secret = try await api.post(secrets, object("v1", "Secret", "s", extra: ["stringData": ["token": "hunter2"]]))
+            #expect(secret.body.at("data", "token") == "aHVudGVyMg==")
+            #expect(secret.body["stringData"] == nil)
+            #expect(secret.body["type"] == "Opaque")
+            let badData = try await api.post(secrets, object("v1", "Secret", "t", extra: ["data": ["k": "%%%"]]))
+            #expect(badData.status == 400)
+        }
+    }
 }
