@@ -126,6 +126,15 @@ struct APIRequestHandler: Sendable {
         _ request: Request, group: String, version: String, rest: [String], query: [String: String], body: [UInt8]
     ) async throws -> Response {
         let target = try target(group: group, version: version, rest: rest, path: request.uri.path)
+        if target.subresource == "binding", target.type.storageKey == "/pods", request.method == .post,
+            let name = target.name
+        {
+            let binding = try Self.decode(body)
+            let result = try store.write(dryRun: query["dryRun"] == "All") {
+                try $0.bind(pod: name, namespace: target.namespace, binding: binding)
+            }
+            return Self.json(result.object, status: 201)
+        }
         if let subresource = target.subresource, subresource != "status" {
             throw APIError.pathNotFound(request.uri.path)
         }

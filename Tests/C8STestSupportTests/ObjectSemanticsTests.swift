@@ -269,6 +269,11 @@ import Testing
             #expect(image.status == 200)
             let node = try await api.mergePatch(pods + "/p", ["spec": ["nodeName": "n1", "restartPolicy": "Never"]])
             #expect(node.status == 422)
+            let binding: JSONValue = ["apiVersion": "v1", "kind": "Binding", "metadata": ["name": "p"], "target": ["kind": "Node", "name": "n1"]]
+            let bound = try await api.post(pods + "/p/binding", binding)
+            #expect(bound.status == 201)
+            #expect(try await api.get(pods + "/p").body.at("spec", "nodeName") == "n1")
+            #expect(try await api.post(pods + "/p/binding", binding).status == 409)
 
             let secrets = "/api/v1/namespaces/default/secrets"
             let secret = try await api.post(secrets, object("v1", "Secret", "s", extra: ["stringData": ["token": "hunter2"]]))
