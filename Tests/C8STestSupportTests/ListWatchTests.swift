@@ -197,4 +197,43 @@ import Testing
             #expect(table.body["rows"]?.arrayValue?.first?["cells"]?.arrayValue?.first == "b")
         }
     }
+
+    @Test func concurrentWritersAreSeenInResourceVersionOrder() async throws {
+        try await withTestAPIServer { server in
+            let api = APIClient(server)
+            let writers = 8
+            let perWriter = 40
+            let start = server.currentResourceVersion
+            let path = Self.pods + "?watch=true&resourceVersion=\(start)&timeoutSeconds=60"
+            try await api.withWatch(path) { frames in
+                let clock = ContinuousClock()
+                let began = clock.now
+                try await withThrowingTaskGroup(of: Void.self) { group in
+                    for writer in 0..<writers {
+                        group.addTask {
+                            for index in 0..<perWriter {
+                                let reply = try await api.post(Self.pods, Self.pod("w\(writer)-\(index)", labels: [:]))
+                                #expect(reply.status == 201)
+                            }
+                        }
+                    }
+                    try await group.waitForAll()
+                }
+                let elapsed = clock.now - began
+                var iterator = frames.makeAsyncIterator()
+                var versions: [Int] = []
+                while versions.count < writers * perWriter, let frame = await nextFrame(&iterator) {
+                    #expect(frame["type"] == "ADDED")
+                    versions.append(Int(frame.at("object", "metadata", "resourceVersion")?.stringValue ?? "") ?? -1)
+                }
+                #expect(versions.count == writers * perWriter)
+                #expect(versions == versions.sorted())
+                #expect(Set(versions).count == versions.count)
+                #expect(versions.first == Int(start)! + 1)
+                print("test API server: \(writers * perWriter) creates from \(writers) clients in \(elapsed)")
+            }
+            let list = try await api.get(Self.pods)
+            #expect(list.body["items"]?.arrayValue?.count == writers * perWriter)
+        }
+    }
 }
