@@ -193,7 +193,8 @@ import Testing
             let table = try await api.send(.GET, Self.pods, accept: "application/json;as=Table;v=v1;g=meta.k8s.io")
             let columns = table.body["columnDefinitions"]?.arrayValue?.compactMap { $0["name"]?.stringValue }
             #expect(columns?.first == "Name")
-            #expect(columns?.last == "Age")
+            #expect(columns == ["Name", "Ready", "Status", "Restarts", "Age", "IP", "Node"])
+            #expect(table.body["rows"]?.arrayValue?.first?["cells"]?.arrayValue?.dropFirst().first == "0/1")
             #expect(table.body["rows"]?.arrayValue?.first?["cells"]?.arrayValue?.first == "b")
         }
     }
