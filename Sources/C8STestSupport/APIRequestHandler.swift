@@ -162,6 +162,9 @@ struct APIRequestHandler: Sendable {
             return Self.json(object)
         case (.post, nil):
             let object = try Self.decode(body)
+            if let rv = object[path: ["metadata", "resourceVersion"]]?.stringValue, !rv.isEmpty {
+                throw APIError.badRequest("resourceVersion should not be set on objects to be created")
+            }
             let result = try store.write(dryRun: dryRun) {
                 try $0.create(type: type, namespace: target.namespace, body: object, fieldValidation: fieldValidation)
             }
@@ -192,7 +195,7 @@ struct APIRequestHandler: Sendable {
             let result = try store.write(dryRun: dryRun) {
                 try $0.delete(type: type, namespace: target.namespace, name: name, options: options)
             }
-            if result.deleted {
+            if result.deleted, type.storageKey != "/pods", type.storageKey != "/services" {
                 return Self.json([
                     "kind": "Status", "apiVersion": "v1", "metadata": [:], "status": "Success",
                     "details": [
@@ -264,9 +267,16 @@ struct APIRequestHandler: Sendable {
                 TableConverter(type: type).table(
                     items, listMetadata: .object(metadata), includeObject: query["includeObject"] ?? "Metadata"))
         }
+        // Like the real server, items of built-in lists carry no apiVersion/kind (custom resource items do).
+        let listed = type.isCustom ? items : items.map { item -> JSONValue in
+            var item = item
+            item["apiVersion"] = nil
+            item["kind"] = nil
+            return item
+        }
         return Self.json([
             "kind": .string("\(type.kind)List"), "apiVersion": .string(type.apiVersion),
-            "metadata": .object(metadata), "items": .array(items),
+            "metadata": .object(metadata), "items": .array(listed),
         ])
     }
 
