@@ -237,4 +237,22 @@ import Testing
             #expect(list.body["items"]?.arrayValue?.count == writers * perWriter)
         }
     }
+
+    @Test func aDisconnectedWatchIsReleasedAtTheNextWrite() async throws {
+        let configuration = TestAPIServer.Configuration(bookmarkInterval: .milliseconds(100))
+        try await withTestAPIServer(configuration: configuration) { server in
+            let api = APIClient(server)
+            try await api.withWatch(Self.pods + "?watch=true&allowWatchBookmarks=true&timeoutSeconds=60") { frames in
+                var iterator = frames.makeAsyncIterator()
+                _ = await nextFrame(&iterator)
+                #expect(server.openWatchCount == 1)
+            }
+            // The client hung up: the next bookmark write fails and the server drops the watch.
+            let deadline = ContinuousClock.now + .seconds(10)
+            while server.openWatchCount > 0, ContinuousClock.now < deadline {
+                try await Task.sleep(for: .milliseconds(20))
+            }
+            #expect(server.openWatchCount == 0)
+        }
+    }
 }
