@@ -161,6 +161,11 @@ struct APIRequestHandler: Sendable {
             }
             return Self.json(object)
         case (.post, nil):
+            if type.namespaced, target.namespace == nil {
+                throw APIError.methodNotAllowed(
+                    "the server does not allow this method on the requested resource: create \(type.plural) needs "
+                        + "a namespaced path (/namespaces/<namespace>/\(type.plural))")
+            }
             let object = try Self.decode(body)
             if let rv = object[path: ["metadata", "resourceVersion"]]?.stringValue, !rv.isEmpty {
                 throw APIError.badRequest("resourceVersion should not be set on objects to be created")

@@ -63,6 +63,7 @@ import Testing
             let orphan = try await api.post("/api/v1/namespaces/ghost/configmaps", object("v1", "ConfigMap", "x", namespace: nil))
             #expect(orphan.status == 404)
             #expect(orphan.body["message"] == "namespaces \"ghost\" not found")
+            #expect(try await api.post("/api/v1/configmaps", object("v1", "ConfigMap", "x")).status == 405)
             let badName = try await api.post(Self.configs, object("v1", "ConfigMap", "Bad_Name"))
             #expect(badName.status == 422)
             #expect(badName.body.at("details", "causes")?.arrayValue?.first?["field"] == "metadata.name")
