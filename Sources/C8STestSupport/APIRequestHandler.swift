@@ -126,6 +126,15 @@ struct APIRequestHandler: Sendable {
         _ request: Request, group: String, version: String, rest: [String], query: [String: String], body: [UInt8]
     ) async throws -> Response {
         let target = try target(group: group, version: version, rest: rest, path: request.uri.path)
+        if target.subresource == "binding", target.type.storageKey == "/pods", request.method == .post,
+            let name = target.name
+        {
+            let binding = try Self.decode(body)
+            let result = try store.write(dryRun: query["dryRun"] == "All") {
+                try $0.bind(pod: name, namespace: target.namespace, binding: binding)
+            }
+            return Self.json(result.object, status: 201)
+        }
         if let subresource = target.subresource, subresource != "status" {
             throw APIError.pathNotFound(request.uri.path)
         }
@@ -152,7 +161,15 @@ struct APIRequestHandler: Sendable {
             }
             return Self.json(object)
         case (.post, nil):
+            if type.namespaced, target.namespace == nil {
+                throw APIError.methodNotAllowed(
+                    "the server does not allow this method on the requested resource: create \(type.plural) needs "
+                        + "a namespaced path (/namespaces/<namespace>/\(type.plural))")
+            }
             let object = try Self.decode(body)
+            if let rv = object[path: ["metadata", "resourceVersion"]]?.stringValue, !rv.isEmpty {
+                throw APIError.badRequest("resourceVersion should not be set on objects to be created")
+            }
             let result = try store.write(dryRun: dryRun) {
                 try $0.create(type: type, namespace: target.namespace, body: object, fieldValidation: fieldValidation)
             }
@@ -183,7 +200,7 @@ struct APIRequestHandler: Sendable {
             let result = try store.write(dryRun: dryRun) {
                 try $0.delete(type: type, namespace: target.namespace, name: name, options: options)
             }
-            if result.deleted {
+            if result.deleted, type.storageKey != "/pods", type.storageKey != "/services" {
                 return Self.json([
                     "kind": "Status", "apiVersion": "v1", "metadata": [:], "status": "Success",
                     "details": [
@@ -219,7 +236,7 @@ struct APIRequestHandler: Sendable {
         }
     }
 
-    private func selectors(_ type: ResourceType, _ query: [String: String]) throws -> (LabelSelector?, FieldSelector?) {
+    func selectors(_ type: ResourceType, _ query: [String: String]) throws -> (LabelSelector?, FieldSelector?) {
         do {
             let labels = try query["labelSelector"].map { try LabelSelector(parsing: $0) }
             let fields = try query["fieldSelector"].map { try FieldSelector(parsing: $0) }
@@ -255,65 +272,17 @@ struct APIRequestHandler: Sendable {
                 TableConverter(type: type).table(
                     items, listMetadata: .object(metadata), includeObject: query["includeObject"] ?? "Metadata"))
         }
+        // Like the real server, items of built-in lists carry no apiVersion/kind (custom resource items do).
+        let listed = type.isCustom ? items : items.map { item -> JSONValue in
+            var item = item
+            item["apiVersion"] = nil
+            item["kind"] = nil
+            return item
+        }
         return Self.json([
             "kind": .string("\(type.kind)List"), "apiVersion": .string(type.apiVersion),
-            "metadata": .object(metadata), "items": .array(items),
+            "metadata": .object(metadata), "items": .array(listed),
         ])
-    }
-
-    private func watch(_ target: Target, query: [String: String], table: Bool) throws -> Response {
-        let type = target.type
-        let (labels, fields) = try selectors(type, query)
-        var filter = WatchFilter(type: type, namespace: target.namespace, labels: labels, fields: fields)
-        if let field = fields?.terms.first(where: { $0.field == "metadata.name" && !$0.negated }) {
-            filter.name = field.value
-        }
-        let bookmarks = query["allowWatchBookmarks"] == "true"
-        let timeout = query["timeoutSeconds"].flatMap { Int($0) }
-        let includeObject = query["includeObject"] ?? "Metadata"
-        let (id, stream) = try store.withState { state in
-            let initialEvents = query["sendInitialEvents"] == "true"
-            let registration = state.watch(
-                filter, resourceVersion: query["resourceVersion"], sendInitialEvents: initialEvents)
-            if bookmarks, !initialEvents { state.bookmark(registration.id) }
-            return registration
-        }
-        let store = self.store
-        let interval = configuration.bookmarkInterval
-        let body = ResponseBody { writer in
-            defer { _ = try? store.withState { $0.stopWatch(id) } }
-            try await withThrowingTaskGroup(of: Void.self) { group in
-                if bookmarks {
-                    group.addTask {
-                        while !Task.isCancelled {
-                            try await Task.sleep(for: interval)
-                            store.read { $0.bookmark(id) }
-                        }
-                    }
-                }
-                if let timeout {
-                    group.addTask {
-                        try await Task.sleep(for: .seconds(timeout))
-                        _ = try? store.withState { $0.stopWatch(id) }
-                    }
-                }
-                for await event in stream {
-                    var event = event
-                    if table, event.type != "ERROR", event.type != "BOOKMARK" {
-                        event.object = TableConverter(type: type).table(
-                            [event.object], listMetadata: [:], includeObject: includeObject)
-                    }
-                    var buffer = ByteBuffer(string: event.frame.serialized)
-                    buffer.writeString("\n")
-                    try await writer.write(buffer)
-                }
-                group.cancelAll()
-            }
-            try await writer.finish(nil)
-        }
-        var headers: HTTPFields = [.contentType: "application/json"]
-        headers[.transferEncoding] = "chunked"
-        return Response(status: .ok, headers: headers, body: body)
     }
 
     // MARK: Helpers

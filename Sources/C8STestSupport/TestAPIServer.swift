@@ -96,6 +96,9 @@ public final class TestAPIServer: Sendable {
         store.compactHistory()
     }
 
+    /// How many watch streams are open.
+    public var openWatchCount: Int { store.read { $0.watchers.count } }
+
     /// The current global resourceVersion.
     public var currentResourceVersion: String { String(store.read { $0.resourceVersion }) }
 

@@ -8,7 +8,10 @@ import Testing
 
     /// A Job owning two Pods; `held` gets a finalizer; returns the job's uid.
     static func makeFamily(_ api: APIClient, block: Bool, heldPod: Bool = false) async throws -> String {
-        let job = try await api.post(Self.jobs, object("batch/v1", "Job", "j", extra: ["spec": ["parallelism": 1]]))
+        let template: JSONValue = [
+            "spec": ["restartPolicy": "Never", "containers": [["name": "step", "image": "alpine:3"]]]
+        ]
+        let job = try await api.post(Self.jobs, object("batch/v1", "Job", "j", extra: ["spec": ["template": template]]))
         let uid = try #require(job.body.at("metadata", "uid"))
         for name in ["p1", "p2"] {
             var pod = object("v1", "Pod", name, extra: ["spec": ["containers": [["name": "c", "image": "alpine"]]]])

@@ -28,8 +28,8 @@ import Testing
         process.environment = ["HOME": directory.path, "PATH": "/usr/bin:/bin", "KUBECACHEDIR": directory.path + "/cache"]
         let stdout = directory.appendingPathComponent("out")
         let stderr = directory.appendingPathComponent("err")
-        FileManager.default.createFile(atPath: stdout.path, contents: nil)
-        FileManager.default.createFile(atPath: stderr.path, contents: nil)
+        _ = FileManager.default.createFile(atPath: stdout.path, contents: nil)
+        _ = FileManager.default.createFile(atPath: stderr.path, contents: nil)
         process.standardOutput = try FileHandle(forWritingTo: stdout)
         process.standardError = try FileHandle(forWritingTo: stderr)
         // Wait without blocking a concurrency thread: the server under test needs them.

@@ -193,8 +193,66 @@ import Testing
             let table = try await api.send(.GET, Self.pods, accept: "application/json;as=Table;v=v1;g=meta.k8s.io")
             let columns = table.body["columnDefinitions"]?.arrayValue?.compactMap { $0["name"]?.stringValue }
             #expect(columns?.first == "Name")
-            #expect(columns?.last == "Age")
+            #expect(columns == ["Name", "Ready", "Status", "Restarts", "Age", "IP", "Node"])
+            #expect(table.body["rows"]?.arrayValue?.first?["cells"]?.arrayValue?.dropFirst().first == "0/1")
             #expect(table.body["rows"]?.arrayValue?.first?["cells"]?.arrayValue?.first == "b")
+        }
+    }
+
+    @Test func concurrentWritersAreSeenInResourceVersionOrder() async throws {
+        try await withTestAPIServer { server in
+            let api = APIClient(server)
+            let writers = 8
+            let perWriter = 40
+            let start = server.currentResourceVersion
+            let path = Self.pods + "?watch=true&resourceVersion=\(start)&timeoutSeconds=60"
+            try await api.withWatch(path) { frames in
+                let clock = ContinuousClock()
+                let began = clock.now
+                try await withThrowingTaskGroup(of: Void.self) { group in
+                    for writer in 0..<writers {
+                        group.addTask {
+                            for index in 0..<perWriter {
+                                let reply = try await api.post(Self.pods, Self.pod("w\(writer)-\(index)", labels: [:]))
+                                #expect(reply.status == 201)
+                            }
+                        }
+                    }
+                    try await group.waitForAll()
+                }
+                let elapsed = clock.now - began
+                var iterator = frames.makeAsyncIterator()
+                var versions: [Int] = []
+                while versions.count < writers * perWriter, let frame = await nextFrame(&iterator) {
+                    #expect(frame["type"] == "ADDED")
+                    versions.append(Int(frame.at("object", "metadata", "resourceVersion")?.stringValue ?? "") ?? -1)
+                }
+                #expect(versions.count == writers * perWriter)
+                #expect(versions == versions.sorted())
+                #expect(Set(versions).count == versions.count)
+                #expect(versions.first == Int(start)! + 1)
+                print("test API server: \(writers * perWriter) creates from \(writers) clients in \(elapsed)")
+            }
+            let list = try await api.get(Self.pods)
+            #expect(list.body["items"]?.arrayValue?.count == writers * perWriter)
+        }
+    }
+
+    @Test func aDisconnectedWatchIsReleasedAtTheNextWrite() async throws {
+        let configuration = TestAPIServer.Configuration(bookmarkInterval: .milliseconds(100))
+        try await withTestAPIServer(configuration: configuration) { server in
+            let api = APIClient(server)
+            try await api.withWatch(Self.pods + "?watch=true&allowWatchBookmarks=true&timeoutSeconds=60") { frames in
+                var iterator = frames.makeAsyncIterator()
+                _ = await nextFrame(&iterator)
+                #expect(server.openWatchCount == 1)
+            }
+            // The client hung up: the next bookmark write fails and the server drops the watch.
+            let deadline = ContinuousClock.now + .seconds(10)
+            while server.openWatchCount > 0, ContinuousClock.now < deadline {
+                try await Task.sleep(for: .milliseconds(20))
+            }
+            #expect(server.openWatchCount == 0)
         }
     }
 }

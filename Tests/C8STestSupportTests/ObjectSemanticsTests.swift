@@ -39,6 +39,12 @@ import Testing
             #expect(server.get(apiVersion: "v1", kind: "ConfigMap", namespace: "default", name: "a")?["data"] == ["k": "v"])
             #expect(server.list(apiVersion: "v1", kind: "ConfigMap", namespace: "default").count == 2)
             #expect(server.get(apiVersion: "v1", kind: "Namespace", name: "kube-system") != nil)
+            let listed = try await api.get(Self.configs)
+            #expect(listed.body["kind"] == "ConfigMapList")
+            #expect(listed.body["items"]?.arrayValue?.first?["kind"] == nil, "built-in list items carry no kind")
+            var withRV = object("v1", "ConfigMap", "c")
+            withRV.set(path: ["metadata", "resourceVersion"], to: "5")
+            #expect(try await api.post(Self.configs, withRV).status == 400)
             let missing = try await api.get(Self.configs + "/nope")
             #expect(missing.status == 404)
             #expect(missing.body["message"] == "configmaps \"nope\" not found")
@@ -57,6 +63,7 @@ import Testing
             let orphan = try await api.post("/api/v1/namespaces/ghost/configmaps", object("v1", "ConfigMap", "x", namespace: nil))
             #expect(orphan.status == 404)
             #expect(orphan.body["message"] == "namespaces \"ghost\" not found")
+            #expect(try await api.post("/api/v1/configmaps", object("v1", "ConfigMap", "x")).status == 405)
             let badName = try await api.post(Self.configs, object("v1", "ConfigMap", "Bad_Name"))
             #expect(badName.status == 422)
             #expect(badName.body.at("details", "causes")?.arrayValue?.first?["field"] == "metadata.name")
@@ -231,6 +238,57 @@ import Testing
             #expect(try await api.get("/api/v1/namespaces/team").status == 200)
             _ = try await api.mergePatch("/api/v1/namespaces/team/secrets/s", ["metadata": ["finalizers": nil]])
             #expect(try await api.get("/api/v1/namespaces/team").status == 404)
+        }
+    }
+
+    @Test func builtInDefaultsAndImmutableFields() async throws {
+        try await withTestAPIServer { server in
+            let api = APIClient(server)
+            let jobs = "/apis/batch/v1/namespaces/default/jobs"
+            let template: JSONValue = ["spec": ["containers": [["name": "step", "image": "alpine:3"]]]]
+            let noRestart = try await api.post(jobs, object("batch/v1", "Job", "j", extra: ["spec": ["template": template]]))
+            #expect(noRestart.status == 422)
+            #expect(noRestart.body.at("details", "causes")?.arrayValue?.first?["field"] == "spec.template.spec.restartPolicy")
+            var valid = template
+            valid.set(path: ["spec", "restartPolicy"], to: "Never")
+            let job = try await api.post(jobs, object("batch/v1", "Job", "j", extra: ["spec": ["template": valid]]))
+            #expect(job.status == 201)
+            let uid = try #require(job.body.at("metadata", "uid"))
+            #expect(job.body.at("spec", "backoffLimit") == 6)
+            #expect(job.body.at("spec", "selector", "matchLabels", "batch.kubernetes.io/controller-uid") == uid)
+            #expect(job.body.at("spec", "template", "metadata", "labels", "job-name") == "j")
+            #expect(
+                job.body.at("spec", "template", "spec", "containers")?.arrayValue?.first?["imagePullPolicy"] == "IfNotPresent")
+            let mutate = try await api.mergePatch(
+                jobs + "/j", ["spec": ["template": ["spec": ["activeDeadlineSeconds": 5]]]])
+            #expect(mutate.status == 422)
+            #expect(mutate.body["message"]?.stringValue?.contains("spec.template: Invalid value") == true)
+            #expect(try await api.mergePatch(jobs + "/j", ["spec": ["suspend": true]]).status == 200)
+
+            let pods = "/api/v1/namespaces/default/pods"
+            let noImage = try await api.post(pods, object("v1", "Pod", "p", extra: ["spec": ["containers": [["name": "c"]]]]))
+            #expect(noImage.status == 422)
+            #expect(noImage.body.at("details", "causes")?.arrayValue?.first?["field"] == "spec.containers[0].image")
+            _ = try await api.post(pods, object("v1", "Pod", "p", extra: ["spec": ["containers": [["name": "c", "image": "a:1"]]]]))
+            let image = try await api.send(
+                .PATCH, pods + "/p", [["op": "replace", "path": "/spec/containers/0/image", "value": "a:2"]],
+                contentType: "application/json-patch+json")
+            #expect(image.status == 200)
+            let node = try await api.mergePatch(pods + "/p", ["spec": ["nodeName": "n1", "restartPolicy": "Never"]])
+            #expect(node.status == 422)
+            let binding: JSONValue = ["apiVersion": "v1", "kind": "Binding", "metadata": ["name": "p"], "target": ["kind": "Node", "name": "n1"]]
+            let bound = try await api.post(pods + "/p/binding", binding)
+            #expect(bound.status == 201)
+            #expect(try await api.get(pods + "/p").body.at("spec", "nodeName") == "n1")
+            #expect(try await api.post(pods + "/p/binding", binding).status == 409)
+
+            let secrets = "/api/v1/namespaces/default/secrets"
+            let secret = try await api.post(secrets, object("v1", "Secret", "s", extra: ["stringData": ["token": "hunter2"]]))
+            #expect(secret.body.at("data", "token") == "aHVudGVyMg==")
+            #expect(secret.body["stringData"] == nil)
+            #expect(secret.body["type"] == "Opaque")
+            let badData = try await api.post(secrets, object("v1", "Secret", "t", extra: ["data": ["k": "%%%"]]))
+            #expect(badData.status == 400)
         }
     }
 }
