@@ -1,7 +1,9 @@
 import Foundation
 import Hummingbird
+import HummingbirdTLS
 import Logging
 import NIOCore
+import NIOSSL
 import Synchronization
 import Testing
 
@@ -16,7 +18,15 @@ struct ScriptedServer: Sendable {
     }
 
     let seen = Locked(Seen())
+    var tls: TLSConfiguration? = nil
     let respond: @Sendable (_ index: Int, _ path: String) -> (Int, [String: String], String)
+
+    init(tls: TLSConfiguration? = nil,
+        respond: @escaping @Sendable (_ index: Int, _ path: String) -> (Int, [String: String], String))
+    {
+        self.tls = tls
+        self.respond = respond
+    }
 
     func run<T: Sendable>(_ body: @escaping @Sendable (Int) async throws -> T) async throws -> T {
         let seen = self.seen
@@ -35,7 +45,8 @@ struct ScriptedServer: Sendable {
         }
         let (ports, portContinuation) = AsyncStream<Int>.makeStream()
         let app = Application(
-            responder: responder, configuration: .init(address: .hostname("127.0.0.1", port: 0)),
+            responder: responder, server: try tls.map { try .tls(tlsConfiguration: $0) } ?? .http1(),
+            configuration: .init(address: .hostname("127.0.0.1", port: 0)),
             onServerRunning: { channel in
                 portContinuation.yield(channel.localAddress?.port ?? 0)
                 portContinuation.finish()
