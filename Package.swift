@@ -108,6 +108,13 @@ let package = Package(
         ),
         .testTarget(name: "C8SAPITests", dependencies: ["C8SAPI", "C8STestSupport"]),
         .testTarget(name: "C8SLocalTests", dependencies: ["C8SLocal", "C8SCore", "C8SLogs"]),
-        .testTarget(name: "C8STestSupportTests", dependencies: ["C8STestSupport"]),
+        .testTarget(
+            name: "C8STestSupportTests",
+            dependencies: [
+                "C8STestSupport",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ]
+        ),
     ]
 )

@@ -25,6 +25,13 @@ struct APIRequestHandler: Sendable {
         let path = request.uri.path
         let query = Self.parseQuery(request.uri.query ?? "")
         do {
+            let contentType = request.headers[.contentType] ?? ""
+            if contentType.contains("protobuf") || contentType.contains("cbor") {
+                throw APIError(
+                    code: 415, reason: "UnsupportedMediaType",
+                    message: "the test API server only accepts JSON bodies (and YAML for server-side apply), got "
+                        + contentType)
+            }
             let body = try await request.collectBody(upTo: 32 << 20)
             let bytes = Array(body.readableBytesView)
             return try await route(request, path: path, query: query, body: bytes)
@@ -119,6 +126,15 @@ struct APIRequestHandler: Sendable {
         _ request: Request, group: String, version: String, rest: [String], query: [String: String], body: [UInt8]
     ) async throws -> Response {
         let target = try target(group: group, version: version, rest: rest, path: request.uri.path)
+        if target.subresource == "binding", target.type.storageKey == "/pods", request.method == .post,
+            let name = target.name
+        {
+            let binding = try Self.decode(body)
+            let result = try store.write(dryRun: query["dryRun"] == "All") {
+                try $0.bind(pod: name, namespace: target.namespace, binding: binding)
+            }
+            return Self.json(result.object, status: 201)
+        }
         if let subresource = target.subresource, subresource != "status" {
             throw APIError.pathNotFound(request.uri.path)
         }
@@ -265,8 +281,10 @@ struct APIRequestHandler: Sendable {
         let timeout = query["timeoutSeconds"].flatMap { Int($0) }
         let includeObject = query["includeObject"] ?? "Metadata"
         let (id, stream) = try store.withState { state in
-            let registration = state.watch(filter, resourceVersion: query["resourceVersion"])
-            if bookmarks { state.bookmark(registration.id) }
+            let initialEvents = query["sendInitialEvents"] == "true"
+            let registration = state.watch(
+                filter, resourceVersion: query["resourceVersion"], sendInitialEvents: initialEvents)
+            if bookmarks, !initialEvents { state.bookmark(registration.id) }
             return registration
         }
         let store = self.store

@@ -57,6 +57,12 @@ extension APIState {
             if !type.shortNames.isEmpty { entry["shortNames"] = .array(type.shortNames.map { .string($0) }) }
             if !type.categories.isEmpty { entry["categories"] = .array(type.categories.map { .string($0) }) }
             resources.append(.object(entry))
+            if type.storageKey == "/pods" {
+                resources.append([
+                    "name": "pods/binding", "singularName": "", "namespaced": true, "kind": "Binding",
+                    "verbs": ["create"],
+                ])
+            }
             if type.hasStatusSubresource {
                 resources.append([
                     "name": .string("\(type.plural)/status"), "singularName": "", "namespaced": .bool(type.namespaced),

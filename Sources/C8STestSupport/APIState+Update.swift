@@ -146,6 +146,9 @@ extension APIState {
                         field: "metadata.finalizers")])
             }
         }
+        let metadataCauses = MetadataValidator.validate(new)
+        if !metadataCauses.isEmpty { throw APIError.invalid(type, name, metadataCauses) }
+        if subresource == nil { new = try BuiltInStrategy.prepareUpdate(type, old: old, new: new) }
         var warnings: [String] = []
         new = try processSchema(type, new, fieldValidation: fieldValidation, warnings: &warnings)
         if type.storageKey == "apiextensions.k8s.io/customresourcedefinitions", subresource == nil {
@@ -166,5 +169,25 @@ extension APIState {
         }
         let stored = store(type, new, eventType: "MODIFIED", old: old)
         return WriteResult(object: stored, warnings: warnings)
+    }
+
+    /// POST pods/<name>/binding: assigns a node to an unscheduled pod, like the scheduler does.
+    mutating func bind(pod name: String, namespace: String?, binding: JSONValue) throws -> WriteResult {
+        let type = types["/pods"]!
+        guard let pod = object(type, namespace: namespace, name: name) else { throw APIError.notFound(type, name) }
+        guard let node = binding[path: ["target", "name"]]?.stringValue, !node.isEmpty else {
+            throw APIError.invalid(
+                type, name, [.init(reason: "FieldValueRequired", message: "Required value", field: "target.name")])
+        }
+        if let current = pod[path: ["spec", "nodeName"]]?.stringValue, !current.isEmpty {
+            throw APIError.conflict(type, name, "pod \(name) is already assigned to node \"\(current)\"")
+        }
+        if pod[path: ["metadata", "deletionTimestamp"]] != nil {
+            throw APIError.conflict(type, name, "pod \(name) is being deleted, cannot be assigned to a host")
+        }
+        var bound = pod
+        bound.set(path: ["spec", "nodeName"], to: .string(node))
+        store(type, bound, eventType: "MODIFIED", old: pod)
+        return WriteResult(object: ["kind": "Status", "apiVersion": "v1", "metadata": [:], "status": "Success", "code": 201])
     }
 }

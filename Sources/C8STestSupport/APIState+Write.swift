@@ -103,6 +103,9 @@ extension APIState {
         object["metadata"] = .object(metadata)
         if type.hasStatusSubresource { object["status"] = initialStatus(type, object) }
         if object["status"]?.isNull == true { object["status"] = nil }
+        let metadataCauses = MetadataValidator.validate(object)
+        if !metadataCauses.isEmpty { throw APIError.invalid(type, name, metadataCauses) }
+        object = try BuiltInStrategy.prepareCreate(type, object)
         var warnings: [String] = []
         object = try processSchema(type, object, fieldValidation: fieldValidation, warnings: &warnings)
         if type.storageKey == "apiextensions.k8s.io/customresourcedefinitions" {

@@ -147,7 +147,9 @@ struct APIState: Sendable {
 
     /// Registers a watch and queues its initial events: the current objects as ADDED when `resourceVersion` is
     /// empty or "0", else the retained changes after it, or a 410 ERROR when it is older than the history.
-    mutating func watch(_ filter: WatchFilter, resourceVersion from: String?)
+    /// With `sendInitialEvents` the current objects come first whatever the resourceVersion, followed by a BOOKMARK
+    /// annotated `k8s.io/initial-events-end` (the streaming-list protocol).
+    mutating func watch(_ filter: WatchFilter, resourceVersion from: String?, sendInitialEvents: Bool = false)
         -> (id: Int, stream: AsyncStream<WatchEvent>)
     {
         let (stream, continuation) = AsyncStream<WatchEvent>.makeStream()
@@ -157,7 +159,25 @@ struct APIState: Sendable {
             continuation.finish()
             return (id, stream)
         }
-        if let from, !from.isEmpty, from != "0" {
+        if sendInitialEvents {
+            let (items, _, _) =
+                (try? list(
+                    filter.type, namespace: filter.namespace, labels: filter.labels, fields: filter.fields,
+                    limit: nil, continueToken: nil)) ?? ([], nil, nil)
+            for item in items where filter.matches(item) {
+                continuation.yield(WatchEvent(type: "ADDED", object: item))
+            }
+            continuation.yield(
+                WatchEvent(
+                    type: "BOOKMARK",
+                    object: [
+                        "kind": .string(filter.type.kind), "apiVersion": .string(filter.type.apiVersion),
+                        "metadata": [
+                            "resourceVersion": .string(String(resourceVersion)),
+                            "annotations": ["k8s.io/initial-events-end": "true"],
+                        ],
+                    ]))
+        } else if let from, !from.isEmpty, from != "0" {
             guard let start = UInt64(from) else {
                 continuation.yield(Self.errorEvent(APIError.badRequest("invalid resource version: \(from)")))
                 continuation.finish()

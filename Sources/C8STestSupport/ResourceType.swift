@@ -90,6 +90,33 @@ public struct ResourceType: Sendable {
             group: "coordination.k8s.io", version: "v1", plural: "leases", singular: "lease", kind: "Lease",
             namespaced: true, tracksGeneration: false),
         ResourceType(
+            group: "events.k8s.io", version: "v1", plural: "events", singular: "event", kind: "Event",
+            namespaced: true, shortNames: ["ev"], tracksGeneration: false),
+        ResourceType(
+            group: "apps", version: "v1", plural: "deployments", singular: "deployment", kind: "Deployment",
+            namespaced: true, shortNames: ["deploy"], categories: ["all"], hasStatusSubresource: true),
+        ResourceType(
+            group: "apps", version: "v1", plural: "daemonsets", singular: "daemonset", kind: "DaemonSet",
+            namespaced: true, shortNames: ["ds"], categories: ["all"], hasStatusSubresource: true),
+        ResourceType(
+            group: "rbac.authorization.k8s.io", version: "v1", plural: "roles", singular: "role", kind: "Role",
+            namespaced: true, tracksGeneration: false),
+        ResourceType(
+            group: "rbac.authorization.k8s.io", version: "v1", plural: "rolebindings", singular: "rolebinding",
+            kind: "RoleBinding", namespaced: true, tracksGeneration: false),
+        ResourceType(
+            group: "rbac.authorization.k8s.io", version: "v1", plural: "clusterroles", singular: "clusterrole",
+            kind: "ClusterRole", namespaced: false, tracksGeneration: false),
+        ResourceType(
+            group: "rbac.authorization.k8s.io", version: "v1", plural: "clusterrolebindings",
+            singular: "clusterrolebinding", kind: "ClusterRoleBinding", namespaced: false, tracksGeneration: false),
+        ResourceType(
+            group: "admissionregistration.k8s.io", version: "v1", plural: "validatingwebhookconfigurations",
+            singular: "validatingwebhookconfiguration", kind: "ValidatingWebhookConfiguration", namespaced: false),
+        ResourceType(
+            group: "admissionregistration.k8s.io", version: "v1", plural: "mutatingwebhookconfigurations",
+            singular: "mutatingwebhookconfiguration", kind: "MutatingWebhookConfiguration", namespaced: false),
+        ResourceType(
             group: "apiextensions.k8s.io", version: "v1", plural: "customresourcedefinitions",
             singular: "customresourcedefinition", kind: "CustomResourceDefinition", namespaced: false,
             shortNames: ["crd", "crds"], categories: ["api-extensions"], hasStatusSubresource: true),

@@ -35,6 +35,8 @@ struct TableConverter {
         var format: String = ""
         var priority: Int64 = 0
         var jsonPath: String
+        /// Computes the cell instead of evaluating `jsonPath` (built-in columns such as a pod's READY).
+        var compute: (@Sendable (JSONValue) -> JSONValue)? = nil
         var definition: JSONValue {
             [
                 "name": .string(name), "type": .string(type), "format": .string(format), "description": "",
@@ -60,8 +62,13 @@ struct TableConverter {
         }
         switch type.storageKey {
         case "/pods":
-            columns.append(Column(name: "Status", type: "string", jsonPath: ".status.phase"))
+            columns.append(Column(name: "Ready", type: "string", jsonPath: "", compute: Self.podReady))
+            columns.append(Column(name: "Status", type: "string", jsonPath: "", compute: Self.podStatus))
+            columns.append(Column(name: "Restarts", type: "string", jsonPath: "", compute: Self.podRestarts))
+            columns.append(Column(name: "Age", type: "date", jsonPath: ".metadata.creationTimestamp"))
+            columns.append(Column(name: "IP", type: "string", priority: 1, jsonPath: ".status.podIP"))
             columns.append(Column(name: "Node", type: "string", priority: 1, jsonPath: ".spec.nodeName"))
+            return columns
         case "/namespaces":
             columns.append(Column(name: "Status", type: "string", jsonPath: ".status.phase"))
         case "batch/jobs":
@@ -80,6 +87,7 @@ struct TableConverter {
 
     func cells(_ object: JSONValue, _ columns: [Column]) -> [JSONValue] {
         columns.map { column in
+            if let compute = column.compute { return compute(object) }
             guard let value = Self.evaluate(column.jsonPath, in: object), !value.isNull else {
                 return column.name == "Name" ? "" : .null
             }
@@ -166,5 +174,35 @@ struct TableConverter {
             return days == 0 ? "\(hours / 24 / 365)y" : "\(hours / 24 / 365)y\(days)d"
         }
         return "\(hours / 24 / 365)y"
+    }
+
+    static func containerStatuses(_ pod: JSONValue) -> [JSONValue] {
+        pod[path: ["status", "containerStatuses"]]?.arrayValue ?? []
+    }
+
+    /// `ready/total` containers, as kubectl shows it.
+    @Sendable static func podReady(_ pod: JSONValue) -> JSONValue {
+        let total = pod[path: ["spec", "containers"]]?.arrayValue?.count ?? 0
+        let ready = containerStatuses(pod).filter { $0["ready"]?.boolValue == true }.count
+        return .string("\(ready)/\(total)")
+    }
+
+    /// Terminating, a waiting/terminated container reason, or the phase.
+    @Sendable static func podStatus(_ pod: JSONValue) -> JSONValue {
+        if pod[path: ["metadata", "deletionTimestamp"]] != nil { return "Terminating" }
+        for status in containerStatuses(pod) {
+            if let reason = status[path: ["state", "waiting", "reason"]]?.stringValue { return .string(reason) }
+            if let reason = status[path: ["state", "terminated", "reason"]]?.stringValue,
+                pod[path: ["status", "phase"]]?.stringValue != "Succeeded"
+            {
+                return .string(reason)
+            }
+        }
+        return pod[path: ["status", "reason"]] ?? pod[path: ["status", "phase"]] ?? "Unknown"
+    }
+
+    @Sendable static func podRestarts(_ pod: JSONValue) -> JSONValue {
+        let restarts = containerStatuses(pod).compactMap { $0["restartCount"]?.intValue }.reduce(0, +)
+        return .string(String(restarts))
     }
 }

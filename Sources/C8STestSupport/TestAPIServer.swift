@@ -129,18 +129,40 @@ public final class TestAPIServer: Sendable {
     public func create(_ object: JSONValue) throws -> JSONValue {
         let apiVersion = object["apiVersion"]?.stringValue ?? ""
         let kind = object["kind"]?.stringValue ?? ""
-        let parts = apiVersion.split(separator: "/").map(String.init)
-        let (group, version) = parts.count == 2 ? (parts[0], parts[1]) : ("", apiVersion)
         return try store.write(dryRun: false) { state in
-            guard let type = state.types.values.first(where: {
-                $0.group == group && $0.version == version && $0.kind == kind
-            }) else {
+            guard let type = Self.type(in: state, apiVersion: apiVersion, kind: kind) else {
                 throw APIError.badRequest("no resource is served for \(apiVersion) \(kind)")
             }
             return try state.create(
                 type: type, namespace: object[path: ["metadata", "namespace"]]?.stringValue, body: object,
                 fieldValidation: .strict)
         }.object
+    }
+
+    /// The stored object, or nil (any served kind, by apiVersion and kind).
+    public func get(apiVersion: String, kind: String, namespace: String? = nil, name: String) -> JSONValue? {
+        store.read { state in
+            Self.type(in: state, apiVersion: apiVersion, kind: kind).flatMap {
+                state.object($0, namespace: namespace, name: name)
+            }
+        }
+    }
+
+    /// Every stored object of a kind (in `namespace`, or all), in key order.
+    public func list(apiVersion: String, kind: String, namespace: String? = nil) -> [JSONValue] {
+        store.read { state in
+            guard let type = Self.type(in: state, apiVersion: apiVersion, kind: kind) else { return [] }
+            let items = try? state.list(
+                type, namespace: type.namespaced ? namespace : nil, labels: nil, fields: nil, limit: nil,
+                continueToken: nil)
+            return items?.items ?? []
+        }
+    }
+
+    static func type(in state: APIState, apiVersion: String, kind: String) -> ResourceType? {
+        let parts = apiVersion.split(separator: "/").map(String.init)
+        let (group, version) = parts.count == 2 ? (parts[0], parts[1]) : ("", apiVersion)
+        return state.types.values.first { $0.group == group && $0.version == version && $0.kind == kind }
     }
 
     /// Writes a kubeconfig whose current context points at this server (plain http, no credentials).
@@ -169,38 +191,44 @@ public final class TestAPIServer: Sendable {
     }
 }
 
-/// Runs a `TestAPIServer` for the duration of `body` and stops it afterwards (all watches end).
+/// Runs a `TestAPIServer` for the duration of `body` and stops it afterwards (graceful shutdown: all watches end).
+/// The default logger only reports warnings and errors.
 public func withTestAPIServer<T: Sendable>(
     configuration: TestAPIServer.Configuration = .init(),
-    logger: Logger = Logger(label: "c8s.test-api-server"),
+    logger: Logger? = nil,
     _ body: @Sendable (TestAPIServer) async throws -> T
 ) async throws -> T {
+    var quiet = Logger(label: "c8s.test-api-server")
+    quiet.logLevel = .warning
+    let logger = logger ?? quiet
     let server = try TestAPIServer(configuration: configuration, logger: logger)
-    return try await withThrowingTaskGroup(of: T?.self) { group in
-        let (ready, readyContinuation) = AsyncStream<Void>.makeStream()
-        group.addTask {
+    let (ready, readyContinuation) = AsyncStream<Void>.makeStream()
+    let service = TestAPIServer.Service(server: server) { _ in
+        readyContinuation.yield()
+        readyContinuation.finish()
+    }
+    let group = ServiceGroup(configuration: .init(services: [service], logger: logger))
+    return try await withThrowingTaskGroup(of: Void.self) { tasks in
+        tasks.addTask {
             defer { readyContinuation.finish() }
-            try await server.run { _ in
-                readyContinuation.yield()
-                readyContinuation.finish()
-            }
-            return nil
+            try await group.run()
         }
         var iterator = ready.makeAsyncIterator()
         guard await iterator.next() != nil else {
             // The server ended before listening: surface its error.
-            while let result = try await group.next() { _ = result }
+            try await tasks.waitForAll()
             throw APIError(code: 500, reason: "InternalError", message: "the test API server did not start")
         }
         do {
             let result = try await body(server)
             server.endAllWatches()
-            group.cancelAll()
-            while try await group.next() != nil {}
+            await group.triggerGracefulShutdown()
+            try await tasks.waitForAll()
             return result
         } catch {
-            group.cancelAll()
-            while (try? await group.next()) != nil {}
+            server.endAllWatches()
+            await group.triggerGracefulShutdown()
+            try? await tasks.waitForAll()
             throw error
         }
     }
