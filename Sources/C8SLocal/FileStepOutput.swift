@@ -23,7 +23,7 @@ public final class FileStepOutput: StepOutputSink, StepOutputReader {
                 let directory = store.stepDirectory(run: runID, step: step)
                 try? FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
                 let path = directory.appendingPathComponent("output.log").path
-                FileManager.default.createFile(atPath: path, contents: nil)
+                _ = FileManager.default.createFile(atPath: path, contents: nil)
                 handles[step] = FileHandle(forWritingAtPath: path)
             }
             handles[step]?.write(Data(text.utf8))
@@ -39,10 +39,8 @@ public final class FileStepOutput: StepOutputSink, StepOutputReader {
 
     public func records(run: String, step: String) throws(LocalError) -> [LogRecord] {
         let path = store.stepDirectory(run: run, step: step).appendingPathComponent("output.log").path
-        guard let data = FileManager.default.contents(atPath: path) else {
-            if FileManager.default.fileExists(atPath: store.stepDirectory(run: run, step: step).path) { return [] }
-            return []
-        }
+        // A step that never wrote a line (or never ran) has no file: no lines.
+        guard let data = FileManager.default.contents(atPath: path) else { return [] }
         return String(decoding: data, as: UTF8.self).split(separator: "\n", omittingEmptySubsequences: false)
             .compactMap(Self.parse)
     }

@@ -57,13 +57,17 @@ public struct RunStore: Sendable {
         }
     }
 
-    /// Writes the resolved pipelines of a run (`spec.json`).
-    public func saveSpec(_ pipelines: [ResolvedPipeline], run id: String) throws(LocalError) {
+    /// Writes the resolved pipelines of a run (`spec.json`), passing the bytes through `mask`.
+    public func saveSpec(
+        _ pipelines: [ResolvedPipeline],
+        run id: String,
+        mask: ([UInt8]) -> [UInt8] = { $0 }
+    ) throws(LocalError) {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
         do {
             try FileManager.default.createDirectory(at: runDirectory(id), withIntermediateDirectories: true)
-            try encoder.encode(pipelines).write(to: runDirectory(id).appendingPathComponent("spec.json"))
+            try Data(mask([UInt8](encoder.encode(pipelines)))).write(to: runDirectory(id).appendingPathComponent("spec.json"))
         } catch {
             throw .io("cannot record the pipeline of run \(id): \(error)")
         }

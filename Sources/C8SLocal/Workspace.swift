@@ -59,7 +59,8 @@ struct Workspace: Sendable {
     static func collectArtifacts(
         _ patterns: [String],
         from directory: URL,
-        into destination: URL
+        into destination: URL,
+        masker: any SecretMasking
     ) -> (copied: [String], unmatched: [String]) {
         var copied: [String] = []
         var unmatched: [String] = []
@@ -78,10 +79,24 @@ struct Workspace: Sendable {
                 )
                 if (try? FileManager.default.copyItem(at: directory.appendingPathComponent(path), to: target)) != nil {
                     copied.append(path)
+                    maskFiles(at: target, masker: masker)
                 }
             }
         }
         return (copied, unmatched)
+    }
+
+    /// Masks secret values inside the copied file, or every file of the copied directory.
+    private static func maskFiles(at url: URL, masker: any SecretMasking) {
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: url.path, isDirectory: &isDirectory) else { return }
+        let files = isDirectory.boolValue ? allPaths(under: url).map { url.appendingPathComponent($0) } : [url]
+        for file in files {
+            guard let data = FileManager.default.contents(atPath: file.path) else { continue }
+            let bytes = [UInt8](data)
+            let masked = masker.mask(bytes: bytes)
+            if masked != bytes { try? Data(masked).write(to: file) }
+        }
     }
 
     private static func allPaths(under directory: URL) -> [String] {

@@ -125,3 +125,8 @@ public struct PipelineDuration: Sendable, Hashable, Comparable, Codable, CustomS
         try container.encode(description)
     }
 }
+
+extension PipelineSpec {
+    /// The Go-style duration of `timeout` fields (``PipelineDuration``), under the name the pipeline model uses.
+    public typealias Duration = PipelineDuration
+}
