@@ -119,7 +119,15 @@ let package = Package(
 
         .testTarget(name: "C8SCoreTests", dependencies: ["C8SCore"]),
         .testTarget(name: "C8SLogsTests", dependencies: ["C8SLogs", "C8STestSupport"]),
-        .testTarget(name: "C8SKubeTests", dependencies: ["C8SKube", "C8STestSupport"]),
+        .testTarget(
+            name: "C8SKubeTests",
+            dependencies: [
+                "C8SKube", "C8STestSupport",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdTLS", package: "hummingbird"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+            ]
+        ),
         .testTarget(name: "C8SAPITests", dependencies: ["C8SAPI", "C8STestSupport"]),
         .testTarget(name: "C8SLocalTests", dependencies: ["C8SLocal", "C8SCore", "C8SLogs"]),
         .testTarget(

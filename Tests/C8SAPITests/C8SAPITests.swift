@@ -117,3 +117,19 @@ func withServerAndClient<T: Sendable>(
         #expect(C8SFinalizers.logs == "c8s.dev/logs")
     }
 }
+
+@Suite struct JobNameTests {
+    @Test func shortNamesAreJoinedLongOnesHashed() {
+        #expect(PipelineRun.jobName(run: "shop-7f3a9c1", step: "lint") == "shop-7f3a9c1-lint")
+        let run = String(repeating: "r", count: 40)
+        let a = PipelineRun.jobName(run: run, step: "integration-tests-a")
+        let b = PipelineRun.jobName(run: run, step: "integration-tests-b")
+        #expect(a.count <= PipelineRun.maximumJobNameLength)
+        #expect(PipelineRun.jobName(run: String(repeating: "x", count: 60), step: "s").count == PipelineRun.maximumJobNameLength)
+        #expect(a != b)
+        #expect(a == PipelineRun.jobName(run: run, step: "integration-tests-a"))
+        #expect(a.allSatisfy { $0.isLowercase || $0.isNumber || $0 == "-" })
+        let dashed = PipelineRun.jobName(run: String(repeating: "a", count: 40) + "-", step: "s-" + String(repeating: "b", count: 20))
+        #expect(!dashed.contains("--"))
+    }
+}

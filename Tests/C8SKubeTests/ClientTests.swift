@@ -90,14 +90,19 @@ import Testing
     }
 
     @Test func serverSideApplyOwnsFields() async throws {
+        // A Secret rather than a Pod: the test server's apply drops fields its Pod defaulting added, which Pod
+        // immutability then refuses (a real API server keeps defaulted fields no manager owns).
         try await withServerAndClient { client, _ in
-            var desired = pod("applied", labels: ["owner": "c8s"])
-            desired.metadata.namespace = "default"
+            var desired = Secret(metadata: ObjectMeta(name: "applied", namespace: "default", labels: ["owner": "c8s"]),
+                data: ["token": Array("one".utf8)])
             let applied = try await client.apply(desired, fieldManager: "c8s-coordinator")
             #expect(applied.metadata.labels == ["owner": "c8s"])
+            #expect(applied.value("token") == Array("one".utf8))
             desired.metadata.labels = ["owner": "c8s", "second": "apply"]
+            desired.data = ["token": "dHdv"]
             let again = try await client.apply(desired, fieldManager: "c8s-coordinator", force: true)
             #expect(again.metadata.labels?["second"] == "apply")
+            #expect(again.value("token") == Array("two".utf8))
         }
     }
 

@@ -20,7 +20,8 @@ public final class KubeClient: Sendable {
         self.configuration = configuration
         self.logger = logger
         var httpConfiguration = HTTPClient.Configuration()
-        httpConfiguration.timeout = .init(connect: .seconds(10), read: nil)
+        httpConfiguration.timeout = .init(
+            connect: .nanoseconds(configuration.connectTimeout.nanoseconds), read: nil)
         httpConfiguration.redirectConfiguration = .disallow
         if configuration.server.hasPrefix("https") {
             httpConfiguration.tlsConfiguration = try Self.tlsConfiguration(configuration)

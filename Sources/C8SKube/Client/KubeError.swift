@@ -1,3 +1,5 @@
+import Foundation
+
 /// A failed API request: the API's `Status` reason as a code, with a message a user can act on.
 public struct KubeError: Error, Sendable, CustomStringConvertible {
     /// What went wrong, by the API's reason and HTTP status.
@@ -105,7 +107,7 @@ public struct KubeError: Error, Sendable, CustomStringConvertible {
 
     /// An error from a response's HTTP status and body (decoded as a Status when it is one).
     static func response(request: String, httpStatus: Int, body: [UInt8], retryAfterHeader: String?) -> KubeError {
-        let status = try? JSONDecoderCache.decoder.decode(Status.self, from: Data(body))
+        let status = try? JSONDecoder().decode(Status.self, from: Data(body))
         let statusIsReal = status?.reason != nil || status?.message != nil
         var retryAfter = retryAfterHeader.flatMap(Int.init).map { Duration.seconds($0) }
         if retryAfter == nil, let seconds = status?.details?.retryAfterSeconds { retryAfter = .seconds(seconds) }
@@ -162,10 +164,4 @@ public struct KubeError: Error, Sendable, CustomStringConvertible {
         }
         return text
     }
-}
-
-import Foundation
-
-enum JSONDecoderCache {
-    static var decoder: JSONDecoder { JSONDecoder() }
 }

@@ -7,10 +7,12 @@ import Foundation
 /// - `certificateAuthorityPEM`: PEM certificates trusted for the server (nil: the system's roots).
 /// - `clientCertificatePEM` / `clientKeyPEM`: a client certificate chain and its key (mutual TLS).
 /// - `insecureSkipTLSVerify`: do not verify the server's certificate (test clusters only).
-/// - `tlsServerName`: the name to verify the server's certificate against, when it differs from the host.
+/// - `tlsServerName`: the kubeconfig's `tls-server-name`; read, but not applied yet (verification uses the
+///   URL's host).
 /// - `credentials`: a bearer token, a token file re-read when it rotates, basic auth, or none.
 /// - `namespace`: the default namespace for namespaced requests that name none (default `default`).
 /// - `requestTimeout`: the deadline for a non-watch request to receive its response head (default 30 s).
+/// - `connectTimeout`: how long to keep trying to establish a connection (TCP and TLS; default 10 s).
 /// - `maxRetriesOnTooManyRequests`: how often a 429 response is retried after its Retry-After (default 5).
 /// - `userAgent`: the User-Agent header.
 public struct KubeClientConfiguration: Sendable {
@@ -35,6 +37,7 @@ public struct KubeClientConfiguration: Sendable {
     public var credentials: Credentials
     public var namespace: String
     public var requestTimeout: Duration
+    public var connectTimeout: Duration
     public var maxRetriesOnTooManyRequests: Int
     public var userAgent: String
 
@@ -48,6 +51,7 @@ public struct KubeClientConfiguration: Sendable {
         credentials: Credentials = .none,
         namespace: String = "default",
         requestTimeout: Duration = .seconds(30),
+        connectTimeout: Duration = .seconds(10),
         maxRetriesOnTooManyRequests: Int = 5,
         userAgent: String = "c8s"
     ) {
@@ -60,6 +64,7 @@ public struct KubeClientConfiguration: Sendable {
         self.credentials = credentials
         self.namespace = namespace
         self.requestTimeout = requestTimeout
+        self.connectTimeout = connectTimeout
         self.maxRetriesOnTooManyRequests = maxRetriesOnTooManyRequests
         self.userAgent = userAgent
     }

@@ -97,7 +97,14 @@ public final class LeaderElector: Sendable {
     /// Tries until it holds the lease; false when cancelled.
     private func acquire(onNewLeader: @Sendable (String) -> Void) async -> Bool {
         while !Task.isCancelled {
-            let acquired = (try? await tryAcquireOrRenew()) ?? false
+            let acquired: Bool
+            do {
+                acquired = try await tryAcquireOrRenew()
+            } catch {
+                if Task.isCancelled { return false }
+                logger.debug("could not read or write the lease", metadata: ["error": "\(error)"])
+                acquired = false
+            }
             if let holder = state.withLock({ state -> String? in
                 let holder = state.observed?.spec?.holderIdentity ?? ""
                 guard holder != state.lastLeader, !holder.isEmpty else { return nil }

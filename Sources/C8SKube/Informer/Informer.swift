@@ -67,7 +67,8 @@ public final class Informer<R: KubeResource>: Service, Sendable {
     private struct State {
         var handlers: [InformerHandler<R>] = []
         var synced = false
-        var syncWaiters: [CheckedContinuation<Void, Never>] = []
+        var syncWaiters: [UInt64: CheckedContinuation<Void, Never>] = [:]
+        var nextWaiterID: UInt64 = 0
         var lastResourceVersion: String?
         var statistics = Statistics()
     }
@@ -104,16 +105,27 @@ public final class Informer<R: KubeResource>: Service, Sendable {
 
     public var statistics: Statistics { state.withLock { $0.statistics } }
 
-    /// Waits until the first list has been applied to the cache.
-    public func waitForSync() async {
-        await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
-            let ready = state.withLock { state in
-                if state.synced { return true }
-                state.syncWaiters.append(continuation)
-                return false
-            }
-            if ready { continuation.resume() }
+    /// Waits until the first list has been applied to the cache; returns false if the task was cancelled first.
+    @discardableResult
+    public func waitForSync() async -> Bool {
+        let id = state.withLock { state in
+            state.nextWaiterID += 1
+            return state.nextWaiterID
         }
+        await withTaskCancellationHandler {
+            await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
+                let ready = state.withLock { state in
+                    if state.synced || Task.isCancelled { return true }
+                    state.syncWaiters[id] = continuation
+                    return false
+                }
+                if ready { continuation.resume() }
+            }
+        } onCancel: {
+            let waiter = state.withLock { $0.syncWaiters.removeValue(forKey: id) }
+            waiter?.resume()
+        }
+        return hasSynced
     }
 
     /// Lists and watches until the task is cancelled.
@@ -150,8 +162,8 @@ public final class Informer<R: KubeResource>: Service, Sendable {
         let (handlers, waiters) = state.withLock { state in
             state.statistics.lists += 1
             state.lastResourceVersion = version
-            let waiters = state.syncWaiters
-            state.syncWaiters = []
+            let waiters = Array(state.syncWaiters.values)
+            state.syncWaiters = [:]
             state.synced = true
             return (state.handlers, waiters)
         }

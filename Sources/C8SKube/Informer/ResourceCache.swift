@@ -12,7 +12,7 @@ public final class ResourceCache<R: KubeResource>: Sendable {
     public func get(_ key: ObjectKey) -> R? { store.withLock { $0[key] } }
 
     /// The object with a name; `namespace` is required for namespaced kinds.
-    public func get(name: String, namespace: String? = nil) -> R? {
+    public func get(name: String, namespace: String?) -> R? {
         get(ObjectKey(namespace: namespace, name: name))
     }
 
