@@ -259,6 +259,23 @@ struct CommitStatusTests {
         #expect(key.count <= 40)
         #expect(request.url == "https://api.bitbucket.org/2.0/repositories/a/b/commit/\(Self.sha)/statuses/build")
     }
+
+    @Test func statusFromAnEvent() throws {
+        let body = try Fixture.bytes("gitlab", "merge_request-update")
+        let event = try WebhookSource.gitlab.decode(
+            headers: Delivery.headers(forge: "gitlab", event: "Merge Request Hook", body: body, secret: "s"), body: body)
+        let status = try #require(CommitStatus(event: event, pipelineName: "shop", phase: .running))
+        #expect(status.commitSHA == Self.sha)
+        #expect(status.ref == "feature/checkout")
+        let request = try StatusRequest.make(
+            status: status,
+            target: StatusTarget(provider: .gitlab, repository: "https://gitlab.example.com/acme/platform/shop", token: "t"))
+        #expect(request.url == "https://gitlab.example.com/api/v4/projects/acme%2Fplatform%2Fshop/statuses/\(Self.sha)")
+        #expect(try JSONParser().parse(Array(request.body.utf8))["state"]?.string == "running")
+        var deletion = event
+        deletion.commitSHA = nil
+        #expect(CommitStatus(event: deletion, pipelineName: "shop", phase: .running) == nil)
+    }
 }
 
 /// Collects formatted log lines in memory.
