@@ -1,5 +1,5 @@
-import Hummingbird
 import HTTPTypes
+import Hummingbird
 import Synchronization
 import Testing
 
@@ -57,7 +57,8 @@ struct BodyLimitTests {
     }
 
     @Test func connectionProviders() {
-        #expect(ForgeProvider(connectionProvider: "bitbucket", repository: "git@bitbucket.org:a/b.git") == .bitbucketCloud)
+        #expect(
+            ForgeProvider(connectionProvider: "bitbucket", repository: "git@bitbucket.org:a/b.git") == .bitbucketCloud)
         #expect(
             ForgeProvider(connectionProvider: "bitbucket", repository: "https://git.example.com/scm/a/b.git")
                 == .bitbucketDataCenter)
