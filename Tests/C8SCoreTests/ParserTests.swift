@@ -218,3 +218,36 @@ func parseErrors(_ yaml: String, file: String = "p.yaml") -> [PipelineError] {
         }
     }
 }
+
+@Suite struct ParserRedundancyTests {
+    @Test func aRejectedValueIsNotReportedAgainByValidation() {
+        // `echo "a: b"` unquoted in a flow list is a mapping, not a string.
+        let errors = parseErrors("steps:\n  - name: a\n    commands: [echo x: y]\n")
+        #expect(errors.map(\.description) == ["p.yaml:3:16: steps[0].commands[0]: expected a string, got a mapping"])
+    }
+}
+
+@Suite struct LargeDocumentTests {
+    /// A document just under 1 MiB without aliases (a chain of thousands of steps) is accepted.
+    @Test func acceptsALargeChainJustUnderTheLimit() throws {
+        var yaml = "steps:\n"
+        var count = 0
+        while true {
+            var step = "  - name: step-\(count)\n"
+            if count > 0 { step += "    dependsOn: [step-\(count - 1)]\n" }
+            step += "    commands: [\"echo \(count)\", \"make target-\(count)\"]\n    env: {A: \"\(count)\", B: x}\n"
+            if yaml.utf8.count + step.utf8.count > PipelineParser.maxDocumentBytes - 100 { break }
+            yaml += step
+            count += 1
+        }
+        let spec = try PipelineParser.load(yaml: yaml)
+        #expect(spec.steps.count == count)
+        #expect(count > 5000)
+        // Closing the chain into a cycle is found without recursion limits.
+        let cyclic = yaml.replacingOccurrences(of: "  - name: step-0\n", with: "  - name: step-0\n    dependsOn: [step-\(count - 1)]\n")
+        let errors = parseErrors(cyclic)
+        #expect(errors.count == 1)
+        #expect(errors.first?.kind == .cycle)
+        #expect(errors.first?.message.hasPrefix("dependency cycle: step-0 -> step-\(count - 1) -> step-\(count - 2)") == true)
+    }
+}

@@ -123,7 +123,35 @@ import Testing
         #expect(liveProcesses(inGroup: pid).isEmpty)
     }
 
-    @Test func sigintCancelsTheRunAndKillsItsSteps() throws {
+    @Test func theRunTimeoutStopsRunningStepsAndSkipsTheRest() throws {
+        let cli = try CLIHarness()
+        defer { cli.remove() }
+        try cli.write(
+            """
+            timeout: 1s
+            steps:
+              - name: slow
+                commands: [sleep 1000]
+              - name: after
+                dependsOn: [slow]
+                commands: [echo after]
+              - name: only-on-release
+                when: {branches: ["release/*"]}
+                commands: [echo release]
+            """
+        )
+        let result = try cli.run(["run", "--local", "--branch", "main"], limit: 60)
+        #expect(result.status == 1)
+        let run = try #require(cli.runs.first)
+        #expect(run.phase == .failed)
+        #expect(run.steps.map(\.phase) == [.failed, .skipped, .skipped])
+        #expect(run.steps[0].message == "stopped: the run timed out")
+        #expect(run.steps[1].message == "skipped: the run timed out")
+        #expect(run.steps[2].message == "skipped: its `when` condition does not hold")
+    }
+
+    @Test(arguments: [SIGINT, SIGTERM])
+    func aSignalCancelsTheRunAndKillsItsSteps(signal: Int32) throws {
         let cli = try CLIHarness()
         defer { cli.remove() }
         let pidFile = cli.directory.appendingPathComponent("step.pid").path
@@ -148,7 +176,7 @@ import Testing
             seen.append(chunk)
         }
         #expect(String(decoding: seen, as: UTF8.self).contains("started-long"))
-        kill(process.processIdentifier, SIGINT)
+        kill(process.processIdentifier, signal)
         let rest = out.fileHandleForReading.readDataToEndOfFile()
         process.waitUntilExit()
         #expect(process.terminationStatus == 130)

@@ -11,13 +11,13 @@ public struct ParsedPipeline: Sendable, Hashable {
 /// Reads `.c8s.yaml` files (a bare pipeline, or a whole `PipelineConfig` object) with libyaml.
 ///
 /// Every error names `FILE:LINE:COLUMN: FIELD`. The parser refuses documents over 1 MiB, alias bombs
-/// (more than 100 000 nodes after alias expansion), duplicate keys, unknown fields (suggesting the closest
+/// (aliases expanding to more than 100 000 nodes), duplicate keys, unknown fields (suggesting the closest
 /// known one) and values of the wrong type; ``load(_:file:)`` then validates the result and reports every
 /// problem of the file at once.
 public enum PipelineParser {
     /// Largest accepted document, in bytes.
     public static let maxDocumentBytes = 1 << 20
-    /// Largest accepted number of nodes, counting alias expansions.
+    /// Largest accepted number of nodes produced by expanding aliases.
     public static let maxNodes = 100_000
 
     /// Parses and validates a pipeline file's bytes; throws every problem found.
@@ -25,7 +25,9 @@ public enum PipelineParser {
         let (parsed, decodeErrors) = try parseCollecting(bytes, file: file)
         var errors = decodeErrors
         let validation = PipelineValidator.validate(parsed.spec, sourceMap: parsed.sourceMap)
-        for error in validation where !decodeErrors.contains(where: { Self.covers($0.field, error.field) }) {
+        // A value the decoder already rejected (or one inside it) is not reported again by validation.
+        for error in validation
+        where !decodeErrors.contains(where: { Self.covers($0.field, error.field) || Self.covers(error.field, $0.field) }) {
             errors.append(error)
         }
         guard errors.isEmpty else { throw PipelineErrors(sorted(errors)) }

@@ -3,7 +3,7 @@ import CYAML
 /// Reads one YAML document into ``YAMLNode``s with libyaml's event API, enforcing the parser's limits.
 ///
 /// Refuses documents over ``Limits/maxDocumentBytes``, aliases expanding to more than ``Limits/maxNodes`` nodes
-/// in total, unknown anchors and streams with more than one document. Duplicate keys are reported (all of them)
+/// in total (the document itself is bounded by its size), unknown anchors and streams with more than one document. Duplicate keys are reported (all of them)
 /// without stopping the read.
 struct YAMLReader {
     struct Limits: Sendable {
@@ -79,7 +79,7 @@ struct YAMLReader {
         var anchors: [String: YAMLNode] = [:]
         var document: YAMLNode?
         var documents = 0
-        var totalNodes = 0
+        var aliasNodes = 0
         var duplicates: [(line: Int, column: Int, key: String, first: Int)] = []
 
         init(maxNodes: Int) { self.maxNodes = maxNodes }
@@ -103,7 +103,7 @@ struct YAMLReader {
                 let text = String(decoding: UnsafeBufferPointer(start: scalar.value, count: scalar.length), as: UTF8.self)
                 let plain = scalar.style == YAML_PLAIN_SCALAR_STYLE && scalar.tag == nil
                 let node = YAMLNode(content: .scalar(text, plain: plain), line: line, column: column, weight: 1)
-                try add(node, anchor: Self.string(scalar.anchor))
+                try add(node, anchor: Self.string(scalar.anchor), isAlias: false)
             case YAML_ALIAS_EVENT:
                 let name = Self.string(event.data.alias.anchor) ?? ""
                 guard var node = anchors[name] else {
@@ -111,14 +111,12 @@ struct YAMLReader {
                 }
                 node.line = line
                 node.column = column
-                try add(node, anchor: nil)
+                try add(node, anchor: nil, isAlias: true)
             case YAML_SEQUENCE_START_EVENT:
-                try countNodes(1, line: line, column: column)
                 stack.append(
                     Frame(isMapping: false, anchor: Self.string(event.data.sequence_start.anchor), line: line, column: column)
                 )
             case YAML_MAPPING_START_EVENT:
-                try countNodes(1, line: line, column: column)
                 stack.append(
                     Frame(isMapping: true, anchor: Self.string(event.data.mapping_start.anchor), line: line, column: column)
                 )
@@ -146,27 +144,27 @@ struct YAMLReader {
                     content = .sequence(frame.items)
                 }
                 let node = YAMLNode(content: content, line: frame.line, column: frame.column, weight: frame.weight)
-                try add(node, anchor: frame.anchor, counted: true)
+                try add(node, anchor: frame.anchor, isAlias: false)
             default:
                 break
             }
         }
 
-        private mutating func countNodes(_ count: Int, line: Int, column: Int) throws(Failure) {
-            totalNodes += count
-            if totalNodes > maxNodes {
+        private mutating func countAliasNodes(_ count: Int, line: Int, column: Int) throws(Failure) {
+            aliasNodes += count
+            if aliasNodes > maxNodes {
                 throw Failure(
                     kind: .aliasLimit,
-                    message: "the document expands to more than \(maxNodes) nodes (aliases are expanded); "
-                        + "refusing it as a possible alias bomb",
+                    message: "aliases expand to more than \(maxNodes) nodes; refusing the document as a possible "
+                        + "alias bomb",
                     line: line,
                     column: column
                 )
             }
         }
 
-        private mutating func add(_ node: YAMLNode, anchor: String?, counted: Bool = false) throws(Failure) {
-            if !counted { try countNodes(node.weight, line: node.line, column: node.column) }
+        private mutating func add(_ node: YAMLNode, anchor: String?, isAlias: Bool) throws(Failure) {
+            if isAlias { try countAliasNodes(node.weight, line: node.line, column: node.column) }
             if let anchor { anchors[anchor] = node }
             if stack.isEmpty {
                 document = node

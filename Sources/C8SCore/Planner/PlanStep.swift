@@ -1,3 +1,5 @@
+import Foundation
+
 /// What the planner needs to know about one step of a resolved pipeline.
 public struct PlanStep: Sendable, Hashable, Codable {
     /// Unique key of the step within the run (the step name, or name plus matrix values when several
@@ -69,6 +71,11 @@ public struct PlannerTime: Sendable, Hashable, Comparable, Codable {
 
     public init(seconds: Double) {
         self.seconds = seconds
+    }
+
+    /// The instant of a wall-clock date (seconds since the Unix epoch), for executors that observe dates.
+    public init(_ date: Date) {
+        self.seconds = date.timeIntervalSince1970
     }
 
     /// This instant plus a duration.

@@ -22,28 +22,37 @@ package struct DependencyGraph: Sendable {
         let position = Dictionary(uniqueKeysWithValues: order.enumerated().map { ($1, $0) })
         var found: [[String]] = []
         var seen: Set<[String]> = []
-        var state: [String: Int] = [:]  // 1 = on the stack, 2 = done
-        var stack: [String] = []
+        var state: [String: Int] = [:]  // 1 = on the path, 2 = done
+        var path: [String] = []
+        // Iterative depth-first search (pipelines may be long chains): each frame is a node and the index of
+        // the next edge to follow.
+        var frames: [(node: String, next: Int)] = []
 
-        func visit(_ node: String) {
-            state[node] = 1
-            stack.append(node)
-            for next in edges[node] ?? [] {
-                if state[next] == 1, let start = stack.firstIndex(of: next) {
-                    var cycle = Array(stack[start...])
+        for root in order where state[root] == nil {
+            state[root] = 1
+            path.append(root)
+            frames.append((root, 0))
+            while let frame = frames.last {
+                let targets = edges[frame.node] ?? []
+                guard frame.next < targets.count else {
+                    frames.removeLast()
+                    path.removeLast()
+                    state[frame.node] = 2
+                    continue
+                }
+                frames[frames.count - 1].next += 1
+                let next = targets[frame.next]
+                if state[next] == 1, let start = path.firstIndex(of: next) {
+                    var cycle = Array(path[start...])
                     let rotation = cycle.indices.min { position[cycle[$0]]! < position[cycle[$1]]! }!
                     cycle = Array(cycle[rotation...] + cycle[..<rotation])
                     if seen.insert(cycle).inserted { found.append(cycle) }
                 } else if state[next] == nil {
-                    visit(next)
+                    state[next] = 1
+                    path.append(next)
+                    frames.append((next, 0))
                 }
             }
-            stack.removeLast()
-            state[node] = 2
-        }
-
-        for node in order where state[node] == nil {
-            visit(node)
         }
         return found
     }
