@@ -42,7 +42,8 @@ actor RecordingForge {
                 Recorded(method: "POST", path: request.head.path ?? "", headers: headers, body: body))
             return Response(
                 status: HTTPResponse.Status(code: code), headers: [.contentType: "application/json"],
-                body: ResponseBody(byteBuffer: ByteBuffer(string: code < 300 ? "{\"id\":1}" : "{\"message\":\"nope\"}")))
+                body: ResponseBody(byteBuffer: ByteBuffer(string: code < 300 ? "{\"id\":1}" : "{\"message\":\"nope\"}"))
+            )
         }
         let app = Application(router: router, logger: quietLogger)
         return try await app.test(.live) { client in
@@ -156,7 +157,8 @@ struct CommitStatusTests {
         try await RecordingForge.withServer(script: [502, 503, 500, 500]) { forge, port in
             let reporter = CommitStatusReporter(httpClient: .shared, retryPolicy: Self.fastRetries)
             let target = StatusTarget(
-                provider: .gitea, repository: "https://gitea.example.com/gitea/shop", apiBaseURL: "http://127.0.0.1:\(port)",
+                provider: .gitea, repository: "https://gitea.example.com/gitea/shop",
+                apiBaseURL: "http://127.0.0.1:\(port)",
                 token: "t0ken")
             let result = await reporter.report(Self.status(.failed), to: target, logger: quietLogger)
             guard case .failed(let attempts, let reason) = result else {
@@ -174,7 +176,8 @@ struct CommitStatusTests {
         try await RecordingForge.withServer(script: [401]) { forge, port in
             let reporter = CommitStatusReporter(httpClient: .shared, retryPolicy: Self.fastRetries)
             let target = StatusTarget(
-                provider: .gitlab, repository: "https://gitlab.example.com/acme/shop", apiBaseURL: "http://127.0.0.1:\(port)",
+                provider: .gitlab, repository: "https://gitlab.example.com/acme/shop",
+                apiBaseURL: "http://127.0.0.1:\(port)",
                 token: "t0ken")
             let result = await reporter.report(Self.status(.cancelled), to: target, logger: quietLogger)
             #expect(result == .rejected(statusCode: 401, message: "{\"message\":\"nope\"}", attempts: 1))
@@ -216,7 +219,9 @@ struct CommitStatusTests {
         let text = lines.text
         #expect(!text.isEmpty)
         #expect(!text.contains("super-secret-token"))
-        #expect(!StatusTarget(provider: .github, repository: "r", token: "super-secret-token").description.contains("super"))
+        #expect(
+            !StatusTarget(provider: .github, repository: "r", token: "super-secret-token").description.contains("super")
+        )
     }
 
     @Test(arguments: [
@@ -253,11 +258,31 @@ struct CommitStatusTests {
         let status = CommitStatus(
             commitSHA: Self.sha, phase: .running, pipelineName: String(repeating: "very-long-pipeline-name-", count: 3))
         let request = try StatusRequest.make(
-            status: status, target: StatusTarget(provider: .bitbucketCloud, repository: "https://bitbucket.org/a/b", token: "t"))
+            status: status,
+            target: StatusTarget(provider: .bitbucketCloud, repository: "https://bitbucket.org/a/b", token: "t"))
         let body = try JSONParser().parse(Array(request.body.utf8))
         let key = try #require(body["key"]?.string)
         #expect(key.count <= 40)
         #expect(request.url == "https://api.bitbucket.org/2.0/repositories/a/b/commit/\(Self.sha)/statuses/build")
+    }
+
+    @Test func statusFromAnEvent() throws {
+        let body = try Fixture.bytes("gitlab", "merge_request-update")
+        let event = try WebhookSource.gitlab.decode(
+            headers: Delivery.headers(forge: "gitlab", event: "Merge Request Hook", body: body, secret: "s"), body: body
+        )
+        let status = try #require(CommitStatus(event: event, pipelineName: "shop", phase: .running))
+        #expect(status.commitSHA == Self.sha)
+        #expect(status.ref == "feature/checkout")
+        let request = try StatusRequest.make(
+            status: status,
+            target: StatusTarget(
+                provider: .gitlab, repository: "https://gitlab.example.com/acme/platform/shop", token: "t"))
+        #expect(request.url == "https://gitlab.example.com/api/v4/projects/acme%2Fplatform%2Fshop/statuses/\(Self.sha)")
+        #expect(try JSONParser().parse(Array(request.body.utf8))["state"]?.string == "running")
+        var deletion = event
+        deletion.commitSHA = nil
+        #expect(CommitStatus(event: deletion, pipelineName: "shop", phase: .running) == nil)
     }
 }
 

@@ -1,5 +1,5 @@
-import C8SCore
 import C8SCoordinator
+import C8SCore
 import Foundation
 import Logging
 
@@ -135,7 +135,8 @@ enum TestWorld {
             repository: "https://bitbucket.example.com/scm/acme/shop.git", webhookSecret: secret,
             pipelineConfigRef: "shop"),
         RepositoryConnection(
-            name: "shop-gitea", namespace: "ci", provider: .gitea, repository: "https://gitea.example.com:3000/gitea/shop",
+            name: "shop-gitea", namespace: "ci", provider: .gitea,
+            repository: "https://gitea.example.com:3000/gitea/shop",
             webhookSecret: secret, pipelineConfigRef: "shop"),
     ]
 

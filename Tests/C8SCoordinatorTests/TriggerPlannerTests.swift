@@ -1,5 +1,5 @@
-import C8SCore
 import C8SCoordinator
+import C8SCore
 import Testing
 
 @Suite("Trigger decision")
@@ -27,7 +27,8 @@ struct TriggerPlannerTests {
         steps: [
             PipelineStep(name: "lint"),
             PipelineStep(name: "test", dependsOn: ["lint"]),
-            PipelineStep(name: "deploy", dependsOn: ["test"], when: WhenCondition(branches: ["main"], events: ["push"])),
+            PipelineStep(
+                name: "deploy", dependsOn: ["test"], when: WhenCondition(branches: ["main"], events: ["push"])),
             PipelineStep(name: "notify", dependsOn: ["deploy"]),
             PipelineStep(name: "docs", when: WhenCondition(paths: ["docs/**", "*.md"])),
             PipelineStep(name: "publish-docs", dependsOn: ["docs"]),
@@ -85,7 +86,8 @@ struct TriggerPlannerTests {
     }
 
     @Test func skippedDependentsNameTheirCause() throws {
-        guard case .run(let plan) = TriggerPlanner.decide(event: Self.push(branch: "release/1"), pipeline: Self.rules) else {
+        guard case .run(let plan) = TriggerPlanner.decide(event: Self.push(branch: "release/1"), pipeline: Self.rules)
+        else {
             Issue.record("expected a run")
             return
         }
@@ -104,7 +106,9 @@ struct TriggerPlannerTests {
     @Test func nonTriggeringEventsAreIgnored() {
         var event = Self.push(branch: "main")
         event.kind = .tagPush
-        #expect(TriggerPlanner.decide(event: event, pipeline: Self.rules) == .ignore(reason: "tag pushes do not trigger runs"))
+        #expect(
+            TriggerPlanner.decide(event: event, pipeline: Self.rules)
+                == .ignore(reason: "tag pushes do not trigger runs"))
         event.kind = .branchDeletion
         #expect(
             TriggerPlanner.decide(event: event, pipeline: Self.rules)

@@ -33,7 +33,8 @@ struct DeliveryMutator {
         "pullRequest", "fromRef", "toRef", "displayId", "latestCommit", "clone", "total_commits", "checkout_sha",
     ]
     static let strings = [
-        "https://github.com/acme/shop", "https://github.com/Acme/Shop.git", "git@gitlab.example.com:acme/platform/shop.git",
+        "https://github.com/acme/shop", "https://github.com/Acme/Shop.git",
+        "git@gitlab.example.com:acme/platform/shop.git",
         "https://gitlab.example.com/acme/platform/shop.git", "acme/shop", "https://bitbucket.org/acme/shop",
         "https://bitbucket.example.com/scm/acme/shop.git", "https://gitea.example.com:3000/gitea/shop.git",
         "refs/heads/main", "refs/tags/v1", "main", "opened", "synchronize", "reopened", "open", "update", "branch",
@@ -135,7 +136,9 @@ struct WebhookFuzzTests {
                 accepted += 1
                 #expect(after == before + 1)
                 // Independent oracle: the signature is valid and the body decodes to a triggering event.
-                #expect(source.authenticate(headers: headers, body: body, secret: TestWorld.secret), "iteration \(iteration)")
+                #expect(
+                    source.authenticate(headers: headers, body: body, secret: TestWorld.secret),
+                    "iteration \(iteration)")
                 let event = try? source.decode(headers: headers, body: body)
                 #expect(event?.triggers == true, "iteration \(iteration)")
                 // GitLab's token does not cover the body: a mutated body with the right token is authentic.

@@ -185,14 +185,17 @@ struct WebhookParsingTests {
         }
         #expect(source.authenticate(headers: headers, body: body, secret: TestWorld.secret))
         #expect(!source.authenticate(headers: headers, body: body, secret: "another secret"))
-        let triggers = [ForgeEvent.Kind.push, .pullRequest(.opened), .pullRequest(.synchronize), .pullRequest(.reopened)]
+        let triggers = [
+            ForgeEvent.Kind.push, .pullRequest(.opened), .pullRequest(.synchronize), .pullRequest(.reopened),
+        ]
         #expect(event.triggers == triggers.contains(expected.kind))
     }
 
     @Test func providersAreDetected() throws {
         let cloud = try Fixture.bytes("bitbucket-cloud", "repo-push")
         let cloudEvent = try WebhookSource.bitbucket.decode(
-            headers: Delivery.headers(forge: "bitbucket-cloud", event: "repo:push", body: cloud, secret: "s"), body: cloud)
+            headers: Delivery.headers(forge: "bitbucket-cloud", event: "repo:push", body: cloud, secret: "s"),
+            body: cloud)
         #expect(cloudEvent.provider == .bitbucketCloud)
         #expect(cloudEvent.repository?.sshURL == "git@bitbucket.org:acme/shop.git")
         let dc = try Fixture.bytes("bitbucket-datacenter", "repo-refs_changed")
@@ -205,7 +208,8 @@ struct WebhookParsingTests {
 
     @Test func bitbucketDataCenterPingHasNoRepository() throws {
         let body = try Fixture.bytes("bitbucket-datacenter", "diagnostics-ping")
-        let headers = Delivery.headers(forge: "bitbucket-datacenter", event: "diagnostics:ping", body: body, secret: "s")
+        let headers = Delivery.headers(
+            forge: "bitbucket-datacenter", event: "diagnostics:ping", body: body, secret: "s")
         let event = try WebhookSource.bitbucket.decode(headers: headers, body: body)
         #expect(event.kind == .ping)
         #expect(event.repository == nil)

@@ -1,8 +1,8 @@
-import C8SCore
 import C8SCoordinator
+import C8SCore
 import Foundation
-import Hummingbird
 import HTTPTypes
+import Hummingbird
 import HummingbirdTesting
 import Logging
 import Testing
@@ -85,7 +85,8 @@ struct WebhookRoutesTests {
                 let body = try Fixture.bytes(forge, fixture)
                 let delivery = "delivery-\(index)"
                 let headers = Self.fields(
-                    Delivery.pairs(forge: forge, event: event, body: body, secret: TestWorld.secret, delivery: delivery))
+                    Delivery.pairs(forge: forge, event: event, body: body, secret: TestWorld.secret, delivery: delivery)
+                )
                 let first = try await client.execute(
                     uri: "/webhooks/\(path)", method: .post, headers: headers, body: ByteBuffer(bytes: body))
                 #expect(first.status == .accepted, "\(forge)/\(fixture): \(String(buffer: first.body))")
@@ -113,7 +114,8 @@ struct WebhookRoutesTests {
         try await Self.application(runs: runs).test(.router) { client in
             for (forge, path, fixture, event) in Self.acknowledged {
                 let body = try Fixture.bytes(forge, fixture)
-                let headers = Self.fields(Delivery.pairs(forge: forge, event: event, body: body, secret: TestWorld.secret))
+                let headers = Self.fields(
+                    Delivery.pairs(forge: forge, event: event, body: body, secret: TestWorld.secret))
                 let response = try await client.execute(
                     uri: "/webhooks/\(path)", method: .post, headers: headers, body: ByteBuffer(bytes: body))
                 #expect(response.status == .ok, "\(forge)/\(fixture): \(String(buffer: response.body))")
@@ -135,8 +137,10 @@ struct WebhookRoutesTests {
                 #expect(response.status == .unauthorized, "\(forge)/\(fixture)")
                 let stripped = Self.fields(
                     Delivery.pairs(forge: forge, event: event, body: body, secret: TestWorld.secret).filter {
-                        !["x-hub-signature-256", "x-hub-signature", "x-gitlab-token", "x-gitea-signature",
-                            "x-forgejo-signature"].contains($0.0.lowercased())
+                        ![
+                            "x-hub-signature-256", "x-hub-signature", "x-gitlab-token", "x-gitea-signature",
+                            "x-forgejo-signature",
+                        ].contains($0.0.lowercased())
                     })
                 let missing = try await client.execute(
                     uri: "/webhooks/\(path)", method: .post, headers: stripped, body: ByteBuffer(bytes: body))
@@ -144,7 +148,8 @@ struct WebhookRoutesTests {
             }
             // A body altered after signing.
             var body = try Fixture.bytes("github", "push")
-            let headers = Self.fields(Delivery.pairs(forge: "github", event: "push", body: body, secret: TestWorld.secret))
+            let headers = Self.fields(
+                Delivery.pairs(forge: "github", event: "push", body: body, secret: TestWorld.secret))
             body[body.count / 2] ^= 0x01
             let tampered = try await client.execute(
                 uri: "/webhooks/github", method: .post, headers: headers, body: ByteBuffer(bytes: body))
@@ -159,15 +164,18 @@ struct WebhookRoutesTests {
             let broken = Array(#"{"ref": "refs/heads/main",, }"#.utf8)
             let response = try await client.execute(
                 uri: "/webhooks/github", method: .post,
-                headers: Self.fields(Delivery.pairs(forge: "github", event: "push", body: broken, secret: TestWorld.secret)),
+                headers: Self.fields(
+                    Delivery.pairs(forge: "github", event: "push", body: broken, secret: TestWorld.secret)),
                 body: ByteBuffer(bytes: broken))
             #expect(response.status == .badRequest)
             #expect(
-                try Self.json(response.body)["error"]?.string == "invalid JSON at byte 26: expected a string object key")
+                try Self.json(response.body)["error"]?.string == "invalid JSON at byte 26: expected a string object key"
+            )
             let missing = Array(#"{"ref":"refs/heads/main","after":"abc","repository":{"name":"shop"}}"#.utf8)
             let second = try await client.execute(
                 uri: "/webhooks/github", method: .post,
-                headers: Self.fields(Delivery.pairs(forge: "github", event: "push", body: missing, secret: TestWorld.secret)),
+                headers: Self.fields(
+                    Delivery.pairs(forge: "github", event: "push", body: missing, secret: TestWorld.secret)),
                 body: ByteBuffer(bytes: missing))
             #expect(second.status == .badRequest)
             #expect(
@@ -185,7 +193,8 @@ struct WebhookRoutesTests {
             let body = Array(text.utf8)
             let response = try await client.execute(
                 uri: "/webhooks/github", method: .post,
-                headers: Self.fields(Delivery.pairs(forge: "github", event: "push", body: body, secret: TestWorld.secret)),
+                headers: Self.fields(
+                    Delivery.pairs(forge: "github", event: "push", body: body, secret: TestWorld.secret)),
                 body: ByteBuffer(bytes: body))
             #expect(response.status == .notFound)
             #expect(
@@ -209,7 +218,8 @@ struct WebhookRoutesTests {
         try await Self.application(runs: runs).test(.router) { client in
             let size = 25 * 1024 * 1024 + 1
             let body = [UInt8](repeating: UInt8(ascii: " "), count: size)
-            let headers = Self.fields(Delivery.pairs(forge: "github", event: "push", body: [], secret: TestWorld.secret))
+            let headers = Self.fields(
+                Delivery.pairs(forge: "github", event: "push", body: [], secret: TestWorld.secret))
             let response = try await client.execute(
                 uri: "/webhooks/github", method: .post, headers: headers, body: ByteBuffer(bytes: body))
             #expect(response.status == .contentTooLarge)
@@ -218,7 +228,8 @@ struct WebhookRoutesTests {
         try await Self.application(runs: runs, maximumBodySize: 1024).test(.live) { client in
             let body = try Fixture.bytes("github", "push")
             #expect(body.count > 1024)
-            let headers = Self.fields(Delivery.pairs(forge: "github", event: "push", body: body, secret: TestWorld.secret))
+            let headers = Self.fields(
+                Delivery.pairs(forge: "github", event: "push", body: body, secret: TestWorld.secret))
             let response = try await client.execute(
                 uri: "/webhooks/github", method: .post, headers: headers, body: ByteBuffer(bytes: body))
             #expect(response.status == .contentTooLarge)
@@ -257,7 +268,8 @@ struct WebhookRoutesTests {
             let body = try Fixture.bytes("gitlab", "push")
             let response = try await client.execute(
                 uri: "/webhooks/gitlab", method: .post,
-                headers: Self.fields(Delivery.pairs(forge: "gitlab", event: "Push Hook", body: body, secret: TestWorld.secret)),
+                headers: Self.fields(
+                    Delivery.pairs(forge: "gitlab", event: "Push Hook", body: body, secret: TestWorld.secret)),
                 body: ByteBuffer(bytes: body))
             #expect(response.status == .accepted)
             let skipped = try #require(try Self.json(response.body)["skipped"]?.array)
@@ -265,10 +277,12 @@ struct WebhookRoutesTests {
             // A merge request into a branch the pipeline does not list: acknowledged, no run.
             let mr = Array(
                 String(decoding: try Fixture.bytes("gitlab", "merge_request-open"), as: UTF8.self)
-                    .replacingOccurrences(of: "\"target_branch\": \"main\"", with: "\"target_branch\": \"legacy\"").utf8)
+                    .replacingOccurrences(of: "\"target_branch\": \"main\"", with: "\"target_branch\": \"legacy\"").utf8
+            )
             let ignored = try await client.execute(
                 uri: "/webhooks/gitlab", method: .post,
-                headers: Self.fields(Delivery.pairs(forge: "gitlab", event: "Merge Request Hook", body: mr, secret: TestWorld.secret)),
+                headers: Self.fields(
+                    Delivery.pairs(forge: "gitlab", event: "Merge Request Hook", body: mr, secret: TestWorld.secret)),
                 body: ByteBuffer(bytes: mr))
             #expect(ignored.status == .ok)
             #expect(try Self.json(ignored.body)["status"]?.string == "ignored")

@@ -76,7 +76,8 @@ public struct CommitStatusReporter: Sendable {
             do {
                 let (code, text) = try await send(request)
                 if (200..<300).contains(code) {
-                    logger.debug("commit status reported", metadata: ["http.status": "\(code)", "attempts": "\(attempt)"])
+                    logger.debug(
+                        "commit status reported", metadata: ["http.status": "\(code)", "attempts": "\(attempt)"])
                     return .delivered(statusCode: code, attempts: attempt)
                 }
                 lastReason = "HTTP \(code): \(text)"
@@ -91,7 +92,8 @@ public struct CommitStatusReporter: Sendable {
             logger.info("commit status attempt failed", metadata: ["attempt": "\(attempt)", "reason": "\(lastReason)"])
         }
         logger.warning(
-            "giving up on the commit status", metadata: ["attempts": "\(retryPolicy.maximumAttempts)", "reason": "\(lastReason)"])
+            "giving up on the commit status",
+            metadata: ["attempts": "\(retryPolicy.maximumAttempts)", "reason": "\(lastReason)"])
         return .failed(attempts: retryPolicy.maximumAttempts, reason: lastReason)
     }
 

@@ -15,7 +15,8 @@ public enum ForgeAPI {
         let root = "\(scheme)://\(authority)"
         switch provider {
         case .github:
-            return url.host == "github.com" || url.host == "www.github.com" ? "https://api.github.com" : root + "/api/v3"
+            return url.host == "github.com" || url.host == "www.github.com"
+                ? "https://api.github.com" : root + "/api/v3"
         case .bitbucketCloud:
             return "https://api.bitbucket.org"
         case .bitbucketDataCenter:

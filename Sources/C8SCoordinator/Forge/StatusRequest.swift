@@ -38,7 +38,9 @@ public struct StatusRequest: Sendable, Hashable {
         let state = ForgeStatusState.state(for: status.phase, provider: target.provider)
         let encodedPath = path.split(separator: "/").map { ForgeAPI.percentEncode(String($0)) }
             .joined(separator: "/")
-        var fields: [String: JSONValue] = ["state": .string(state), "description": .string(status.effectiveDescription)]
+        var fields: [String: JSONValue] = [
+            "state": .string(state), "description": .string(status.effectiveDescription),
+        ]
         let url: String
         var headers: [(name: String, value: String)] = [
             ("Content-Type", "application/json"), ("User-Agent", "c8s-coordinator"),

@@ -18,4 +18,21 @@ public enum ForgeProvider: String, Sendable, Hashable, Codable, CaseIterable {
         case .gitea: "gitea"
         }
     }
+
+    /// The provider of a `RepositoryConnection` from its `spec.provider` (`github`, `gitlab`,
+    /// `bitbucket`, `gitea`, `forgejo`) and repository URL: `bitbucket` is Bitbucket Cloud on
+    /// bitbucket.org and Bitbucket Data Center anywhere else. `nil` for an unknown provider.
+    public init?(connectionProvider: String, repository: String) {
+        switch connectionProvider.lowercased() {
+        case "github": self = .github
+        case "gitlab": self = .gitlab
+        case "gitea", "forgejo": self = .gitea
+        case "bitbucket-cloud": self = .bitbucketCloud
+        case "bitbucket-datacenter", "bitbucket-server": self = .bitbucketDataCenter
+        case "bitbucket":
+            let host = RepositoryURL(repository)?.host
+            self = host == "bitbucket.org" || host == "www.bitbucket.org" ? .bitbucketCloud : .bitbucketDataCenter
+        default: return nil
+        }
+    }
 }

@@ -36,8 +36,9 @@ public struct RepositoryConnection: Sendable, Hashable, CustomStringConvertible 
     public var key: RepositoryKey? { RepositoryKey(repository) }
 
     public var description: String {
-        "RepositoryConnection(\(namespace)/\(name), \(provider.rawValue), \(repository), "
-            + "pipelineConfig: \(pipelineConfigRef), secret: <redacted>, token: \(authToken == nil ? "none" : "<redacted>"))"
+        let token = authToken == nil ? "none" : "<redacted>"
+        return "RepositoryConnection(\(namespace)/\(name), \(provider.rawValue), \(repository), "
+            + "pipelineConfig: \(pipelineConfigRef), secret: <redacted>, token: \(token))"
     }
 }
 

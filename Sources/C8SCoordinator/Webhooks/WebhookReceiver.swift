@@ -108,7 +108,8 @@ public struct WebhookReceiver: Sendable {
             case .duplicate(let names):
                 logger.info("duplicate delivery, no new run")
                 return WebhookResponse(
-                    status: 200, outcome: .duplicate, runs: names, message: "delivery \(event.deliveryID) already handled")
+                    status: 200, outcome: .duplicate, runs: names,
+                    message: "delivery \(event.deliveryID) already handled")
             }
         } catch {
             logger.error("run creation failed", metadata: ["error": "\(error)"])
