@@ -18,6 +18,8 @@ import Glibc
 ///   names a checkpointed file that cannot be found.)
 /// - Files are read in order: `<n>.log.<timestamp>` rotations, then `<n>.log`, for each container restart `n`.
 ///   A file is done when a newer file exists and it has been read to its end after that file appeared.
+/// - A partial (`P`) line still open when its file is done (the runtime switched files in the middle of a long
+///   line) is delivered as it is, and its rest in the next file as a record of its own: nothing is lost.
 /// - See ``LogFollower`` for the delivery and commit contract, and ``TailPosition`` for checkpoints.
 ///
 /// Use ``withLogTailer(configuration:logger:_:)``: the loop thread runs for the scope and stops when it exits.
