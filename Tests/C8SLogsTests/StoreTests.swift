@@ -63,6 +63,14 @@ import Testing
         let stored = try await store.list(prefix: location.prefix).map(\.key)
         #expect(stored.filter { $0.hasSuffix(".zst") }.count == index.chunks.count)
         await #expect(throws: LogStoreError.self) { try await writer.append(contentsOf: records) }
+        // After a restart, replayed lines of a complete log are ignored, new ones refused, and finish is idempotent.
+        let again = LogWriter(store: store, location: location, configuration: config)
+        store.reset()
+        try await again.append(contentsOf: Array(records[600...]), firstLineNumber: 600)
+        #expect(try await again.append(records[699], lineNumber: 699) == false)
+        await #expect(throws: LogStoreError.self) { try await again.append(records[0], lineNumber: 700) }
+        #expect(try await again.finish() == completion)
+        #expect(store.putKeys.isEmpty)
     }
 
     @Test func restartMidStreamGivesIdenticalChunksAndNoDuplicateLines() async throws {

@@ -62,6 +62,7 @@ public actor LogWriter {
     public func append(_ record: LogRecord, lineNumber: Int64) async throws -> Bool {
         try await ensureResumed()
         if lineNumber < chunker.nextLineNumber { return false }
+        try refuseIfFinished()
         guard lineNumber == chunker.nextLineNumber else {
             throw LogStoreError(
                 .corrupt, request: "append \(location.prefix)",
@@ -78,6 +79,8 @@ public actor LogWriter {
         try await ensureResumed()
         guard !records.isEmpty else { return }
         let skip = max(0, min(Int64(records.count), chunker.nextLineNumber - firstLineNumber))
+        if skip == Int64(records.count) { return }
+        try refuseIfFinished()
         guard firstLineNumber + skip == chunker.nextLineNumber else {
             throw LogStoreError(
                 .corrupt, request: "append \(location.prefix)",
@@ -113,10 +116,12 @@ public actor LogWriter {
         if let chunk = try chunker.flush() { try await ship(chunk) }
     }
 
-    /// Ships the pending records, the final index and the completion marker.
+    /// Ships the pending records, the final index and the completion marker. Idempotent: finishing a log that is
+    /// already complete (e.g. after an agent restart) returns its completion without writing anything.
     @discardableResult
     public func finish() async throws -> LogCompletion {
         try await ensureResumed()
+        if finished { return LogCompletion(index: index) }
         try await flush()
         // The final index is put again even when unchanged, so the marker never precedes it.
         try await putTracked(location.indexKey, index.encoded())
@@ -128,8 +133,13 @@ public actor LogWriter {
 
     private func ensureResumed() async throws {
         if !resumed { try await resume() }
+    }
+
+    private func refuseIfFinished() throws {
         if finished {
-            throw LogStoreError(.corrupt, request: "append \(location.prefix)", message: "the log is already complete")
+            throw LogStoreError(
+                .corrupt, request: "append \(location.prefix)",
+                message: "the log is already complete with \(index.lineCount) lines; line \(chunker.nextLineNumber) is new")
         }
     }
 
