@@ -109,6 +109,9 @@ extension APIState {
             }
             types.removeValue(forKey: resource.storageKey)
             objects.removeValue(forKey: resource.storageKey)
+            for (id, watcher) in watchers where !dryRun && watcher.filter.type.storageKey == resource.storageKey {
+                stopWatch(id)
+            }
         }
         let uid = Self.uid(of: object)
         for (dependentType, dependent, _) in dependents(of: uid) {

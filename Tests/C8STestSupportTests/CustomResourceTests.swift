@@ -29,8 +29,21 @@ import Testing
             #expect(entry?["shortNames"]?.arrayValue?.contains("c8srun") == true)
             #expect(resources.body["resources"]?.arrayValue?.contains { $0["name"] == "pipelineruns/status" } == true)
             #expect(try await api.get("/apis/c8s.dev/v1alpha1/namespaces/default/pipelineruns").status == 200)
-            _ = try await api.delete("/apis/apiextensions.k8s.io/v1/customresourcedefinitions/pipelineruns.c8s.dev")
-            #expect(try await api.get("/apis/c8s.dev/v1alpha1/namespaces/default/pipelineruns").status == 404)
+            let runs = "/apis/c8s.dev/v1alpha1/namespaces/default/pipelineruns"
+            _ = try await api.post(
+                runs, object("c8s.dev/v1alpha1", "PipelineRun", "r", extra: ["spec": ["pipelineConfigRef": ["name": "x"]]]))
+            try await api.withWatch(runs + "?watch=true&timeoutSeconds=30") { frames in
+                var iterator = frames.makeAsyncIterator()
+                #expect(await nextFrame(&iterator)?["type"] == "ADDED")
+                let dryRun = try await api.delete(
+                    "/apis/apiextensions.k8s.io/v1/customresourcedefinitions/pipelineruns.c8s.dev?dryRun=All")
+                #expect(dryRun.status == 200)
+                #expect(server.openWatchCount == 1, "a dry run changes nothing")
+                _ = try await api.delete("/apis/apiextensions.k8s.io/v1/customresourcedefinitions/pipelineruns.c8s.dev")
+                #expect(await nextFrame(&iterator)?["type"] == "DELETED")
+                #expect(await nextFrame(&iterator) == nil, "watches on a deleted CRD's resource end")
+            }
+            #expect(try await api.get(runs).status == 404)
         }
     }
 
