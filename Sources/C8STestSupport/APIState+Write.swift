@@ -158,28 +158,36 @@ extension APIState {
         }
     }
 
-    /// Prunes, defaults and validates a custom resource against its schema.
+    /// Drops unknown fields (ObjectMeta fields for every kind, top-level fields of built-ins, anything outside a
+    /// custom resource's schema) with a warning, or refuses them under `fieldValidation=Strict`; then defaults and
+    /// validates a custom resource against its schema.
     func processSchema(
         _ type: ResourceType, _ object: JSONValue, fieldValidation: FieldValidation, warnings: inout [String]
     ) throws -> JSONValue {
-        guard type.isCustom, let schema = type.schema else { return object }
-        let result = SchemaValidator(schema: schema).process(object)
-        let name = Self.name(of: object)
-        if !result.unknownFields.isEmpty {
+        var object = object
+        var unknown = MetadataValidator.pruneUnknownFields(&object, type: type)
+        var causes: [APIError.Cause] = []
+        if type.isCustom, let schema = type.schema {
+            let result = SchemaValidator(schema: schema).process(object)
+            object = result.object
+            unknown += result.unknownFields
+            causes = result.causes
+        }
+        if !unknown.isEmpty {
             switch fieldValidation {
             case .strict:
-                let list = result.unknownFields.map { "unknown field \"\($0)\"" }.joined(separator: ", ")
+                let list = unknown.map { "unknown field \"\($0)\"" }.joined(separator: ", ")
                 throw APIError.badRequest(
                     "\(type.kind) in version \"\(type.version)\" cannot be handled as a \(type.kind): "
                         + "strict decoding error: \(list)")
             case .warn:
-                warnings += result.unknownFields.map { "unknown field \"\($0)\"" }
+                warnings += unknown.map { "unknown field \"\($0)\"" }
             case .ignore:
                 break
             }
         }
-        if !result.causes.isEmpty { throw APIError.invalid(type, name, result.causes) }
-        return result.object
+        if !causes.isEmpty { throw APIError.invalid(type, Self.name(of: object), causes) }
+        return object
     }
 
     /// Checks a CustomResourceDefinition and fills in its status (names accepted, Established).

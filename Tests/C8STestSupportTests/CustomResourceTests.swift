@@ -108,6 +108,16 @@ import Testing
             #expect(warned.body["junk"] == nil)
             #expect(warned.body.at("spec", "steps")?.arrayValue?.first?["allowFailure"] == false)
             #expect(warned.body.at("spec", "matrix", "go") == ["1.22"], "matrix axes are preserved")
+            var typo = object("c8s.dev/v1alpha1", "PipelineConfig", "typo", extra: ["spec": ["steps": [["name": "a", "image": "b"]]]])
+            typo.set(path: ["metadata", "label"], to: ["x": "y"])
+            let metadataTypo = try await api.post(Self.configs + "?fieldValidation=Strict", typo)
+            #expect(metadataTypo.status == 400)
+            #expect(metadataTypo.body["message"]?.stringValue?.contains("unknown field \"metadata.label\"") == true)
+            let builtInTypo = try await api.post(
+                "/api/v1/namespaces/default/configmaps?fieldValidation=Strict",
+                object("v1", "ConfigMap", "c", extra: ["dat": ["k": "v"]]))
+            #expect(builtInTypo.status == 400)
+            #expect(builtInTypo.body["message"]?.stringValue?.contains("unknown field \"dat\"") == true)
         }
     }
 
