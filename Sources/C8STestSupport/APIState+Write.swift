@@ -66,8 +66,11 @@ extension APIState {
         if name.isEmpty {
             throw APIError.invalid(
                 type, "",
-                [.init(reason: "FieldValueRequired", message: "Required value: name or generateName is required",
-                    field: "metadata.name")])
+                [
+                    .init(
+                        reason: "FieldValueRequired", message: "Required value: name or generateName is required",
+                        field: "metadata.name")
+                ])
         }
         metadata["name"] = .string(name)
         if type.namespaced {
@@ -95,8 +98,7 @@ extension APIState {
         }
         metadata["uid"] = .string(UUID().uuidString.lowercased())
         metadata["creationTimestamp"] = .string(Self.timestamp())
-        for key in ["resourceVersion", "deletionTimestamp", "deletionGracePeriodSeconds", "selfLink", "managedFields"]
-        {
+        for key in ["resourceVersion", "deletionTimestamp", "deletionGracePeriodSeconds", "selfLink", "managedFields"] {
             metadata.removeValue(forKey: key)
         }
         if type.tracksGeneration { metadata["generation"] = 1 } else { metadata.removeValue(forKey: "generation") }
@@ -143,8 +145,11 @@ extension APIState {
                     + "validation is '[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*')"
             throw APIError.invalid(
                 type, name,
-                [.init(reason: "FieldValueInvalid", message: "Invalid value: \"\(name)\": \(message)",
-                    field: "metadata.name")])
+                [
+                    .init(
+                        reason: "FieldValueInvalid", message: "Invalid value: \"\(name)\": \(message)",
+                        field: "metadata.name")
+                ])
         }
     }
 
@@ -197,22 +202,32 @@ extension APIState {
         guard let resource = ResourceType.fromCRD(crd) else {
             throw APIError.invalid(
                 crdType, name,
-                [.init(reason: "FieldValueRequired",
-                    message: "Required value: spec.group, spec.names.plural, spec.names.kind and one served version "
-                        + "are required", field: "spec")])
+                [
+                    .init(
+                        reason: "FieldValueRequired",
+                        message:
+                            "Required value: spec.group, spec.names.plural, spec.names.kind and one served version "
+                            + "are required", field: "spec")
+                ])
         }
         if name != "\(resource.plural).\(resource.group)" {
             throw APIError.invalid(
                 crdType, name,
-                [.init(reason: "FieldValueInvalid",
-                    message: "Invalid value: \"\(name)\": must be spec.names.plural+\".\"+spec.group",
-                    field: "metadata.name")])
+                [
+                    .init(
+                        reason: "FieldValueInvalid",
+                        message: "Invalid value: \"\(name)\": must be spec.names.plural+\".\"+spec.group",
+                        field: "metadata.name")
+                ])
         }
         if let schema = resource.schema, schema["type"]?.stringValue != "object" {
             throw APIError.invalid(
                 crdType, name,
-                [.init(reason: "FieldValueRequired", message: "Required value: must be object at the root",
-                    field: "spec.versions[0].schema.openAPIV3Schema.type")])
+                [
+                    .init(
+                        reason: "FieldValueRequired", message: "Required value: must be object at the root",
+                        field: "spec.versions[0].schema.openAPIV3Schema.type")
+                ])
         }
         var object = crd
         let now = Self.timestamp()
@@ -220,10 +235,14 @@ extension APIState {
             "acceptedNames": crd[path: ["spec", "names"]] ?? [:],
             "storedVersions": [.string(resource.version)],
             "conditions": [
-                ["type": "NamesAccepted", "status": "True", "reason": "NoConflicts",
-                    "message": "no conflicts found", "lastTransitionTime": .string(now)],
-                ["type": "Established", "status": "True", "reason": "InitialNamesAccepted",
-                    "message": "the initial names have been accepted", "lastTransitionTime": .string(now)],
+                [
+                    "type": "NamesAccepted", "status": "True", "reason": "NoConflicts",
+                    "message": "no conflicts found", "lastTransitionTime": .string(now),
+                ],
+                [
+                    "type": "Established", "status": "True", "reason": "InitialNamesAccepted",
+                    "message": "the initial names have been accepted", "lastTransitionTime": .string(now),
+                ],
             ],
         ]
         return object

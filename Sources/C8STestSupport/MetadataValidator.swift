@@ -38,7 +38,8 @@ enum MetadataValidator {
         }
         if annotationBytes > 256 * 1024 {
             causes.append(
-                .init(reason: "FieldValueTooLong", message: "Too long: must have at most 262144 bytes",
+                .init(
+                    reason: "FieldValueTooLong", message: "Too long: must have at most 262144 bytes",
                     field: "metadata.annotations"))
         }
         for (index, reference) in (metadata["ownerReferences"]?.arrayValue ?? []).enumerated() {
@@ -66,8 +67,11 @@ enum MetadataValidator {
             if parts.count == 2 {
                 let prefix = parts[0]
                 if prefix.isEmpty || prefix.count > 253 || !APIState.matches(APIState.dns1123Subdomain, prefix) {
-                    problems.append("prefix part a lowercase RFC 1123 subdomain must consist of lower case "
-                        + "alphanumeric characters, '-' or '.', and must start and end with an alphanumeric character")
+                    problems.append(
+                        "prefix part a lowercase RFC 1123 subdomain must consist of lower case "
+                            + "alphanumeric characters, '-' or '.', and must start and end with an alphanumeric "
+                            + "character"
+                    )
                 }
             }
             if name.isEmpty {
@@ -130,7 +134,8 @@ enum MetadataValidator {
         }
         guard !type.isCustom, var members = object.objectValue else { return unknown }
         let allowed = builtInFields[type.storageKey] ?? ["spec", "status"]
-        for key in members.keys.sorted() where !allowed.contains(key) && !["apiVersion", "kind", "metadata"].contains(key) {
+        for key in members.keys.sorted()
+        where !allowed.contains(key) && !["apiVersion", "kind", "metadata"].contains(key) {
             members.removeValue(forKey: key)
             unknown.append(key)
         }
