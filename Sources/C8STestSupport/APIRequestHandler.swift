@@ -34,11 +34,24 @@ struct APIRequestHandler: Sendable {
             }
             let body = try await request.collectBody(upTo: 32 << 20)
             let bytes = Array(body.readableBytesView)
-            return try await route(request, path: path, query: query, body: bytes)
+            let response = try await route(request, path: path, query: query, body: bytes)
+            logger.debug(
+                "request",
+                metadata: [
+                    "http.method": "\(request.method)", "http.path": "\(path)",
+                    "http.status": "\(response.status.code)",
+                ])
+            return response
         } catch let error as APIError {
-            logger.debug("request failed", metadata: ["http.path": "\(path)", "error": "\(error)"])
+            logger.debug(
+                "request failed",
+                metadata: [
+                    "http.method": "\(request.method)", "http.path": "\(path)", "http.status": "\(error.code)",
+                    "error.message": "\(error.message)",
+                ])
             return Self.json(error.status, status: error.code)
         } catch {
+            logger.error("request failed", metadata: ["http.path": "\(path)", "error.message": "\(error)"])
             return Self.json(APIError(code: 500, reason: "InternalError", message: "\(error)").status, status: 500)
         }
     }
