@@ -229,6 +229,12 @@ extension APIState {
                         field: "spec.versions[0].schema.openAPIV3Schema.type")
                 ])
         }
+        for (index, version) in (crd[path: ["spec", "versions"]]?.arrayValue ?? []).enumerated() {
+            guard let schema = version[path: ["schema", "openAPIV3Schema"]] else { continue }
+            let causes = StructuralSchemaCheck.check(
+                schema, path: "spec.versions[\(index)].schema.openAPIV3Schema", isRoot: true)
+            if !causes.isEmpty { throw APIError.invalid(crdType, name, causes) }
+        }
         var object = crd
         let now = Self.timestamp()
         object["status"] = [

@@ -253,4 +253,29 @@ import Testing
                 noUID.body.at("details", "causes")?.arrayValue?.first?["field"] == "metadata.ownerReferences[0].uid")
         }
     }
+
+    @Test func nonStructuralSchemasAreRefused() async throws {
+        try await withTestAPIServer { server in
+            let api = APIClient(server)
+            var crd = Self.widgetCRD
+            var versions = crd[path: ["spec", "versions"]]?.arrayValue ?? []
+            versions[0].set(
+                path: ["schema", "openAPIV3Schema", "properties", "spec"],
+                to: [
+                    "type": "object", "properties": ["a": ["description": "no type"]],
+                    "additionalProperties": ["type": "string"],
+                ])
+            crd.set(path: ["spec", "versions"], to: .array(versions))
+            let reply = try await api.post("/apis/apiextensions.k8s.io/v1/customresourcedefinitions", crd)
+            #expect(reply.status == 422)
+            let fields = Set(
+                reply.body.at("details", "causes")?.arrayValue?.compactMap { $0["field"]?.stringValue } ?? [])
+            #expect(
+                fields == [
+                    "spec.versions[0].schema.openAPIV3Schema.properties[spec].additionalProperties",
+                    "spec.versions[0].schema.openAPIV3Schema.properties[spec].properties[a].type",
+                ])
+            #expect(try await api.get("/apis/example.com/v1/widgets").status == 404)
+        }
+    }
 }
