@@ -39,7 +39,9 @@ public struct APIError: Error, Sendable, CustomStringConvertible {
         if let kind { details["kind"] = .string(kind) }
         if !causes.isEmpty {
             details["causes"] = .array(
-                causes.map { ["reason": .string($0.reason), "message": .string($0.message), "field": .string($0.field)] }
+                causes.map {
+                    ["reason": .string($0.reason), "message": .string($0.message), "field": .string($0.field)]
+                }
             )
         }
         if !details.isEmpty { body["details"] = .object(details) }
@@ -98,7 +100,11 @@ public struct APIError: Error, Sendable, CustomStringConvertible {
     }
 
     static func unsupportedMediaType(_ contentType: String) -> APIError {
-        APIError(code: 415, reason: "UnsupportedMediaType", message: "the body of the request was in an unknown format - accepted media types include: application/json-patch+json, application/merge-patch+json, application/apply-patch+yaml (got \(contentType))")
+        APIError(
+            code: 415, reason: "UnsupportedMediaType",
+            message: "the body of the request was in an unknown format - accepted media types include: "
+                + "application/json-patch+json, application/merge-patch+json, application/apply-patch+yaml, "
+                + "application/strategic-merge-patch+json (got \(contentType))")
     }
 
     static func pathNotFound(_ path: String) -> APIError {

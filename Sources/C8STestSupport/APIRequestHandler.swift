@@ -34,11 +34,24 @@ struct APIRequestHandler: Sendable {
             }
             let body = try await request.collectBody(upTo: 32 << 20)
             let bytes = Array(body.readableBytesView)
-            return try await route(request, path: path, query: query, body: bytes)
+            let response = try await route(request, path: path, query: query, body: bytes)
+            logger.debug(
+                "request",
+                metadata: [
+                    "http.method": "\(request.method)", "http.path": "\(path)",
+                    "http.status": "\(response.status.code)",
+                ])
+            return response
         } catch let error as APIError {
-            logger.debug("request failed", metadata: ["http.path": "\(path)", "error": "\(error)"])
+            logger.debug(
+                "request failed",
+                metadata: [
+                    "http.method": "\(request.method)", "http.path": "\(path)", "http.status": "\(error.code)",
+                    "error.message": "\(error.message)",
+                ])
             return Self.json(error.status, status: error.code)
         } catch {
+            logger.error("request failed", metadata: ["http.path": "\(path)", "error.message": "\(error)"])
             return Self.json(APIError(code: 500, reason: "InternalError", message: "\(error)").status, status: 500)
         }
     }
@@ -53,21 +66,25 @@ struct APIRequestHandler: Sendable {
             return Self.json(APIState.versionInfo)
         case "openapi":
             if segments.count == 2, segments[1] == "v2" {
-                return Self.json(["swagger": "2.0", "info": ["title": "c8s-sim", "version": "v1.32.0"], "paths": [:],
-                    "definitions": [:]])
+                return Self.json([
+                    "swagger": "2.0", "info": ["title": "c8s-sim", "version": "v1.32.0"], "paths": [:],
+                    "definitions": [:],
+                ])
             }
             if segments.count == 2, segments[1] == "v3" {
                 return Self.json(store.read { $0.openAPIIndex() })
             }
             if segments.count >= 4, segments[1] == "v3" {
-                let (group, version) = segments[2] == "api" ? ("", segments[3]) : (segments[3], segments.count > 4 ? segments[4] : "")
+                let (group, version) =
+                    segments[2] == "api" ? ("", segments[3]) : (segments[3], segments.count > 4 ? segments[4] : "")
                 if let document = store.read({ $0.openAPIDocument(group: group, version: version) }) {
                     return Self.json(document)
                 }
             }
             throw APIError.pathNotFound(path)
         case "healthz", "readyz", "livez":
-            return Response(status: .ok, headers: [.contentType: "text/plain"], body: .init(byteBuffer: ByteBuffer(string: "ok")))
+            return Response(
+                status: .ok, headers: [.contentType: "text/plain"], body: .init(byteBuffer: ByteBuffer(string: "ok")))
         case "api":
             if segments.count == 1 { return Self.json(store.read { $0.coreVersions(serverAddress: serverAddress()) }) }
             if segments.count == 2 {
@@ -76,7 +93,8 @@ struct APIRequestHandler: Sendable {
                 }
                 return Self.json(list)
             }
-            return try await resource(request, group: "", version: segments[1], rest: Array(segments.dropFirst(2)),
+            return try await resource(
+                request, group: "", version: segments[1], rest: Array(segments.dropFirst(2)),
                 query: query, body: body)
         case "apis":
             if segments.count == 1 { return Self.json(store.read { $0.groupList() }) }
@@ -92,7 +110,8 @@ struct APIRequestHandler: Sendable {
                 }
                 return Self.json(list)
             }
-            return try await resource(request, group: segments[1], version: segments[2],
+            return try await resource(
+                request, group: segments[1], version: segments[2],
                 rest: Array(segments.dropFirst(3)), query: query, body: body)
         default:
             _ = method
@@ -156,7 +175,8 @@ struct APIRequestHandler: Sendable {
             if wantsTable {
                 return Self.json(
                     TableConverter(type: type).table(
-                        [object], listMetadata: ["resourceVersion": object[path: ["metadata", "resourceVersion"]] ?? ""],
+                        [object],
+                        listMetadata: ["resourceVersion": object[path: ["metadata", "resourceVersion"]] ?? ""],
                         includeObject: query["includeObject"] ?? "Metadata"))
             }
             return Self.json(object)
@@ -186,6 +206,14 @@ struct APIRequestHandler: Sendable {
             let contentType = request.headers[.contentType] ?? ""
             guard let kind = PatchKind(contentType: contentType) else {
                 throw APIError.unsupportedMediaType(contentType)
+            }
+            if kind == .apply, (query["fieldManager"] ?? "").isEmpty {
+                throw Self.invalidPatchOptions(
+                    "fieldManager", "FieldValueRequired", "Required value: is required for apply patch")
+            }
+            if kind != .apply, query["force"] != nil {
+                throw Self.invalidPatchOptions(
+                    "force", "FieldValueForbidden", "Forbidden: may not be specified for non-apply patch")
             }
             let patch = kind == .apply ? try Self.decodeYAMLOrJSON(body) : try Self.decode(body)
             let existed = store.read { $0.object(type, namespace: target.namespace, name: name) != nil }
@@ -241,7 +269,8 @@ struct APIRequestHandler: Sendable {
             let labels = try query["labelSelector"].map { try LabelSelector(parsing: $0) }
             let fields = try query["fieldSelector"].map { try FieldSelector(parsing: $0) }
             for term in fields?.terms ?? [] {
-                let supported = ["metadata.name", "metadata.namespace"].contains(term.field)
+                let supported =
+                    ["metadata.name", "metadata.namespace"].contains(term.field)
                     || type.fieldLabels.contains(term.field)
                 if !supported {
                     throw APIError.badRequest(
@@ -273,12 +302,15 @@ struct APIRequestHandler: Sendable {
                     items, listMetadata: .object(metadata), includeObject: query["includeObject"] ?? "Metadata"))
         }
         // Like the real server, items of built-in lists carry no apiVersion/kind (custom resource items do).
-        let listed = type.isCustom ? items : items.map { item -> JSONValue in
-            var item = item
-            item["apiVersion"] = nil
-            item["kind"] = nil
-            return item
-        }
+        let listed =
+            type.isCustom
+            ? items
+            : items.map { item -> JSONValue in
+                var item = item
+                item["apiVersion"] = nil
+                item["kind"] = nil
+                return item
+            }
         return Self.json([
             "kind": .string("\(type.kind)List"), "apiVersion": .string(type.apiVersion),
             "metadata": .object(metadata), "items": .array(listed),
@@ -290,12 +322,20 @@ struct APIRequestHandler: Sendable {
     static func json(_ value: JSONValue, status: Int = 200, warnings: [String] = []) -> Response {
         var headers: HTTPFields = [.contentType: "application/json"]
         for warning in warnings {
-            let escaped = warning.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"")
+            let escaped = warning.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(
+                of: "\"", with: "\\\"")
             headers.append(HTTPField(name: HTTPField.Name("Warning")!, value: "299 - \"\(escaped)\""))
         }
         return Response(
             status: HTTPResponse.Status(code: status), headers: headers,
             body: .init(byteBuffer: ByteBuffer(string: value.serialized)))
+    }
+
+    static func invalidPatchOptions(_ field: String, _ reason: String, _ message: String) -> APIError {
+        APIError(
+            code: 422, reason: "Invalid",
+            message: "PatchOptions.meta.k8s.io \"\" is invalid: \(field): \(message)", name: "",
+            group: "meta.k8s.io", kind: "PatchOptions", causes: [.init(reason: reason, message: message, field: field)])
     }
 
     static func decode(_ body: [UInt8]) throws -> JSONValue {
@@ -328,7 +368,9 @@ struct APIRequestHandler: Sendable {
                 throw APIError.badRequest("unsupported propagationPolicy \"\(policy)\"")
             }
             options.propagationPolicy = parsed
-        } else if let orphan = query["orphanDependents"].map({ $0 == "true" }) ?? document["orphanDependents"]?.boolValue {
+        } else if let orphan = query["orphanDependents"].map({ $0 == "true" })
+            ?? document["orphanDependents"]?.boolValue
+        {
             options.propagationPolicy = orphan ? .orphan : .background
         }
         options.preconditionUID = document[path: ["preconditions", "uid"]]?.stringValue

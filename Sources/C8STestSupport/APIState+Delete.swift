@@ -53,7 +53,9 @@ extension APIState {
         }
         if !deleting || finalizers != Self.finalizers(of: object) {
             let old = object
-            if !finalizers.isEmpty { object.set(path: ["metadata", "finalizers"], to: .array(finalizers.map { .string($0) })) }
+            if !finalizers.isEmpty {
+                object.set(path: ["metadata", "finalizers"], to: .array(finalizers.map { .string($0) }))
+            }
             if !deleting {
                 object.set(path: ["metadata", "deletionTimestamp"], to: .string(Self.timestamp()))
                 object.set(path: ["metadata", "deletionGracePeriodSeconds"], to: 0)
@@ -109,6 +111,9 @@ extension APIState {
             }
             types.removeValue(forKey: resource.storageKey)
             objects.removeValue(forKey: resource.storageKey)
+            for (id, watcher) in watchers where !dryRun && watcher.filter.type.storageKey == resource.storageKey {
+                stopWatch(id)
+            }
         }
         let uid = Self.uid(of: object)
         for (dependentType, dependent, _) in dependents(of: uid) {

@@ -1,7 +1,8 @@
 /// Legacy (unaggregated) discovery documents, computed from the served types so a new CRD shows up at once.
 extension APIState {
     static let versionInfo: JSONValue = [
-        "major": "1", "minor": "32", "gitVersion": "v1.32.0-c8s-sim", "gitCommit": "0000000000000000000000000000000000000000",
+        "major": "1", "minor": "32", "gitVersion": "v1.32.0-c8s-sim",
+        "gitCommit": "0000000000000000000000000000000000000000",
         "gitTreeState": "clean", "buildDate": "2026-01-01T00:00:00Z", "goVersion": "go1.23.0", "compiler": "gc",
         "platform": "linux/amd64",
     ]

@@ -24,7 +24,9 @@ extension APIState {
         for type in served {
             let prefix = type.group.isEmpty ? "/api/\(type.version)" : "/apis/\(type.group)/\(type.version)"
             let scope = type.namespaced ? "/namespaces/{namespace}" : ""
-            let gvk: JSONValue = ["group": .string(type.group), "version": .string(type.version), "kind": .string(type.kind)]
+            let gvk: JSONValue = [
+                "group": .string(type.group), "version": .string(type.version), "kind": .string(type.kind),
+            ]
             func operation(_ action: String) -> JSONValue {
                 [
                     "x-kubernetes-action": .string(action), "x-kubernetes-group-version-kind": gvk,

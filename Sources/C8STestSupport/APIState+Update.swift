@@ -39,8 +39,11 @@ extension APIState {
         if requestedRV.isEmpty, type.isCustom {
             throw APIError.invalid(
                 type, name,
-                [.init(reason: "FieldValueInvalid", message: "Invalid value: 0x0: must be specified for an update",
-                    field: "metadata.resourceVersion")])
+                [
+                    .init(
+                        reason: "FieldValueInvalid", message: "Invalid value: 0x0: must be specified for an update",
+                        field: "metadata.resourceVersion")
+                ])
         }
         if !requestedRV.isEmpty, requestedRV != old[path: ["metadata", "resourceVersion"]]?.stringValue {
             throw APIError.staleResourceVersion(type, name)
@@ -88,7 +91,8 @@ extension APIState {
             throw APIError.staleResourceVersion(type, name)
         }
         new.set(path: ["metadata", "resourceVersion"], to: old[path: ["metadata", "resourceVersion"]])
-        return try commitUpdate(type: type, old: old, new: new, subresource: subresource,
+        return try commitUpdate(
+            type: type, old: old, new: new, subresource: subresource,
             fieldValidation: fieldValidation)
     }
 
@@ -140,10 +144,13 @@ extension APIState {
             if !added.isEmpty {
                 throw APIError.invalid(
                     type, name,
-                    [.init(reason: "FieldValueForbidden",
-                        message: "Forbidden: no new finalizers can be added if the object is being deleted, found "
-                            + "new finalizers \(added.sorted().map { "\"\($0)\"" })",
-                        field: "metadata.finalizers")])
+                    [
+                        .init(
+                            reason: "FieldValueForbidden",
+                            message: "Forbidden: no new finalizers can be added if the object is being deleted, found "
+                                + "new finalizers \(added.sorted().map { "\"\($0)\"" })",
+                            field: "metadata.finalizers")
+                    ])
             }
         }
         let metadataCauses = MetadataValidator.validate(new)
@@ -188,6 +195,8 @@ extension APIState {
         var bound = pod
         bound.set(path: ["spec", "nodeName"], to: .string(node))
         store(type, bound, eventType: "MODIFIED", old: pod)
-        return WriteResult(object: ["kind": "Status", "apiVersion": "v1", "metadata": [:], "status": "Success", "code": 201])
+        return WriteResult(object: [
+            "kind": "Status", "apiVersion": "v1", "metadata": [:], "status": "Success", "code": 201,
+        ])
     }
 }

@@ -66,8 +66,11 @@ extension APIState {
         if name.isEmpty {
             throw APIError.invalid(
                 type, "",
-                [.init(reason: "FieldValueRequired", message: "Required value: name or generateName is required",
-                    field: "metadata.name")])
+                [
+                    .init(
+                        reason: "FieldValueRequired", message: "Required value: name or generateName is required",
+                        field: "metadata.name")
+                ])
         }
         metadata["name"] = .string(name)
         if type.namespaced {
@@ -95,8 +98,7 @@ extension APIState {
         }
         metadata["uid"] = .string(UUID().uuidString.lowercased())
         metadata["creationTimestamp"] = .string(Self.timestamp())
-        for key in ["resourceVersion", "deletionTimestamp", "deletionGracePeriodSeconds", "selfLink", "managedFields"]
-        {
+        for key in ["resourceVersion", "deletionTimestamp", "deletionGracePeriodSeconds", "selfLink", "managedFields"] {
             metadata.removeValue(forKey: key)
         }
         if type.tracksGeneration { metadata["generation"] = 1 } else { metadata.removeValue(forKey: "generation") }
@@ -143,8 +145,11 @@ extension APIState {
                     + "validation is '[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*')"
             throw APIError.invalid(
                 type, name,
-                [.init(reason: "FieldValueInvalid", message: "Invalid value: \"\(name)\": \(message)",
-                    field: "metadata.name")])
+                [
+                    .init(
+                        reason: "FieldValueInvalid", message: "Invalid value: \"\(name)\": \(message)",
+                        field: "metadata.name")
+                ])
         }
     }
 
@@ -158,28 +163,36 @@ extension APIState {
         }
     }
 
-    /// Prunes, defaults and validates a custom resource against its schema.
+    /// Drops unknown fields (ObjectMeta fields for every kind, top-level fields of built-ins, anything outside a
+    /// custom resource's schema) with a warning, or refuses them under `fieldValidation=Strict`; then defaults and
+    /// validates a custom resource against its schema.
     func processSchema(
         _ type: ResourceType, _ object: JSONValue, fieldValidation: FieldValidation, warnings: inout [String]
     ) throws -> JSONValue {
-        guard type.isCustom, let schema = type.schema else { return object }
-        let result = SchemaValidator(schema: schema).process(object)
-        let name = Self.name(of: object)
-        if !result.unknownFields.isEmpty {
+        var object = object
+        var unknown = MetadataValidator.pruneUnknownFields(&object, type: type)
+        var causes: [APIError.Cause] = []
+        if type.isCustom, let schema = type.schema {
+            let result = SchemaValidator(schema: schema).process(object)
+            object = result.object
+            unknown += result.unknownFields
+            causes = result.causes
+        }
+        if !unknown.isEmpty {
             switch fieldValidation {
             case .strict:
-                let list = result.unknownFields.map { "unknown field \"\($0)\"" }.joined(separator: ", ")
+                let list = unknown.map { "unknown field \"\($0)\"" }.joined(separator: ", ")
                 throw APIError.badRequest(
                     "\(type.kind) in version \"\(type.version)\" cannot be handled as a \(type.kind): "
                         + "strict decoding error: \(list)")
             case .warn:
-                warnings += result.unknownFields.map { "unknown field \"\($0)\"" }
+                warnings += unknown.map { "unknown field \"\($0)\"" }
             case .ignore:
                 break
             }
         }
-        if !result.causes.isEmpty { throw APIError.invalid(type, name, result.causes) }
-        return result.object
+        if !causes.isEmpty { throw APIError.invalid(type, Self.name(of: object), causes) }
+        return object
     }
 
     /// Checks a CustomResourceDefinition and fills in its status (names accepted, Established).
@@ -189,22 +202,38 @@ extension APIState {
         guard let resource = ResourceType.fromCRD(crd) else {
             throw APIError.invalid(
                 crdType, name,
-                [.init(reason: "FieldValueRequired",
-                    message: "Required value: spec.group, spec.names.plural, spec.names.kind and one served version "
-                        + "are required", field: "spec")])
+                [
+                    .init(
+                        reason: "FieldValueRequired",
+                        message:
+                            "Required value: spec.group, spec.names.plural, spec.names.kind and one served version "
+                            + "are required", field: "spec")
+                ])
         }
         if name != "\(resource.plural).\(resource.group)" {
             throw APIError.invalid(
                 crdType, name,
-                [.init(reason: "FieldValueInvalid",
-                    message: "Invalid value: \"\(name)\": must be spec.names.plural+\".\"+spec.group",
-                    field: "metadata.name")])
+                [
+                    .init(
+                        reason: "FieldValueInvalid",
+                        message: "Invalid value: \"\(name)\": must be spec.names.plural+\".\"+spec.group",
+                        field: "metadata.name")
+                ])
         }
         if let schema = resource.schema, schema["type"]?.stringValue != "object" {
             throw APIError.invalid(
                 crdType, name,
-                [.init(reason: "FieldValueRequired", message: "Required value: must be object at the root",
-                    field: "spec.versions[0].schema.openAPIV3Schema.type")])
+                [
+                    .init(
+                        reason: "FieldValueRequired", message: "Required value: must be object at the root",
+                        field: "spec.versions[0].schema.openAPIV3Schema.type")
+                ])
+        }
+        for (index, version) in (crd[path: ["spec", "versions"]]?.arrayValue ?? []).enumerated() {
+            guard let schema = version[path: ["schema", "openAPIV3Schema"]] else { continue }
+            let causes = StructuralSchemaCheck.check(
+                schema, path: "spec.versions[\(index)].schema.openAPIV3Schema", isRoot: true)
+            if !causes.isEmpty { throw APIError.invalid(crdType, name, causes) }
         }
         var object = crd
         let now = Self.timestamp()
@@ -212,10 +241,14 @@ extension APIState {
             "acceptedNames": crd[path: ["spec", "names"]] ?? [:],
             "storedVersions": [.string(resource.version)],
             "conditions": [
-                ["type": "NamesAccepted", "status": "True", "reason": "NoConflicts",
-                    "message": "no conflicts found", "lastTransitionTime": .string(now)],
-                ["type": "Established", "status": "True", "reason": "InitialNamesAccepted",
-                    "message": "the initial names have been accepted", "lastTransitionTime": .string(now)],
+                [
+                    "type": "NamesAccepted", "status": "True", "reason": "NoConflicts",
+                    "message": "no conflicts found", "lastTransitionTime": .string(now),
+                ],
+                [
+                    "type": "Established", "status": "True", "reason": "InitialNamesAccepted",
+                    "message": "the initial names have been accepted", "lastTransitionTime": .string(now),
+                ],
             ],
         ]
         return object

@@ -20,7 +20,8 @@ enum BuiltInStrategy {
             var spec = object["spec"] ?? [:]
             for (key, value) in [
                 ("completions", 1), ("parallelism", 1), ("backoffLimit", 6), ("suspend", false),
-                ("completionMode", "NonIndexed"), ("manualSelector", nil), ("podReplacementPolicy", "TerminatingOrFailed"),
+                ("completionMode", "NonIndexed"), ("manualSelector", nil),
+                ("podReplacementPolicy", "TerminatingOrFailed"),
             ] as [(String, JSONValue?)] where spec[key] == nil {
                 if let value { spec[key] = value }
             }
@@ -45,7 +46,8 @@ enum BuiltInStrategy {
             let restart = template[path: ["spec", "restartPolicy"]]?.stringValue
             if restart != "Never", restart != "OnFailure" {
                 causes.append(
-                    .init(reason: "FieldValueNotSupported",
+                    .init(
+                        reason: "FieldValueNotSupported",
                         message: "Unsupported value: \"\(restart ?? "")\": supported values: \"OnFailure\", \"Never\"",
                         field: "spec.template.spec.restartPolicy"))
             }
@@ -67,11 +69,15 @@ enum BuiltInStrategy {
             if !mutablePodSpec(new["spec"]).jsonEquals(mutablePodSpec(old["spec"])) {
                 try check(
                     type, name,
-                    [.init(reason: "FieldValueForbidden",
-                        message: "Forbidden: pod updates may not change fields other than `spec.containers[*].image`, "
-                            + "`spec.initContainers[*].image`, `spec.activeDeadlineSeconds`, `spec.tolerations` "
-                            + "(only additions to existing tolerations), `spec.terminationGracePeriodSeconds`",
-                        field: "spec")])
+                    [
+                        .init(
+                            reason: "FieldValueForbidden",
+                            message:
+                                "Forbidden: pod updates may not change fields other than `spec.containers[*].image`, "
+                                + "`spec.initContainers[*].image`, `spec.activeDeadlineSeconds`, `spec.tolerations` "
+                                + "(only additions to existing tolerations), `spec.terminationGracePeriodSeconds`",
+                            field: "spec")
+                    ])
             }
         case "batch/jobs":
             for field in ["template", "selector", "completionMode"] {
@@ -80,9 +86,12 @@ enum BuiltInStrategy {
                 if !before.jsonEquals(after) {
                     try check(
                         type, name,
-                        [.init(reason: "FieldValueInvalid",
-                            message: "Invalid value: \(SchemaValidator.render(after)): field is immutable",
-                            field: "spec.\(field)")])
+                        [
+                            .init(
+                                reason: "FieldValueInvalid",
+                                message: "Invalid value: \(SchemaValidator.render(after)): field is immutable",
+                                field: "spec.\(field)")
+                        ])
                 }
             }
         case "/secrets":
@@ -139,16 +148,19 @@ enum BuiltInStrategy {
                 let field = "\(path).\(list)[\(index)]"
                 let name = container["name"]?.stringValue ?? ""
                 if name.isEmpty {
-                    causes.append(.init(reason: "FieldValueRequired", message: "Required value", field: "\(field).name"))
+                    causes.append(
+                        .init(reason: "FieldValueRequired", message: "Required value", field: "\(field).name"))
                 } else if !APIState.matches(APIState.dns1123Label, name) {
                     causes.append(
-                        .init(reason: "FieldValueInvalid",
+                        .init(
+                            reason: "FieldValueInvalid",
                             message: "Invalid value: \"\(name)\": a lowercase RFC 1123 label must consist of lower "
                                 + "case alphanumeric characters or '-', and must start and end with an alphanumeric "
                                 + "character", field: "\(field).name"))
                 } else if !names.insert(name).inserted {
                     causes.append(
-                        .init(reason: "FieldValueDuplicate", message: "Duplicate value: \"\(name)\"",
+                        .init(
+                            reason: "FieldValueDuplicate", message: "Duplicate value: \"\(name)\"",
                             field: "\(field).name"))
                 }
                 if (container["image"]?.stringValue ?? "").isEmpty {

@@ -38,7 +38,8 @@ enum MetadataValidator {
         }
         if annotationBytes > 256 * 1024 {
             causes.append(
-                .init(reason: "FieldValueTooLong", message: "Too long: must have at most 262144 bytes",
+                .init(
+                    reason: "FieldValueTooLong", message: "Too long: must have at most 262144 bytes",
                     field: "metadata.annotations"))
         }
         for (index, reference) in (metadata["ownerReferences"]?.arrayValue ?? []).enumerated() {
@@ -66,8 +67,11 @@ enum MetadataValidator {
             if parts.count == 2 {
                 let prefix = parts[0]
                 if prefix.isEmpty || prefix.count > 253 || !APIState.matches(APIState.dns1123Subdomain, prefix) {
-                    problems.append("prefix part a lowercase RFC 1123 subdomain must consist of lower case "
-                        + "alphanumeric characters, '-' or '.', and must start and end with an alphanumeric character")
+                    problems.append(
+                        "prefix part a lowercase RFC 1123 subdomain must consist of lower case "
+                            + "alphanumeric characters, '-' or '.', and must start and end with an alphanumeric "
+                            + "character"
+                    )
                 }
             }
             if name.isEmpty {
@@ -88,5 +92,54 @@ enum MetadataValidator {
         .init(
             reason: "FieldValueInvalid", message: "Invalid value: \(JSONValue.string(value).serialized): \(detail)",
             field: field)
+    }
+
+    static let objectMetaFields: Set<String> = [
+        "name", "generateName", "namespace", "selfLink", "uid", "resourceVersion", "generation", "creationTimestamp",
+        "deletionTimestamp", "deletionGracePeriodSeconds", "labels", "annotations", "ownerReferences", "finalizers",
+        "managedFields",
+    ]
+
+    /// Top-level fields of the built-in kinds (besides apiVersion, kind, metadata).
+    static let builtInFields: [String: Set<String>] = [
+        "/configmaps": ["data", "binaryData", "immutable"],
+        "/secrets": ["data", "stringData", "type", "immutable"],
+        "/serviceaccounts": ["secrets", "imagePullSecrets", "automountServiceAccountToken"],
+        "/events": [
+            "involvedObject", "reason", "message", "source", "firstTimestamp", "lastTimestamp", "count", "type",
+            "eventTime", "series", "action", "related", "reportingComponent", "reportingInstance",
+        ],
+        "events.k8s.io/events": [
+            "eventTime", "series", "reportingController", "reportingInstance", "action", "reason", "regarding",
+            "related", "note", "type", "deprecatedSource", "deprecatedFirstTimestamp", "deprecatedLastTimestamp",
+            "deprecatedCount",
+        ],
+        "rbac.authorization.k8s.io/roles": ["rules"],
+        "rbac.authorization.k8s.io/clusterroles": ["rules", "aggregationRule"],
+        "rbac.authorization.k8s.io/rolebindings": ["subjects", "roleRef"],
+        "rbac.authorization.k8s.io/clusterrolebindings": ["subjects", "roleRef"],
+        "admissionregistration.k8s.io/validatingwebhookconfigurations": ["webhooks"],
+        "admissionregistration.k8s.io/mutatingwebhookconfigurations": ["webhooks"],
+    ]
+
+    /// Removes unknown ObjectMeta fields and, for built-ins, unknown top-level fields; returns their paths.
+    static func pruneUnknownFields(_ object: inout JSONValue, type: ResourceType) -> [String] {
+        var unknown: [String] = []
+        if var metadata = object["metadata"]?.objectValue {
+            for key in metadata.keys.sorted() where !objectMetaFields.contains(key) {
+                metadata.removeValue(forKey: key)
+                unknown.append("metadata.\(key)")
+            }
+            object["metadata"] = .object(metadata)
+        }
+        guard !type.isCustom, var members = object.objectValue else { return unknown }
+        let allowed = builtInFields[type.storageKey] ?? ["spec", "status"]
+        for key in members.keys.sorted()
+        where !allowed.contains(key) && !["apiVersion", "kind", "metadata"].contains(key) {
+            members.removeValue(forKey: key)
+            unknown.append(key)
+        }
+        object = .object(members)
+        return unknown
     }
 }

@@ -49,7 +49,7 @@ public struct ResourceType: Sendable {
             fieldLabels: ["status.phase"]),
         ResourceType(
             group: "", version: "v1", plural: "pods", singular: "pod", kind: "Pod", namespaced: true,
-            shortNames: ["po"], categories: ["all"], hasStatusSubresource: true,
+            shortNames: ["po"], categories: ["all"], hasStatusSubresource: true, tracksGeneration: false,
             fieldLabels: [
                 "spec.nodeName", "spec.restartPolicy", "spec.schedulerName", "spec.serviceAccountName",
                 "status.phase", "status.podIP", "status.nominatedNodeName",
@@ -70,14 +70,14 @@ public struct ResourceType: Sendable {
             ]),
         ResourceType(
             group: "", version: "v1", plural: "services", singular: "service", kind: "Service", namespaced: true,
-            shortNames: ["svc"], categories: ["all"], hasStatusSubresource: true,
+            shortNames: ["svc"], categories: ["all"], hasStatusSubresource: true, tracksGeneration: false,
             fieldLabels: ["spec.clusterIP", "spec.type"]),
         ResourceType(
             group: "", version: "v1", plural: "serviceaccounts", singular: "serviceaccount",
             kind: "ServiceAccount", namespaced: true, shortNames: ["sa"], tracksGeneration: false),
         ResourceType(
             group: "", version: "v1", plural: "resourcequotas", singular: "resourcequota", kind: "ResourceQuota",
-            namespaced: true, shortNames: ["quota"], hasStatusSubresource: true),
+            namespaced: true, shortNames: ["quota"], hasStatusSubresource: true, tracksGeneration: false),
         ResourceType(
             group: "", version: "v1", plural: "nodes", singular: "node", kind: "Node", namespaced: false,
             shortNames: ["no"], hasStatusSubresource: true, tracksGeneration: false,

@@ -64,8 +64,9 @@ struct SchemaValidator {
                     members[key] = walk(child, propertySchema, path: childPath, result: &result)
                 } else if let additional, additional.objectValue != nil {
                     members[key] = walk(child, additional, path: childPath, result: &result)
-                } else if preserve || additional?.boolValue == true || (properties == nil && additional == nil
-                    && schema["type"] == nil)
+                } else if preserve || additional?.boolValue == true
+                    || (properties == nil && additional == nil
+                        && schema["type"] == nil)
                 {
                     continue
                 } else {
@@ -91,19 +92,22 @@ struct SchemaValidator {
                 }
             }
             if let minimum = schema["minItems"]?.intValue, elements.count < minimum {
-                invalid(.int(Int64(elements.count)), "\(path) in body should have at least \(minimum) items", path,
+                invalid(
+                    .int(Int64(elements.count)), "\(path) in body should have at least \(minimum) items", path,
                     &result)
             }
             if let maximum = schema["maxItems"]?.intValue, elements.count > maximum {
                 result.causes.append(
-                    .init(reason: "FieldValueTooMany",
+                    .init(
+                        reason: "FieldValueTooMany",
                         message: "Too many: \(elements.count): must have at most \(maximum) items", field: path))
             }
             if schema["x-kubernetes-list-type"]?.stringValue == "set" || schema["uniqueItems"]?.boolValue == true {
                 for (index, element) in elements.enumerated()
                 where elements[..<index].contains(where: { $0.jsonEquals(element) }) {
                     result.causes.append(
-                        .init(reason: "FieldValueDuplicate",
+                        .init(
+                            reason: "FieldValueDuplicate",
                             message: "Duplicate value: \(Self.render(element))", field: "\(path)[\(index)]"))
                 }
             }
@@ -111,10 +115,12 @@ struct SchemaValidator {
                 let keys = schema["x-kubernetes-list-map-keys"]?.arrayValue?.compactMap(\.stringValue) ?? []
                 var seen: [JSONValue] = []
                 for (index, element) in elements.enumerated() {
-                    let key = JSONValue.object(Dictionary(uniqueKeysWithValues: keys.map { ($0, element[$0] ?? .null) }))
+                    let key = JSONValue.object(
+                        Dictionary(uniqueKeysWithValues: keys.map { ($0, element[$0] ?? .null) }))
                     if seen.contains(where: { $0.jsonEquals(key) }) {
                         result.causes.append(
-                            .init(reason: "FieldValueDuplicate", message: "Duplicate value: \(key.serialized)",
+                            .init(
+                                reason: "FieldValueDuplicate", message: "Duplicate value: \(key.serialized)",
                                 field: "\(path)[\(index)]"))
                     }
                     seen.append(key)
@@ -133,7 +139,8 @@ struct SchemaValidator {
             }
             if let maximum = schema["maxLength"]?.intValue, text.count > maximum {
                 result.causes.append(
-                    .init(reason: "FieldValueTooLong", message: "Too long: may not be longer than \(maximum)",
+                    .init(
+                        reason: "FieldValueTooLong", message: "Too long: may not be longer than \(maximum)",
                         field: path))
             }
         case .int, .double:
@@ -142,7 +149,8 @@ struct SchemaValidator {
                 let exclusive = schema["exclusiveMinimum"]?.boolValue == true
                 if exclusive ? number <= minimum : number < minimum {
                     let word = exclusive ? "greater than" : "greater than or equal to"
-                    invalid(value, "\(path) in body should be \(word) \(Self.render(schema["minimum"]!))", path,
+                    invalid(
+                        value, "\(path) in body should be \(word) \(Self.render(schema["minimum"]!))", path,
                         &result)
                 }
             }
@@ -150,7 +158,8 @@ struct SchemaValidator {
                 let exclusive = schema["exclusiveMaximum"]?.boolValue == true
                 if exclusive ? number >= maximum : number > maximum {
                     let word = exclusive ? "less than" : "less than or equal to"
-                    invalid(value, "\(path) in body should be \(word) \(Self.render(schema["maximum"]!))", path,
+                    invalid(
+                        value, "\(path) in body should be \(word) \(Self.render(schema["maximum"]!))", path,
                         &result)
                 }
             }
@@ -160,7 +169,8 @@ struct SchemaValidator {
         if let allowed = schema["enum"]?.arrayValue, !allowed.contains(where: { $0.jsonEquals(value) }) {
             let list = allowed.map(Self.render).joined(separator: ", ")
             result.causes.append(
-                .init(reason: "FieldValueNotSupported",
+                .init(
+                    reason: "FieldValueNotSupported",
                     message: "Unsupported value: \(Self.render(value)): supported values: \(list)", field: path))
         }
         return value
@@ -173,8 +183,10 @@ struct SchemaValidator {
             case .int, .string: return true
             case .double(let number) where number.rounded() == number: return true
             default:
-                invalid(.string(value.typeName), "\(path) in body must be of type integer,string: "
-                    + Self.render(.string(value.typeName)), path, &result)
+                invalid(
+                    .string(value.typeName),
+                    "\(path) in body must be of type integer,string: "
+                        + Self.render(.string(value.typeName)), path, &result)
                 return false
             }
         }
@@ -192,7 +204,8 @@ struct SchemaValidator {
         if !matches {
             let actual = value.typeName
             result.causes.append(
-                .init(reason: "FieldValueTypeInvalid",
+                .init(
+                    reason: "FieldValueTypeInvalid",
                     message: "Invalid value: \"\(actual)\": \(path) in body must be of type \(type): \"\(actual)\"",
                     field: path))
         }

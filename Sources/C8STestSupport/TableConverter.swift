@@ -120,7 +120,8 @@ struct TableConverter {
                 index = end
             } else if character == "[" {
                 guard let close = text[index...].firstIndex(of: "]") else { return nil }
-                let inner = text[text.index(after: index)..<close].trimmingCharacters(in: CharacterSet(charactersIn: "'\""))
+                let inner = text[text.index(after: index)..<close].trimmingCharacters(
+                    in: CharacterSet(charactersIn: "'\""))
                 if let position = Int(inner) {
                     let elements = value.arrayValue ?? []
                     let resolved = position < 0 ? elements.count + position : position

@@ -1,8 +1,8 @@
 import Foundation
 import Hummingbird
-import ServiceLifecycle
 import Logging
 import NIOCore
+import ServiceLifecycle
 import Synchronization
 
 /// An in-memory Kubernetes API server over plain HTTP for tests and `c8s-sim`, with the real server's semantics

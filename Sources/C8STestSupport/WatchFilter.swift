@@ -9,7 +9,8 @@ struct WatchFilter: Sendable {
     func matches(_ object: JSONValue) -> Bool {
         if let name, object[path: ["metadata", "name"]]?.stringValue != name { return false }
         if let labels {
-            let objectLabels = (object[path: ["metadata", "labels"]]?.objectValue ?? [:]).compactMapValues(\.stringValue)
+            let objectLabels = (object[path: ["metadata", "labels"]]?.objectValue ?? [:]).compactMapValues(
+                \.stringValue)
             if !labels.matches(objectLabels) { return false }
         }
         if let fields, !fields.matches(object) { return false }

@@ -13,7 +13,9 @@ public enum YAMLDocuments {
     /// Every non-empty document in `text`.
     public static func load(_ text: String) throws -> [JSONValue] {
         var parser = yaml_parser_t()
-        guard yaml_parser_initialize(&parser) == 1 else { throw YAMLLoadError(description: "cannot initialize libyaml") }
+        guard yaml_parser_initialize(&parser) == 1 else {
+            throw YAMLLoadError(description: "cannot initialize libyaml")
+        }
         defer { yaml_parser_delete(&parser) }
         let bytes = Array(text.utf8)
         return try bytes.withUnsafeBufferPointer { buffer in

@@ -24,17 +24,23 @@ struct C8SSim: AsyncParsableCommand {
     @Option(help: "How many events to keep for watch resumption before answering 410 Gone.")
     var eventHistory: Int = 1000
 
+    @Flag(help: "Log every request (method, path, status).")
+    var verbose = false
+
     func run() async throws {
-        let logger = Logger(label: "c8s-sim")
+        var logger = Logger(label: "c8s-sim")
+        if verbose { logger.logLevel = .debug }
         let configuration = TestAPIServer.Configuration(
             host: host, port: port, eventHistoryLimit: eventHistory, crdDirectory: crds)
         let server = try TestAPIServer(configuration: configuration, logger: logger)
-        let service = TestAPIServer.Service(server: server) { [kubeconfig] server in
+        let service = TestAPIServer.Service(server: server) { [kubeconfig, logger] server in
             if let kubeconfig {
                 do {
                     try server.writeKubeconfig(to: kubeconfig)
                 } catch {
-                    logger.error("cannot write kubeconfig", metadata: ["path": "\(kubeconfig)", "error": "\(error)"])
+                    logger.error(
+                        "cannot write kubeconfig",
+                        metadata: ["file.path": "\(kubeconfig)", "error.message": "\(error)"])
                 }
             }
             logger.info("listening", metadata: ["url": "\(server.baseURL.absoluteString)"])

@@ -17,7 +17,12 @@ import Testing
             var pod = object("v1", "Pod", name, extra: ["spec": ["containers": [["name": "c", "image": "alpine"]]]])
             pod.set(
                 path: ["metadata", "ownerReferences"],
-                to: [["apiVersion": "batch/v1", "kind": "Job", "name": "j", "uid": uid, "blockOwnerDeletion": .bool(block)]])
+                to: [
+                    [
+                        "apiVersion": "batch/v1", "kind": "Job", "name": "j", "uid": uid,
+                        "blockOwnerDeletion": .bool(block),
+                    ]
+                ])
             if heldPod, name == "p1" { pod.set(path: ["metadata", "finalizers"], to: ["c8s.dev/logs"]) }
             #expect(try await api.post(Self.pods, pod).status == 201)
         }

@@ -25,7 +25,9 @@ import Testing
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("kubectl-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: directory) }
-        process.environment = ["HOME": directory.path, "PATH": "/usr/bin:/bin", "KUBECACHEDIR": directory.path + "/cache"]
+        process.environment = [
+            "HOME": directory.path, "PATH": "/usr/bin:/bin", "KUBECACHEDIR": directory.path + "/cache",
+        ]
         let stdout = directory.appendingPathComponent("out")
         let stderr = directory.appendingPathComponent("err")
         _ = FileManager.default.createFile(atPath: stdout.path, contents: nil)
@@ -48,7 +50,8 @@ import Testing
     @Test(.enabled(if: kubectl != nil, "kubectl is not installed"))
     func applyGetUpdateDeleteAndRejectInvalid() async throws {
         try await withTestAPIServer { server in
-            let directory = FileManager.default.temporaryDirectory.appendingPathComponent("c8s-kube-\(UUID().uuidString)")
+            let directory = FileManager.default.temporaryDirectory.appendingPathComponent(
+                "c8s-kube-\(UUID().uuidString)")
             try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
             defer { try? FileManager.default.removeItem(at: directory) }
             let kubeconfig = directory.appendingPathComponent("kubeconfig").path
@@ -103,10 +106,12 @@ import Testing
             #expect(update.status == 0, "\(update.stderr)")
             #expect(update.stdout.contains("pipelinerun.c8s.dev/shop-7f3a9c1 configured"))
             let generation = try await kubectl(
-                "get", "pipelinerun", "shop-7f3a9c1", "-o", "jsonpath={.metadata.generation} {.spec.branch} {.status.phase}")
+                "get", "pipelinerun", "shop-7f3a9c1", "-o",
+                "jsonpath={.metadata.generation} {.spec.branch} {.status.phase}")
             #expect(generation.stdout == "2 release/1.0 Running")
 
-            let serverSide = try await kubectl("apply", "--server-side", "-f", configDirectory + "/samples/repositoryconnection.yaml")
+            let serverSide = try await kubectl(
+                "apply", "--server-side", "-f", configDirectory + "/samples/repositoryconnection.yaml")
             #expect(serverSide.status == 0, "\(serverSide.stderr)")
 
             let deleted = try await kubectl("delete", "-f", configDirectory + "/samples/pipelinerun.yaml")

@@ -54,7 +54,9 @@ import Testing
             var pages = 0
             repeat {
                 var path = Self.pods + "?limit=2"
-                if let token { path += "&continue=" + (token.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? "") }
+                if let token {
+                    path += "&continue=" + (token.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? "")
+                }
                 let page = try await api.get(path)
                 collected += Self.names(page.body)
                 token = page.body.at("metadata", "continue")?.stringValue
@@ -68,7 +70,8 @@ import Testing
             _ = try await api.post(Self.pods, Self.pod("p9", labels: [:]))
             server.compactHistory()
             let expired = try await api.get(
-                Self.pods + "?limit=2&continue=" + (stale.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? ""))
+                Self.pods + "?limit=2&continue="
+                    + (stale.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? ""))
             #expect(expired.status == 410)
             #expect(expired.body["reason"] == "Expired")
         }
@@ -92,7 +95,8 @@ import Testing
                 var seen: [String] = []
                 for _ in 0..<4 {
                     guard let frame = await nextFrame(&iterator) else { break }
-                    seen.append("\(frame["type"]?.stringValue ?? "") \(frame.at("object", "metadata", "name")?.stringValue ?? "")")
+                    let name = frame.at("object", "metadata", "name")?.stringValue ?? ""
+                    seen.append("\(frame["type"]?.stringValue ?? "") \(name)")
                 }
                 #expect(seen == ["ADDED new", "DELETED new", "ADDED other", "DELETED old"])
             }
@@ -166,7 +170,8 @@ import Testing
             let api = APIClient(server)
             _ = try await api.post(Self.pods, Self.pod("a", labels: [:]))
             _ = try await api.post(Self.pods, Self.pod("b", labels: [:]))
-            let path = Self.pods
+            let path =
+                Self.pods
                 + "?watch=true&sendInitialEvents=true&allowWatchBookmarks=true&resourceVersionMatch=NotOlderThan"
                 + "&timeoutSeconds=20"
             try await api.withWatch(path) { frames in

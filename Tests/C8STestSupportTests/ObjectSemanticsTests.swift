@@ -36,7 +36,8 @@ import Testing
             let second = try await api.post(Self.configs, object("v1", "ConfigMap", "b"))
             let rv2 = try #require(second.body.at("metadata", "resourceVersion")?.stringValue.flatMap { Int($0) })
             #expect(rv2 > rv)
-            #expect(server.get(apiVersion: "v1", kind: "ConfigMap", namespace: "default", name: "a")?["data"] == ["k": "v"])
+            #expect(
+                server.get(apiVersion: "v1", kind: "ConfigMap", namespace: "default", name: "a")?["data"] == ["k": "v"])
             #expect(server.list(apiVersion: "v1", kind: "ConfigMap", namespace: "default").count == 2)
             #expect(server.get(apiVersion: "v1", kind: "Namespace", name: "kube-system") != nil)
             let listed = try await api.get(Self.configs)
@@ -60,7 +61,8 @@ import Testing
             #expect(created.status == 201)
             let name = try #require(created.body.at("metadata", "name")?.stringValue)
             #expect(name.hasPrefix("run-") && name.count == 9)
-            let orphan = try await api.post("/api/v1/namespaces/ghost/configmaps", object("v1", "ConfigMap", "x", namespace: nil))
+            let orphan = try await api.post(
+                "/api/v1/namespaces/ghost/configmaps", object("v1", "ConfigMap", "x", namespace: nil))
             #expect(orphan.status == 404)
             #expect(orphan.body["message"] == "namespaces \"ghost\" not found")
             #expect(try await api.post("/api/v1/configmaps", object("v1", "ConfigMap", "x")).status == 405)
@@ -95,7 +97,10 @@ import Testing
             // A merge patch carrying a stale resourceVersion is a precondition too.
             let stalePatch = try await api.mergePatch(
                 Self.runs + "/r1",
-                ["metadata": ["resourceVersion": created.body.at("metadata", "resourceVersion")!], "spec": ["commit": "x"]])
+                [
+                    "metadata": ["resourceVersion": created.body.at("metadata", "resourceVersion")!],
+                    "spec": ["commit": "x"],
+                ])
             #expect(stalePatch.status == 409)
         }
     }
@@ -159,7 +164,8 @@ import Testing
                 ["op": "copy", "from": "/data/d", "path": "/data/e"],
                 ["op": "move", "from": "/data/e", "path": "/data/f"],
             ]
-            let patched = try await api.send(.PATCH, Self.configs + "/p", ops, contentType: "application/json-patch+json")
+            let patched = try await api.send(
+                .PATCH, Self.configs + "/p", ops, contentType: "application/json-patch+json")
             #expect(patched.status == 200)
             #expect(patched.body["data"] == ["b": "22", "d": "4", "f": "4"])
             let failedTest = try await api.send(
@@ -184,10 +190,15 @@ import Testing
                 contentType: "application/apply-patch+yaml")
             #expect(created.status == 201)
             let reapplied = try await api.send(
-                .PATCH, Self.configs + "/applied?fieldManager=test", rawBody: yaml.replacingOccurrences(of: "\"1\"", with: "\"2\""),
+                .PATCH, Self.configs + "/applied?fieldManager=test",
+                rawBody: yaml.replacingOccurrences(of: "\"1\"", with: "\"2\""),
                 contentType: "application/apply-patch+yaml")
             #expect(reapplied.status == 200)
             #expect(reapplied.body.at("data", "x") == "2")
+            let noManager = try await api.send(
+                .PATCH, Self.configs + "/applied", rawBody: yaml, contentType: "application/apply-patch+yaml")
+            #expect(noManager.status == 422)
+            #expect(noManager.body["message"]?.stringValue?.contains("fieldManager: Required value") == true)
         }
     }
 
@@ -225,7 +236,8 @@ import Testing
         try await withTestAPIServer { server in
             let api = APIClient(server)
             _ = try await api.post("/api/v1/namespaces", object("v1", "Namespace", "team", namespace: nil))
-            _ = try await api.post("/api/v1/namespaces/team/configmaps", object("v1", "ConfigMap", "c", namespace: "team"))
+            _ = try await api.post(
+                "/api/v1/namespaces/team/configmaps", object("v1", "ConfigMap", "c", namespace: "team"))
             var held = object("v1", "Secret", "s", namespace: "team")
             held.set(path: ["metadata", "finalizers"], to: ["test/hold"])
             _ = try await api.post("/api/v1/namespaces/team/secrets", held)
@@ -246,9 +258,12 @@ import Testing
             let api = APIClient(server)
             let jobs = "/apis/batch/v1/namespaces/default/jobs"
             let template: JSONValue = ["spec": ["containers": [["name": "step", "image": "alpine:3"]]]]
-            let noRestart = try await api.post(jobs, object("batch/v1", "Job", "j", extra: ["spec": ["template": template]]))
+            let noRestart = try await api.post(
+                jobs, object("batch/v1", "Job", "j", extra: ["spec": ["template": template]]))
             #expect(noRestart.status == 422)
-            #expect(noRestart.body.at("details", "causes")?.arrayValue?.first?["field"] == "spec.template.spec.restartPolicy")
+            #expect(
+                noRestart.body.at("details", "causes")?.arrayValue?.first?["field"]
+                    == "spec.template.spec.restartPolicy")
             var valid = template
             valid.set(path: ["spec", "restartPolicy"], to: "Never")
             let job = try await api.post(jobs, object("batch/v1", "Job", "j", extra: ["spec": ["template": valid]]))
@@ -258,7 +273,8 @@ import Testing
             #expect(job.body.at("spec", "selector", "matchLabels", "batch.kubernetes.io/controller-uid") == uid)
             #expect(job.body.at("spec", "template", "metadata", "labels", "job-name") == "j")
             #expect(
-                job.body.at("spec", "template", "spec", "containers")?.arrayValue?.first?["imagePullPolicy"] == "IfNotPresent")
+                job.body.at("spec", "template", "spec", "containers")?.arrayValue?.first?["imagePullPolicy"]
+                    == "IfNotPresent")
             let mutate = try await api.mergePatch(
                 jobs + "/j", ["spec": ["template": ["spec": ["activeDeadlineSeconds": 5]]]])
             #expect(mutate.status == 422)
@@ -266,24 +282,30 @@ import Testing
             #expect(try await api.mergePatch(jobs + "/j", ["spec": ["suspend": true]]).status == 200)
 
             let pods = "/api/v1/namespaces/default/pods"
-            let noImage = try await api.post(pods, object("v1", "Pod", "p", extra: ["spec": ["containers": [["name": "c"]]]]))
+            let noImage = try await api.post(
+                pods, object("v1", "Pod", "p", extra: ["spec": ["containers": [["name": "c"]]]]))
             #expect(noImage.status == 422)
             #expect(noImage.body.at("details", "causes")?.arrayValue?.first?["field"] == "spec.containers[0].image")
-            _ = try await api.post(pods, object("v1", "Pod", "p", extra: ["spec": ["containers": [["name": "c", "image": "a:1"]]]]))
+            _ = try await api.post(
+                pods, object("v1", "Pod", "p", extra: ["spec": ["containers": [["name": "c", "image": "a:1"]]]]))
             let image = try await api.send(
                 .PATCH, pods + "/p", [["op": "replace", "path": "/spec/containers/0/image", "value": "a:2"]],
                 contentType: "application/json-patch+json")
             #expect(image.status == 200)
             let node = try await api.mergePatch(pods + "/p", ["spec": ["nodeName": "n1", "restartPolicy": "Never"]])
             #expect(node.status == 422)
-            let binding: JSONValue = ["apiVersion": "v1", "kind": "Binding", "metadata": ["name": "p"], "target": ["kind": "Node", "name": "n1"]]
+            let binding: JSONValue = [
+                "apiVersion": "v1", "kind": "Binding", "metadata": ["name": "p"],
+                "target": ["kind": "Node", "name": "n1"],
+            ]
             let bound = try await api.post(pods + "/p/binding", binding)
             #expect(bound.status == 201)
             #expect(try await api.get(pods + "/p").body.at("spec", "nodeName") == "n1")
             #expect(try await api.post(pods + "/p/binding", binding).status == 409)
 
             let secrets = "/api/v1/namespaces/default/secrets"
-            let secret = try await api.post(secrets, object("v1", "Secret", "s", extra: ["stringData": ["token": "hunter2"]]))
+            let secret = try await api.post(
+                secrets, object("v1", "Secret", "s", extra: ["stringData": ["token": "hunter2"]]))
             #expect(secret.body.at("data", "token") == "aHVudGVyMg==")
             #expect(secret.body["stringData"] == nil)
             #expect(secret.body["type"] == "Opaque")

@@ -1,11 +1,12 @@
 import C8STestSupport
 import Foundation
-#if canImport(Glibc)
-import Glibc
-#endif
 import Logging
 import ServiceLifecycle
 import Testing
+
+#if canImport(Glibc)
+    import Glibc
+#endif
 
 /// Starting and stopping the server as a service (what `c8s-sim` does) and loading manifests.
 @Suite struct ServerLifecycleTests {
@@ -37,11 +38,13 @@ import Testing
     }
 
     @Test func kubeconfigAndManifestErrorsNameTheFile() async throws {
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("c8s-manifests-\(UUID().uuidString)")
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent(
+            "c8s-manifests-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: directory) }
         let broken = directory.appendingPathComponent("broken.yaml")
-        try "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: [unclosed\n".write(to: broken, atomically: true, encoding: .utf8)
+        try "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: [unclosed\n".write(
+            to: broken, atomically: true, encoding: .utf8)
         #expect {
             _ = try TestAPIServer(configuration: .init(crdDirectory: directory.path))
         } throws: { error in

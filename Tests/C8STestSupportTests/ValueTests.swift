@@ -37,7 +37,10 @@ import Testing
         let target: JSONValue = ["a": "b", "c": ["d": "e", "f": "g"], "list": [1, 2]]
         let patch: JSONValue = ["a": "z", "c": ["f": nil], "list": [3]]
         #expect(JSONPatch.mergePatch(target, with: patch) == ["a": "z", "c": ["d": "e"], "list": [3]])
-        #expect(JSONPatch.mergePatch(target, with: ["a": ["x": nil]]) == ["a": [:], "c": ["d": "e", "f": "g"], "list": [1, 2]])
+        #expect(
+            JSONPatch.mergePatch(target, with: ["a": ["x": nil]]) == [
+                "a": [:], "c": ["d": "e", "f": "g"], "list": [1, 2],
+            ])
     }
 
     @Test func jsonPatchFollowsRFC6902() throws {
