@@ -48,27 +48,11 @@ public struct PipelineRun: KubeResource, Hashable {
         }
     }
 
-    /// The phase of a run.
-    public enum Phase: String, Codable, Sendable, Hashable {
-        case pending = "Pending"
-        case running = "Running"
-        case succeeded = "Succeeded"
-        case failed = "Failed"
-        case cancelled = "Cancelled"
+    /// The phase of a run: the planner's ``C8SCore/RunPhase``.
+    public typealias Phase = RunPhase
 
-        /// Whether the run is over.
-        public var isFinished: Bool { self == .succeeded || self == .failed || self == .cancelled }
-    }
-
-    /// The phase of a step.
-    public enum StepPhase: String, Codable, Sendable, Hashable {
-        case pending = "Pending"
-        case running = "Running"
-        case succeeded = "Succeeded"
-        case failed = "Failed"
-        case skipped = "Skipped"
-        case cancelled = "Cancelled"
-    }
+    /// The phase of a step: the planner's ``C8SCore/StepPhase``.
+    public typealias StepPhase = C8SCore.StepPhase
 
     /// What the log store holds of a step's log.
     public struct LogSummary: Codable, Sendable, Hashable {

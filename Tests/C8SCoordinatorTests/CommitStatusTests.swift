@@ -59,7 +59,7 @@ struct CommitStatusTests {
         maximumAttempts: 3, initialBackoff: .milliseconds(5), maximumBackoff: .milliseconds(20),
         requestTimeout: .seconds(5))
 
-    static func status(_ phase: RunPhase) -> CommitStatus {
+    static func status(_ phase: CommitStatusPhase) -> CommitStatus {
         CommitStatus(
             commitSHA: sha, ref: "main", phase: phase, targetURL: "https://c8s.example.com/ci/runs/shop-0123",
             pipelineName: "shop")
@@ -250,7 +250,7 @@ struct CommitStatusTests {
             .gitea: ["pending", "pending", "success", "failure", "error", "error"],
         ]
         for (provider, states) in expected {
-            #expect(RunPhase.allCases.map { ForgeStatusState.state(for: $0, provider: provider) } == states)
+            #expect(CommitStatusPhase.allCases.map { ForgeStatusState.state(for: $0, provider: provider) } == states)
         }
     }
 

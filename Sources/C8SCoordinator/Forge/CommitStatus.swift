@@ -4,7 +4,7 @@ public struct CommitStatus: Sendable, Hashable {
     public var commitSHA: String
     /// The branch (GitLab's `ref`), when known.
     public var ref: String?
-    public var phase: RunPhase
+    public var phase: CommitStatusPhase
     /// Link to the run in the c8s dashboard.
     public var targetURL: String?
     /// Short text shown by the forge; defaults to one per phase, cut to 140 characters.
@@ -13,7 +13,7 @@ public struct CommitStatus: Sendable, Hashable {
     public var pipelineName: String
 
     public init(
-        commitSHA: String, ref: String? = nil, phase: RunPhase, targetURL: String? = nil, description: String? = nil,
+        commitSHA: String, ref: String? = nil, phase: CommitStatusPhase, targetURL: String? = nil, description: String? = nil,
         pipelineName: String
     ) {
         self.commitSHA = commitSHA

@@ -1,5 +1,8 @@
-/// The state of a run as reported to a forge, mapped per forge by ``ForgeStatusState``.
-public enum RunPhase: String, Sendable, Hashable, CaseIterable {
+import C8SCore
+
+/// The state of a run as reported to a forge, mapped per forge by ``ForgeStatusState``: a run's phase, plus
+/// `error` for a run c8s could not execute at all.
+public enum CommitStatusPhase: String, Sendable, Hashable, CaseIterable {
     case pending = "Pending"
     case running = "Running"
     case succeeded = "Succeeded"
@@ -7,9 +10,20 @@ public enum RunPhase: String, Sendable, Hashable, CaseIterable {
     case cancelled = "Cancelled"
     /// c8s itself could not run the pipeline (bad config, Job creation refused).
     case error = "Error"
+
+    /// The forge-facing phase of a run in `phase`.
+    public init(_ phase: RunPhase) {
+        switch phase {
+        case .pending: self = .pending
+        case .running: self = .running
+        case .succeeded: self = .succeeded
+        case .failed: self = .failed
+        case .cancelled: self = .cancelled
+        }
+    }
 }
 
-/// Maps a ``RunPhase`` to each forge's status vocabulary.
+/// Maps a ``CommitStatusPhase`` to each forge's status vocabulary.
 ///
 /// | phase | GitHub | GitLab | Bitbucket Cloud | Bitbucket DC | Gitea/Forgejo |
 /// | --- | --- | --- | --- | --- | --- |
@@ -23,7 +37,7 @@ public enum RunPhase: String, Sendable, Hashable, CaseIterable {
 /// GitHub and Gitea statuses have no running or cancelled state; Bitbucket Data Center's
 /// build-status 1.0 API knows only INPROGRESS, SUCCESSFUL and FAILED.
 public enum ForgeStatusState {
-    public static func state(for phase: RunPhase, provider: ForgeProvider) -> String {
+    public static func state(for phase: CommitStatusPhase, provider: ForgeProvider) -> String {
         switch provider {
         case .github, .gitea:
             switch phase {
@@ -51,7 +65,7 @@ public enum ForgeStatusState {
     }
 
     /// A default description for a phase.
-    public static func description(for phase: RunPhase) -> String {
+    public static func description(for phase: CommitStatusPhase) -> String {
         switch phase {
         case .pending: "Run queued"
         case .running: "Run in progress"
