@@ -52,6 +52,19 @@ import Testing
         #expect(GlobPattern.matches("*.out", "coverage.out"))
         #expect(GlobPattern.matches("v?", "v1"))
         #expect(!GlobPattern.matches("main", "maint"))
+        #expect(GlobPattern.matches("docs/**/*.md", "docs/a.md"))
+        #expect(GlobPattern.matches("docs/**/*.md", "docs/x/y/a.md"))
+        #expect(!GlobPattern.matches("docs/**/*.md", "docs/x/y/a.txt"))
+        #expect(GlobPattern.matches("**", ""))
+    }
+
+    /// Without memoization this pattern takes exponential time in the number of stars and would hang here.
+    @Test(.timeLimit(.minutes(1))) func pathologicalGlobsStayPolynomial() {
+        let pattern = String(repeating: "*a", count: 40) + "b"
+        let text = String(repeating: "a", count: 200)
+        #expect(!GlobPattern.matches(pattern, text))
+        #expect(GlobPattern.matches(pattern, text + "b"))
+        #expect(!GlobPattern.matches(String(repeating: "**a", count: 30) + "/b", String(repeating: "a/", count: 60)))
     }
 
     @Test func whenConditions() {
