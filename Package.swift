@@ -25,6 +25,7 @@ let package = Package(
         .package(url: "https://github.com/swift-server/async-http-client", from: "1.25.0"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.6.0"),
         .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.10.0"),
+        .package(url: "https://github.com/apple/swift-nio-ssl", from: "2.27.0"),
     ],
     targets: [
         // System libraries: one shim per library, nothing else.
@@ -50,8 +51,12 @@ let package = Package(
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOFoundationCompat", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
                 .product(name: "DequeModule", package: "swift-collections"),
+                "CYAML",
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]
         ),
         // Our CRDs as Swift resource types.
@@ -70,13 +75,17 @@ let package = Package(
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
             ]
         ),
         // Test-only support: in-memory API server, kubelet simulator, SeaweedFS launcher.
         .target(
             name: "C8STestSupport",
             dependencies: [
+                "CYAML",
                 .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
@@ -92,6 +101,14 @@ let package = Package(
             ]
         ),
         .executableTarget(
+            name: "c8s-logtail",
+            dependencies: [
+                "C8SLogs",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        .executableTarget(
             name: "c8s-sim",
             dependencies: [
                 "C8STestSupport",
@@ -102,13 +119,32 @@ let package = Package(
 
         .testTarget(name: "C8SCoreTests", dependencies: ["C8SCore"]),
         .testTarget(name: "C8SLogsTests", dependencies: ["C8SLogs", "C8STestSupport"]),
-        .testTarget(name: "C8SKubeTests", dependencies: ["C8SKube", "C8STestSupport"]),
+        .testTarget(
+            name: "C8SKubeTests",
+            dependencies: [
+                "C8SKube", "C8STestSupport",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdTLS", package: "hummingbird"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+            ]
+        ),
         .testTarget(name: "C8SAPITests", dependencies: ["C8SAPI", "C8STestSupport"]),
         .testTarget(name: "C8SLocalTests", dependencies: ["C8SLocal", "C8SCore", "C8SLogs"]),
-        .testTarget(name: "C8STestSupportTests", dependencies: ["C8STestSupport"]),
+        .testTarget(
+            name: "C8STestSupportTests",
+            dependencies: [
+                "C8STestSupport",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ]
+        ),
         .testTarget(
             name: "C8SCoordinatorTests",
-            dependencies: ["C8SCoordinator", .product(name: "HummingbirdTesting", package: "hummingbird")]
+            dependencies: [
+                "C8SCoordinator", "C8SCore", .product(name: "HummingbirdTesting", package: "hummingbird"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+            ],
+            resources: [.copy("Fixtures")]
         ),
     ]
 )

@@ -18,6 +18,7 @@
 #include <sched.h>
 #include <bits/cpu-set.h>
 #include <sys/inotify.h>
+#include <sys/eventfd.h>
 #include <liburing.h>
 
 /// liburing's helpers are static inline; these prefixed wrappers give Swift stable, non-macro entry points.

@@ -1,1 +1,0 @@
-// C8SAPI module (sources follow).

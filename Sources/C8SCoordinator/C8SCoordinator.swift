@@ -1,1 +1,0 @@
-// C8SCoordinator module (sources follow).

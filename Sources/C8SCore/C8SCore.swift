@@ -1,1 +1,0 @@
-// C8SCore module (sources follow).

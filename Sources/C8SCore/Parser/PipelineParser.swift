@@ -1,0 +1,147 @@
+import Foundation
+
+/// A pipeline read from YAML, with the positions of its fields.
+public struct ParsedPipeline: Sendable, Hashable {
+    /// The pipeline (possibly incomplete if ``PipelineParser/parse(_:file:)`` reported errors).
+    public var spec: PipelineSpec
+    /// Where each field was written.
+    public var sourceMap: SourceMap
+}
+
+/// Reads `.c8s.yaml` files (a bare pipeline, or a whole `PipelineConfig` object) with libyaml.
+///
+/// Every error names `FILE:LINE:COLUMN: FIELD`. The parser refuses documents over 1 MiB, alias bombs
+/// (aliases expanding to more than 100 000 nodes), duplicate keys, unknown fields (suggesting the closest
+/// known one) and values of the wrong type; ``load(_:file:)`` then validates the result and reports every
+/// problem of the file at once.
+public enum PipelineParser {
+    /// Largest accepted document, in bytes.
+    public static let maxDocumentBytes = 1 << 20
+    /// Largest accepted number of nodes produced by expanding aliases.
+    public static let maxNodes = 100_000
+
+    /// Parses and validates a pipeline file's bytes; throws every problem found.
+    public static func load(_ bytes: [UInt8], file: String? = nil) throws(PipelineErrors) -> PipelineSpec {
+        let (parsed, decodeErrors) = try parseCollecting(bytes, file: file)
+        var errors = decodeErrors
+        let validation = PipelineValidator.validate(parsed.spec, sourceMap: parsed.sourceMap)
+        // A value the decoder already rejected (or one inside it) is not reported again by validation.
+        for error in validation
+        where !decodeErrors.contains(where: { Self.covers($0.field, error.field) || Self.covers(error.field, $0.field) }) {
+            errors.append(error)
+        }
+        guard errors.isEmpty else { throw PipelineErrors(sorted(errors)) }
+        return parsed.spec
+    }
+
+    /// Parses and validates a YAML string.
+    public static func load(yaml: String, file: String? = nil) throws(PipelineErrors) -> PipelineSpec {
+        try load(Array(yaml.utf8), file: file)
+    }
+
+    /// Reads, parses and validates the file at `path`.
+    public static func load(contentsOf path: String) throws(PipelineErrors) -> PipelineSpec {
+        try load(try read(path), file: path)
+    }
+
+    /// Parses without validating; throws syntax, type and unknown-field errors.
+    public static func parse(_ bytes: [UInt8], file: String? = nil) throws(PipelineErrors) -> ParsedPipeline {
+        let (parsed, errors) = try parseCollecting(bytes, file: file)
+        guard errors.isEmpty else { throw PipelineErrors(sorted(errors)) }
+        return parsed
+    }
+
+    /// Reads the file at `path` within the size limit.
+    public static func read(_ path: String) throws(PipelineErrors) -> [UInt8] {
+        let attributes = try? FileManager.default.attributesOfItem(atPath: path)
+        if let size = attributes?[.size] as? Int, size > maxDocumentBytes {
+            throw PipelineErrors([
+                PipelineError(
+                    .documentTooLarge,
+                    field: "",
+                    message: "document is \(size) bytes; the limit is \(maxDocumentBytes) bytes (1 MiB)",
+                    file: path
+                )
+            ])
+        }
+        guard let data = FileManager.default.contents(atPath: path) else {
+            var isDirectory: ObjCBool = false
+            let exists = FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory)
+            let reason = !exists ? "no such file" : isDirectory.boolValue ? "it is a directory" : "permission denied"
+            throw PipelineErrors([
+                PipelineError(.unreadableFile, field: "", message: "cannot read the file: \(reason)", file: path)
+            ])
+        }
+        return [UInt8](data)
+    }
+
+    private static func parseCollecting(
+        _ bytes: [UInt8],
+        file: String?
+    ) throws(PipelineErrors) -> (ParsedPipeline, [PipelineError]) {
+        let reader = YAMLReader(limits: .init(maxDocumentBytes: maxDocumentBytes, maxNodes: maxNodes))
+        let document: YAMLNode?
+        let duplicates: [(line: Int, column: Int, key: String, first: Int)]
+        do {
+            (document, duplicates) = try reader.read(bytes)
+        } catch {
+            throw PipelineErrors([
+                PipelineError(error.kind, field: "", message: error.message, file: file, line: error.line, column: error.column)
+            ])
+        }
+        guard let document, !document.isNull else {
+            throw PipelineErrors([
+                PipelineError(.missingField, field: "steps", message: "the file is empty; a pipeline needs \"steps\"", file: file)
+            ])
+        }
+        guard case .mapping = document.content else {
+            throw PipelineErrors([
+                PipelineError(
+                    .wrongType,
+                    field: "",
+                    message: "expected a mapping with \"steps\", got \(document.typeName)",
+                    file: file,
+                    line: document.line,
+                    column: document.column
+                )
+            ])
+        }
+        var decoder = PipelineDecoder(file: file)
+        let spec = decoder.decodeDocument(document)
+        var errors = decoder.errors
+        for duplicate in duplicates {
+            errors.append(
+                PipelineError(
+                    .duplicateKey,
+                    field: duplicateField(duplicate, sourceMap: decoder.sourceMap),
+                    message: "duplicate key \"\(duplicate.key)\" (first given on line \(duplicate.first))",
+                    file: file,
+                    line: duplicate.line,
+                    column: duplicate.column
+                )
+            )
+        }
+        return (ParsedPipeline(spec: spec, sourceMap: decoder.sourceMap), errors)
+    }
+
+    /// The field path of a duplicated key: the path whose key was recorded at the first occurrence's line.
+    private static func duplicateField(
+        _ duplicate: (line: Int, column: Int, key: String, first: Int),
+        sourceMap: SourceMap
+    ) -> String {
+        sourceMap.keyPath(named: duplicate.key, onLine: duplicate.first) ?? duplicate.key
+    }
+
+    /// Whether an error on `parent` makes an error on `child` redundant.
+    private static func covers(_ parent: String, _ child: String) -> Bool {
+        child == parent || child.hasPrefix(parent + ".") || child.hasPrefix(parent + "[")
+    }
+
+    private static func sorted(_ errors: [PipelineError]) -> [PipelineError] {
+        errors.enumerated().sorted { lhs, rhs in
+            let l = (lhs.element.line ?? Int.max, lhs.element.column ?? Int.max, lhs.offset)
+            let r = (rhs.element.line ?? Int.max, rhs.element.column ?? Int.max, rhs.offset)
+            return l < r
+        }.map(\.element)
+    }
+}

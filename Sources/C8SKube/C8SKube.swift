@@ -1,1 +1,0 @@
-// C8SKube module (sources follow).

@@ -1,1 +1,0 @@
-// C8SLocal module (sources follow).

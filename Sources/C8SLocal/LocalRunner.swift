@@ -1,0 +1,155 @@
+import C8SCore
+import C8SLogs
+import Dispatch
+import Foundation
+import Logging
+
+/// Runs a pipeline on this machine: every step (of every selected matrix combination) as a process group,
+/// in parallel as the ``Planner`` allows, recording the run under `.c8s/runs/RUN-ID/`.
+public final class LocalRunner: @unchecked Sendable {
+    let configuration: LocalRunConfiguration
+    let spec: PipelineSpec
+    let store: RunStore
+    let masker: any SecretMasking
+    let logger: Logger
+    private let makeSink: @Sendable (RunStore, String) -> any StepOutputSink
+
+    struct Entry {
+        var step: PipelineStep
+        var pipeline: PipelineSpec
+        var plan: PlanStep
+    }
+
+    /// A runner for `spec`. `masker` defaults to plain replacement of the given secret values; `makeSink`
+    /// (the log-store seam) defaults to ``FileStepOutput``. `logger` gets debug records of every planner action
+    /// (never secret values).
+    public init(
+        spec: PipelineSpec,
+        configuration: LocalRunConfiguration,
+        logger: Logger = Logger(label: "c8s.local"),
+        masker: (any SecretMasking)? = nil,
+        makeSink: (@Sendable (RunStore, String) -> any StepOutputSink)? = nil
+    ) {
+        self.spec = spec
+        self.configuration = configuration
+        self.logger = logger
+        self.store = RunStore(directory: configuration.directory)
+        self.masker = masker ?? PlainSecretMasker(values: configuration.secrets.values)
+        self.makeSink = makeSink ?? { store, id in FileStepOutput(store: store, runID: id) }
+    }
+
+    /// The matrix combinations selected by the configuration's filters.
+    public func selectedPipelines() throws(LocalError) -> [ResolvedPipeline] {
+        let all = MatrixExpansion.expand(spec)
+        guard !configuration.matrixFilters.isEmpty else { return all }
+        let axes = Set(spec.matrix?.axes.keys.map { $0 } ?? [])
+        for filter in configuration.matrixFilters {
+            for axis in filter.keys where !axes.contains(axis) {
+                throw .usage("--matrix names \"\(axis)\", which is not an axis of the matrix (axes: \(axes.sorted().joined(separator: ", ")))")
+            }
+        }
+        let selected = all.filter { pipeline in configuration.matrixFilters.contains { pipeline.combination.matches($0) } }
+        guard !selected.isEmpty else {
+            let available = all.map { "[\($0.combination)]" }.joined(separator: " ")
+            throw .usage("--matrix selects no combination; the matrix has: \(available)")
+        }
+        return selected
+    }
+
+    /// Runs the pipeline to the end (or until SIGINT/SIGTERM) and returns the final record.
+    public func run() throws(LocalError) -> RunRecord {
+        let pipelines = try selectedPipelines()
+        // Signals cancel the run from here on (steps get their default dispositions back when spawned).
+        let events = EventQueue()
+        let signals = installSignalHandlers(events)
+        defer { removeSignalHandlers(signals) }
+        let runID = RunStore.newRunID()
+        let several = pipelines.count > 1
+        var entries: [String: Entry] = [:]
+        var order: [String] = []
+        var steps: [StepRecord] = []
+        let branch = configuration.branch ?? Shell.output("git rev-parse --abbrev-ref HEAD", in: configuration.directory)
+        for pipeline in pipelines {
+            let label = pipeline.combination.values.keys.sorted()
+                .map { "\($0)=\(pipeline.combination.values[$0]!)" }.joined(separator: ",")
+            func key(_ name: String) -> String { several ? "\(name)[\(label)]" : name }
+            for plan in PlanStep.steps(of: pipeline.spec, branch: branch, event: configuration.event) {
+                guard let step = pipeline.spec.steps.first(where: { $0.name == plan.id }) else { continue }
+                var plan = plan
+                plan.id = key(step.name)
+                plan.dependsOn = step.dependsOn.map(key)
+                entries[plan.id] = Entry(step: step, pipeline: pipeline.spec, plan: plan)
+                order.append(plan.id)
+                steps.append(StepRecord(key: plan.id, name: step.name, matrix: pipeline.combination))
+            }
+        }
+        var record = RunRecord(
+            id: runID,
+            file: configuration.file,
+            phase: .running,
+            startTime: Date(),
+            combinations: pipelines.map(\.combination),
+            steps: steps
+        )
+        try store.saveSpec(pipelines, run: runID) { [masker] in masker.mask(bytes: $0) }
+        try store.save(record)
+
+        let reporter = TerminalReporter(stepKeys: order, color: configuration.color)
+        let sink = makeSink(store, runID)
+        reporter.note("run \(runID): \(order.count) step(s), recorded in \(store.runDirectory(runID).path)")
+        if spec.steps.contains(where: { $0.image != nil }) {
+            reporter.note("local mode runs every step on this machine; `image` is not used")
+        }
+        let workspace = try Workspace.prepare(source: configuration.directory, runID: runID)
+        defer { workspace.remove() }
+        reporter.note("workspace: \(workspace.origin)")
+
+        var loop = Loop(
+            runner: self,
+            events: events,
+            reporter: reporter,
+            sink: sink,
+            workspace: workspace,
+            entries: entries,
+            order: order,
+            record: record,
+            runStart: Self.monotonicNow()
+        )
+        record = loop.run()
+        reporter.summary(record)
+        return record
+    }
+
+    /// Exit status of `c8s run --local` for a final run phase.
+    public static func exitCode(for phase: RunPhase) -> Int32 {
+        switch phase {
+        case .succeeded: 0
+        case .cancelled: 130
+        default: 1
+        }
+    }
+
+    static func monotonicNow() -> PlannerTime {
+        var time = timespec()
+        clock_gettime(CLOCK_MONOTONIC, &time)
+        return PlannerTime(seconds: Double(time.tv_sec) + Double(time.tv_nsec) / 1e9)
+    }
+
+    private func installSignalHandlers(_ events: EventQueue) -> [any DispatchSourceSignal] {
+        // A closed stdout (`c8s run --local | head`) must not kill the run: writes fail with EPIPE instead.
+        signal(SIGPIPE, SIG_IGN)
+        return [SIGINT, SIGTERM].map { number in
+            signal(number, SIG_IGN)
+            let source = DispatchSource.makeSignalSource(signal: number, queue: .global())
+            source.setEventHandler { events.push(.cancel) }
+            source.resume()
+            return source
+        }
+    }
+
+    private func removeSignalHandlers(_ sources: [any DispatchSourceSignal]) {
+        for source in sources { source.cancel() }
+        signal(SIGINT, SIG_DFL)
+        signal(SIGTERM, SIG_DFL)
+    }
+}

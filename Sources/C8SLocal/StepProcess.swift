@@ -1,0 +1,129 @@
+import C8SLogs
+import Foundation
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// A step's shell, spawned in its own process group with its output read line by line.
+///
+/// `sh -e -c SCRIPT` runs in the step workspace with stdin from `/dev/null`; stdout and stderr go through
+/// pipes to `onLine`. When the shell exits, whatever is left of its process group is killed (like a
+/// container ending), the pipes are drained, and `onExit` gets the raw wait status.
+struct StepProcess: Sendable {
+    /// Process id, also the process group id.
+    let pid: pid_t
+
+    /// Spawns the shell. Called only from the run loop's thread, so pipe descriptors are made close-on-exec
+    /// before any other spawn can inherit them.
+    static func spawn(
+        script: String,
+        directory: String,
+        environment: [String: String],
+        onLine: @escaping @Sendable (LogRecord.Stream, String) -> Void,
+        onExit: @escaping @Sendable (Int32) -> Void
+    ) throws(LocalError) -> StepProcess {
+        let out = try makePipe()
+        let err = try makePipe()
+        var actions = posix_spawn_file_actions_t()
+        posix_spawn_file_actions_init(&actions)
+        defer { posix_spawn_file_actions_destroy(&actions) }
+        posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
+        posix_spawn_file_actions_adddup2(&actions, out.write, 1)
+        posix_spawn_file_actions_adddup2(&actions, err.write, 2)
+
+        var attributes = posix_spawnattr_t()
+        posix_spawnattr_init(&attributes)
+        defer { posix_spawnattr_destroy(&attributes) }
+        posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETPGROUP | POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETSIGMASK))
+        posix_spawnattr_setpgroup(&attributes, 0)
+        var defaults = sigset_t()
+        sigemptyset(&defaults)
+        for signal in [SIGINT, SIGTERM, SIGPIPE, SIGQUIT, SIGHUP] { sigaddset(&defaults, signal) }
+        posix_spawnattr_setsigdefault(&attributes, &defaults)
+        var mask = sigset_t()
+        sigemptyset(&mask)
+        posix_spawnattr_setsigmask(&attributes, &mask)
+
+        // The outer shell changes into the workspace, then becomes `sh -e -c SCRIPT` (same pid).
+        let arguments = ["/bin/sh", "-c", "cd -- \"$1\" && exec /bin/sh -e -c \"$2\"", "c8s-step", directory, script]
+        let argv = arguments.map { strdup($0) } + [nil]
+        let envp = environment.sorted { $0.key < $1.key }.map { strdup("\($0.key)=\($0.value)") } + [nil]
+        defer {
+            argv.forEach { free($0) }
+            envp.forEach { free($0) }
+        }
+        var pid: pid_t = 0
+        let result = posix_spawn(&pid, "/bin/sh", &actions, &attributes, argv, envp)
+        close(out.write)
+        close(err.write)
+        guard result == 0 else {
+            close(out.read)
+            close(err.read)
+            throw .io("cannot start /bin/sh: \(String(cString: strerror(result)))")
+        }
+
+        let readers = DispatchGroup()
+        for (descriptor, stream) in [(out.read, LogRecord.Stream.stdout), (err.read, .stderr)] {
+            readers.enter()
+            Thread.detachNewThread {
+                readLines(descriptor, stream: stream, onLine: onLine)
+                close(descriptor)
+                readers.leave()
+            }
+        }
+        let group = pid
+        Thread.detachNewThread {
+            var status: Int32 = 0
+            while waitpid(group, &status, 0) < 0 && errno == EINTR {}
+            kill(-group, SIGKILL)  // leftovers of the step's process group
+            readers.wait()
+            onExit(status)
+        }
+        return StepProcess(pid: pid)
+    }
+
+    /// Sends `signal` to the whole process group.
+    func signalGroup(_ signal: Int32) {
+        kill(-pid, signal)
+    }
+
+    /// Exit code from a wait status: the exit status, or 128 + the signal number.
+    static func exitCode(fromStatus status: Int32) -> Int32 {
+        let signal = status & 0x7f
+        return signal == 0 ? (status >> 8) & 0xff : 128 + signal
+    }
+
+    private static func makePipe() throws(LocalError) -> (read: Int32, write: Int32) {
+        var fds: [Int32] = [0, 0]
+        guard pipe(&fds) == 0 else {
+            throw .io("cannot create a pipe: \(String(cString: strerror(errno)))")
+        }
+        _ = fcntl(fds[0], F_SETFD, FD_CLOEXEC)
+        _ = fcntl(fds[1], F_SETFD, FD_CLOEXEC)
+        return (fds[0], fds[1])
+    }
+
+    private static func readLines(
+        _ descriptor: Int32,
+        stream: LogRecord.Stream,
+        onLine: (LogRecord.Stream, String) -> Void
+    ) {
+        var pending: [UInt8] = []
+        var buffer = [UInt8](repeating: 0, count: 65536)
+        while true {
+            let count = buffer.withUnsafeMutableBytes { read(descriptor, $0.baseAddress, $0.count) }
+            if count < 0 && errno == EINTR { continue }
+            guard count > 0 else { break }
+            var start = 0
+            for index in 0..<count where buffer[index] == UInt8(ascii: "\n") {
+                pending.append(contentsOf: buffer[start..<index])
+                onLine(stream, String(decoding: pending, as: UTF8.self))
+                pending.removeAll(keepingCapacity: true)
+                start = index + 1
+            }
+            pending.append(contentsOf: buffer[start..<count])
+        }
+        if !pending.isEmpty { onLine(stream, String(decoding: pending, as: UTF8.self)) }
+    }
+}

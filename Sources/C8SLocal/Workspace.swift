@@ -1,0 +1,160 @@
+import C8SCore
+import Foundation
+
+/// The per-step copies of the source directory a local run works in.
+///
+/// A template is made once per run — an export of `HEAD` (`git archive`) when the directory is tracked by git,
+/// else a copy of the directory without `.c8s/` — and every step gets its own fresh copy of it.
+struct Workspace: Sendable {
+    /// Where the template and step copies live (a temporary directory removed by ``remove()``).
+    let root: URL
+    /// Human description of what the template holds.
+    let origin: String
+
+    var template: URL { root.appendingPathComponent("template") }
+
+    /// Builds the template of `source` under a new temporary directory.
+    static func prepare(source: String, runID: String) throws(LocalError) -> Workspace {
+        let root = FileManager.default.temporaryDirectory.appendingPathComponent("c8s-\(runID)-\(getpid())")
+        let template = root.appendingPathComponent("template")
+        do {
+            try FileManager.default.createDirectory(at: template, withIntermediateDirectories: true)
+        } catch {
+            throw .io("cannot create a workspace under \(root.path): \(error)")
+        }
+        let export = "git rev-parse --verify -q HEAD >/dev/null 2>&1 && test -n \"$(git ls-tree HEAD . 2>/dev/null)\" "
+            + "&& git archive --format=tar HEAD | tar -x -C \"$1\""
+        if Shell.run(export, arguments: [template.path], in: source) == 0 {
+            let commit = Shell.output("git rev-parse --short HEAD", in: source) ?? "HEAD"
+            return Workspace(root: root, origin: "git HEAD (\(commit)) of \(source); uncommitted changes are not included")
+        }
+        // Not a git checkout (or nothing committed there): copy the directory.
+        try? FileManager.default.removeItem(at: template)
+        try? FileManager.default.createDirectory(at: template, withIntermediateDirectories: true)
+        do {
+            for entry in try FileManager.default.contentsOfDirectory(atPath: source) where entry != ".c8s" {
+                try FileManager.default.copyItem(
+                    atPath: (source as NSString).appendingPathComponent(entry),
+                    toPath: template.appendingPathComponent(entry).path
+                )
+            }
+        } catch {
+            throw .io("cannot copy \(source) into the workspace: \(error)")
+        }
+        return Workspace(root: root, origin: "a copy of \(source)")
+    }
+
+    /// A fresh copy of the template for one step.
+    func makeStepDirectory(for key: String) throws(LocalError) -> URL {
+        let directory = root.appendingPathComponent("steps").appendingPathComponent(RunStore.fileName(for: key))
+        try? FileManager.default.createDirectory(at: directory.deletingLastPathComponent(), withIntermediateDirectories: true)
+        guard Shell.run("cp -a \"$1/.\" \"$2\"", arguments: [template.path, directory.path], in: root.path) == 0 else {
+            throw .io("cannot copy the workspace for step \(key) into \(directory.path)")
+        }
+        return directory
+    }
+
+    /// Copies the files of `directory` matching `patterns` into `destination`; returns the copied relative
+    /// paths and the patterns that matched nothing.
+    static func collectArtifacts(
+        _ patterns: [String],
+        from directory: URL,
+        into destination: URL,
+        masker: any SecretMasking
+    ) -> (copied: [String], unmatched: [String]) {
+        var copied: [String] = []
+        var unmatched: [String] = []
+        let files = allPaths(under: directory)
+        for pattern in patterns {
+            let trimmed = pattern.hasPrefix("./") ? String(pattern.dropFirst(2)) : pattern
+            let matches = trimmed.contains(where: { "*?".contains($0) })
+                ? files.filter { GlobPattern.matches(trimmed, $0) }
+                : (FileManager.default.fileExists(atPath: directory.appendingPathComponent(trimmed).path) ? [trimmed] : [])
+            if matches.isEmpty { unmatched.append(pattern) }
+            for path in matches where !copied.contains(path) {
+                let target = destination.appendingPathComponent(path)
+                try? FileManager.default.createDirectory(
+                    at: target.deletingLastPathComponent(),
+                    withIntermediateDirectories: true
+                )
+                if (try? FileManager.default.copyItem(at: directory.appendingPathComponent(path), to: target)) != nil {
+                    copied.append(path)
+                    maskFiles(at: target, masker: masker)
+                }
+            }
+        }
+        return (copied, unmatched)
+    }
+
+    /// Masks secret values inside the copied file, or every file of the copied directory.
+    private static func maskFiles(at url: URL, masker: any SecretMasking) {
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: url.path, isDirectory: &isDirectory) else { return }
+        let files = isDirectory.boolValue ? allPaths(under: url).map { url.appendingPathComponent($0) } : [url]
+        for file in files {
+            guard let data = FileManager.default.contents(atPath: file.path) else { continue }
+            let bytes = [UInt8](data)
+            let masked = masker.mask(bytes: bytes)
+            if masked != bytes { try? Data(masked).write(to: file) }
+        }
+    }
+
+    private static func allPaths(under directory: URL) -> [String] {
+        guard let enumerator = FileManager.default.enumerator(atPath: directory.path) else { return [] }
+        return enumerator.compactMap { $0 as? String }.sorted()
+    }
+
+    /// Removes the step copy.
+    func removeStepDirectory(_ directory: URL) {
+        try? FileManager.default.removeItem(at: directory)
+    }
+
+    /// Removes everything.
+    func remove() {
+        try? FileManager.default.removeItem(at: root)
+    }
+}
+
+/// Runs small helper shell commands (git, tar, cp) synchronously.
+enum Shell {
+    /// Exit status of `sh -c SCRIPT sh ARGUMENTS...` run in `directory` (output discarded).
+    @discardableResult
+    static func run(_ script: String, arguments: [String] = [], in directory: String) -> Int32 {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/bin/sh")
+        process.arguments = ["-c", script, "sh"] + arguments
+        process.currentDirectoryURL = URL(fileURLWithPath: directory)
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = FileHandle.nullDevice
+        process.standardInput = FileHandle.nullDevice
+        do {
+            try process.run()
+        } catch {
+            return -1
+        }
+        process.waitUntilExit()
+        return process.terminationStatus
+    }
+
+    /// Trimmed standard output of a successful command.
+    static func output(_ script: String, in directory: String) -> String? {
+        let process = Process()
+        let pipe = Pipe()
+        process.executableURL = URL(fileURLWithPath: "/bin/sh")
+        process.arguments = ["-c", script]
+        process.currentDirectoryURL = URL(fileURLWithPath: directory)
+        process.standardOutput = pipe
+        process.standardError = FileHandle.nullDevice
+        process.standardInput = FileHandle.nullDevice
+        do {
+            try process.run()
+        } catch {
+            return nil
+        }
+        let data = pipe.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        guard process.terminationStatus == 0 else { return nil }
+        let text = String(decoding: data, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+        return text.isEmpty ? nil : text
+    }
+}

@@ -1,0 +1,466 @@
+import CURing
+import Foundation
+import Logging
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// The io_uring + inotify loop: one thread for every followed directory.
+final class TailLoop: @unchecked Sendable {
+    enum Kind: UInt64 {
+        case event = 1
+        case inotify = 2
+        case read = 3
+    }
+
+    let tailer: LogTailer
+    let ring: UnsafeMutablePointer<io_uring>
+    let inotifyBuffer = UnsafeMutableRawBufferPointer.allocate(byteCount: 64 * 1024, alignment: 8)
+    let eventBuffer = UnsafeMutableRawBufferPointer.allocate(byteCount: 8, alignment: 8)
+    var followers: [Int: TailFollowerState] = [:]
+    var watches: [Int32: Int] = [:]
+    var stopping = false
+    var lastTick: UInt64 = 0
+    var logger: Logger { tailer.logger }
+
+    init(tailer: LogTailer) throws {
+        self.tailer = tailer
+        ring = .allocate(capacity: 1)
+        ring.initialize(to: io_uring())
+        do {
+            try uringCall("io_uring_queue_init") { io_uring_queue_init(tailer.configuration.ringEntries, ring, 0) }
+        } catch {
+            ring.deallocate()
+            throw error
+        }
+    }
+
+    func run() {
+        do {
+            try loop()
+        } catch {
+            logger.error("log tailer loop failed", metadata: ["error": "\(error)"])
+            for f in followers.values where !f.ended { f.handle.end(error: error) }
+        }
+        // Exiting the ring cancels and waits for in-flight reads; only then are buffers freed.
+        io_uring_queue_exit(ring)
+        ring.deallocate()
+        for f in followers.values where !f.ended { f.handle.end(error: LogTailerError.stopped) }
+        followers.removeAll()
+        inotifyBuffer.deallocate()
+        eventBuffer.deallocate()
+    }
+
+    static func now() -> UInt64 {
+        var ts = timespec()
+        clock_gettime(CLOCK_MONOTONIC, &ts)
+        return UInt64(ts.tv_sec) * 1_000_000_000 + UInt64(ts.tv_nsec)
+    }
+
+    func loop() throws {
+        try armEvent()
+        try armInotify()
+        let interval = tailer.configuration.pollInterval.components
+        let intervalNanos = UInt64(interval.seconds) * 1_000_000_000 + UInt64(interval.attoseconds / 1_000_000_000)
+        lastTick = Self.now()
+        while !stopping {
+            try uringCall("io_uring_submit") { io_uring_submit(ring) }
+            var cqe: UnsafeMutablePointer<io_uring_cqe>?
+            var timeout = __kernel_timespec(
+                tv_sec: Int64(intervalNanos / 1_000_000_000), tv_nsec: Int64(intervalNanos % 1_000_000_000))
+            let waited = io_uring_wait_cqe_timeout(ring, &cqe, &timeout)
+            if waited < 0 && waited != -ETIME && waited != -EINTR {
+                throw SystemCallError(call: "io_uring_wait_cqe_timeout", errno: -waited)
+            }
+            while c8s_uring_peek_cqe(ring, &cqe) == 0, let completion = cqe {
+                let data = c8s_uring_cqe_get_data64(completion)
+                let result = completion.pointee.res
+                c8s_uring_cqe_seen(ring, completion)
+                try handle(data: data, result: result)
+            }
+            let now = Self.now()
+            if now &- lastTick >= intervalNanos {
+                lastTick = now
+                for f in followers.values {
+                    f.needsRescan = true
+                    f.wantRead = true
+                }
+            }
+            try schedule()
+        }
+    }
+
+    // MARK: completions
+
+    func handle(data: UInt64, result: Int32) throws {
+        switch Kind(rawValue: data >> 56) {
+        case .event:
+            for command in tailer.takeCommands() { apply(command) }
+            try armEvent()
+        case .inotify:
+            if result > 0 {
+                inotifyEvents(UnsafeRawBufferPointer(rebasing: inotifyBuffer[0..<Int(result)]))
+            } else if result < 0 && result != -EINTR && result != -EAGAIN {
+                throw SystemCallError(call: "read", subject: "inotify", errno: -result)
+            }
+            try armInotify()
+        case .read:
+            let id = Int(data & 0x00FF_FFFF_FFFF_FFFF)
+            guard let f = followers[id] else { return }
+            f.readInFlight = false
+            if !f.ended { readCompleted(f, result: result) }
+            if f.ended { remove(id) }
+        case nil:
+            break
+        }
+    }
+
+    func apply(_ command: TailCommand) {
+        switch command {
+        case .add(let handle, let watch):
+            let state = TailFollowerState(
+                handle: handle, watch: watch, bufferSize: tailer.configuration.readBufferSize)
+            followers[handle.id] = state
+            watches[watch] = handle.id
+        case .finish(let id):
+            guard let f = followers[id] else { return }
+            f.finishRequested = true
+            f.needsRescan = true
+            f.wantRead = true
+        case .resume(let id):
+            guard let f = followers[id] else { return }
+            f.paused = false
+            f.wantRead = true
+        case .cancel(let id):
+            guard let f = followers[id] else { return }
+            f.ended = true
+            f.handle.end(error: nil)
+            if !f.readInFlight { remove(id) }
+        case .stop:
+            stopping = true
+        }
+    }
+
+    func inotifyEvents(_ bytes: UnsafeRawBufferPointer) {
+        var offset = 0
+        let header = MemoryLayout<inotify_event>.size
+        while offset + header <= bytes.count {
+            let wd = bytes.loadUnaligned(fromByteOffset: offset, as: Int32.self)
+            let mask = bytes.loadUnaligned(fromByteOffset: offset + 4, as: UInt32.self)
+            let length = bytes.loadUnaligned(fromByteOffset: offset + 12, as: UInt32.self)
+            offset += header + Int(length)
+            if mask & UInt32(IN_Q_OVERFLOW) != 0 {
+                for f in followers.values {
+                    f.needsRescan = true
+                    f.wantRead = true
+                }
+                continue
+            }
+            guard let id = watches[wd], let f = followers[id] else { continue }
+            f.wantRead = true
+            if mask & UInt32(IN_CREATE | IN_MOVED_FROM | IN_MOVED_TO | IN_DELETE) != 0 { f.needsRescan = true }
+        }
+    }
+
+    func readCompleted(_ f: TailFollowerState, result: Int32) {
+        guard let file = f.files.first else { return }
+        if result < 0 {
+            if result == -EINTR || result == -EAGAIN {
+                f.wantRead = true
+                return
+            }
+            fail(f, SystemCallError(call: "read", subject: "\(f.handle.directory)/\(file.name)", errno: -result))
+            return
+        }
+        if result > 0 {
+            let bytes = UnsafeRawBufferPointer(rebasing: f.buffer[0..<Int(result)])
+            file.readOffset += Int64(result)
+            var records: [LogRecord] = []
+            var malformed = 0
+            var lastLine = file.lastDeliveredLine
+            file.parser.feed(bytes) { entry in
+                records.append(entry.record)
+                if entry.isMalformed { malformed += 1 }
+                lastLine = entry.lineNumber
+            }
+            file.lastDeliveredLine = lastLine
+            if !records.isEmpty { deliver(f, records, malformed: malformed, isLast: false) }
+            f.wantRead = true
+            return
+        }
+        // end of file
+        if f.issuedWithSuccessor || f.issuedWithFinish {
+            var records: [LogRecord] = []
+            var malformed = 0
+            file.parser.finish { entry in
+                records.append(entry.record)
+                if entry.isMalformed { malformed += 1 }
+            }
+            f.files.removeFirst()
+            f.finished.append(TailPosition.Finished(file: file.identity, size: file.readOffset))
+            f.finishedFDs[file.identity] = file.fd
+            let last = f.files.isEmpty && f.issuedWithFinish
+            deliver(f, records, malformed: malformed, isLast: last)
+            if last {
+                f.ended = true
+                f.handle.end(error: nil)
+            } else {
+                f.wantRead = true
+            }
+        }
+    }
+
+    func deliver(_ f: TailFollowerState, _ records: [LogRecord], malformed: Int, isLast: Bool) {
+        let batch = LogBatch(records: records, position: f.nextPosition(), malformedLines: malformed, isLast: isLast)
+        if f.handle.deliver(batch) { f.paused = true }
+    }
+
+    func fail(_ f: TailFollowerState, _ error: any Error) {
+        logger.error(
+            "log follower failed", metadata: ["log.directory": "\(f.handle.directory)", "error": "\(error)"])
+        f.ended = true
+        f.handle.end(error: error)
+    }
+
+    func remove(_ id: Int) {
+        guard let f = followers.removeValue(forKey: id) else { return }
+        watches[f.watch] = nil
+        inotify_rm_watch(tailer.inotifyFD, f.watch)
+    }
+
+    // MARK: submissions
+
+    func schedule() throws {
+        for (id, f) in followers where !f.ended {
+            if f.needsRescan {
+                f.needsRescan = false
+                rescan(f)
+            }
+            if f.finishRequested && f.files.isEmpty && !f.readInFlight {
+                deliver(f, [], malformed: 0, isLast: true)
+                f.ended = true
+                f.handle.end(error: nil)
+                remove(id)
+                continue
+            }
+            guard f.wantRead, !f.readInFlight, !f.paused, let file = f.files.first else { continue }
+            f.wantRead = false
+            f.readInFlight = true
+            f.issuedWithSuccessor = f.files.count > 1
+            f.issuedWithFinish = f.finishRequested
+            let sqe = try submissionEntry()
+            c8s_uring_prep_read(sqe, file.fd, f.buffer.baseAddress, UInt32(f.buffer.count), UInt64(file.readOffset))
+            c8s_uring_sqe_set_data64(sqe, Kind.read.rawValue << 56 | UInt64(id))
+        }
+    }
+
+    func submissionEntry() throws -> UnsafeMutablePointer<io_uring_sqe> {
+        if let sqe = c8s_uring_get_sqe(ring) { return sqe }
+        try uringCall("io_uring_submit") { io_uring_submit(ring) }
+        guard let sqe = c8s_uring_get_sqe(ring) else { throw SystemCallError(call: "io_uring_get_sqe", errno: EBUSY) }
+        return sqe
+    }
+
+    func armEvent() throws {
+        let sqe = try submissionEntry()
+        c8s_uring_prep_read(sqe, tailer.eventFD, eventBuffer.baseAddress, 8, 0)
+        c8s_uring_sqe_set_data64(sqe, Kind.event.rawValue << 56)
+    }
+
+    func armInotify() throws {
+        let sqe = try submissionEntry()
+        c8s_uring_prep_read(sqe, tailer.inotifyFD, inotifyBuffer.baseAddress, UInt32(inotifyBuffer.count), 0)
+        c8s_uring_sqe_set_data64(sqe, Kind.inotify.rawValue << 56)
+    }
+
+    // MARK: directory
+
+    /// Lists the directory: renames update known files; new log files are opened at once and queued in order.
+    func rescan(_ f: TailFollowerState) {
+        let directory = f.handle.directory
+        guard let dir = opendir(directory) else { return }  // removed: the held files are still read
+        defer { closedir(dir) }
+        var present = Set<LogFileIdentity>()
+        var raced = false
+        var compressed: [String] = []
+        var found: [(TailFileName, String, LogFileIdentity, Int64)] = []
+        while let entry = readdir(dir) {
+            let name = withUnsafeBytes(of: entry.pointee.d_name) { raw in
+                String(cString: raw.baseAddress!.assumingMemoryBound(to: CChar.self))
+            }
+            if let rotated = TailFileName(name.hasSuffix(".gz") ? String(name.dropLast(3)) : name), !rotated.isLive {
+                if rotated.rotation > f.latestRotation[rotated.restart, default: ""] {
+                    f.latestRotation[rotated.restart] = rotated.rotation
+                }
+                if name.hasSuffix(".gz") { compressed.append(name) }
+            }
+            guard let order = TailFileName(name) else { continue }
+            var info = stat()
+            guard (try? systemCall("fstatat", name, { fstatat(dirfd(dir), name, &info, 0) })) != nil else {
+                raced = true  // renamed or removed while listing: list again before forgetting anything
+                continue
+            }
+            guard info.st_mode & S_IFMT == S_IFREG else { continue }
+            let identity = LogFileIdentity(device: UInt64(info.st_dev), inode: UInt64(info.st_ino))
+            present.insert(identity)
+            found.append((order, name, identity, Int64(info.st_size)))
+        }
+        var known = [LogFileIdentity: TailFile]()
+        for file in f.files { known[file.identity] = file }
+        // Forget finished files that left the directory (closing their descriptors frees the inodes).
+        if raced {
+            f.needsRescan = true
+        } else {
+            f.finished.removeAll { !present.contains($0.file) }
+            for (identity, fd) in f.finishedFDs where !present.contains(identity) {
+                close(fd)
+                f.finishedFDs[identity] = nil
+            }
+        }
+        var finishedSize = [LogFileIdentity: Int64]()
+        for entry in f.finished { finishedSize[entry.file] = entry.size }
+        var added: [(TailFileName, TailFile)] = []
+        for (order, name, identity, size) in found {
+            if let file = known[identity] {
+                file.name = name
+                continue
+            }
+            if let doneSize = finishedSize[identity] {
+                // held open (so the same file), or from a checkpoint and still the same size
+                if f.finishedFDs[identity] != nil { continue }
+                if doneSize == size {
+                    // from the checkpoint: hold it too, so its inode stays unique while it is listed
+                    let path = directory + "/" + name
+                    if let fd = try? systemCall("open", path, { open(path, O_RDONLY | O_CLOEXEC) }) {
+                        f.finishedFDs[identity] = fd
+                    }
+                    continue
+                }
+                f.finished.removeAll { $0.file == identity }
+                finishedSize[identity] = nil
+            }
+            let path = directory + "/" + name
+            guard let fd = try? systemCall("open", path, { open(path, O_RDONLY | O_CLOEXEC) }) else { continue }
+            var info = stat()
+            guard (try? systemCall("fstat", path, { fstat(fd, &info) })) != nil else {
+                close(fd)
+                continue
+            }
+            let actual = LogFileIdentity(device: UInt64(info.st_dev), inode: UInt64(info.st_ino))
+            if actual != identity && (known[actual] != nil || finishedSize[actual] != nil) {
+                close(fd)
+                continue
+            }
+            var cursor: TailPosition.Cursor?
+            if let pending = f.pendingCursor, pending.file == actual, Int64(info.st_size) >= pending.resume.offset,
+                Self.canBeRenamed(from: pending, to: order)
+            {
+                cursor = pending
+                f.pendingCursor = nil
+            }
+            added.append((order, TailFile(fd: fd, identity: actual, name: name, position: cursor)))
+        }
+        if f.firstScan {
+            let uncompressed = Set(found.map(\.1))
+            let orphans = compressed.filter { !uncompressed.contains(String($0.dropLast(3))) }
+            added.append(contentsOf: compressedFiles(f, orphans: orphans, directory: directory))
+        }
+        if let pending = f.pendingCursor {
+            f.pendingCursor = nil
+            logger.warning(
+                "checkpointed log file is gone; reading the other files from their start",
+                metadata: ["log.directory": "\(directory)", "log.file": "\(pending.name)"])
+        }
+        f.firstScan = false
+        guard !added.isEmpty else { return }
+        f.files.append(contentsOf: added.map(\.1))
+        // Keep files not started yet in name order: a listing that raced with a rotation may have missed the
+        // renamed file and found its successor first. Started files keep their place.
+        var firstUnstarted = 0
+        while firstUnstarted < f.files.count, f.files[firstUnstarted].hasStarted
+            || (firstUnstarted == 0 && f.readInFlight)
+        {
+            firstUnstarted += 1
+        }
+        if firstUnstarted < f.files.count {
+            f.files[firstUnstarted...].sort { a, b in
+                guard let x = TailFileName(a.name), let y = TailFileName(b.name) else { return false }
+                return x < y
+            }
+        }
+        f.wantRead = true
+    }
+
+    /// Whether the checkpointed file can now have the name `order`: names only change by rotation (`<n>.log` to a
+    /// newer `<n>.log.<rotation>`). Rejects a different file that reuses the inode of a checkpointed one.
+    static func canBeRenamed(from cursor: TailPosition.Cursor, to order: TailFileName) -> Bool {
+        guard let old = TailFileName(cursor.name) else { return false }
+        if old == order { return true }
+        return old.isLive && !order.isLive && old.restart == order.restart
+            && order.rotation > (cursor.latestRotation ?? "")
+    }
+
+    /// Compressed rotated files whose original is gone, to read at the first listing (decompressed into unlinked
+    /// temporary files): all of them when there is no checkpoint (the tailer started late); after a restart, the
+    /// checkpointed file if kubelet compressed it meanwhile (`<rotated name>.gz`, or for a live `<n>.log` the first
+    /// rotation after the newest one known at the checkpoint), resumed, and every later one from its start.
+    func compressedFiles(_ f: TailFollowerState, orphans: [String], directory: String) -> [(TailFileName, TailFile)] {
+        var candidates = orphans.compactMap { name in TailFileName(String(name.dropLast(3))).map { (name, $0) } }
+        candidates.sort { $0.1 < $1.1 }
+        guard f.handle.initialPosition != nil else {
+            return candidates.compactMap { name, order in decompress(name, directory: directory, cursor: nil).map { (order, $0) } }
+        }
+        guard let cursor = f.pendingCursor, let cursorOrder = TailFileName(cursor.name) else { return [] }
+        let own: (String, TailFileName)?
+        if !cursorOrder.isLive {
+            own = candidates.first { $0.0 == cursor.name + ".gz" }
+        } else {
+            let after = cursor.latestRotation ?? ""
+            own = candidates.first { $0.1.restart == cursorOrder.restart && $0.1.rotation > after }
+        }
+        guard let own, let resumed = decompress(own.0, directory: directory, cursor: cursor) else { return [] }
+        f.pendingCursor = nil
+        logger.info(
+            "resuming a log file that was compressed while the tailer was down",
+            metadata: ["log.directory": "\(directory)", "log.file": "\(own.0)"])
+        var result = [(own.1, resumed)]
+        for (name, order) in candidates where own.1 < order {
+            if let file = decompress(name, directory: directory, cursor: nil) { result.append((order, file)) }
+        }
+        return result
+    }
+
+    /// `gzip -dc` into an unlinked temporary file, held open like any log file. It gets its own identity and the
+    /// rotated name without `.gz`, so a later checkpoint leads back to the compressed file.
+    func decompress(_ name: String, directory: String, cursor: TailPosition.Cursor?) -> TailFile? {
+        var template = Array("\(NSTemporaryDirectory())/c8s-tail-gz-XXXXXX".utf8CString)
+        let made = try? systemCall("mkstemp", NSTemporaryDirectory()) {
+            template.withUnsafeMutableBufferPointer { mkstemp($0.baseAddress!) }
+        }
+        guard let fd = made else { return nil }
+        unlink(String(cString: template))
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        process.arguments = ["gzip", "-dc", directory + "/" + name]
+        process.standardOutput = FileHandle(fileDescriptor: fd, closeOnDealloc: false)
+        do {
+            try process.run()
+            process.waitUntilExit()
+        } catch {
+            close(fd)
+            logger.warning("cannot decompress log file", metadata: ["log.file": "\(name)", "error": "\(error)"])
+            return nil
+        }
+        var info = stat()
+        guard process.terminationStatus == 0, (try? systemCall("fstat", name, { fstat(fd, &info) })) != nil,
+            Int64(info.st_size) >= cursor?.resume.offset ?? 0
+        else {
+            close(fd)
+            logger.warning("cannot decompress log file", metadata: ["log.file": "\(name)"])
+            return nil
+        }
+        let identity = LogFileIdentity(device: UInt64(info.st_dev), inode: UInt64(info.st_ino))
+        return TailFile(fd: fd, identity: identity, name: String(name.dropLast(3)), position: cursor)
+    }
+}

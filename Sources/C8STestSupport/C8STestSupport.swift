@@ -1,1 +1,0 @@
-// C8STestSupport module (sources follow).

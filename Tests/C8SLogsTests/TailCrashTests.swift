@@ -1,0 +1,104 @@
+import Foundation
+import Synchronization
+import Testing
+
+@testable import C8SLogs
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+@Suite("Log tailer crash recovery")
+struct TailCrashTests {
+    /// The `c8s-logtail` executable built next to the test bundle.
+    func executable() throws -> String {
+        let beside = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
+        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent()
+        var candidates = [beside.appendingPathComponent("c8s-logtail").path]
+        var dir = beside
+        for _ in 0..<3 {
+            candidates.append(dir.appendingPathComponent("c8s-logtail").path)
+            dir = dir.deletingLastPathComponent()
+        }
+        candidates.append(root.appendingPathComponent(".build/debug/c8s-logtail").path)
+        let found = candidates.first { FileManager.default.isExecutableFile(atPath: $0) }
+        return try #require(found, "c8s-logtail is not built (run `swift build`); looked in \(candidates)")
+    }
+
+    func launch(_ path: String, _ arguments: [String]) throws -> Process {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: path)
+        process.arguments = arguments
+        process.standardOutput = FileHandle.nullDevice
+        try process.run()
+        return process
+    }
+
+    @Test func killedAtRandomPointsItLosesAndDuplicatesNothing() async throws {
+        let tool = try executable()
+        let temp = TailTempDirectory()
+        defer { temp.remove() }
+        let dir = temp.subdirectory("ns_pod_uid/step")
+        let arguments = [
+            "--directory", dir, "--checkpoint", temp.path + "/checkpoint", "--output", temp.path + "/output",
+        ]
+        // Rotated files are compressed like kubelet does, but not deleted: a loaded machine may keep the tailer
+        // down for longer than kubelet's retention would allow, and only the tailer's losses should count.
+        let writer = TailTestWriter(directory: dir, rotateBytes: 256 * 1024, maxFiles: 10_000, gzip: true)
+        let stop = Mutex(false)
+        let done = TailThreadDone()
+        let thread = Thread {
+            var i = 0
+            while !stop.withLock({ $0 }) {
+                for _ in 0..<50 {
+                    let long = i % 997 == 0 ? String(repeating: "P", count: 20_000) : ""
+                    writer.line("crash line \(i) \(long)", stream: i % 7 == 0 ? .stderr : .stdout)
+                    i += 1
+                }
+                writer.flush()
+                usleep(5000)
+            }
+            writer.close()
+            done.signal()
+        }
+        thread.start()
+        var kills = 0
+        for _ in 0..<25 {
+            let process = try launch(tool, arguments)
+            try await Task.sleep(for: .milliseconds(Int.random(in: 20...250)))
+            kill(process.processIdentifier, SIGKILL)
+            process.waitUntilExit()
+            if process.terminationReason == .uncaughtSignal { kills += 1 }
+        }
+        stop.withLock { $0 = true }
+        await done.wait()
+        #expect(kills >= 20, "the tailer exited on its own instead of being killed")
+        #expect(writer.rotations >= 3)
+
+        // a last run reads everything to the end and exits (killed if it takes more than two minutes)
+        let final = Process()
+        final.executableURL = URL(fileURLWithPath: tool)
+        final.arguments = arguments + ["--finish"]
+        let exited = try await withThrowingTaskGroup(of: Bool.self) { group in
+            try await withCheckedThrowingContinuation { (c: CheckedContinuation<Void, any Error>) in
+                final.terminationHandler = { _ in c.resume() }
+                do { try final.run() } catch { c.resume(throwing: error) }
+                group.addTask {
+                    try await Task.sleep(for: .seconds(120))
+                    kill(final.processIdentifier, SIGKILL)
+                    return false
+                }
+            }
+            group.cancelAll()
+            return final.terminationReason == .exit && final.terminationStatus == 0
+        }
+        #expect(exited, "c8s-logtail --finish did not finish cleanly")
+        let output = try String(contentsOfFile: temp.path + "/output", encoding: .utf8)
+        let received = output.split(separator: "\n", omittingEmptySubsequences: false).dropLast().map { line in
+            String(line.split(separator: " ", maxSplits: 2, omittingEmptySubsequences: false)[2])
+        }
+        #expect(tailDifference(received, writer.written) == nil)
+        #expect(writer.written.count > 1000)
+    }
+}
