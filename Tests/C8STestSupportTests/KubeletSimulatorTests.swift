@@ -93,7 +93,9 @@ struct KubeletSimulatorTests {
 
     @Test func activeDeadlineKillsTheProcess() async throws {
         try await withKubeletCluster { cluster in
-            try await cluster.createJob("slow", script: "echo started; sleep 30", activeDeadlineSeconds: 2)
+            try await cluster.createJob("slow", script: "echo started; sleep 30", activeDeadlineSeconds: 2) { job in
+                job.spec!.template.metadata!.finalizers = ["c8s.dev/logs"]
+            }
             let running = try await cluster.waitForPod(ofJob: "slow", "Running") { $0.status?.phase == "Running" }
             let processes = cluster.simulator.processes(on: "node-a")
             let process = try #require(processes.first { $0.pod == running.metadata.name })
@@ -102,8 +104,16 @@ struct KubeletSimulatorTests {
 
             let failed = try await cluster.waitFor(Job.self, "slow", "Failed") { $0.status?.isFailed == true }
             #expect(failed.status?.conditions?.first { $0.type == "Failed" }?.reason == "DeadlineExceeded")
+            let podName = try #require(running.metadata.name)
+            // The finalizer keeps the deleted Pod: its final status is written once the process was reaped.
+            let killed = try await cluster.waitFor(Pod.self, podName, "Failed") { $0.status?.phase == "Failed" }
+            #expect(killed.metadata.deletionTimestamp != nil)
+            let terminated = try #require(killed.status?.containerStatuses?.first?.state?.terminated)
+            #expect(terminated.exitCode == 137)
             #expect(kill(process.pid, 0) == -1 && errno == ESRCH, "the process group was killed and reaped")
-            #expect(cluster.simulator.processes().isEmpty)
+            #expect(!cluster.simulator.processes().contains { $0.pid == process.pid })
+            _ = try await cluster.client.patch(Pod.self, name: podName, .json([.remove("/metadata/finalizers")]))
+            try await cluster.waitForDeletion(Pod.self, podName)
         }
     }
 

@@ -89,7 +89,8 @@ extension ClusterSimulator {
         ]
         if let completionTime = status.completionTime { patch["completionTime"] = .string(completionTime.description) }
         if let conditions = status.conditions { patch["conditions"] = try C8SKube.JSONValue(encoding: conditions) }
-        let current = try C8SKube.JSONValue(encoding: job.status ?? JobStatus())
+        var current = job.unknownFields.raw["status"] ?? .null
+        if case .null = current { current = try C8SKube.JSONValue(encoding: job.status ?? JobStatus()) }
         var changed = false
         for (field, value) in patch where (current[field] ?? .null) != value {
             changed = true

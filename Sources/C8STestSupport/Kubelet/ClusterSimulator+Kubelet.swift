@@ -55,18 +55,25 @@ extension ClusterSimulator {
         let publisher = PodStatusPublisher(
             client: client, namespace: namespace, name: name, initial: initial, logger: logger)
 
-        await withTaskGroup(of: Void.self) { group in
-            group.addTask { await publisher.run() }
-            if let deadline = spec.activeDeadlineSeconds {
-                group.addTask {
-                    await runtime.waitForKill(orTimeout: .seconds(deadline))
-                    if !Task.isCancelled && runtime.killReason == nil { runtime.kill(reason: "DeadlineExceeded") }
+        await withTaskCancellationHandler {
+            await withTaskGroup(of: Void.self) { group in
+                group.addTask { await publisher.run() }
+                await withTaskGroup(of: Void.self) { deadlines in
+                    if let deadline = spec.activeDeadlineSeconds {
+                        deadlines.addTask {
+                            await runtime.waitForKill(orTimeout: .seconds(deadline))
+                            if !Task.isCancelled && runtime.killReason == nil {
+                                runtime.kill(reason: "DeadlineExceeded")
+                            }
+                        }
+                    }
+                    await execute(pod, spec: spec, runtime: runtime, publisher: publisher)
+                    deadlines.cancelAll()
                 }
+                publisher.finish()
             }
-            await execute(pod, spec: spec, runtime: runtime, publisher: publisher)
-            publisher.finish()
-            await group.next()
-            group.cancelAll()
+        } onCancel: {
+            runtime.kill(reason: "Shutdown")
         }
     }
 
@@ -122,11 +129,9 @@ extension ClusterSimulator {
                 status.reason = "DeadlineExceeded"
                 status.message = "Pod was active on the node longer than the specified deadline"
             }
-            let names = status.containers.map(\.name)
             status.setCondition("PodReadyToStartContainers", false)
             status.setCondition("Ready", false, reason: "PodCompleted")
             status.setCondition("ContainersReady", false, reason: "PodCompleted")
-            _ = names
         }
     }
 

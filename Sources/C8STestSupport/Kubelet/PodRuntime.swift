@@ -18,7 +18,9 @@ final class PodRuntime: Sendable {
     private struct State {
         var processes: [String: ContainerProcess] = [:]
         var killReason: String?
-        var killWaiters: [CheckedContinuation<Void, Never>] = []
+        var killWaiters: [UInt64: CheckedContinuation<Void, Never>] = [:]
+        var abandonedWaiters: Set<UInt64> = []
+        var nextWaiter: UInt64 = 0
     }
 
     private let state = Mutex(State())
@@ -59,8 +61,8 @@ final class PodRuntime: Sendable {
     func kill(reason: String) {
         let (processes, waiters) = state.withLock { state -> ([ContainerProcess], [CheckedContinuation<Void, Never>]) in
             if state.killReason == nil { state.killReason = reason }
-            let waiters = state.killWaiters
-            state.killWaiters = []
+            let waiters = Array(state.killWaiters.values)
+            state.killWaiters = [:]
             return (Array(state.processes.values), waiters)
         }
         for process in processes { process.kill() }
@@ -69,13 +71,17 @@ final class PodRuntime: Sendable {
 
     /// Waits until the Pod is killed or `duration` passed (or the task is cancelled).
     func waitForKill(orTimeout duration: Duration) async {
+        let id = state.withLock { state in
+            state.nextWaiter += 1
+            return state.nextWaiter
+        }
         await withTaskGroup(of: Void.self) { group in
             group.addTask { try? await Task.sleep(for: duration) }
             group.addTask {
                 await withCheckedContinuation { continuation in
                     let resumeNow = self.state.withLock { state in
-                        if state.killReason != nil { return true }
-                        state.killWaiters.append(continuation)
+                        if state.killReason != nil || state.abandonedWaiters.remove(id) != nil { return true }
+                        state.killWaiters[id] = continuation
                         return false
                     }
                     if resumeNow { continuation.resume() }
@@ -83,13 +89,13 @@ final class PodRuntime: Sendable {
             }
             await group.next()
             group.cancelAll()
-            // The kill waiter has no cancellation: wake it so the group can end.
-            let waiters = state.withLock { state in
-                let waiters = state.killWaiters
-                state.killWaiters = []
-                return waiters
+            // The kill waiter has no cancellation of its own: end it (or mark it so it ends when it registers).
+            let waiter = state.withLock { state in
+                let waiter = state.killWaiters.removeValue(forKey: id)
+                if waiter == nil && state.killReason == nil { state.abandonedWaiters.insert(id) }
+                return waiter
             }
-            for waiter in waiters { waiter.resume() }
+            waiter?.resume()
         }
     }
 }

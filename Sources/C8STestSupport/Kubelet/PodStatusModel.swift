@@ -79,8 +79,8 @@ struct PodStatusModel: Sendable, Hashable {
             "containerStatuses": .array(containers.map(Self.json)),
         ]
         if !initContainers.isEmpty { status["initContainerStatuses"] = .array(initContainers.map(Self.json)) }
-        status["reason"] = reason.map { .string($0) } ?? .null
-        status["message"] = message.map { .string($0) } ?? .null
+        status["reason"] = reason.map { KubeJSON.string($0) } ?? KubeJSON.null
+        status["message"] = message.map { KubeJSON.string($0) } ?? KubeJSON.null
         return .object(status)
     }
 
