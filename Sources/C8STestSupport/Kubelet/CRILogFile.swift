@@ -52,9 +52,27 @@ final class CRILogFile: @unchecked Sendable {
         return fd
     }
 
-    /// Appends whole CRI lines, rotating afterwards when the file reached the size limit.
+    /// Appends whole CRI lines, rotating as soon as the file reaches the size limit (between two lines, like a
+    /// runtime that writes line by line).
     func write(_ bytes: [UInt8]) {
-        guard !bytes.isEmpty, fd >= 0 else { return }
+        var start = 0
+        while start < bytes.count, fd >= 0 {
+            var end = start
+            repeat {
+                guard let newline = bytes[end...].firstIndex(of: 0x0A) else {
+                    end = bytes.count
+                    break
+                }
+                end = newline + 1
+            } while end < bytes.count && size + (end - start) < policy.maxSize
+            writeAll(bytes[start..<end])
+            size += end - start
+            start = end
+            if size >= policy.maxSize { rotate() }
+        }
+    }
+
+    private func writeAll(_ bytes: ArraySlice<UInt8>) {
         bytes.withUnsafeBytes { buffer in
             var offset = 0
             while offset < buffer.count {
@@ -66,8 +84,6 @@ final class CRILogFile: @unchecked Sendable {
                 offset += n
             }
         }
-        size += bytes.count
-        if size >= policy.maxSize { rotate() }
     }
 
     func close() {

@@ -140,7 +140,7 @@ extension ClusterSimulator {
         do {
             try await client.delete(
                 Job.self, name: name, namespace: namespace,
-                options: DeleteOptions(
+                options: C8SKube.DeleteOptions(
                     propagationPolicy: .background, preconditions: .init(uid: job.metadata.uid)))
             logger.debug("deleted finished job after its TTL", metadata: ["job.namespace": "\(namespace)", "job.name": "\(name)"])
         } catch let error as KubeError where error.isNotFound || error.isConflict {
@@ -152,7 +152,7 @@ extension ClusterSimulator {
         do {
             try await client.delete(
                 Pod.self, name: pod.metadata.name ?? "", namespace: pod.metadata.namespace,
-                options: DeleteOptions(preconditions: .init(uid: pod.metadata.uid)))
+                options: C8SKube.DeleteOptions(preconditions: .init(uid: pod.metadata.uid)))
         } catch let error as KubeError where error.isNotFound || error.isConflict {
         }
     }
