@@ -127,7 +127,10 @@ public final class ClusterSimulator: Service, Sendable {
     public func run() async throws {
         try FileManager.default.createDirectory(atPath: workRoot, withIntermediateDirectories: true)
         try FileManager.default.createDirectory(atPath: configuration.logRoot, withIntermediateDirectories: true)
-        defer { killAll(reason: "Shutdown") }
+        defer {
+            killAll(reason: "Shutdown")
+            if configuration.workRoot == nil { try? FileManager.default.removeItem(atPath: workRoot) }
+        }
         do {
             if configuration.registerNodes { try await registerNodes() }
             installHandlers()
@@ -230,7 +233,10 @@ public final class ClusterSimulator: Service, Sendable {
                 },
                 onDelete: { [weak self] pod in
                     if let uid = pod.metadata.uid {
-                        let runtime = self?.state.withLock { $0.runtimes[uid] }
+                        let runtime = self?.state.withLock { state in
+                            state.assumedPods[uid] = nil
+                            return state.runtimes[uid]
+                        }
                         runtime?.kill(reason: "Deleted")
                     }
                     podQueue.add(pod.key)

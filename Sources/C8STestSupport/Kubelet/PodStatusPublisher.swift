@@ -41,17 +41,26 @@ final class PodStatusPublisher: Sendable {
         for await _ in wakeups where !gone {
             let snapshot = status
             guard snapshot != lastWritten else { continue }
-            do {
-                _ = try await client.patch(
-                    Pod.self, name: name, namespace: namespace, .merge(["status": snapshot.json]),
-                    subresource: "status")
-                lastWritten = snapshot
-            } catch let error as KubeError where error.isNotFound {
-                gone = true
-            } catch {
-                logger.warning(
-                    "cannot write pod status",
-                    metadata: ["pod.namespace": "\(namespace)", "pod.name": "\(name)", "error": "\(error)"])
+            for attempt in 1...3 {
+                do {
+                    _ = try await client.patch(
+                        Pod.self, name: name, namespace: namespace, .merge(["status": snapshot.json]),
+                        subresource: "status")
+                    lastWritten = snapshot
+                    break
+                } catch let error as KubeError where error.isNotFound {
+                    gone = true
+                    break
+                } catch {
+                    logger.warning(
+                        "cannot write pod status",
+                        metadata: [
+                            "pod.namespace": "\(namespace)", "pod.name": "\(name)", "attempt": "\(attempt)",
+                            "error": "\(error)",
+                        ])
+                    if Task.isCancelled { break }
+                    try? await Task.sleep(for: .milliseconds(100 * attempt))
+                }
             }
         }
     }
