@@ -275,4 +275,21 @@ struct KubeletSimulatorTests {
             #expect(job.status?.active == 1)
         }
     }
+
+    @Test func barePodWithItsOwnDeadlineIsKilledByTheKubelet() async throws {
+        try await withKubeletCluster(nodes: ["node-a", "node-b"]) { cluster in
+            var spec = PodSpec(
+                containers: [Container(name: "main", image: "busybox", command: ["sh", "-c", "echo up; sleep 30"])],
+                restartPolicy: "Never")
+            spec.activeDeadlineSeconds = 1
+            _ = try await cluster.client.create(Pod(metadata: ObjectMeta(name: "bare", namespace: "default"), spec: spec))
+            let failed = try await cluster.waitFor(Pod.self, "bare", "Failed") { $0.status?.phase == "Failed" }
+            #expect(failed.status?.reason == "DeadlineExceeded")
+            #expect(failed.spec?.nodeName != nil)
+            #expect(failed.status?.containerStatuses?.first?.state?.terminated?.exitCode == 137)
+            #expect(cluster.simulator.processes().isEmpty)
+            let directory = try #require(cluster.simulator.logDirectory(namespace: "default", pod: "bare"))
+            #expect(try readContainerLog("\(directory)/main").map(\.text) == ["up"])
+        }
+    }
 }
