@@ -69,7 +69,7 @@ extension ClusterSimulator {
             let wanted = min(parallelism, completions - succeeded) - activeCount
             for _ in 0..<max(0, wanted) {
                 let created = try await createPod(for: job, uid: uid, namespace: namespace, name: name)
-                state.withLock { $0.expectedPods[uid, default: []].insert(created) }
+                state.withLock { _ = $0.expectedPods[uid, default: []].insert(created) }
                 activeCount += 1
             }
             if let deadline = spec.activeDeadlineSeconds {
