@@ -83,7 +83,8 @@ let package = Package(
         .target(
             name: "C8STestSupport",
             dependencies: [
-                "CYAML",
+                "CYAML", "C8SKube", "C8SLogs",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "NIOCore", package: "swift-nio"),
@@ -133,7 +134,7 @@ let package = Package(
         .testTarget(
             name: "C8STestSupportTests",
             dependencies: [
-                "C8STestSupport",
+                "C8STestSupport", "C8SKube", "C8SLogs",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]

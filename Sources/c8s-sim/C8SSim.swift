@@ -1,9 +1,11 @@
 import ArgumentParser
 import C8STestSupport
+import Foundation
 import Logging
 import ServiceLifecycle
 
-/// `c8s-sim`: serves the in-memory Kubernetes API server standalone, for running c8s or kubectl against it.
+/// `c8s-sim`: serves the in-memory Kubernetes API server standalone, for running c8s or kubectl against it, and
+/// with `--nodes` also simulates the Job controller, the scheduler and the kubelets of those nodes.
 @main
 struct C8SSim: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -27,12 +29,25 @@ struct C8SSim: AsyncParsableCommand {
     @Flag(help: "Log every request (method, path, status).")
     var verbose = false
 
+    @Option(help: "Simulate these nodes (comma-separated names): Jobs get Pods that run as local processes.")
+    var nodes: String?
+
+    @Option(help: "Root of the simulated nodes' Pod log directories (with --nodes).")
+    var logRoot: String = "/tmp/c8s-sim/pods"
+
+    @Option(help: "Rotate a container log once it reaches this many bytes (with --nodes).")
+    var logMaxSize: Int = 10 * 1024 * 1024
+
+    @Option(help: "Log files kept per container, the live one included (with --nodes).")
+    var logMaxFiles: Int = 5
+
     func run() async throws {
         var logger = Logger(label: "c8s-sim")
         if verbose { logger.logLevel = .debug }
         let configuration = TestAPIServer.Configuration(
             host: host, port: port, eventHistoryLimit: eventHistory, crdDirectory: crds)
         let server = try TestAPIServer(configuration: configuration, logger: logger)
+        let (listening, listened) = AsyncStream.makeStream(of: URL.self)
         let service = TestAPIServer.Service(server: server) { [kubeconfig, logger] server in
             if let kubeconfig {
                 do {
@@ -44,9 +59,35 @@ struct C8SSim: AsyncParsableCommand {
                 }
             }
             logger.info("listening", metadata: ["url": "\(server.baseURL.absoluteString)"])
+            listened.yield(server.baseURL)
+            listened.finish()
+        }
+        var services: [any Service] = [service]
+        if let nodes {
+            let names = nodes.split(separator: ",").map { String($0).trimmingCharacters(in: .whitespaces) }
+                .filter { !$0.isEmpty }
+            let simulation = ClusterSimulator.Configuration(
+                nodes: names.map { SimulatedNode(name: $0) }, logRoot: logRoot,
+                logRotation: LogRotationPolicy(maxSize: logMaxSize, maxFiles: logMaxFiles))
+            services.append(SimulatorService(listening: listening, configuration: simulation, logger: logger))
         }
         let group = ServiceGroup(
-            configuration: .init(services: [service], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
+            configuration: .init(services: services, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
         try await group.run()
+    }
+}
+
+/// Starts the cluster simulator once the API server listens (its port is known only then).
+struct SimulatorService: Service {
+    let listening: AsyncStream<URL>
+    let configuration: ClusterSimulator.Configuration
+    let logger: Logger
+
+    func run() async throws {
+        var urls = listening.makeAsyncIterator()
+        guard let url = await urls.next() else { return }
+        let simulator = try ClusterSimulator(apiServer: url, configuration: configuration, logger: logger)
+        logger.info("simulating nodes", metadata: ["nodes": "\(configuration.nodes.map(\.name))"])
+        try await simulator.run()
     }
 }
