@@ -59,7 +59,7 @@ public final class CoordinatorController: Service, Sendable {
             }
             if let elector = self.elector {
                 try await elector.run(
-                    onNewLeader: { [logger] leader in logger.info("leader", metadata: ["lease.holder": "\(leader)"]) },
+                    onNewLeader: { [logger = self.logger] leader in logger.info("leader", metadata: ["lease.holder": "\(leader)"]) },
                     whileLeading: runAll)
             } else {
                 try await runAll()

@@ -114,7 +114,7 @@ public final class PipelineRunReconciler: Service, Sendable {
     }
 
     /// Adds the cleanup finalizer and the pipeline-config label when missing.
-    private func ensureMetadata(_ run: PipelineRun) async throws -> PipelineRun {
+    func ensureMetadata(_ run: PipelineRun) async throws -> PipelineRun {
         let config = run.spec.pipelineConfigRef.name
         guard run.metadata.finalizers?.contains(C8SFinalizers.cleanup) != true
             || run.metadata.labels?[C8SLabels.pipelineConfig] != config
@@ -130,7 +130,7 @@ public final class PipelineRunReconciler: Service, Sendable {
 
     // MARK: - Leaf runs
 
-    private func reconcileLeaf(_ run: PipelineRun, spec: PipelineSpec, logger: Logger) async throws -> WorkResult {
+    func reconcileLeaf(_ run: PipelineRun, spec: PipelineSpec, logger: Logger) async throws -> WorkResult {
         let selector = ListOptions(labelSelector: "\(C8SLabels.pipelineRun)=\(run.metadata.name ?? "")")
         let ownedJobs = try await client.list(Job.self, namespace: run.metadata.namespace, options: selector).items
             .filter { job in job.metadata.ownerReferences?.contains { $0.uid == run.metadata.uid } ?? false }
@@ -180,7 +180,7 @@ public final class PipelineRunReconciler: Service, Sendable {
         return requeue(at: decision.nextDeadline, now: now)
     }
 
-    private func requeue(at deadline: Date?, now: Date) -> WorkResult {
+    func requeue(at deadline: Date?, now: Date) -> WorkResult {
         var delay = configuration.resyncInterval
         if let deadline {
             let seconds = max(0, deadline.timeIntervalSince(now)) + 0.05
@@ -190,220 +190,13 @@ public final class PipelineRunReconciler: Service, Sendable {
     }
 
     /// The clone source of a run: nil when the pipeline names no repository.
-    private func cloneSource(for run: PipelineRun, spec: PipelineSpec) async throws -> CloneSource? {
+    func cloneSource(for run: PipelineRun, spec: PipelineSpec) async throws -> CloneSource? {
         guard let repository = spec.repository, !repository.isEmpty else { return nil }
         let connections = try await client.list(C8SAPI.RepositoryConnection.self, namespace: run.metadata.namespace)
         let connection = connections.items.first { $0.spec.pipelineConfigRef.name == run.spec.pipelineConfigRef.name }
         return CloneSource(
             repository: repository, commit: run.spec.commit, branch: run.spec.branch,
             credentials: connection.flatMap { CloneSource.credentials(for: $0, repository: repository) })
-    }
-
-    // MARK: - Matrix parents
-
-    private func reconcileParent(_ run: PipelineRun, spec: PipelineSpec, logger: Logger) async throws -> WorkResult {
-        let now = Date()
-        if run.status?.resolvedSpec == nil {
-            // The snapshot comes first: children resolve their pipeline from it.
-            var status = run.status ?? PipelineRun.Status()
-            status.resolvedSpec = spec
-            status.phase = .pending
-            status.startTime = KubeTime(now)
-            try await writeStatus(run, status, logger: logger)
-            return .requeueAfter(.milliseconds(1))
-        }
-        let name = run.metadata.name ?? ""
-        let combinations = MatrixExpansion.combinations(of: spec.matrix)
-        let children = try await client.list(
-            PipelineRun.self, namespace: run.metadata.namespace,
-            options: ListOptions(labelSelector: "\(C8SLabels.matrixParent)=\(name)")
-        ).items
-        let existing = Set(children.compactMap(\.metadata.name))
-        for (index, combination) in combinations.enumerated() {
-            let childName = MatrixAggregate.childName(parent: name, index: index)
-            guard !existing.contains(childName) else { continue }
-            var labels = run.metadata.labels ?? [:]
-            labels[C8SLabels.matrixParent] = name
-            labels[C8SLabels.pipelineConfig] = run.spec.pipelineConfigRef.name
-            var childSpec = run.spec
-            childSpec.matrix = combination.values
-            childSpec.matrixIndex = index
-            let child = PipelineRun(
-                metadata: ObjectMeta(
-                    name: childName, namespace: run.metadata.namespace, labels: labels,
-                    ownerReferences: [OwnerReference(controller: run, blockOwnerDeletion: true)],
-                    finalizers: [C8SFinalizers.cleanup]),
-                spec: childSpec)
-            do {
-                _ = try await client.create(child)
-                logger.info("created matrix child run", metadata: ["child.name": "\(childName)"])
-            } catch let error as KubeError where error.isAlreadyExists {}
-        }
-        if run.spec.cancel == true {
-            for child in children where child.spec.cancel != true && child.status?.phase?.isFinished != true {
-                _ = try await client.patch(
-                    PipelineRun.self, name: child.metadata.name ?? "", namespace: child.metadata.namespace,
-                    .merge(["spec": ["cancel": true]]))
-            }
-        }
-        let status = MatrixAggregate.status(parent: run, children: children, expected: combinations.count, now: now)
-        try await writeStatus(run, status, logger: logger)
-        if status.phase?.isFinished == true { await updateConfigStatus(of: run, logger: logger) }
-        return .done
-    }
-
-    // MARK: - Status, events, configs
-
-    /// Writes the status when it changed, with the run's resourceVersion (a concurrent writer, such as the node
-    /// agent adding log summaries, makes this fail with Conflict and the reconcile runs again on fresh data).
-    private func writeStatus(_ run: PipelineRun, _ status: PipelineRun.Status, logger: Logger) async throws {
-        guard status != run.status else { return }
-        var updated = run
-        updated.status = status
-        _ = try await client.updateStatus(updated)
-        metrics.record(from: run.status, to: status)
-        for note in RunEventNote.transitions(from: run.status, to: status) {
-            await record(note, about: run, logger: logger)
-        }
-    }
-
-    /// Records a core/v1 Event about the run (best effort: a failure is logged).
-    func record(_ note: RunEventNote, about run: PipelineRun, logger: Logger) async {
-        var event = C8SKube.Event(
-            about: run, type: note.type, reason: note.reason, message: note.message, component: configuration.component)
-        let unique = UInt64(Date().timeIntervalSince1970 * 1_000_000) &* 1000 &+ UInt64.random(in: 0..<1000)
-        event.metadata.name = "\(run.metadata.name ?? "run").\(String(unique, radix: 16))"
-        event.involvedObject.resourceVersion = run.metadata.resourceVersion
-        do {
-            _ = try await client.create(event)
-        } catch {
-            logger.warning("cannot record event", metadata: ["event.reason": "\(note.reason)", "error": "\(error)"])
-        }
-    }
-
-    /// Marks a run that cannot start as failed.
-    private func fail(_ run: PipelineRun, reason: String, message: String, logger: Logger) async throws {
-        var status = run.status ?? PipelineRun.Status()
-        let now = Date()
-        status.phase = .failed
-        status.startTime = status.startTime ?? KubeTime(now)
-        status.completionTime = KubeTime(now)
-        status.message = message
-        status.conditions = RunDecision.setCondition(
-            status.conditions, status: "False", reason: reason, message: message, generation: run.metadata.generation,
-            now: now)
-        try await writeStatus(run, status, logger: logger)
-        await updateConfigStatus(of: run, logger: logger)
-    }
-
-    /// The pipeline the run executes: its snapshot when it has one, else its config's spec (a matrix child: its
-    /// parent's snapshot) with the run's matrix values substituted.
-    private func resolvedSpec(of run: PipelineRun) async throws -> PipelineSpec {
-        if let snapshot = run.status?.resolvedSpec { return snapshot }
-        var base: PipelineSpec?
-        if let parent = run.metadata.labels?[C8SLabels.matrixParent] {
-            base = try await client.getIfPresent(PipelineRun.self, name: parent, namespace: run.metadata.namespace)?
-                .status?.resolvedSpec
-        }
-        if base == nil {
-            let name = run.spec.pipelineConfigRef.name
-            guard let config = try await client.getIfPresent(
-                PipelineConfig.self, name: name, namespace: run.metadata.namespace)
-            else {
-                throw RunSetupError(reason: "ConfigNotFound", message: "PipelineConfig \(name) does not exist")
-            }
-            base = config.spec
-        }
-        guard let base else { throw RunSetupError(reason: "ConfigNotFound", message: "no pipeline") }
-        let problems = PipelineValidator.validate(base)
-        if !problems.isEmpty {
-            throw RunSetupError(
-                reason: "InvalidPipeline",
-                message: "the pipeline is invalid: " + problems.map(\.description).joined(separator: "; "))
-        }
-        if let values = run.spec.matrix {
-            return MatrixExpansion.resolve(base, with: MatrixCombination(values))
-        }
-        return base.matrix == nil ? MatrixExpansion.resolve(base, with: MatrixCombination()) : base
-    }
-
-    /// Recomputes the PipelineConfig's `lastRun`, `totalRuns` and `successRate` from its top-level runs.
-    func updateConfigStatus(of run: PipelineRun, logger: Logger) async {
-        guard run.metadata.labels?[C8SLabels.matrixParent] == nil else { return }
-        let name = run.spec.pipelineConfigRef.name
-        do {
-            let runs = try await client.listAll(
-                PipelineRun.self, namespace: run.metadata.namespace,
-                options: ListOptions(labelSelector: "\(C8SLabels.pipelineConfig)=\(name),!\(C8SLabels.matrixParent)"))
-                .items
-            let finished = runs.filter { $0.status?.phase?.isFinished == true }
-            let succeeded = finished.filter { $0.status?.phase == .succeeded }.count
-            let last = runs.max { a, b in
-                let (ta, tb) = (a.metadata.creationTimestamp?.date ?? .distantPast, b.metadata.creationTimestamp?.date ?? .distantPast)
-                return ta == tb ? (a.metadata.name ?? "") < (b.metadata.name ?? "") : ta < tb
-            }
-            let status = PipelineConfig.Status(
-                lastRun: last?.metadata.name, totalRuns: Int64(runs.count),
-                successRate: finished.isEmpty ? nil : Self.percentage(succeeded, of: finished.count))
-            try await client.modify(PipelineConfig.self, name: name, namespace: run.metadata.namespace, status: true) {
-                config in
-                var merged = config.status ?? PipelineConfig.Status()
-                merged.lastRun = status.lastRun
-                merged.totalRuns = status.totalRuns
-                merged.successRate = status.successRate
-                config.status = merged
-            }
-        } catch {
-            logger.warning("cannot update the PipelineConfig status", metadata: ["config.name": "\(name)", "error": "\(error)"])
-        }
-    }
-
-    /// `87.5%`.
-    static func percentage(_ part: Int, of whole: Int) -> String {
-        let tenths = (part * 1000 + whole / 2) / whole
-        return tenths % 10 == 0 ? "\(tenths / 10)%" : "\(tenths / 10).\(tenths % 10)%"
-    }
-
-    // MARK: - Deletion
-
-    /// Deletes the run's Jobs (and matrix children), then removes the cleanup finalizer.
-    private func finalize(_ run: PipelineRun, logger: Logger) async throws -> WorkResult {
-        guard run.metadata.finalizers?.contains(C8SFinalizers.cleanup) == true else { return .done }
-        let name = run.metadata.name ?? ""
-        let jobs = try await client.list(
-            Job.self, namespace: run.metadata.namespace,
-            options: ListOptions(labelSelector: "\(C8SLabels.pipelineRun)=\(name)")).items
-        let children = try await client.list(
-            PipelineRun.self, namespace: run.metadata.namespace,
-            options: ListOptions(labelSelector: "\(C8SLabels.matrixParent)=\(name)")).items
-        for job in jobs where job.metadata.deletionTimestamp == nil {
-            do {
-                try await client.delete(
-                    Job.self, name: job.metadata.name ?? "", namespace: job.metadata.namespace,
-                    options: DeleteOptions(propagationPolicy: .background))
-            } catch let error as KubeError where error.isNotFound {}
-        }
-        for child in children where child.metadata.deletionTimestamp == nil {
-            do {
-                try await client.delete(
-                    PipelineRun.self, name: child.metadata.name ?? "", namespace: child.metadata.namespace,
-                    options: DeleteOptions(propagationPolicy: .background))
-            } catch let error as KubeError where error.isNotFound {}
-        }
-        let remainingJobs = try await client.list(
-            Job.self, namespace: run.metadata.namespace,
-            options: ListOptions(labelSelector: "\(C8SLabels.pipelineRun)=\(name)")).items
-        let remainingChildren = try await client.list(
-            PipelineRun.self, namespace: run.metadata.namespace,
-            options: ListOptions(labelSelector: "\(C8SLabels.matrixParent)=\(name)")).items
-        guard remainingJobs.isEmpty, remainingChildren.isEmpty else { return .requeueAfter(.seconds(1)) }
-        do {
-            try await client.modify(PipelineRun.self, name: name, namespace: run.metadata.namespace) { object in
-                object.metadata.finalizers?.removeAll { $0 == C8SFinalizers.cleanup }
-            }
-            logger.info("cleaned up the run's Jobs; removed the finalizer")
-        } catch let error as KubeError where error.isNotFound {}
-        return .done
     }
 }
 
