@@ -104,14 +104,20 @@ struct ReconcilerHarness: Sendable {
                 while !Task.isCancelled {
                     let events = try await client.watch(
                         PipelineRun.self, namespace: namespace, options: ListOptions(allowWatchBookmarks: true))
-                    for try await _ in events { continuation.yield() }
+                    for try await _ in events {
+                        try Task.checkCancellation()
+                        continuation.yield()
+                    }
                 }
             }
             group.addTask {
                 while !Task.isCancelled {
                     let events = try await client.watch(
                         Job.self, namespace: namespace, options: ListOptions(allowWatchBookmarks: true))
-                    for try await _ in events { continuation.yield() }
+                    for try await _ in events {
+                        try Task.checkCancellation()
+                        continuation.yield()
+                    }
                 }
             }
             group.addTask {
