@@ -81,7 +81,11 @@ struct CoordinatorCommand: AsyncParsableCommand {
         guard configuration.workers > 0 else { throw ValidationError("--workers must be at least 1") }
 
         try await withKubeClient(configuration: clientConfiguration, logger: logger) { client in
-            let coordinator = buildCoordinator(configuration: configuration, client: client, logger: logger)
+            let coordinator = buildCoordinator(
+                configuration: configuration, client: client, logger: logger,
+                onServerRunning: { [logger] port in
+                    logger.info("serving /healthz and /readyz", metadata: ["http.port": "\(port)"])
+                })
             try await coordinator.run(logger: logger)
         }
     }

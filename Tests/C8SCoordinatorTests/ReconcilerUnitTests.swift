@@ -89,6 +89,51 @@ import Testing
         #expect(decision.status.conditions?[type: "Succeeded"]?.status == "Unknown")
     }
 
+    static func run() -> PipelineRun {
+        var run = PipelineRun(
+            metadata: ObjectMeta(name: "r", namespace: "default"),
+            spec: .init(pipelineConfigRef: .init(name: "p"), commit: "abc123", branch: "main"))
+        run.metadata.uid = "u1"
+        return run
+    }
+
+    @Test func sshCloneMountsTheKeyAndSetsGitSSHCommand() throws {
+        let spec = PipelineSpec(repository: "git@github.com:acme/shop.git", steps: [step("a")])
+        let clone = CloneSource(
+            repository: "git@github.com:acme/shop.git", commit: "abc123",
+            credentials: .sshKey(secretName: "deploy-key", key: "ssh-privatekey"))
+        let job = StepJobBuilder().job(run: Self.run(), spec: spec, step: spec.steps[0], clone: clone)
+        let pod = try #require(job.spec?.template.spec)
+        let volume = try #require(pod.volumes?.first { $0["name"]?.stringValue == "git-ssh" })
+        #expect(volume["secret"]?["secretName"]?.stringValue == "deploy-key")
+        let cloner = try #require(pod.initContainers?.first)
+        #expect(cloner.env?.first { $0.name == "GIT_SSH_COMMAND" }?.value?.contains("/etc/c8s/git-ssh/id") == true)
+        #expect(cloner.env?.contains { $0.name == "C8S_GIT_TOKEN" } == false)
+        #expect(pod.containers[0].volumeMounts?.contains { $0["name"]?.stringValue == "git-ssh" } == false)
+    }
+
+    @Test func tokenCloneReadsTheTokenFromTheSecretOnly() throws {
+        let spec = PipelineSpec(repository: "https://gitlab.com/acme/shop.git", steps: [step("a")])
+        let connection = C8SAPI.RepositoryConnection(
+            metadata: ObjectMeta(name: "shop"),
+            spec: .init(repository: "acme/shop", provider: .gitlab,
+                authSecretRef: SecretKeyReference(name: "gl", key: "token"), pipelineConfigRef: .init(name: "p")))
+        let credentials = CloneSource.credentials(for: connection, repository: spec.repository!)
+        #expect(credentials == .token(secretName: "gl", key: "token", username: "oauth2"))
+        let clone = CloneSource(repository: spec.repository!, commit: "abc123", credentials: credentials)
+        let job = StepJobBuilder().job(run: Self.run(), spec: spec, step: spec.steps[0], clone: clone)
+        let cloner = try #require(job.spec?.template.spec?.initContainers?.first)
+        let token = try #require(cloner.env?.first { $0.name == "C8S_GIT_TOKEN" })
+        #expect(token.value == nil)
+        #expect(token.valueFrom?["secretKeyRef"]?["name"]?.stringValue == "gl")
+        let script = cloner.command?.last ?? ""
+        #expect(script.contains("$C8S_GIT_TOKEN"))
+        #expect(script.contains("fetch -q --depth 1 origin \"$C8S_COMMIT\""))
+        #expect(!script.contains("set -x") && !script.contains("echo $C8S_GIT_TOKEN"))
+        // The step container never sees the clone token.
+        #expect(job.spec?.template.spec?.containers[0].env?.contains { $0.name == "C8S_GIT_TOKEN" } == false)
+    }
+
     @Test func matrixChildNamesFitALabel() {
         #expect(MatrixAggregate.childName(parent: "shop-1", index: 3) == "shop-1-3")
         let long = String(repeating: "x", count: 63)

@@ -30,6 +30,7 @@ extension PipelineRunReconciler {
         do {
             _ = try await client.create(event)
         } catch {
+            if Task.isCancelled { return }
             logger.warning("cannot record event", metadata: ["event.reason": "\(note.reason)", "error": "\(error)"])
         }
     }
@@ -107,6 +108,7 @@ extension PipelineRunReconciler {
                 config.status = merged
             }
         } catch {
+            if Task.isCancelled { return }
             logger.warning("cannot update the PipelineConfig status", metadata: ["config.name": "\(name)", "error": "\(error)"])
         }
     }
