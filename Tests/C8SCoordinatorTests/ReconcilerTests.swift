@@ -162,16 +162,17 @@ import Testing
                 #expect(run.status?.conditions?[type: "Succeeded"]?.reason == "StepFailed")
                 #expect(run.status?.message?.contains("step a failed") == true)
                 #expect(try await h.job(run: "fail-1", step: "b") == nil)
-                let events = try await h.client.list(
-                    C8SKube.Event.self, namespace: "default",
-                    options: ListOptions(fieldSelector: "involvedObject.name=fail-1")).items
-                #expect(events.contains { $0.reason == "StepFailed" && $0.type == "Warning" })
-                #expect(events.contains { $0.reason == "RunFailed" })
+                // The config status is written after the run's final status and its events.
                 let config = try await h.eventually("config status") {
                     let config = try await h.client.get(PipelineConfig.self, name: "fail")
                     return config.status?.successRate != nil ? config : nil
                 }
                 #expect(config.status?.successRate == "0%")
+                let events = try await h.client.list(
+                    C8SKube.Event.self, namespace: "default",
+                    options: ListOptions(fieldSelector: "involvedObject.name=fail-1")).items
+                #expect(events.contains { $0.reason == "StepFailed" && $0.type == "Warning" })
+                #expect(events.contains { $0.reason == "RunFailed" })
             }
         }
     }
@@ -374,6 +375,74 @@ import Testing
                 let run = try await h.waitForRun("nc-1", .failed)
                 #expect(run.status?.conditions?[type: "Succeeded"]?.reason == "ConfigNotFound")
                 #expect(run.status?.message?.contains("nowhere") == true)
+            }
+        }
+    }
+}
+
+@Suite struct ReconcilerLifecycleTests {
+    @Test func imagePullProblemIsReportedOnTheRun() async throws {
+        try await ReconcilerHarness.with { h in
+            try await h.createConfig("img", PipelineSpec(steps: [step("a", image: "nope/nope:1")]))
+            try await h.withReconciler {
+                try await h.createRun("img-1", config: "img")
+                let job = try await h.waitForJob(run: "img-1", step: "a")
+                let pod = try await h.startPod(for: job)
+                _ = try await h.client.patch(
+                    Pod.self, name: pod.metadata.name ?? "", namespace: "default",
+                    .merge(["status": [
+                        "phase": "Pending",
+                        "containerStatuses": [["name": "step", "ready": false, "state": ["waiting": [
+                            "reason": "ImagePullBackOff", "message": "Back-off pulling image \"nope/nope:1\"",
+                        ]]]],
+                    ]]), subresource: "status")
+                let run = try await h.eventually("ImagePullBackOff on the run") {
+                    let run = try await h.run("img-1")
+                    return run.status?.conditions?[type: "Succeeded"]?.reason == "ImagePullBackOff" ? run : nil
+                }
+                #expect(run.status?[step: "a"]?.phase == .pending)
+                #expect(run.status?[step: "a"]?.message?.contains("nope/nope:1") == true)
+                #expect(run.status?.message?.contains("cannot pull image") == true)
+                // The event follows the status write.
+                try await h.eventually("StepWaiting event") {
+                    let events = try await h.client.list(
+                        C8SKube.Event.self, namespace: "default",
+                        options: ListOptions(fieldSelector: "involvedObject.name=img-1")).items
+                    return events.contains { $0.reason == "StepWaiting" && $0.type == "Warning" } ? true : nil
+                }
+            }
+        }
+    }
+
+    @Test func foreignJobWithTheStepsNameFailsTheStep() async throws {
+        try await ReconcilerHarness.with { h in
+            try await h.createConfig("fj", PipelineSpec(steps: [step("a")]))
+            _ = try await h.client.create(Job(
+                metadata: ObjectMeta(name: "fj-1-a", namespace: "default"),
+                spec: JobSpec(template: PodTemplateSpec(spec: PodSpec(
+                    containers: [Container(name: "x", image: "alpine")], restartPolicy: "Never")))))
+            try await h.withReconciler {
+                try await h.createRun("fj-1", config: "fj")
+                let run = try await h.waitForRun("fj-1", .failed)
+                #expect(run.status?[step: "a"]?.reason == "JobNameTaken")
+            }
+        }
+    }
+
+    @Test func cancellingAMatrixParentCancelsItsChildren() async throws {
+        try await ReconcilerHarness.with { h in
+            try await h.createConfig("mc", PipelineSpec(
+                matrix: MatrixSpec(axes: ["n": ["1", "2"]]), steps: [step("a")]))
+            try await h.withReconciler {
+                try await h.createRun("mc-1", config: "mc")
+                _ = try await h.waitForJob(run: "mc-1-0", step: "a")
+                _ = try await h.waitForJob(run: "mc-1-1", step: "a")
+                _ = try await h.client.patch(
+                    PipelineRun.self, name: "mc-1", namespace: "default", .merge(["spec": ["cancel": true]]))
+                let parent = try await h.waitForRun("mc-1", .cancelled)
+                #expect(parent.status?.message == "0/2 succeeded, 2 cancelled")
+                #expect(try await h.run("mc-1-0").status?.phase == .cancelled)
+                #expect(try await h.jobs(run: "mc-1-1").isEmpty)
             }
         }
     }

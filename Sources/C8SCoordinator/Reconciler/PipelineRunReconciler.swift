@@ -155,7 +155,15 @@ public final class PipelineRunReconciler: Service, Sendable {
                 _ = try await client.create(job)
                 logger.info("created step Job", metadata: ["step.name": "\(step.name)", "job.name": "\(job.metadata.name ?? "")"])
             } catch let error as KubeError where error.isAlreadyExists {
-                logger.debug("step Job exists already; adopting it", metadata: ["step.name": "\(step.name)"])
+                let existing = try await client.getIfPresent(
+                    Job.self, name: job.metadata.name ?? "", namespace: run.metadata.namespace)
+                if let existing, existing.metadata.ownerReferences?.contains(where: { $0.uid == run.metadata.uid }) != true {
+                    decision.status.markStep(
+                        step.name, phase: .failed, reason: "JobNameTaken",
+                        message: "a Job named \(job.metadata.name ?? "") exists and does not belong to this run", now: now)
+                } else {
+                    logger.debug("step Job exists already; adopting it", metadata: ["step.name": "\(step.name)"])
+                }
             } catch let error as KubeError where error.isInvalid || error.code == .forbidden {
                 logger.warning("cannot create step Job", metadata: ["step.name": "\(step.name)", "error": "\(error)"])
                 decision.status.markStep(
@@ -175,7 +183,9 @@ public final class PipelineRunReconciler: Service, Sendable {
             await updateConfigStatus(of: run, logger: logger)
             return .done
         }
-        let jobFailedAtCreation = decision.status.steps?.contains { $0.reason == "JobCreationFailed" } ?? false
+        let jobFailedAtCreation = decision.status.steps?.contains {
+            $0.reason == "JobCreationFailed" || $0.reason == "JobNameTaken"
+        } ?? false
         if jobFailedAtCreation { return .requeueAfter(.milliseconds(1)) }
         return requeue(at: decision.nextDeadline, now: now)
     }

@@ -26,6 +26,10 @@ public struct RunEventNote: Sendable, Hashable {
             if before?.jobName == nil, let job = step.jobName {
                 notes.append(RunEventNote(reason: "StepStarted", message: "step \(step.name) started (Job \(job))"))
             }
+            if step.phase == .pending || step.phase == .running, let reason = step.reason, reason != before?.reason {
+                notes.append(RunEventNote(
+                    type: "Warning", reason: "StepWaiting", message: "step \(step.name): \(step.message ?? reason)"))
+            }
             guard let phase = step.phase, phase != before?.phase else { continue }
             let detail = step.message.map { ": \($0)" } ?? ""
             switch phase {
@@ -40,10 +44,7 @@ public struct RunEventNote: Sendable, Hashable {
                 notes.append(RunEventNote(
                     type: "Warning", reason: "StepCancelled", message: "step \(step.name) was cancelled"))
             case .pending, .running:
-                if let reason = step.reason, reason != before?.reason {
-                    notes.append(RunEventNote(
-                        type: "Warning", reason: "StepWaiting", message: "step \(step.name): \(step.message ?? reason)"))
-                }
+                break
             }
         }
         if let phase = new.phase, phase.isFinished, phase != old?.phase {
