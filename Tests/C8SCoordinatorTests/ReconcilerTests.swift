@@ -4,6 +4,7 @@ import C8SCore
 import C8SKube
 import C8STestSupport
 import Foundation
+import Logging
 import Testing
 
 @Suite struct ReconcilerTests {
@@ -444,6 +445,33 @@ import Testing
                 #expect(try await h.run("mc-1-0").status?.phase == .cancelled)
                 #expect(try await h.jobs(run: "mc-1-1").isEmpty)
             }
+        }
+    }
+
+    @Test func reconcilerResumesAfterLosingAndRegainingLeadership() async throws {
+        try await ReconcilerHarness.with { h in
+            try await h.createConfig("lead", PipelineSpec(steps: [step("a"), step("b", after: ["a"])]))
+            try await h.createRun("lead-1", config: "lead")
+            var logger = Logger(label: "c8s.test.reconciler")
+            logger.logLevel = .warning
+            let reconciler = PipelineRunReconciler(
+                client: h.client, configuration: .init(namespace: "default"), logger: logger)
+            for step in ["a", "b"] {
+                // Each term of leadership runs the same reconciler until it is cancelled.
+                try await withThrowingTaskGroup(of: Void.self) { group in
+                    group.addTask { try await reconciler.run() }
+                    _ = try await h.waitForJob(run: "lead-1", step: step)
+                    group.cancelAll()
+                }
+                #expect(!reconciler.hasSynced)
+                try await h.finish(run: "lead-1", step: step)
+            }
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                group.addTask { try await reconciler.run() }
+                try await h.waitForRun("lead-1", .succeeded)
+                group.cancelAll()
+            }
+            #expect(try await h.jobs(run: "lead-1").count == 2)
         }
     }
 }

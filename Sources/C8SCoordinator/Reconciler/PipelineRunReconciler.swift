@@ -46,13 +46,6 @@ public final class PipelineRunReconciler: Service, Sendable {
         pods = Informer(
             client: client, configuration: .init(namespace: configuration.namespace, labelSelector: C8SLabels.pipelineRun),
             logger: logger)
-    }
-
-    /// Whether the informers have listed everything once (the reconciler is working).
-    public var hasSynced: Bool { synced.withLock { $0 } }
-
-    /// Watches and reconciles until the task is cancelled.
-    public func run() async throws {
         let queue = self.queue
         runs.addHandler(InformerHandler(
             onAdd: { Self.enqueue(run: $0, into: queue) },
@@ -66,6 +59,14 @@ public final class PipelineRunReconciler: Service, Sendable {
             onAdd: { owned($0.metadata) }, onUpdate: { _, new in owned(new.metadata) }, onDelete: { owned($0.metadata) }))
         pods.addHandler(InformerHandler(
             onAdd: { owned($0.metadata) }, onUpdate: { _, new in owned(new.metadata) }, onDelete: { owned($0.metadata) }))
+    }
+
+    /// Whether the informers have listed everything once (the reconciler is working).
+    public var hasSynced: Bool { synced.withLock { $0 } }
+
+    /// Watches and reconciles until the task is cancelled; may run again afterwards (a coordinator that lost and
+    /// regained leadership): the informers list again and the queue resumes.
+    public func run() async throws {
         try await withThrowingDiscardingTaskGroup { group in
             group.addTask { try await self.runs.run() }
             group.addTask { try await self.jobs.run() }
