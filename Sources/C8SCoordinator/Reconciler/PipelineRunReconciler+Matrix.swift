@@ -46,7 +46,7 @@ extension PipelineRunReconciler {
             } catch let error as KubeError where error.isAlreadyExists {}
         }
         if run.spec.cancel == true {
-            for child in children where child.spec.cancel != true && child.status?.phase?.isFinished != true {
+            for child in children where child.spec.cancel != true && child.status?.phase?.isTerminal != true {
                 _ = try await client.patch(
                     PipelineRun.self, name: child.metadata.name ?? "", namespace: child.metadata.namespace,
                     .merge(["spec": ["cancel": true]]))
@@ -54,7 +54,7 @@ extension PipelineRunReconciler {
         }
         let status = MatrixAggregate.status(parent: run, children: children, expected: combinations.count, now: now)
         try await writeStatus(run, status, logger: logger)
-        if status.phase?.isFinished == true { await updateConfigStatus(of: run, logger: logger) }
+        if status.phase?.isTerminal == true { await updateConfigStatus(of: run, logger: logger) }
         return .done
     }
 }

@@ -90,7 +90,7 @@ extension PipelineRunReconciler {
                 PipelineRun.self, namespace: run.metadata.namespace,
                 options: ListOptions(labelSelector: "\(C8SLabels.pipelineConfig)=\(name),!\(C8SLabels.matrixParent)"))
                 .items
-            let finished = runs.filter { $0.status?.phase?.isFinished == true }
+            let finished = runs.filter { $0.status?.phase?.isTerminal == true }
             let succeeded = finished.filter { $0.status?.phase == .succeeded }.count
             let last = runs.max { a, b in
                 let (ta, tb) = (a.metadata.creationTimestamp?.date ?? .distantPast, b.metadata.creationTimestamp?.date ?? .distantPast)

@@ -98,7 +98,7 @@ public final class PipelineRunReconciler: Service, Sendable {
         if run.metadata.deletionTimestamp != nil {
             return try await finalize(run, logger: logger)
         }
-        if run.status?.phase?.isFinished == true { return .done }
+        if run.status?.phase?.isTerminal == true { return .done }
         run = try await ensureMetadata(run)
 
         let spec: PipelineSpec
@@ -180,7 +180,7 @@ public final class PipelineRunReconciler: Service, Sendable {
             } catch let error as KubeError where error.isNotFound {}
         }
         try await writeStatus(run, decision.status, logger: logger)
-        if decision.status.phase?.isFinished == true {
+        if decision.status.phase?.isTerminal == true {
             await updateConfigStatus(of: run, logger: logger)
             return .done
         }

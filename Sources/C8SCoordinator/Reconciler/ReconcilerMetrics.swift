@@ -37,6 +37,6 @@ public struct ReconcilerMetrics: Sendable {
             guard let phase = step.phase, phase.isTerminal, old?[step: step.name]?.phase != phase else { continue }
             stepsFinished[phase]?.increment()
         }
-        if let phase = new.phase, phase.isFinished, old?.phase != phase { runsFinished[phase]?.increment() }
+        if let phase = new.phase, phase.isTerminal, old?.phase != phase { runsFinished[phase]?.increment() }
     }
 }

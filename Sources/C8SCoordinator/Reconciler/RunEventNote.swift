@@ -47,7 +47,7 @@ public struct RunEventNote: Sendable, Hashable {
                 break
             }
         }
-        if let phase = new.phase, phase.isFinished, phase != old?.phase {
+        if let phase = new.phase, phase.isTerminal, phase != old?.phase {
             let message = new.message ?? phase.rawValue
             switch phase {
             case .succeeded: notes.append(RunEventNote(reason: "RunSucceeded", message: message))
