@@ -31,7 +31,7 @@ public struct RunDecision: Sendable {
         for step in spec.steps {
             var current = steps[step.name] ?? PipelineRun.StepStatus(name: step.name, phase: .pending)
             if let phase = current.phase, phase.isTerminal {
-                observed[step.name] = ObservedStep(phase: phase.core)
+                observed[step.name] = ObservedStep(phase: phase)
             } else if let job = jobs[step.name] {
                 let observation = StepObservation.observe(job: job, pod: pods[step.name])
                 current.apply(observation, jobName: job.metadata.name)
@@ -114,7 +114,7 @@ public struct RunDecision: Sendable {
         status.steps = spec.steps.compactMap { steps[$0.name] }
         let runTimedOut = spec.timeout.map { now >= runStart.addingTimeInterval($0.seconds) } ?? false
         if let finished {
-            status.phase = PipelineRun.Phase(rawValue: finished.rawValue)
+            status.phase = finished
             status.completionTime = status.completionTime ?? KubeTime(now)
             let (reason, message) = Self.outcome(finished, spec: spec, steps: status.steps ?? [], runTimedOut: runTimedOut)
             status.message = message
@@ -177,14 +177,6 @@ public struct RunDecision: Sendable {
             now: KubeTime(now))
         return conditions
     }
-}
-
-extension PipelineRun.StepPhase {
-    /// Whether the step is over.
-    public var isTerminal: Bool { core.isTerminal }
-
-    /// The planner's phase.
-    public var core: C8SCore.StepPhase { C8SCore.StepPhase(rawValue: rawValue) ?? .pending }
 }
 
 extension PipelineRun.StepStatus {
