@@ -1,0 +1,157 @@
+import C8SLogs
+import Foundation
+import Logging
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// `c8s-bench`: throughput of the log pipeline's stages on a generated CRI log file, beside `cat` and `zstd -1` on
+/// the same file, and the follow latency (line written to a CRI file → line delivered to a follower).
+///
+/// Usage: `c8s-bench [--megabytes N] [--latency-lines N] [--directory DIR]` (defaults 200, 3000, a temporary dir).
+@main
+enum Bench {
+    static func main() async throws {
+        var megabytes = 200
+        var latencyLines = 3000
+        var directory = NSTemporaryDirectory() + "c8s-bench-\(getpid())"
+        var arguments = CommandLine.arguments.dropFirst().makeIterator()
+        while let argument = arguments.next() {
+            switch argument {
+            case "--megabytes": megabytes = Int(arguments.next() ?? "") ?? megabytes
+            case "--latency-lines": latencyLines = Int(arguments.next() ?? "") ?? latencyLines
+            case "--directory": directory = arguments.next() ?? directory
+            default:
+                FileHandle.standardError.write(Data("unknown argument \(argument)\n".utf8))
+                exit(2)
+            }
+        }
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        var logger = Logger(label: "c8s.bench")
+        logger.logLevel = .warning
+
+        let input = directory + "/pod/container"
+        let file = input + "/0.log"
+        try FileManager.default.createDirectory(atPath: input, withIntermediateDirectories: true)
+        let (bytes, lines) = try Generator.write(path: file, megabytes: megabytes)
+        let size = Double(bytes)
+        print(String(format: "input: %@, %.1f MB, %d lines (mixed lengths, 1%% over 16 KiB as P fragments)", file, size / 1e6, lines))
+        let secrets = (0..<100).map { SecretMasker.Secret(name: "secret-\($0)", value: Generator.secret($0)) }
+        let masker = SecretMasker(secrets: secrets)
+
+        // Baselines on the same (cached) file.
+        _ = try shell("cat '\(file)' >/dev/null")  // warm the page cache
+        let cat = try measure { _ = try shell("cat '\(file)' >/dev/null") }
+        let zstd = try measure { _ = try shell("zstd -1 -c '\(file)' >/dev/null") }
+
+        // CRI parsing (read(2) in 1 MiB pieces + parse).
+        var records: [LogRecord] = []
+        records.reserveCapacity(lines)
+        let parse = try measure {
+            records.removeAll(keepingCapacity: true)
+            let fd = open(file, O_RDONLY)
+            defer { close(fd) }
+            let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: 1 << 20, alignment: 8)
+            defer { buffer.deallocate() }
+            var parser = CRIParser()
+            while true {
+                let n = read(fd, buffer.baseAddress, buffer.count)
+                guard n > 0 else { break }
+                parser.feed(UnsafeRawBufferPointer(rebasing: buffer[0..<n])) { records.append($0.record) }
+            }
+            parser.finish { records.append($0.record) }
+        }
+        // Masking with 100 secrets (every encoding of each: \(masker.patternCount) patterns).
+        var maskedCount = 0
+        var masked: [LogRecord] = []
+        masked.reserveCapacity(records.count)
+        let mask = measure {
+            masked.removeAll(keepingCapacity: true)
+            maskedCount = 0
+            for record in records {
+                let m = masker.mask(record)
+                if m.text.utf8.count != record.text.utf8.count { maskedCount += 1 }
+                masked.append(m)
+            }
+        }
+        // Chunking (zstd level 3, 4 MiB chunks).
+        var compressed = 0
+        let chunk = try measure {
+            var chunker = Chunker(configuration: ChunkerConfiguration(maxAgeNanos: Int64.max / 2))
+            compressed = 0
+            var sealed: [Chunk] = []
+            for record in masked {
+                try chunker.append(record, sealing: &sealed)
+                for c in sealed { compressed += c.data.count }
+                sealed.removeAll(keepingCapacity: true)
+            }
+            if let last = try chunker.flush() { compressed += last.data.count }
+        }
+        records = []
+        masked = []
+        // The whole path: tailer (io_uring) -> parse -> mask -> chunk -> directory store (fsynced puts).
+        let storeRoot = directory + "/store"
+        var shippedLines: Int64 = 0
+        let whole = try await measureAsync {
+            try? FileManager.default.removeItem(atPath: storeRoot)
+            let location = try LogLocation(namespace: "bench", run: "run", step: "step", container: "container")
+            let shipper = LogShipper(
+                directory: input, location: location, store: DirectoryLogStore(root: storeRoot),
+                checkpointPath: directory + "/checkpoint-\(UUID().uuidString)", masker: masker, logger: logger)
+            shipper.finish()
+            let completion = try await LogTailer.withLogTailer(logger: logger) { try await shipper.run(tailer: $0) }
+            shippedLines = completion?.lines ?? -1
+        }
+
+        print("")
+        print("stage                                   seconds     MB/s   vs cat  vs zstd -1")
+        func row(_ name: String, _ seconds: Double) {
+            let rate = size / 1e6 / seconds
+            print(
+                name.padding(toLength: 38, withPad: " ", startingAt: 0)
+                    + String(format: "%8.3f %8.1f %8.2f %10.2f", seconds, rate, cat / seconds, zstd / seconds))
+        }
+        row("cat FILE >/dev/null", cat)
+        row("zstd -1 -c FILE >/dev/null", zstd)
+        row("CRI parse (read + parse)", parse)
+        row("mask, 100 secrets (\(masker.patternCount) patterns)", mask)
+        row("chunk (zstd level 3, 4 MiB chunks)", chunk)
+        row("tail -> parse -> mask -> chunk -> store", whole)
+        print(String(format: "(ratios: baseline seconds / stage seconds; masked lines %d; chunks %.1f MB, ratio %.1fx; shipped %lld lines)",
+            maskedCount, Double(compressed) / 1e6, size / Double(max(compressed, 1)), shippedLines))
+
+        let latencies = try await FollowLatency.measure(directory: directory + "/follow", lines: latencyLines, logger: logger)
+        let sorted = latencies.sorted()
+        func percentile(_ p: Double) -> Double { sorted[min(sorted.count - 1, Int(Double(sorted.count) * p))] }
+        print("")
+        print(String(format: "follow latency (CRI line written -> delivered to a follower), %d lines: p50 %.2f ms, p99 %.2f ms, max %.2f ms",
+            sorted.count, percentile(0.5) * 1e3, percentile(0.99) * 1e3, (sorted.last ?? 0) * 1e3))
+    }
+
+    static func shell(_ command: String) throws -> Int32 {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/bin/sh")
+        process.arguments = ["-c", command]
+        try process.run()
+        process.waitUntilExit()
+        return process.terminationStatus
+    }
+
+    static func measure(_ body: () throws -> Void) rethrows -> Double {
+        let start = ContinuousClock.now
+        try body()
+        return seconds(ContinuousClock.now - start)
+    }
+
+    static func measureAsync(_ body: () async throws -> Void) async rethrows -> Double {
+        let start = ContinuousClock.now
+        try await body()
+        return seconds(ContinuousClock.now - start)
+    }
+
+    static func seconds(_ duration: Duration) -> Double {
+        Double(duration.components.seconds) + Double(duration.components.attoseconds) / 1e18
+    }
+}
