@@ -106,7 +106,7 @@ public final class LogShipper: Sendable {
 
         let writer = LogWriter(store: store, location: location, configuration: configuration.chunker, logger: logger)
         try await writer.resume()
-        let queue = Mutex(ShipperCommitQueue())
+        let queue = PendingCommits()
         var nextLine = ShipperCommitQueue.nextLine(resumedFrom: follower.resumedFrom)
         let interval = configuration.flushInterval
         let logger = self.logger
@@ -134,7 +134,7 @@ public final class LogShipper: Sendable {
                 }
                 try await writer.append(contentsOf: records, firstLineNumber: nextLine)
                 nextLine += Int64(records.count)
-                queue.withLock { $0.enqueue(batch.position, endLine: nextLine) }
+                queue.state.withLock { $0.enqueue(batch.position, endLine: nextLine) }
                 if batch.malformedLines > 0 {
                     logger.warning("lines that are not CRI kept as raw text", metadata: ["log.malformed": "\(batch.malformedLines)"])
                 }
@@ -154,9 +154,9 @@ public final class LogShipper: Sendable {
     }
 
     /// Commits the latest position whose lines are all in stored chunks.
-    static func commitStored(writer: LogWriter, follower: LogFollower, queue: Mutex<ShipperCommitQueue>) async throws {
+    static func commitStored(writer: LogWriter, follower: LogFollower, queue: PendingCommits) async throws {
         let stored = await writer.storedIndex.lineCount
-        if let position = queue.withLock({ $0.takeCommittable(storedLines: stored) }) {
+        if let position = queue.state.withLock({ $0.takeCommittable(storedLines: stored) }) {
             try follower.commit(position)
         }
     }
@@ -167,4 +167,9 @@ public final class LogShipper: Sendable {
         clock_gettime(CLOCK_REALTIME, &time)
         return Int64(time.tv_sec) * 1_000_000_000 + Int64(time.tv_nsec)
     }
+}
+
+/// The shipper's ``ShipperCommitQueue``, shared by its batch loop and its flush ticker.
+final class PendingCommits: Sendable {
+    let state = Mutex(ShipperCommitQueue())
 }
