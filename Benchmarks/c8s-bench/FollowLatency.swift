@@ -20,7 +20,7 @@ enum FollowLatency {
         let container = directory + "/container"
         try FileManager.default.createDirectory(atPath: container, withIntermediateDirectories: true)
         let path = container + "/0.log"
-        FileManager.default.createFile(atPath: path, contents: nil)
+        _ = FileManager.default.createFile(atPath: path, contents: nil)
         let store = DirectoryLogStore(root: directory + "/store")
         let location = try LogLocation(namespace: "bench", run: "run", step: "follow", container: "container")
         let shipper = LogShipper(

@@ -95,6 +95,10 @@ public struct LocalLogs: Sendable {
             let live = CRIDirectoryLiveSource(tailer: tailer, directory: criDirectory)
             try await withThrowingTaskGroup(of: FollowEvent.self) { group in
                 group.addTask {
+                    // A step that has not started yet has no CRI file to follow live: wait for it (or its end).
+                    while !FileManager.default.fileExists(atPath: criDirectory), try await reader.completion() == nil {
+                        try await Task.sleep(for: .milliseconds(100))
+                    }
                     let start: LogReader.FollowStart = tail.map { .tail(Int64($0)) } ?? .line(0)
                     for try await record in reader.follow(live: live, from: start) {
                         output(format.format(record.record))
