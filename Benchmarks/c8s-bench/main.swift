@@ -96,27 +96,34 @@ enum Bench {
         }
         records = []
         masked = []
-        // The whole path: tailer (io_uring) -> parse -> mask -> chunk -> directory store (fsynced puts).
-        let storeRoot = directory + "/store"
+        // The whole path: tailer (io_uring) -> parse -> mask -> chunk -> directory store, with fsynced puts and
+        // checkpoints (as local mode and the agent run it), and without fsync (to show what the syncs cost).
         var shippedLines: Int64 = 0
-        let whole = try await measureAsync {
-            try? FileManager.default.removeItem(atPath: storeRoot)
-            let location = try LogLocation(namespace: "bench", run: "run", step: "step", container: "container")
-            let shipper = LogShipper(
-                directory: input, location: location, store: DirectoryLogStore(root: storeRoot),
-                checkpointPath: directory + "/checkpoint-\(UUID().uuidString)", masker: masker, logger: logger)
-            shipper.finish()
-            let completion = try await LogTailer.withLogTailer(logger: logger) { try await shipper.run(tailer: $0) }
-            shippedLines = completion?.lines ?? -1
+        func ship(sync: Bool) async throws -> Timing {
+            try await measureAsync {
+                let storeRoot = directory + "/store-\(UUID().uuidString)"
+                defer { try? FileManager.default.removeItem(atPath: storeRoot) }
+                let location = try LogLocation(namespace: "bench", run: "run", step: "step", container: "container")
+                let shipper = LogShipper(
+                    directory: input, location: location, store: DirectoryLogStore(root: storeRoot, syncWrites: sync),
+                    checkpointPath: sync ? directory + "/checkpoint-\(UUID().uuidString)" : nil, masker: masker,
+                    logger: logger)
+                shipper.finish()
+                let completion = try await LogTailer.withLogTailer(logger: logger) { try await shipper.run(tailer: $0) }
+                shippedLines = completion?.lines ?? -1
+            }
         }
+        let whole = try await ship(sync: true)
+        let wholeNoSync = try await ship(sync: false)
 
         print("")
-        print("stage                                       seconds     MB/s   vs cat  vs zstd -1")
-        func row(_ name: String, _ seconds: Double) {
-            let rate = size / 1e6 / seconds
+        print("stage                                     wall s    MB/s  vs cat  vs zstd -1   cpu s  cpu MB/s")
+        func row(_ name: String, _ timing: Timing) {
             print(
-                name.padding(toLength: 42, withPad: " ", startingAt: 0)
-                    + String(format: "%8.3f %8.1f %8.2f %10.2f", seconds, rate, cat / seconds, zstd / seconds))
+                name.padding(toLength: 40, withPad: " ", startingAt: 0)
+                    + String(
+                        format: "%8.3f %7.1f %7.3f %10.2f %7.3f %9.1f", timing.wall, size / 1e6 / timing.wall,
+                        cat.wall / timing.wall, zstd.wall / timing.wall, timing.cpu, size / 1e6 / max(timing.cpu, 1e-6)))
         }
         row("cat FILE >/dev/null", cat)
         row("zstd -1 -c FILE >/dev/null", zstd)
@@ -124,7 +131,8 @@ enum Bench {
         row("mask, 100 secrets (\(masker.patternCount) patterns)", mask)
         row("chunk (zstd level 3, 4 MiB chunks)", chunk)
         row("tail -> parse -> mask -> chunk -> store", whole)
-        print(String(format: "(ratios: baseline seconds / stage seconds; masked lines %d; chunks %.1f MB, ratio %.1fx; shipped %lld lines)",
+        row("  same, no fsync, no checkpoint", wholeNoSync)
+        print(String(format: "(ratios: baseline wall seconds / stage wall seconds; cpu: user+sys of the process and of cat/zstd; masked lines %d; chunks %.1f MB, ratio %.1fx; shipped %lld lines)",
             maskedCount, Double(compressed) / 1e6, size / Double(max(compressed, 1)), shippedLines))
 
         let latencies = try await FollowLatency.measure(directory: directory + "/follow", lines: latencyLines, logger: logger)
@@ -144,16 +152,35 @@ enum Bench {
         return process.terminationStatus
     }
 
-    static func measure(_ body: () throws -> Void) rethrows -> Double {
-        let start = ContinuousClock.now
-        try body()
-        return seconds(ContinuousClock.now - start)
+    /// Wall-clock seconds and CPU seconds (this process and its waited-for children) of one stage.
+    struct Timing {
+        var wall: Double
+        var cpu: Double
     }
 
-    static func measureAsync(_ body: () async throws -> Void) async rethrows -> Double {
+    static func cpuSeconds() -> Double {
+        var own = rusage()
+        var children = rusage()
+        getrusage(__rusage_who_t(RUSAGE_SELF.rawValue), &own)
+        getrusage(__rusage_who_t(RUSAGE_CHILDREN.rawValue), &children)
+        func total(_ u: rusage) -> Double {
+            Double(u.ru_utime.tv_sec + u.ru_stime.tv_sec) + Double(u.ru_utime.tv_usec + u.ru_stime.tv_usec) / 1e6
+        }
+        return total(own) + total(children)
+    }
+
+    static func measure(_ body: () throws -> Void) rethrows -> Timing {
+        let cpu = cpuSeconds()
+        let start = ContinuousClock.now
+        try body()
+        return Timing(wall: seconds(ContinuousClock.now - start), cpu: cpuSeconds() - cpu)
+    }
+
+    static func measureAsync(_ body: () async throws -> Void) async rethrows -> Timing {
+        let cpu = cpuSeconds()
         let start = ContinuousClock.now
         try await body()
-        return seconds(ContinuousClock.now - start)
+        return Timing(wall: seconds(ContinuousClock.now - start), cpu: cpuSeconds() - cpu)
     }
 
     static func seconds(_ duration: Duration) -> Double {

@@ -107,6 +107,7 @@ public final class LogShipper: Sendable {
         let writer = LogWriter(store: store, location: location, configuration: configuration.chunker, logger: logger)
         try await writer.resume()
         let queue = PendingCommits()
+        let serial = SerialAccess()
         var nextLine = ShipperCommitQueue.nextLine(resumedFrom: follower.resumedFrom)
         let interval = configuration.flushInterval
         let logger = self.logger
@@ -118,8 +119,10 @@ public final class LogShipper: Sendable {
                 while !Task.isCancelled {
                     try await Task.sleep(for: interval)
                     do {
-                        try await writer.flushIfOlder(now: Self.wallClockNanos())
-                        try await Self.commitStored(writer: writer, follower: follower, queue: queue)
+                        try await serial.run {
+                            try await writer.flushIfOlder(now: Self.wallClockNanos())
+                            try await Self.commitStored(writer: writer, follower: follower, queue: queue)
+                        }
                     } catch {
                         logger.warning("cannot store an idle chunk yet", metadata: ["error": "\(error)"])
                     }
@@ -132,21 +135,28 @@ public final class LogShipper: Sendable {
                 if let masker {
                     for index in records.indices { records[index] = masker.mask(records[index]) }
                 }
-                try await writer.append(contentsOf: records, firstLineNumber: nextLine)
+                let firstLine = nextLine
                 nextLine += Int64(records.count)
-                queue.state.withLock { $0.enqueue(batch.position, endLine: nextLine) }
+                let endLine = nextLine
                 if batch.malformedLines > 0 {
-                    logger.warning("lines that are not CRI kept as raw text", metadata: ["log.malformed": "\(batch.malformedLines)"])
+                    logger.warning(
+                        "lines that are not CRI kept as raw text", metadata: ["log.malformed": "\(batch.malformedLines)"])
                 }
-                if batch.isLast {
-                    completion = try await writer.finish()
+                let finished = try await serial.run { () async throws -> LogCompletion? in
+                    try await writer.append(contentsOf: records, firstLineNumber: firstLine)
+                    queue.state.withLock { $0.enqueue(batch.position, endLine: endLine) }
+                    let finished = batch.isLast ? try await writer.finish() : nil
+                    try await Self.commitStored(writer: writer, follower: follower, queue: queue)
+                    return finished
                 }
-                try await Self.commitStored(writer: writer, follower: follower, queue: queue)
+                if let finished { completion = finished }
             }
             if completion == nil {
                 // Stopped: store what is pending so a restart does not depend on the chunker's memory.
-                try await writer.flush()
-                try await Self.commitStored(writer: writer, follower: follower, queue: queue)
+                try await serial.run {
+                    try await writer.flush()
+                    try await Self.commitStored(writer: writer, follower: follower, queue: queue)
+                }
             }
             logger.debug("log shipping ended", metadata: ["log.lines": "\(nextLine)", "log.complete": "\(completion != nil)"])
             return completion
