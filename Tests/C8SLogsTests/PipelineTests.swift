@@ -31,6 +31,23 @@ final class FailingStore: LogStore, Sendable {
     func delete(_ key: String) async throws { try await base.delete(key) }
 }
 
+/// A store that calls `onFirstChunk` when the first chunk is put (to stop a shipper in the middle of a log).
+final class HookStore: LogStore, Sendable {
+    let base: any LogStore
+    let onFirstChunk = Mutex<(@Sendable () -> Void)?>(nil)
+
+    init(_ base: any LogStore) { self.base = base }
+
+    func put(_ key: String, _ data: [UInt8]) async throws -> PutOutcome {
+        let outcome = try await base.put(key, data)
+        if key.hasSuffix(".zst") { onFirstChunk.withLock { hook in defer { hook = nil }; return hook }?() }
+        return outcome
+    }
+    func get(_ key: String, range: Range<Int>?) async throws -> [UInt8]? { try await base.get(key, range: range) }
+    func list(prefix: String) async throws -> [StoredObject] { try await base.list(prefix: prefix) }
+    func delete(_ key: String) async throws { try await base.delete(key) }
+}
+
 @Suite struct PipelineTests {
     static let secret = "pipeline-Secret-Value-42"
     let logger = Logger(label: "test.pipeline")
@@ -123,6 +140,39 @@ final class FailingStore: LogStore, Sendable {
         restarted.finish()
         let completion = try await LogTailer.withLogTailer(logger: logger) { try await restarted.run(tailer: $0) }
         #expect(completion?.lines == 400)
+        var stored: [LogRecord] = []
+        for try await record in LogReader(store: base, location: location).records() { stored.append(record.record) }
+        #expect(stored == input.map { masker().mask($0) })
+    }
+
+    @Test func aStoppedShipperStoresWhatItReadAndTheNextOneContinues() async throws {
+        let root = try ChunkTestSupport.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: root) }
+        let input = Self.inputRecords(2000)
+        try Self.writeCRI(input, to: root + "/pod/c")
+        let base = DirectoryLogStore(root: root + "/store")
+        let hooked = HookStore(base)
+        let location = try LogLocation(namespace: "ns", run: "r1", step: "build", container: "c")
+        let configuration = LogShipper.Configuration(chunker: .init(maxUncompressedBytes: 2000, maxAgeNanos: 1 << 60))
+        let checkpoint = root + "/checkpoint"
+        let first = LogShipper(
+            directory: root + "/pod/c", location: location, store: hooked, checkpointPath: checkpoint,
+            masker: masker(), configuration: configuration, logger: logger)
+        hooked.onFirstChunk.withLock { $0 = { first.stop() } }
+        let stopped = try await LogTailer.withLogTailer(logger: logger) { try await first.run(tailer: $0) }
+        #expect(stopped == nil)
+        #expect(try await base.get(location.completionKey) == nil)
+        // Everything read before the stop is stored and committed: the checkpoint is exactly at the stored end.
+        let storedLines = try await LogReader(store: base, location: location).index().lineCount
+        #expect(storedLines > 0)
+        #expect(ShipperCommitQueue.nextLine(resumedFrom: try TailCheckpoint(path: checkpoint).load()) == storedLines)
+
+        let second = LogShipper(
+            directory: root + "/pod/c", location: location, store: base, checkpointPath: checkpoint,
+            masker: masker(), configuration: configuration, logger: logger)
+        second.finish()
+        let completion = try await LogTailer.withLogTailer(logger: logger) { try await second.run(tailer: $0) }
+        #expect(completion?.lines == 2000)
         var stored: [LogRecord] = []
         for try await record in LogReader(store: base, location: location).records() { stored.append(record.record) }
         #expect(stored == input.map { masker().mask($0) })
