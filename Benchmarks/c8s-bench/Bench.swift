@@ -42,7 +42,10 @@ enum Bench {
         try FileManager.default.createDirectory(atPath: input, withIntermediateDirectories: true)
         let (bytes, lines) = try Generator.write(path: file, megabytes: megabytes)
         let size = Double(bytes)
-        print(String(format: "input: %@, %.1f MB, %d lines (mixed lengths, 1%% over 16 KiB as P fragments)", file, size / 1e6, lines))
+        print(
+            String(
+                format: "input: %@, %.1f MB, %d lines (mixed lengths, 1%% over 16 KiB as P fragments)", file,
+                size / 1e6, lines))
         let secrets = (0..<100).map { SecretMasker.Secret(name: "secret-\($0)", value: Generator.secret($0)) }
         let masker = SecretMasker(secrets: secrets)
 
@@ -123,7 +126,8 @@ enum Bench {
                 name.padding(toLength: 40, withPad: " ", startingAt: 0)
                     + String(
                         format: "%8.3f %7.1f %7.3f %10.2f %7.3f %9.1f", timing.wall, size / 1e6 / timing.wall,
-                        cat.wall / timing.wall, zstd.wall / timing.wall, timing.cpu, size / 1e6 / max(timing.cpu, 1e-6)))
+                        cat.wall / timing.wall, zstd.wall / timing.wall, timing.cpu,
+                        size / 1e6 / max(timing.cpu, 1e-6)))
         }
         row("cat FILE >/dev/null", cat)
         row("zstd -1 -c FILE >/dev/null", zstd)
@@ -132,14 +136,17 @@ enum Bench {
         row("chunk (zstd level 3, 4 MiB chunks)", chunk)
         row("tail -> parse -> mask -> chunk -> store", whole)
         row("  same, no fsync, no checkpoint", wholeNoSync)
-        print(String(format: "(ratios: baseline wall seconds / stage wall seconds; cpu: user+sys of the process and of cat/zstd; masked lines %d; chunks %.1f MB, ratio %.1fx; shipped %lld lines)",
+        print("(ratios: baseline wall seconds / stage wall seconds; cpu: user+sys of the process and of cat/zstd)")
+        print(String(format: "(masked lines %d; chunks %.1f MB, ratio %.1fx; shipped %lld lines)",
             maskedCount, Double(compressed) / 1e6, size / Double(max(compressed, 1)), shippedLines))
 
-        let latencies = try await FollowLatency.measure(directory: directory + "/follow", lines: latencyLines, logger: logger)
+        let latencies = try await FollowLatency.measure(
+            directory: directory + "/follow", lines: latencyLines, logger: logger)
         let sorted = latencies.sorted()
         func percentile(_ p: Double) -> Double { sorted[min(sorted.count - 1, Int(Double(sorted.count) * p))] }
         print("")
-        print(String(format: "follow latency (CRI line written -> delivered to a follower), %d lines: p50 %.2f ms, p99 %.2f ms, max %.2f ms",
+        print("follow latency (CRI line written -> delivered to a follower):")
+        print(String(format: "%d lines: p50 %.2f ms, p99 %.2f ms, max %.2f ms",
             sorted.count, percentile(0.5) * 1e3, percentile(0.99) * 1e3, (sorted.last ?? 0) * 1e3))
     }
 

@@ -51,8 +51,8 @@ enum FollowLatency {
                     let writer = CRIWriter()
                     for index in 0..<lines {
                         let text = "follow line \(index) sent at \(monotonicNanos())"
-                        let bytes = writer.encode(
-                            LogRecord(timestampNanos: Int64(Date().timeIntervalSince1970 * 1e9), stream: .stdout, text: text))
+                        let now = Int64(Date().timeIntervalSince1970 * 1e9)
+                        let bytes = writer.encode(LogRecord(timestampNanos: now, stream: .stdout, text: text))
                         _ = bytes.withUnsafeBytes { write(fd, $0.baseAddress, $0.count) }
                         try await Task.sleep(for: .milliseconds(1))
                     }

@@ -48,8 +48,10 @@ enum Generator {
         while total < target {
             let roll = random.below(100)
             let length =
-                roll < 60 ? 20 + random.below(100) : roll < 90 ? 120 + random.below(280) : roll < 99 ? 400 + random.below(3600)
-                : 16_384 + random.below(24_000)
+                roll < 60
+                ? 20 + random.below(100)
+                : roll < 90
+                    ? 120 + random.below(280) : roll < 99 ? 400 + random.below(3600) : 16_384 + random.below(24_000)
             var text = ""
             text.reserveCapacity(length + 16)
             while text.utf8.count < length {
@@ -57,7 +59,8 @@ enum Generator {
                 text += " "
             }
             if random.below(1000) == 0 { text += "token=" + secret(random.below(100)) }
-            let record = LogRecord(timestampNanos: timestamp, stream: random.below(10) == 0 ? .stderr : .stdout, text: text)
+            let stream: LogRecord.Stream = random.below(10) == 0 ? .stderr : .stdout
+            let record = LogRecord(timestampNanos: timestamp, stream: stream, text: text)
             writer.append(record, to: &buffer)
             timestamp += 1_000_000
             lines += 1

@@ -45,7 +45,8 @@ public struct LocalLogs: Sendable {
         let matches = exact.isEmpty ? record.steps.filter { $0.name == name } : exact
         guard let match = matches.first else {
             throw .notFound(
-                "run \(record.id) has no step \"\(name)\"; its steps: \(record.steps.map(\.key).joined(separator: ", "))")
+                "run \(record.id) has no step \"\(name)\"; its steps: "
+                    + record.steps.map(\.key).joined(separator: ", "))
         }
         guard matches.count == 1 else {
             throw .usage(

@@ -32,7 +32,9 @@ final class StepLogFile: Sendable {
     private let state: Mutex<State>
 
     /// Creates (truncates) the CRI file at `path`; `onLine` receives each masked line for the terminal.
-    init(path: String, masker: SecretMasker, onLine: @escaping @Sendable (LogRecord.Stream, String) -> Void) throws(LocalError) {
+    init(
+        path: String, masker: SecretMasker, onLine: @escaping @Sendable (LogRecord.Stream, String) -> Void
+    ) throws(LocalError) {
         let descriptor = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_APPEND | O_CLOEXEC, 0o644)
         guard descriptor >= 0 else {
             throw .io("cannot create the step log \(path): \(String(cString: strerror(errno)))")

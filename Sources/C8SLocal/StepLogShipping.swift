@@ -54,7 +54,8 @@ final class StepLogShipping: Sendable {
             throw .io("cannot create the step log directory \(directory.path): \(error)")
         }
         let reporter = self.reporter
-        let file = try StepLogFile(path: directory.appendingPathComponent("0.log").path, masker: masker) { stream, line in
+        let path = directory.appendingPathComponent("0.log").path
+        let file = try StepLogFile(path: path, masker: masker) { stream, line in
             reporter.line(step: key, stream: stream, text: line)
         }
         let location = try LocalLogs.location(run: runID, step: key)

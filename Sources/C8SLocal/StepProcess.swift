@@ -8,8 +8,9 @@ import Glibc
 /// A step's shell, spawned in its own process group with its output read line by line.
 ///
 /// `sh -e -c SCRIPT` runs in the step workspace with stdin from `/dev/null`; stdout and stderr go through
-/// pipes to `onOutput` as the bytes arrive (`onStreamEnd` when a pipe closes). When the shell exits, whatever is left of its process group is killed (like a
-/// container ending), the pipes are drained, and `onExit` gets the raw wait status.
+/// pipes to `onOutput` as the bytes arrive (`onStreamEnd` when a pipe closes). When the shell exits, whatever is
+/// left of its process group is killed (like a container ending), the pipes are drained, and `onExit` gets the raw
+/// wait status.
 struct StepProcess: Sendable {
     /// Process id, also the process group id.
     let pid: pid_t

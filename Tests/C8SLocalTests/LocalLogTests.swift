@@ -147,7 +147,8 @@ import Testing
         let base64 = Data(bytes).base64EncodedString()
         let base64URL = base64.replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_")
         let hex = bytes.map { String(format: "%02x", $0) }.joined()
-        let unreserved = CharacterSet(charactersIn: "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~")
+        let unreserved = CharacterSet(
+            charactersIn: "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~")
         let percent = try #require(secret.addingPercentEncoding(withAllowedCharacters: unreserved))
         let json = secret.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"")
         let half = secret.index(secret.startIndex, offsetBy: secret.count / 2)

@@ -140,7 +140,8 @@ public final class LogShipper: Sendable {
                 let endLine = nextLine
                 if batch.malformedLines > 0 {
                     logger.warning(
-                        "lines that are not CRI kept as raw text", metadata: ["log.malformed": "\(batch.malformedLines)"])
+                        "lines that are not CRI kept as raw text",
+                        metadata: ["log.malformed": "\(batch.malformedLines)"])
                 }
                 let finished = try await serial.run { () async throws -> LogCompletion? in
                     try await writer.append(contentsOf: records, firstLineNumber: firstLine)
@@ -158,7 +159,8 @@ public final class LogShipper: Sendable {
                     try await Self.commitStored(writer: writer, follower: follower, queue: queue)
                 }
             }
-            logger.debug("log shipping ended", metadata: ["log.lines": "\(nextLine)", "log.complete": "\(completion != nil)"])
+            logger.debug(
+                "log shipping ended", metadata: ["log.lines": "\(nextLine)", "log.complete": "\(completion != nil)"])
             return completion
         }
     }
