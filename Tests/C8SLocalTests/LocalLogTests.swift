@@ -139,6 +139,30 @@ import Testing
         #expect(again.stdout == "slow line 39\nslow line 40\n")
     }
 
+    @Test func followingAStepThatNeverRanEndsAtOnce() throws {
+        let cli = try CLIHarness()
+        defer { cli.remove() }
+        try cli.write(
+            """
+            steps:
+              - name: ok
+                commands: [echo fine]
+              - name: never
+                when: {branches: [no-such-branch]}
+                commands: [echo never]
+            """
+        )
+        let result = try cli.run(["run", "--local", "--branch", "main"])
+        #expect(result.status == 0, "\(result.stdout)\(result.stderr)")
+        let run = try #require(cli.runs.first)
+        #expect(run.steps.first { $0.key == "never" }?.phase == .skipped)
+        let follow = try cli.run(["logs", "--local", "-f", run.id, "never"], limit: 60)
+        #expect(follow.status == 0, "\(follow.stderr)")
+        #expect(follow.stdout.isEmpty)
+        let whole = try cli.run(["logs", "--local", run.id])
+        #expect(whole.stdout == "ok    | fine\n")
+    }
+
     @Test func aSecretInEveryEncodingNeverReachesTheTerminalOrTheDisk() throws {
         let cli = try CLIHarness()
         defer { cli.remove() }
