@@ -113,6 +113,12 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
+        // Log pipeline benchmarks (`make bench`, release build).
+        .executableTarget(
+            name: "c8s-bench",
+            dependencies: ["C8SLogs", .product(name: "Logging", package: "swift-log")],
+            path: "Benchmarks/c8s-bench"
+        ),
         .executableTarget(
             name: "c8s-coordinator",
             dependencies: [
