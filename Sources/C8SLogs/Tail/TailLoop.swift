@@ -290,7 +290,8 @@ final class TailLoop: @unchecked Sendable {
             f.needsRescan = true
             return
         }
-        for rotated in listing.rotations where rotated.rotation > f.latestRotation[rotated.restart, default: ""] {
+        for rotated in listing.rotations
+        where !raced && rotated.rotation > f.latestRotation[rotated.restart, default: ""] {
             f.latestRotation[rotated.restart] = rotated.rotation
         }
         let compressed = listing.compressed
@@ -352,7 +353,7 @@ final class TailLoop: @unchecked Sendable {
             }
             var cursor: TailPosition.Cursor?
             if let pending = f.pendingCursor, pending.file == actual, Int64(info.st_size) >= pending.resume.offset,
-                Self.canBeRenamed(from: pending, to: order)
+                Self.canBeRenamed(from: pending, to: order, newestRotation: f.latestRotation[order.restart])
             {
                 cursor = pending
                 f.pendingCursor = nil
@@ -400,9 +401,15 @@ final class TailLoop: @unchecked Sendable {
 
     /// Whether the checkpointed file can now have the name `order`: names only change by rotation (`<n>.log` to a
     /// newer `<n>.log.<rotation>`). Rejects a different file that reuses the inode of a checkpointed one.
-    static func canBeRenamed(from cursor: TailPosition.Cursor, to order: TailFileName) -> Bool {
+    ///
+    /// A live file keeps its name only while no rotation newer than the cursor's `latestRotation` exists
+    /// (`newestRotation`, from the listing): the first such rotation is that file renamed, so a live file with the
+    /// same inode is a new file that reuses it.
+    static func canBeRenamed(
+        from cursor: TailPosition.Cursor, to order: TailFileName, newestRotation: String?
+    ) -> Bool {
         guard let old = TailFileName(cursor.name) else { return false }
-        if old == order { return true }
+        if old == order { return !old.isLive || (newestRotation ?? "") <= (cursor.latestRotation ?? "") }
         return old.isLive && !order.isLive && old.restart == order.restart
             && order.rotation > (cursor.latestRotation ?? "")
     }
