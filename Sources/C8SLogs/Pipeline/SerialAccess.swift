@@ -2,9 +2,9 @@ import Synchronization
 
 /// An async mutual exclusion: one holder at a time, waiters resumed in order.
 ///
-/// The shipper runs every call to its ``LogWriter`` under it: the writer is an actor, but a call suspends at each
-/// store put, and a second call interleaved there (an age-bound flush during an append) could seal a later chunk and
-/// add it to the index before the earlier one.
+/// The shipper runs each store-then-commit step under it (an append or an age-bound flush, followed by the tailer
+/// commit of what the index now holds), so checkpoints are committed in the order their lines were stored and never
+/// move backwards. The ``LogWriter`` orders its own calls; this orders the pairs.
 final class SerialAccess: Sendable {
     private struct State {
         var held = false
