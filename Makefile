@@ -25,5 +25,9 @@ demo: deps
 	$(SWIFT) build --product c8s $(SWIFT_BUILD_FLAGS)
 	cd examples/diamond && "$(CURDIR)/.build/debug/c8s" run --local
 
+bench: deps
+	$(SWIFT) build -c release --product c8s-bench $(SWIFT_BUILD_FLAGS)
+	"$$($(SWIFT) build -c release --show-bin-path $(SWIFT_BUILD_FLAGS))/c8s-bench" $(BENCH_FLAGS)
+
 clean:
 	rm -rf .build

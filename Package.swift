@@ -8,6 +8,7 @@ let package = Package(
     products: [
         .executable(name: "c8s", targets: ["c8s"]),
         .executable(name: "c8s-sim", targets: ["c8s-sim"]),
+        .executable(name: "c8s-coordinator", targets: ["c8s-coordinator"]),
         .library(name: "C8SCore", targets: ["C8SCore"]),
         .library(name: "C8SLogs", targets: ["C8SLogs"]),
         .library(name: "C8SKube", targets: ["C8SKube"]),
@@ -26,6 +27,7 @@ let package = Package(
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.6.0"),
         .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.10.0"),
         .package(url: "https://github.com/apple/swift-nio-ssl", from: "2.27.0"),
+        .package(url: "https://github.com/apple/swift-metrics", from: "2.5.0"),
     ],
     targets: [
         // System libraries: one shim per library, nothing else.
@@ -70,7 +72,9 @@ let package = Package(
         .target(
             name: "C8SCoordinator",
             dependencies: [
-                "C8SCore",
+                "C8SCore", "C8SAPI", "C8SKube",
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Hummingbird", package: "hummingbird"),
@@ -109,6 +113,21 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
+        // Log pipeline benchmarks (`make bench`, release build).
+        .executableTarget(
+            name: "c8s-bench",
+            dependencies: ["C8SLogs", .product(name: "Logging", package: "swift-log")],
+            path: "Benchmarks/c8s-bench"
+        ),
+        .executableTarget(
+            name: "c8s-coordinator",
+            dependencies: [
+                "C8SCoordinator", "C8SKube",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ]
+        ),
         .executableTarget(
             name: "c8s-sim",
             dependencies: [
@@ -142,7 +161,9 @@ let package = Package(
         .testTarget(
             name: "C8SCoordinatorTests",
             dependencies: [
-                "C8SCoordinator", "C8SCore", .product(name: "HummingbirdTesting", package: "hummingbird"),
+                "C8SCoordinator", "C8SCore", "C8SAPI", "C8SKube", "C8STestSupport",
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+                .product(name: "MetricsTestKit", package: "swift-metrics"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
             ],
             resources: [.copy("Fixtures")]

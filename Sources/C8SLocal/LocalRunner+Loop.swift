@@ -8,7 +8,7 @@ extension LocalRunner {
         let runner: LocalRunner
         let events: EventQueue
         let reporter: TerminalReporter
-        let sink: any StepOutputSink
+        let sink: StepLogShipping
         let workspace: Workspace
         let entries: [String: Entry]
         let order: [String]
@@ -24,7 +24,7 @@ extension LocalRunner {
             runner: LocalRunner,
             events: EventQueue,
             reporter: TerminalReporter,
-            sink: any StepOutputSink,
+            sink: StepLogShipping,
             workspace: Workspace,
             entries: [String: Entry],
             order: [String],
@@ -130,6 +130,11 @@ extension LocalRunner {
                 $0.phase = .running
                 $0.startTime = startDate
             }
+            do {
+                try sink.open(step: key)
+            } catch {
+                reporter.event(step: key, "its output cannot be recorded: \(error.message)")
+            }
             let missing = entry.step.secrets.filter { runner.configuration.secrets["\($0.name).\($0.key)"] == nil }
             if let secret = missing.first {
                 let names = missing.map { "\($0.name).\($0.key)" }.joined(separator: ", ")
@@ -156,7 +161,6 @@ extension LocalRunner {
             for secret in entry.step.secrets {
                 environment[secret.env] = runner.configuration.secrets["\(secret.name).\(secret.key)"]
             }
-            let masker = runner.masker
             let sink = self.sink
             let reporter = self.reporter
             let events = self.events
@@ -166,11 +170,8 @@ extension LocalRunner {
                     script: entry.step.commands.joined(separator: "\n"),
                     directory: directory.path,
                     environment: environment,
-                    onLine: { stream, line in
-                        let masked = masker.mask(line)
-                        sink.write(step: key, stream: stream, line: masked, timestamp: Date())
-                        reporter.line(step: key, stream: stream, text: masked)
-                    },
+                    onOutput: { stream, bytes in sink.write(step: key, stream: stream, bytes: bytes) },
+                    onStreamEnd: { stream in sink.endStream(step: key, stream: stream) },
                     onExit: { status in events.push(.exited(step: key, status: status)) }
                 )
             } catch {
@@ -182,7 +183,7 @@ extension LocalRunner {
         private mutating func fail(_ key: String, _ message: String) {
             observed[key] = ObservedStep(phase: .failed)
             let masked = runner.masker.mask(message)
-            sink.write(step: key, stream: .stderr, line: "c8s: " + masked, timestamp: Date())
+            sink.writeLine(step: key, stream: .stderr, line: "c8s: " + masked)
             sink.finish(step: key)
             update(key) {
                 $0.phase = .failed

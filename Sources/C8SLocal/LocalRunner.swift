@@ -5,14 +5,14 @@ import Foundation
 import Logging
 
 /// Runs a pipeline on this machine: every step (of every selected matrix combination) as a process group,
-/// in parallel as the ``Planner`` allows, recording the run under `.c8s/runs/RUN-ID/`.
+/// in parallel as the ``Planner`` allows, recording the run under `.c8s/runs/RUN-ID/` and shipping each step's
+/// masked output through the log pipeline into `.c8s/logs/` (see ``StepLogShipping`` and ``LocalLogs``).
 public final class LocalRunner: @unchecked Sendable {
     let configuration: LocalRunConfiguration
     let spec: PipelineSpec
     let store: RunStore
-    let masker: any SecretMasking
+    let masker: SecretMasker
     let logger: Logger
-    private let makeSink: @Sendable (RunStore, String) -> any StepOutputSink
 
     struct Entry {
         var step: PipelineStep
@@ -20,22 +20,19 @@ public final class LocalRunner: @unchecked Sendable {
         var plan: PlanStep
     }
 
-    /// A runner for `spec`. `masker` defaults to plain replacement of the given secret values; `makeSink`
-    /// (the log-store seam) defaults to ``FileStepOutput``. `logger` gets debug records of every planner action
-    /// (never secret values).
+    /// A runner for `spec`. `masker` defaults to C8SLogs's masker of the configuration's secret values (every
+    /// encoding of each). `logger` gets debug records of every planner action (never secret values).
     public init(
         spec: PipelineSpec,
         configuration: LocalRunConfiguration,
         logger: Logger = Logger(label: "c8s.local"),
-        masker: (any SecretMasking)? = nil,
-        makeSink: (@Sendable (RunStore, String) -> any StepOutputSink)? = nil
+        masker: SecretMasker? = nil
     ) {
         self.spec = spec
         self.configuration = configuration
         self.logger = logger
         self.store = RunStore(directory: configuration.directory)
-        self.masker = masker ?? PlainSecretMasker(values: configuration.secrets.values)
-        self.makeSink = makeSink ?? { store, id in FileStepOutput(store: store, runID: id) }
+        self.masker = masker ?? SecretMasker(localSecrets: configuration.secrets)
     }
 
     /// The matrix combinations selected by the configuration's filters.
@@ -56,8 +53,9 @@ public final class LocalRunner: @unchecked Sendable {
         return selected
     }
 
-    /// Runs the pipeline to the end (or until SIGINT/SIGTERM) and returns the final record.
-    public func run() throws(LocalError) -> RunRecord {
+    /// Runs the pipeline to the end (or until SIGINT/SIGTERM) and returns the final record, once every step's log
+    /// is complete in the log store.
+    public func run() async throws(LocalError) -> RunRecord {
         let pipelines = try selectedPipelines()
         // Signals cancel the run from here on (steps get their default dispositions back when spawned).
         let events = EventQueue()
@@ -95,8 +93,8 @@ public final class LocalRunner: @unchecked Sendable {
         try store.save(record)
 
         let reporter = TerminalReporter(stepKeys: order, color: configuration.color)
-        let sink = makeSink(store, runID)
         reporter.note("run \(runID): \(order.count) step(s), recorded in \(store.runDirectory(runID).path)")
+        for warning in masker.warnings { reporter.note(warning.description) }
         if spec.steps.contains(where: { $0.image != nil }) {
             reporter.note("local mode runs every step on this machine; `image` is not used")
         }
@@ -104,18 +102,37 @@ public final class LocalRunner: @unchecked Sendable {
         defer { workspace.remove() }
         reporter.note("workspace: \(workspace.origin)")
 
-        var loop = Loop(
-            runner: self,
-            events: events,
-            reporter: reporter,
-            sink: sink,
-            workspace: workspace,
-            entries: entries,
-            order: order,
-            record: record,
-            runStart: Self.monotonicNow()
-        )
-        record = loop.run()
+        let initial = record
+        do {
+            record = try await LogTailer.withLogTailer(logger: logger) { tailer in
+                let shipping = StepLogShipping(
+                    tailer: tailer, runStore: store, runID: runID, masker: masker, reporter: reporter, logger: logger)
+                return await withTaskGroup(of: Void.self) { group in
+                    group.addTask { await shipping.run() }
+                    let loop = LoopBox(
+                        Loop(
+                            runner: self,
+                            events: events,
+                            reporter: reporter,
+                            sink: shipping,
+                            workspace: workspace,
+                            entries: entries,
+                            order: order,
+                            record: initial,
+                            runStart: Self.monotonicNow()
+                        ))
+                    // The loop blocks on its event queue: it gets a thread of its own, not a task's.
+                    let final = await withCheckedContinuation { (continuation: CheckedContinuation<RunRecord, Never>) in
+                        Thread.detachNewThread { continuation.resume(returning: loop.run()) }
+                    }
+                    shipping.close()
+                    await group.waitForAll()
+                    return final
+                }
+            }
+        } catch {
+            throw .io("cannot follow the step logs: \(error)")
+        }
         reporter.summary(record)
         return record
     }
@@ -133,6 +150,13 @@ public final class LocalRunner: @unchecked Sendable {
         var time = timespec()
         clock_gettime(CLOCK_MONOTONIC, &time)
         return PlannerTime(seconds: Double(time.tv_sec) + Double(time.tv_nsec) / 1e9)
+    }
+
+    /// Hands the run loop to its thread.
+    private final class LoopBox: @unchecked Sendable {
+        var loop: Loop
+        init(_ loop: Loop) { self.loop = loop }
+        func run() -> RunRecord { loop.run() }
     }
 
     private func installSignalHandlers(_ events: EventQueue) -> [any DispatchSourceSignal] {

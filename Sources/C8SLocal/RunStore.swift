@@ -2,7 +2,9 @@ import C8SCore
 import Foundation
 
 /// The `.c8s/` directory of local mode: `runs/RUN-ID/run.json` (status), `spec.json` (the resolved pipelines
-/// the run executes), `steps/STEP/output.log` (CRI-format output) and `steps/STEP/artifacts/`.
+/// the run executes), `steps/STEP/artifacts/`, and while a step runs its masked CRI log file `steps/STEP/log/0.log`
+/// with the shipper's checkpoint `steps/STEP/log.checkpoint`; step logs are stored as zstd chunks under `logs/`
+/// (see ``LocalLogs``).
 public struct RunStore: Sendable {
     /// The `.c8s` directory.
     public let root: URL
@@ -24,6 +26,16 @@ public struct RunStore: Sendable {
     /// Directory of one step of a run.
     public func stepDirectory(run id: String, step key: String) -> URL {
         runDirectory(id).appendingPathComponent("steps").appendingPathComponent(Self.fileName(for: key))
+    }
+
+    /// The directory of a step's CRI log file (`0.log`) while the step runs.
+    public func criDirectory(run id: String, step key: String) -> URL {
+        stepDirectory(run: id, step: key).appendingPathComponent("log")
+    }
+
+    /// The tailer checkpoint of a step's log shipper.
+    public func checkpointPath(run id: String, step key: String) -> String {
+        stepDirectory(run: id, step: key).appendingPathComponent("log.checkpoint").path
     }
 
     /// A new run id: UTC start time plus a random suffix.

@@ -8,8 +8,9 @@ import Glibc
 /// A step's shell, spawned in its own process group with its output read line by line.
 ///
 /// `sh -e -c SCRIPT` runs in the step workspace with stdin from `/dev/null`; stdout and stderr go through
-/// pipes to `onLine`. When the shell exits, whatever is left of its process group is killed (like a
-/// container ending), the pipes are drained, and `onExit` gets the raw wait status.
+/// pipes to `onOutput` as the bytes arrive (`onStreamEnd` when a pipe closes). When the shell exits, whatever is
+/// left of its process group is killed (like a container ending), the pipes are drained, and `onExit` gets the raw
+/// wait status.
 struct StepProcess: Sendable {
     /// Process id, also the process group id.
     let pid: pid_t
@@ -20,7 +21,8 @@ struct StepProcess: Sendable {
         script: String,
         directory: String,
         environment: [String: String],
-        onLine: @escaping @Sendable (LogRecord.Stream, String) -> Void,
+        onOutput: @escaping @Sendable (LogRecord.Stream, UnsafeRawBufferPointer) -> Void,
+        onStreamEnd: @escaping @Sendable (LogRecord.Stream) -> Void,
         onExit: @escaping @Sendable (Int32) -> Void
     ) throws(LocalError) -> StepProcess {
         let out = try makePipe()
@@ -67,8 +69,9 @@ struct StepProcess: Sendable {
         for (descriptor, stream) in [(out.read, LogRecord.Stream.stdout), (err.read, .stderr)] {
             readers.enter()
             Thread.detachNewThread {
-                readLines(descriptor, stream: stream, onLine: onLine)
+                readOutput(descriptor, stream: stream, onOutput: onOutput)
                 close(descriptor)
+                onStreamEnd(stream)
                 readers.leave()
             }
         }
@@ -104,26 +107,18 @@ struct StepProcess: Sendable {
         return (fds[0], fds[1])
     }
 
-    private static func readLines(
+    private static func readOutput(
         _ descriptor: Int32,
         stream: LogRecord.Stream,
-        onLine: (LogRecord.Stream, String) -> Void
+        onOutput: (LogRecord.Stream, UnsafeRawBufferPointer) -> Void
     ) {
-        var pending: [UInt8] = []
-        var buffer = [UInt8](repeating: 0, count: 65536)
+        let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: 65536, alignment: 8)
+        defer { buffer.deallocate() }
         while true {
-            let count = buffer.withUnsafeMutableBytes { read(descriptor, $0.baseAddress, $0.count) }
+            let count = read(descriptor, buffer.baseAddress, buffer.count)
             if count < 0 && errno == EINTR { continue }
             guard count > 0 else { break }
-            var start = 0
-            for index in 0..<count where buffer[index] == UInt8(ascii: "\n") {
-                pending.append(contentsOf: buffer[start..<index])
-                onLine(stream, String(decoding: pending, as: UTF8.self))
-                pending.removeAll(keepingCapacity: true)
-                start = index + 1
-            }
-            pending.append(contentsOf: buffer[start..<count])
+            onOutput(stream, UnsafeRawBufferPointer(rebasing: buffer[0..<count]))
         }
-        if !pending.isEmpty { onLine(stream, String(decoding: pending, as: UTF8.self)) }
     }
 }

@@ -1,3 +1,5 @@
+import C8SKube
+
 /// A failed API request, rendered as the real API server's `Status` object.
 public struct APIError: Error, Sendable, CustomStringConvertible {
     /// One field-level cause of an Invalid error.

@@ -1,3 +1,4 @@
+import C8SKube
 import Foundation
 
 /// `propagationPolicy` of a delete.

@@ -1,3 +1,5 @@
+import C8SKube
+
 /// Legacy (unaggregated) discovery documents, computed from the served types so a new CRD shows up at once.
 extension APIState {
     static let versionInfo: JSONValue = [

@@ -1,3 +1,5 @@
+import C8SKube
+
 /// The OpenAPI v3 documents kubectl reads before writing: for each group-version, one PATCH/POST/PUT operation per
 /// kind declaring the `fieldValidation` query parameter, so kubectl validates on the server (`fieldValidation=Strict`)
 /// instead of downloading schemas. Schemas themselves are not published (no `kubectl explain`).

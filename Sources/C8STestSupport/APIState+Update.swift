@@ -1,3 +1,4 @@
+import C8SKube
 import Foundation
 
 /// The body format of a PATCH request.

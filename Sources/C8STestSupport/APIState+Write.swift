@@ -1,3 +1,4 @@
+import C8SKube
 import Foundation
 
 /// How unknown fields in a request body are treated (`fieldValidation` query parameter).

@@ -1,3 +1,4 @@
+import C8SKube
 import Foundation
 
 /// Everything the in-memory API server holds: served resource types, objects, the global resourceVersion, the

@@ -1,3 +1,4 @@
+import C8SKube
 import Foundation
 
 /// The per-kind defaulting and validation the real API server applies to the built-in kinds c8s writes (Pods, Jobs,

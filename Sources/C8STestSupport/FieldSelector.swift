@@ -1,3 +1,4 @@
+import C8SKube
 import Foundation
 
 /// A parsed field selector (`metadata.name=x,status.phase!=Running`). Pure value type.

@@ -1,3 +1,4 @@
+import C8SKube
 import Foundation
 
 /// Why a patch could not be applied.

@@ -1,3 +1,4 @@
+import C8SKube
 import Foundation
 
 /// A JSON document that could not be parsed.

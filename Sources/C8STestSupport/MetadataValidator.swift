@@ -1,3 +1,4 @@
+import C8SKube
 import Foundation
 
 /// ObjectMeta validation the real API server applies to every kind: label keys and values, annotation keys and

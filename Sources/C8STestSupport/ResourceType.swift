@@ -1,3 +1,5 @@
+import C8SKube
+
 /// One served resource (built-in or from a CustomResourceDefinition): names, scope, subresources and, for custom
 /// resources, the schema and printer columns.
 public struct ResourceType: Sendable {

@@ -1,3 +1,4 @@
+import C8SKube
 import Foundation
 
 /// Structural-schema processing of a custom resource, in the real API server's order: prune unknown fields, apply
@@ -197,7 +198,10 @@ struct SchemaValidator {
         case "array": matches = value.arrayValue != nil
         case "string": matches = value.stringValue != nil
         case "boolean": matches = value.boolValue != nil
-        case "integer": matches = value.intValue != nil
+        case "integer":
+            // An integral double counts only while it is exactly representable (below 9e15).
+            if case .double(let number) = value { matches = number.rounded() == number && abs(number) < 9e15 }
+            else { matches = value.intValue != nil }
         case "number": matches = value.doubleValue != nil
         default: matches = true
         }

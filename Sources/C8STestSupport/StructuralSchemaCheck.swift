@@ -1,3 +1,5 @@
+import C8SKube
+
 /// The structural-schema rules the real API server enforces on a CRD's openAPIV3Schema (the ones a hand-written
 /// schema most often breaks): every node below the root declares a `type` unless it is int-or-string or preserves
 /// unknown fields, `properties` and `additionalProperties` are mutually exclusive, and list-map keys are required

@@ -1,3 +1,4 @@
+import C8SKube
 import Foundation
 
 /// Renders objects as a `meta.k8s.io/v1` Table (what `kubectl get` asks for): NAME, the CRD's

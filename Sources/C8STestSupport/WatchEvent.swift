@@ -1,3 +1,5 @@
+import C8SKube
+
 /// One frame of a watch stream: `{"type": ..., "object": ...}`.
 public struct WatchEvent: Sendable {
     /// ADDED, MODIFIED, DELETED, BOOKMARK or ERROR.

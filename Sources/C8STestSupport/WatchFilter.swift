@@ -1,3 +1,5 @@
+import C8SKube
+
 /// What one watch wants to see.
 struct WatchFilter: Sendable {
     var type: ResourceType

@@ -1,3 +1,4 @@
+import C8SKube
 import CYAML
 
 /// A YAML document that could not be read.

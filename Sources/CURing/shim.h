@@ -19,6 +19,12 @@
 #include <bits/cpu-set.h>
 #include <sys/inotify.h>
 #include <sys/eventfd.h>
+/*
+ * liburing ships its own copy of the kernel's io_uring.h under the same include guard. Other modules in the
+ * build (swift-system's CSystem) include the kernel's <linux/io_uring.h>; two different definitions of
+ * struct io_uring_sqe cannot be merged. Including the kernel's header first makes liburing use it too.
+ */
+#include <linux/io_uring.h>
 #include <liburing.h>
 
 /// liburing's helpers are static inline; these prefixed wrappers give Swift stable, non-macro entry points.

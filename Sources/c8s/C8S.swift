@@ -3,7 +3,7 @@ import Foundation
 
 /// The c8s command line.
 @main
-struct C8S: ParsableCommand {
+struct C8S: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "c8s",
         abstract: "A Kubernetes-native CI system; `--local` runs pipelines on this machine.",
@@ -11,10 +11,14 @@ struct C8S: ParsableCommand {
     )
 
     /// Runs the command; usage errors exit with status 2 (not ArgumentParser's 64).
-    static func main() {
+    static func main() async {
         do {
             var command = try parseAsRoot()
-            try command.run()
+            if var asynchronous = command as? any AsyncParsableCommand {
+                try await asynchronous.run()
+            } else {
+                try command.run()
+            }
         } catch {
             let code = exitCode(for: error)
             if code == .validationFailure {

@@ -3,7 +3,7 @@ import C8SCore
 import C8SLocal
 
 /// `c8s run --local`: exit 0 succeeded, 1 failed, 2 invalid pipeline or usage, 130 cancelled.
-struct Run: ParsableCommand {
+struct Run: AsyncParsableCommand {
     static let configuration = CommandConfiguration(abstract: "Run a pipeline.")
 
     @Flag(help: "Run on this machine instead of a cluster.")
@@ -27,7 +27,7 @@ struct Run: ParsableCommand {
     @Option(help: "Event that `when` conditions see.")
     var event = "push"
 
-    func run() throws {
+    func run() async throws {
         guard local else {
             printError("c8s run: only --local is available from the command line; in a cluster, push to the repository")
             throw ExitCode(2)
@@ -41,7 +41,7 @@ struct Run: ParsableCommand {
         }
         do {
             let configuration = try makeConfiguration()
-            let record = try LocalRunner(spec: spec, configuration: configuration).run()
+            let record = try await LocalRunner(spec: spec, configuration: configuration).run()
             throw ExitCode(LocalRunner.exitCode(for: record.phase))
         } catch let error as LocalError {
             printError("c8s run: \(error.message)")

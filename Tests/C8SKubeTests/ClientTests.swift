@@ -114,7 +114,7 @@ import Testing
                 static let plural = "pipelineruns"
                 static let namespaced = true
                 var metadata: ObjectMeta
-                var spec: C8SKube.JSONValue
+                var spec: JSONValue
                 var unknownFields = UnknownFields()
             }
             do {

@@ -80,17 +80,43 @@ struct CLIHarness {
     /// The run records in `.c8s/`.
     var runs: [RunRecord] { RunStore(directory: directory.path).list() }
 
-    /// Every byte recorded under `.c8s/`, as text.
+    /// Every byte recorded under `.c8s/`, as text, followed by the decompressed contents of every zstd chunk
+    /// (decompressed with the `zstd` command-line tool).
     func recordedText() -> String {
         let root = directory.appendingPathComponent(".c8s")
         guard let enumerator = FileManager.default.enumerator(atPath: root.path) else { return "" }
         var text = ""
         for case let path as String in enumerator {
-            if let data = FileManager.default.contents(atPath: root.appendingPathComponent(path).path) {
+            let full = root.appendingPathComponent(path).path
+            if let data = FileManager.default.contents(atPath: full) {
                 text += String(decoding: data, as: UTF8.self)
             }
+            if path.hasSuffix(".zst") { text += (try? Self.decompress(full)) ?? "" }
         }
         return text
+    }
+
+    /// `zstd -d -c FILE`.
+    static func decompress(_ path: String) throws -> String {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        process.arguments = ["zstd", "-q", "-d", "-c", path]
+        let out = Pipe()
+        process.standardOutput = out
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        let data = out.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        guard process.terminationStatus == 0 else { throw CocoaError(.fileReadCorruptFile) }
+        return String(decoding: data, as: UTF8.self)
+    }
+
+    /// The stored chunks of one step's log, in order (`.c8s/logs/local/RUN/STEP/step/chunk-*.zst`).
+    func chunkPaths(run: String, step: String) -> [String] {
+        let container = directory.appendingPathComponent(".c8s/logs/local/\(run)/\(step)/step")
+        let names = (try? FileManager.default.contentsOfDirectory(atPath: container.path)) ?? []
+        return names.filter { $0.hasPrefix("chunk-") && $0.hasSuffix(".zst") }.sorted()
+            .map { container.appendingPathComponent($0).path }
     }
 }
 

@@ -1,32 +1,48 @@
 import C8SLogs
 import Foundation
+import Synchronization
 import Testing
 
 @testable import C8SLocal
 
 @Suite struct SupportTests {
-    @Test func maskerReplacesEverySecretLongestFirst() {
-        let masker = PlainSecretMasker(values: ["abc", "abcdef", ""])
-        #expect(masker.mask("x abcdef y abc z") == "x *** y *** z")
+    @Test func maskerMasksEverySecretInEveryEncodingAndWarnsAboutShortOnes() {
+        let masker = SecretMasker(localSecrets: ["a.long": "abcdef-value", "b.short": "abc"])
+        #expect(masker.mask("x abcdef-value y abc z") == "x *** y abc z")
         #expect(masker.mask("nothing here") == "nothing here")
+        let base64 = Data("abcdef-value".utf8).base64EncodedString()
+        #expect(masker.mask(bytes: Array("token: \(base64)\n".utf8)) == Array("token: ***\n".utf8))
+        #expect(masker.warnings.map(\.secretName) == ["b.short"])
+        #expect(!masker.warnings.description.contains("abc\""))
     }
 
-    @Test func fileOutputRoundTripsCRILines() throws {
+    @Test func stepLogFileMasksAcrossWritesAndWritesCRILines() throws {
         let root = FileManager.default.temporaryDirectory.appendingPathComponent("c8s-out-\(UUID())")
+        try FileManager.default.createDirectory(at: root, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: root) }
-        let store = RunStore(root: root)
-        let output = FileStepOutput(store: store, runID: "r1")
-        let date = Date(timeIntervalSince1970: 1_764_000_000.25)
-        output.write(step: "a", stream: .stdout, line: "hello world", timestamp: date)
-        output.write(step: "a", stream: .stderr, line: "", timestamp: date)
-        output.finish(step: "a")
-        let raw = try String(contentsOf: store.stepDirectory(run: "r1", step: "a").appendingPathComponent("output.log"), encoding: .utf8)
-        #expect(raw.hasPrefix("2025-11-24T16:00:00.250000000Z stdout F hello world\n"))
-        let records = try output.records(run: "r1", step: "a")
-        #expect(records == [
-            LogRecord(timestampNanos: 1_764_000_000_250_000_000, stream: .stdout, text: "hello world"),
-            LogRecord(timestampNanos: 1_764_000_000_250_000_000, stream: .stderr, text: ""),
-        ])
+        let path = root.appendingPathComponent("0.log").path
+        let printed = Mutex<[String]>([])
+        let file = try StepLogFile(path: path, masker: SecretMasker(localSecrets: ["s.k": "secret-value"])) { stream, line in
+            printed.withLock { $0.append("\(stream.rawValue): \(line)") }
+        }
+        func write(_ stream: LogRecord.Stream, _ text: String) {
+            Array(text.utf8).withUnsafeBytes { file.write(stream, $0) }
+        }
+        write(.stdout, "hello sec")
+        write(.stdout, "ret-value\nsecond")
+        write(.stderr, "err\n")
+        file.endStream(.stdout)
+        file.endStream(.stderr)
+        file.writeLine(.stderr, "c8s: a note")
+        file.close()
+        var parser = CRIParser()
+        var texts: [String] = []
+        let data = try #require(FileManager.default.contents(atPath: path))
+        parser.feed(Array(data)) { texts.append("\($0.record.stream.rawValue): \($0.record.text)") }
+        #expect(parser.malformedLines == 0)
+        #expect(texts == ["stdout: hello ***", "stderr: err", "stdout: second", "stderr: c8s: a note"])
+        #expect(printed.withLock { $0 } == ["stdout: hello ***", "stderr: err", "stdout: second"])
+        #expect(!String(decoding: data, as: UTF8.self).contains("secret-value"))
     }
 
     @Test func flagParsing() throws {

@@ -73,6 +73,38 @@ import Testing
         #expect(store.putKeys.isEmpty)
     }
 
+    /// Appends and age-bound flushes arrive concurrently (the shipper's idle timer beside its reader) while every
+    /// put suspends: chunks must still be stored and indexed in sequence order, with every line once.
+    @Test func concurrentAppendsAndFlushesKeepChunksInOrder() async throws {
+        let root = try ChunkTestSupport.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: root) }
+        let store = YieldingStore(DirectoryLogStore(root: root))
+        let location = try location()
+        let writer = LogWriter(store: store, location: location, configuration: config)
+        let records = ChunkTestSupport.records(3000)
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask {
+                for start in stride(from: 0, to: records.count, by: 50) {
+                    try await writer.append(contentsOf: Array(records[start..<(start + 50)]), firstLineNumber: Int64(start))
+                }
+            }
+            for _ in 0..<4 {
+                group.addTask {
+                    for _ in 0..<200 { try await writer.flushIfOlder(now: 1_900_000_000_000_000_000) }
+                }
+            }
+            try await group.waitForAll()
+        }
+        let completion = try await writer.finish()
+        #expect(completion.lines == 3000)
+        let reader = LogReader(store: store, location: location)
+        let index = try await reader.index()
+        #expect(index.chunks.map(\.sequence) == Array(0..<Int64(index.chunks.count)))
+        var texts: [String] = []
+        for try await record in reader.records() { texts.append(record.record.text) }
+        #expect(texts == records.map(\.text))
+    }
+
     @Test func restartMidStreamGivesIdenticalChunksAndNoDuplicateLines() async throws {
         let records = ChunkTestSupport.records(1500)
         let location = try location()
@@ -140,4 +172,24 @@ import Testing
         for try await record in LogReader(store: store, location: location).records() { lines.append(record.lineNumber) }
         #expect(lines == Array(0..<400))
     }
+}
+
+
+/// A store whose every put and get first yields, so concurrent callers interleave at each suspension point.
+final class YieldingStore: LogStore, Sendable {
+    let base: any LogStore
+    init(_ base: any LogStore) { self.base = base }
+
+    func put(_ key: String, _ data: [UInt8]) async throws -> PutOutcome {
+        await Task.yield()
+        return try await base.put(key, data)
+    }
+
+    func get(_ key: String, range: Range<Int>?) async throws -> [UInt8]? {
+        await Task.yield()
+        return try await base.get(key, range: range)
+    }
+
+    func list(prefix: String) async throws -> [StoredObject] { try await base.list(prefix: prefix) }
+    func delete(_ key: String) async throws { try await base.delete(key) }
 }

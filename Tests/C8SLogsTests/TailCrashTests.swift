@@ -26,11 +26,13 @@ struct TailCrashTests {
         return try #require(found, "c8s-logtail is not built (run `swift build`); looked in \(candidates)")
     }
 
-    func launch(_ path: String, _ arguments: [String]) throws -> Process {
+    /// Runs the tool with its log (standard output and error) appended to `log`.
+    func launch(_ path: String, _ arguments: [String], log: FileHandle) throws -> Process {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: path)
         process.arguments = arguments
-        process.standardOutput = FileHandle.nullDevice
+        process.standardOutput = log
+        process.standardError = log
         try process.run()
         return process
     }
@@ -45,7 +47,12 @@ struct TailCrashTests {
         ]
         // Rotated files are compressed like kubelet does, but not deleted: a loaded machine may keep the tailer
         // down for longer than kubelet's retention would allow, and only the tailer's losses should count.
-        let writer = TailTestWriter(directory: dir, rotateBytes: 256 * 1024, maxFiles: 10_000, gzip: true)
+        // Small files: many rotations, so restarts often list the directory while kubelet renames 0.log.
+        let writer = TailTestWriter(directory: dir, rotateBytes: 128 * 1024, maxFiles: 10_000, gzip: true)
+        let logPath = temp.path + "/tailer.log"
+        FileManager.default.createFile(atPath: logPath, contents: nil)
+        let log = try #require(FileHandle(forWritingAtPath: logPath))
+        defer { try? log.close() }
         let stop = Mutex(false)
         let done = TailThreadDone()
         let thread = Thread {
@@ -65,7 +72,7 @@ struct TailCrashTests {
         thread.start()
         var kills = 0
         for _ in 0..<25 {
-            let process = try launch(tool, arguments)
+            let process = try launch(tool, arguments, log: log)
             try await Task.sleep(for: .milliseconds(Int.random(in: 20...250)))
             kill(process.processIdentifier, SIGKILL)
             process.waitUntilExit()
@@ -80,6 +87,8 @@ struct TailCrashTests {
         let final = Process()
         final.executableURL = URL(fileURLWithPath: tool)
         final.arguments = arguments + ["--finish"]
+        final.standardOutput = log
+        final.standardError = log
         let exited = try await withThrowingTaskGroup(of: Bool.self) { group in
             try await withCheckedThrowingContinuation { (c: CheckedContinuation<Void, any Error>) in
                 final.terminationHandler = { _ in c.resume() }
@@ -98,7 +107,9 @@ struct TailCrashTests {
         let received = output.split(separator: "\n", omittingEmptySubsequences: false).dropLast().map { line in
             String(line.split(separator: " ", maxSplits: 2, omittingEmptySubsequences: false)[2])
         }
-        #expect(tailDifference(received, writer.written) == nil)
+        let warnings = (try? String(contentsOfFile: logPath, encoding: .utf8))?.split(separator: "\n")
+            .filter { $0.contains("warning") || $0.contains("error") }.prefix(5).joined(separator: "\n") ?? ""
+        #expect(tailDifference(received, writer.written) == nil, "tailer warnings: \(warnings)")
         #expect(writer.written.count > 1000)
     }
 }

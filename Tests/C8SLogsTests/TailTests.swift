@@ -261,4 +261,35 @@ struct TailTests {
             }
         }
     }
+
+    @Test func aLiveFileWithTheCheckpointedInodeAfterANewerRotationIsAnotherFile() throws {
+        let cursor = TailPosition.Cursor(
+            file: LogFileIdentity(device: 1, inode: 2), name: "0.log",
+            resume: CRIParser.ResumePoint(offset: 10, lineNumber: 1), lastDeliveredLine: 1,
+            latestRotation: "20240101-000001")
+        let live = try #require(TailFileName("0.log"))
+        let next = try #require(TailFileName("0.log.20240101-000002"))
+        // still live: no rotation since the checkpoint
+        #expect(TailLoop.canBeRenamed(from: cursor, to: live, newestRotation: "20240101-000001"))
+        // rotated once: the file is now 0.log.<next>, so a 0.log with its inode reuses it
+        #expect(TailLoop.canBeRenamed(from: cursor, to: next, newestRotation: "20240101-000002"))
+        #expect(!TailLoop.canBeRenamed(from: cursor, to: live, newestRotation: "20240101-000002"))
+        #expect(!TailLoop.canBeRenamed(from: cursor, to: try #require(TailFileName("0.log.20240101-000001")),
+            newestRotation: "20240101-000002"))
+    }
+
+    @Test func aQuietDirectoryListsStably() throws {
+        let temp = TailTempDirectory()
+        defer { temp.remove() }
+        let dir = temp.subdirectory("ns_pod_uid/step")
+        for name in ["0.log", "0.log.20240101-000001", "0.log.20240101-000000.gz", "notes.txt"] {
+            FileManager.default.createFile(atPath: dir + "/" + name, contents: Data("x\n".utf8))
+        }
+        let listing = try #require(TailDirectoryListing.stable(directory: dir))
+        #expect(!listing.raced)
+        #expect(Set(listing.files.map(\.name)) == ["0.log", "0.log.20240101-000001"])
+        #expect(listing.compressed == ["0.log.20240101-000000.gz"])
+        #expect(Set(listing.rotations.map(\.rotation)) == ["20240101-000000", "20240101-000001"])
+        #expect(TailDirectoryListing.stable(directory: dir + "/missing") == nil)
+    }
 }

@@ -1,4 +1,5 @@
 import AsyncHTTPClient
+import C8SKube
 import C8STestSupport
 import Foundation
 import NIOCore

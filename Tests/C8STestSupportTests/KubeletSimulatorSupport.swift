@@ -4,8 +4,6 @@ import C8STestSupport
 import Foundation
 import Testing
 
-typealias KJSON = C8SKube.JSONValue
-
 /// A test cluster: the API server, the simulator and a client, with a private log root.
 struct KubeletTestCluster: Sendable {
     var server: TestAPIServer

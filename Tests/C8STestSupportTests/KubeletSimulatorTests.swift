@@ -93,7 +93,7 @@ struct KubeletSimulatorTests {
 
     @Test func activeDeadlineKillsTheProcess() async throws {
         try await withKubeletCluster { cluster in
-            try await cluster.createJob("slow", script: "echo started; sleep 30", activeDeadlineSeconds: 2) { job in
+            try await cluster.createJob("slow", script: "echo started; sleep 30", activeDeadlineSeconds: 5) { job in
                 job.spec!.template.metadata!.finalizers = ["c8s.dev/logs"]
             }
             let running = try await cluster.waitForPod(ofJob: "slow", "Running") { $0.status?.phase == "Running" }

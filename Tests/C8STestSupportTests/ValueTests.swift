@@ -1,3 +1,4 @@
+import C8SKube
 import C8STestSupport
 import Testing
 

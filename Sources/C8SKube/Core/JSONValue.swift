@@ -73,6 +73,21 @@ public enum JSONValue: Sendable, Hashable, Codable {
         }
     }
 
+    /// The number as a double, or nil.
+    public var doubleValue: Double? {
+        switch self {
+        case .int(let value): return Double(value)
+        case .double(let value): return value
+        default: return nil
+        }
+    }
+
+    /// True for `.null`.
+    public var isNull: Bool {
+        if case .null = self { return true }
+        return false
+    }
+
     /// The member `key` of an object (nil for other values or a missing key); setting nil removes the member.
     public subscript(key: String) -> JSONValue? {
         get { objectValue?[key] }

@@ -7,6 +7,10 @@ import Logging
 /// update, before a crash), and then ``append(_:lineNumber:)`` ignores records whose line numbers are already
 /// stored. So an upstream tailer that resumes from its checkpoint (at or before the stored position, with line
 /// numbers) causes neither loss nor duplicates, and the re-cut chunks have the same keys and bytes.
+///
+/// Calls are served one at a time, in arrival order: a call suspends at every store put, and without that an
+/// age-bound ``flushIfOlder(now:)`` arriving during an ``append(contentsOf:firstLineNumber:)`` could seal and
+/// index a later chunk before the earlier one was stored.
 public actor LogWriter {
     public let location: LogLocation
     private let store: any LogStore
@@ -15,6 +19,8 @@ public actor LogWriter {
     private var resumed = false
     private var finished = false
     private var spooled = false
+    private var busy = false
+    private var waiting: [CheckedContinuation<Void, Never>] = []
     private let logger: Logger
 
     public init(
@@ -32,6 +38,11 @@ public actor LogWriter {
     /// Loads what is already stored and returns the line number of the next record to append (0 for a new log).
     @discardableResult
     public func resume() async throws -> Int64 {
+        try await exclusively { try await resumeNow() }
+    }
+
+    @discardableResult
+    private func resumeNow() async throws -> Int64 {
         if resumed { return chunker.nextLineNumber }
         if let bytes = try await store.get(location.indexKey) {
             index = try ChunkIndex.decode(bytes, name: location.indexKey)
@@ -60,6 +71,10 @@ public actor LogWriter {
     /// Appends `record` as line `lineNumber`: a line already stored is ignored (returns false); a gap is an error.
     @discardableResult
     public func append(_ record: LogRecord, lineNumber: Int64) async throws -> Bool {
+        try await exclusively { try await appendNow(record, lineNumber: lineNumber) }
+    }
+
+    private func appendNow(_ record: LogRecord, lineNumber: Int64) async throws -> Bool {
         try await ensureResumed()
         if lineNumber < chunker.nextLineNumber { return false }
         try refuseIfFinished()
@@ -76,6 +91,10 @@ public actor LogWriter {
 
     /// Appends records numbered from `firstLineNumber`, skipping the ones already stored.
     public func append(contentsOf records: [LogRecord], firstLineNumber: Int64) async throws {
+        try await exclusively { try await appendNow(contentsOf: records, firstLineNumber: firstLineNumber) }
+    }
+
+    private func appendNow(contentsOf records: [LogRecord], firstLineNumber: Int64) async throws {
         try await ensureResumed()
         guard !records.isEmpty else { return }
         let skip = max(0, min(Int64(records.count), chunker.nextLineNumber - firstLineNumber))
@@ -93,8 +112,10 @@ public actor LogWriter {
 
     /// Appends records as the next lines.
     public func append(contentsOf records: [LogRecord]) async throws {
-        try await ensureResumed()
-        try await append(contentsOf: records, firstLineNumber: chunker.nextLineNumber)
+        try await exclusively {
+            try await ensureResumed()
+            try await appendNow(contentsOf: records, firstLineNumber: chunker.nextLineNumber)
+        }
     }
 
     /// Line number the next record gets.
@@ -108,21 +129,34 @@ public actor LogWriter {
 
     /// Ships the pending records if the oldest is older than the age bound at `now` (nanoseconds since the epoch).
     public func flushIfOlder(now: Int64) async throws {
-        if let chunk = try chunker.flushIfOlder(now: now) { try await ship(chunk) }
+        try await exclusively { try await flushNow(olderThan: now) }
     }
 
     /// Ships the pending records now.
     public func flush() async throws {
-        if let chunk = try chunker.flush() { try await ship(chunk) }
+        try await exclusively { try await flushNow(olderThan: nil) }
     }
+
+    private func flushNow(olderThan now: Int64?) async throws {
+        if let now {
+            if let chunk = try chunker.flushIfOlder(now: now) { try await ship(chunk) }
+        } else if let chunk = try chunker.flush() {
+            try await ship(chunk)
+        }
+    }
+
 
     /// Ships the pending records, the final index and the completion marker. Idempotent: finishing a log that is
     /// already complete (e.g. after an agent restart) returns its completion without writing anything.
     @discardableResult
     public func finish() async throws -> LogCompletion {
+        try await exclusively { try await finishNow() }
+    }
+
+    private func finishNow() async throws -> LogCompletion {
         try await ensureResumed()
         if finished { return LogCompletion(index: index) }
-        try await flush()
+        try await flushNow(olderThan: nil)
         // The final index is put again even when unchanged, so the marker never precedes it.
         try await putTracked(location.indexKey, index.encoded())
         let completion = LogCompletion(index: index)
@@ -132,7 +166,18 @@ public actor LogWriter {
     }
 
     private func ensureResumed() async throws {
-        if !resumed { try await resume() }
+        if !resumed { try await resumeNow() }
+    }
+
+    /// Runs `body` once every call that arrived earlier has finished.
+    private func exclusively<T>(_ body: () async throws -> T) async throws -> T {
+        while busy { await withCheckedContinuation { waiting.append($0) } }
+        busy = true
+        defer {
+            busy = false
+            if !waiting.isEmpty { waiting.removeFirst().resume() }
+        }
+        return try await body()
     }
 
     private func refuseIfFinished() throws {

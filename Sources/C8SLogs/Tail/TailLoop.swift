@@ -277,35 +277,26 @@ final class TailLoop: @unchecked Sendable {
     // MARK: directory
 
     /// Lists the directory: renames update known files; new log files are opened at once and queued in order.
+    ///
+    /// While a checkpointed position is still to be resumed, only a listing that did not race with a rotation is
+    /// used: a listing that missed the checkpointed file under its new name would otherwise drop the checkpoint,
+    /// and the file, found again later, would be read from its start (delivering committed records twice).
     func rescan(_ f: TailFollowerState) {
         let directory = f.handle.directory
-        guard let dir = opendir(directory) else { return }  // removed: the held files are still read
-        defer { closedir(dir) }
-        var present = Set<LogFileIdentity>()
-        var raced = false
-        var compressed: [String] = []
-        var found: [(TailFileName, String, LogFileIdentity, Int64)] = []
-        while let entry = readdir(dir) {
-            let name = withUnsafeBytes(of: entry.pointee.d_name) { raw in
-                String(cString: raw.baseAddress!.assumingMemoryBound(to: CChar.self))
-            }
-            if let rotated = TailFileName(name.hasSuffix(".gz") ? String(name.dropLast(3)) : name), !rotated.isLive {
-                if rotated.rotation > f.latestRotation[rotated.restart, default: ""] {
-                    f.latestRotation[rotated.restart] = rotated.rotation
-                }
-                if name.hasSuffix(".gz") { compressed.append(name) }
-            }
-            guard let order = TailFileName(name) else { continue }
-            var info = stat()
-            guard (try? systemCall("fstatat", name, { fstatat(dirfd(dir), name, &info, 0) })) != nil else {
-                raced = true  // renamed or removed while listing: list again before forgetting anything
-                continue
-            }
-            guard info.st_mode & S_IFMT == S_IFREG else { continue }
-            let identity = LogFileIdentity(device: UInt64(info.st_dev), inode: UInt64(info.st_ino))
-            present.insert(identity)
-            found.append((order, name, identity, Int64(info.st_size)))
+        // removed: the held files are still read
+        guard let listing = TailDirectoryListing.stable(directory: directory) else { return }
+        var raced = listing.raced
+        if raced && f.pendingCursor != nil {
+            f.needsRescan = true
+            return
         }
+        for rotated in listing.rotations
+        where !raced && rotated.rotation > f.latestRotation[rotated.restart, default: ""] {
+            f.latestRotation[rotated.restart] = rotated.rotation
+        }
+        let compressed = listing.compressed
+        let found = listing.files.map { ($0.order, $0.name, $0.identity, $0.size) }
+        let present = Set(listing.files.map(\.identity))
         var known = [LogFileIdentity: TailFile]()
         for file in f.files { known[file.identity] = file }
         // Forget finished files that left the directory (closing their descriptors frees the inodes).
@@ -340,26 +331,42 @@ final class TailLoop: @unchecked Sendable {
                 f.finished.removeAll { $0.file == identity }
                 finishedSize[identity] = nil
             }
+            // Gone or another file by now: the directory changed since it was listed.
             let path = directory + "/" + name
-            guard let fd = try? systemCall("open", path, { open(path, O_RDONLY | O_CLOEXEC) }) else { continue }
+            guard let fd = try? systemCall("open", path, { open(path, O_RDONLY | O_CLOEXEC) }) else {
+                raced = true
+                continue
+            }
             var info = stat()
             guard (try? systemCall("fstat", path, { fstat(fd, &info) })) != nil else {
                 close(fd)
+                raced = true
                 continue
             }
             let actual = LogFileIdentity(device: UInt64(info.st_dev), inode: UInt64(info.st_ino))
-            if actual != identity && (known[actual] != nil || finishedSize[actual] != nil) {
-                close(fd)
-                continue
+            if actual != identity {
+                raced = true
+                if known[actual] != nil || finishedSize[actual] != nil {
+                    close(fd)
+                    continue
+                }
             }
             var cursor: TailPosition.Cursor?
             if let pending = f.pendingCursor, pending.file == actual, Int64(info.st_size) >= pending.resume.offset,
-                Self.canBeRenamed(from: pending, to: order)
+                Self.canBeRenamed(from: pending, to: order, newestRotation: f.latestRotation[order.restart])
             {
                 cursor = pending
                 f.pendingCursor = nil
             }
             added.append((order, TailFile(fd: fd, identity: actual, name: name, position: cursor)))
+        }
+        if raced {
+            f.needsRescan = true
+            if f.pendingCursor != nil {
+                // The checkpointed file may be the one that moved: decide on a later listing.
+                for (_, file) in added { close(file.fd) }
+                return
+            }
         }
         if f.firstScan {
             let uncompressed = Set(found.map(\.1))
@@ -394,9 +401,15 @@ final class TailLoop: @unchecked Sendable {
 
     /// Whether the checkpointed file can now have the name `order`: names only change by rotation (`<n>.log` to a
     /// newer `<n>.log.<rotation>`). Rejects a different file that reuses the inode of a checkpointed one.
-    static func canBeRenamed(from cursor: TailPosition.Cursor, to order: TailFileName) -> Bool {
+    ///
+    /// A live file keeps its name only while no rotation newer than the cursor's `latestRotation` exists
+    /// (`newestRotation`, from the listing): the first such rotation is that file renamed, so a live file with the
+    /// same inode is a new file that reuses it.
+    static func canBeRenamed(
+        from cursor: TailPosition.Cursor, to order: TailFileName, newestRotation: String?
+    ) -> Bool {
         guard let old = TailFileName(cursor.name) else { return false }
-        if old == order { return true }
+        if old == order { return !old.isLive || (newestRotation ?? "") <= (cursor.latestRotation ?? "") }
         return old.isLive && !order.isLive && old.restart == order.restart
             && order.rotation > (cursor.latestRotation ?? "")
     }

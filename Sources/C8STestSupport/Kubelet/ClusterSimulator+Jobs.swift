@@ -79,7 +79,7 @@ extension ClusterSimulator {
         }
         status.conditions = conditions.isEmpty ? nil : conditions
 
-        var patch: [String: C8SKube.JSONValue] = [
+        var patch: [String: JSONValue] = [
             "startTime": .string(startTime.description),
             "active": activeCount > 0 ? .int(Int64(activeCount)) : .null,
             "succeeded": succeeded > 0 ? .int(Int64(succeeded)) : .null,
@@ -88,9 +88,9 @@ extension ClusterSimulator {
             "terminating": .int(Int64(running.count - active.count)),
         ]
         if let completionTime = status.completionTime { patch["completionTime"] = .string(completionTime.description) }
-        if let conditions = status.conditions { patch["conditions"] = try C8SKube.JSONValue(encoding: conditions) }
+        if let conditions = status.conditions { patch["conditions"] = try JSONValue(encoding: conditions) }
         var current = job.unknownFields.raw["status"] ?? .null
-        if case .null = current { current = try C8SKube.JSONValue(encoding: job.status ?? JobStatus()) }
+        if case .null = current { current = try JSONValue(encoding: job.status ?? JobStatus()) }
         var changed = false
         for (field, value) in patch where (current[field] ?? .null) != value {
             changed = true
@@ -161,7 +161,7 @@ extension ClusterSimulator {
     /// a controller reference to the Job, the template's annotations and finalizers.
     private func createPod(for job: Job, uid: String, namespace: String, name: String) async throws -> String {
         var template = job.unknownFields.raw["spec"]?["template"] ?? .null
-        if case .null = template, let typed = job.spec?.template { template = try C8SKube.JSONValue(encoding: typed) }
+        if case .null = template, let typed = job.spec?.template { template = try JSONValue(encoding: typed) }
         var metadata = template["metadata"] ?? [:]
         if case .null = metadata { metadata = [:] }
         var labels = metadata["labels"]?.objectValue ?? [:]
@@ -173,15 +173,15 @@ extension ClusterSimulator {
             apiVersion: Job.apiVersion, kind: Job.kind, name: name, uid: uid, controller: true,
             blockOwnerDeletion: true)
         let prefix = String(name.prefix(57)) + "-"
-        var podMetadata: [String: C8SKube.JSONValue] = [
+        var podMetadata: [String: JSONValue] = [
             "name": .string(prefix + Self.randomSuffix()),
             "namespace": .string(namespace),
             "labels": .object(labels),
-            "ownerReferences": [try C8SKube.JSONValue(encoding: owner)],
+            "ownerReferences": [try JSONValue(encoding: owner)],
         ]
         if let annotations = metadata["annotations"], case .object = annotations { podMetadata["annotations"] = annotations }
         if let finalizers = metadata["finalizers"], case .array = finalizers { podMetadata["finalizers"] = finalizers }
-        let json: C8SKube.JSONValue = [
+        let json: JSONValue = [
             "apiVersion": "v1", "kind": "Pod", "metadata": .object(podMetadata), "spec": template["spec"] ?? [:],
         ]
         let pod = try KubeCodec.decode(Pod.self, from: json)

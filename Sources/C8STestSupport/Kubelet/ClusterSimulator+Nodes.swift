@@ -29,10 +29,10 @@ extension ClusterSimulator {
             } catch let error as KubeError where error.isAlreadyExists {
             }
             let now = KubeTime.now().description
-            let capacity: C8SKube.JSONValue = [
+            let capacity: JSONValue = [
                 "cpu": .string(node.cpu), "memory": .string(node.memory), "pods": "110",
             ]
-            let status: C8SKube.JSONValue = [
+            let status: JSONValue = [
                 "capacity": capacity, "allocatable": capacity,
                 "addresses": [
                     ["type": "InternalIP", "address": .string(hostIP(of: node.name))],
@@ -55,7 +55,7 @@ extension ClusterSimulator {
     /// `POST pods/<name>/binding`, as the scheduler binds a Pod. True when bound, false when it was bound already
     /// or is gone.
     func bind(namespace: String, pod: String, node: String) async throws -> Bool {
-        let body: C8SKube.JSONValue = [
+        let body: JSONValue = [
             "apiVersion": "v1", "kind": "Binding", "metadata": ["name": .string(pod), "namespace": .string(namespace)],
             "target": ["apiVersion": "v1", "kind": "Node", "name": .string(node)],
         ]

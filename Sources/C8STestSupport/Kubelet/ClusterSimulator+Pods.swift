@@ -69,7 +69,7 @@ extension ClusterSimulator {
         case .unschedulable(let message):
             let current = pod.status?.conditions?.first { $0.type == "PodScheduled" }
             if current?.status != "False" || current?.message != message {
-                let condition: C8SKube.JSONValue = [
+                let condition: JSONValue = [
                     "type": "PodScheduled", "status": "False", "reason": "Unschedulable",
                     "message": .string(message), "lastProbeTime": nil,
                     "lastTransitionTime": .string(KubeTime.now().description),

@@ -2,8 +2,6 @@ import C8SKube
 
 /// The status the simulated kubelet reports for one Pod, rendered as the real kubelet writes it. Pure value type.
 struct PodStatusModel: Sendable, Hashable {
-    typealias KubeJSON = C8SKube.JSONValue
-
     struct Condition: Sendable, Hashable {
         var type: String
         var status: String
@@ -66,8 +64,8 @@ struct PodStatusModel: Sendable, Hashable {
     }
 
     /// The `status` object.
-    var json: KubeJSON {
-        var status: [String: KubeJSON] = [
+    var json: JSONValue {
+        var status: [String: JSONValue] = [
             "phase": .string(phase),
             "hostIP": .string(hostIP),
             "hostIPs": [["ip": .string(hostIP)]],
@@ -79,13 +77,13 @@ struct PodStatusModel: Sendable, Hashable {
             "containerStatuses": .array(containers.map(Self.json)),
         ]
         if !initContainers.isEmpty { status["initContainerStatuses"] = .array(initContainers.map(Self.json)) }
-        status["reason"] = reason.map { KubeJSON.string($0) } ?? KubeJSON.null
-        status["message"] = message.map { KubeJSON.string($0) } ?? KubeJSON.null
+        status["reason"] = reason.map { JSONValue.string($0) } ?? JSONValue.null
+        status["message"] = message.map { JSONValue.string($0) } ?? JSONValue.null
         return .object(status)
     }
 
-    private static func json(_ condition: Condition) -> KubeJSON {
-        var json: [String: KubeJSON] = [
+    private static func json(_ condition: Condition) -> JSONValue {
+        var json: [String: JSONValue] = [
             "type": .string(condition.type), "status": .string(condition.status),
             "lastProbeTime": .null, "lastTransitionTime": .string(condition.lastTransitionTime.description),
         ]
@@ -94,17 +92,17 @@ struct PodStatusModel: Sendable, Hashable {
         return .object(json)
     }
 
-    private static func json(_ status: ContainerStatus) -> KubeJSON {
-        var state: [String: KubeJSON] = [:]
+    private static func json(_ status: ContainerStatus) -> JSONValue {
+        var state: [String: JSONValue] = [:]
         switch status.state {
         case .waiting(let reason, let message):
-            var waiting: [String: KubeJSON] = ["reason": .string(reason)]
+            var waiting: [String: JSONValue] = ["reason": .string(reason)]
             if let message { waiting["message"] = .string(message) }
             state["waiting"] = .object(waiting)
         case .running(let startedAt):
             state["running"] = ["startedAt": .string(startedAt.description)]
         case .terminated(let exitCode, let reason, let message, let startedAt, let finishedAt):
-            var terminated: [String: KubeJSON] = [
+            var terminated: [String: JSONValue] = [
                 "exitCode": .int(Int64(exitCode)), "reason": .string(reason),
                 "finishedAt": .string(finishedAt.description),
             ]
@@ -113,7 +111,7 @@ struct PodStatusModel: Sendable, Hashable {
             if let id = status.containerID { terminated["containerID"] = .string(id) }
             state["terminated"] = .object(terminated)
         }
-        var json: [String: KubeJSON] = [
+        var json: [String: JSONValue] = [
             "name": .string(status.name), "image": .string(status.image), "imageID": "",
             "ready": .bool(status.ready), "started": .bool(status.started), "restartCount": 0,
             "state": .object(state), "lastState": [:],

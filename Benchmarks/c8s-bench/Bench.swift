@@ -1,0 +1,196 @@
+import C8SLogs
+import Foundation
+import Logging
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// `c8s-bench`: throughput of the log pipeline's stages on a generated CRI log file, beside `cat` and `zstd -1` on
+/// the same file, and the follow latency (line written to a CRI file → line delivered to a follower).
+///
+/// Usage: `c8s-bench [--megabytes N] [--latency-lines N] [--directory DIR]` (defaults 200, 3000, a temporary dir).
+@main
+enum Bench {
+    static func main() async throws {
+        try await run()
+    }
+
+    /// The benchmark body, off the main actor.
+    nonisolated static func run() async throws {
+        var megabytes = 200
+        var latencyLines = 3000
+        var directory = NSTemporaryDirectory() + "c8s-bench-\(getpid())"
+        var arguments = CommandLine.arguments.dropFirst().makeIterator()
+        while let argument = arguments.next() {
+            switch argument {
+            case "--megabytes": megabytes = Int(arguments.next() ?? "") ?? megabytes
+            case "--latency-lines": latencyLines = Int(arguments.next() ?? "") ?? latencyLines
+            case "--directory": directory = arguments.next() ?? directory
+            default:
+                FileHandle.standardError.write(Data("unknown argument \(argument)\n".utf8))
+                exit(2)
+            }
+        }
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        var logger = Logger(label: "c8s.bench")
+        logger.logLevel = .warning
+
+        let input = directory + "/pod/container"
+        let file = input + "/0.log"
+        try FileManager.default.createDirectory(atPath: input, withIntermediateDirectories: true)
+        let (bytes, lines) = try Generator.write(path: file, megabytes: megabytes)
+        let size = Double(bytes)
+        print(
+            String(
+                format: "input: %@, %.1f MB, %d lines (mixed lengths, 1%% over 16 KiB as P fragments)", file,
+                size / 1e6, lines))
+        let secrets = (0..<100).map { SecretMasker.Secret(name: "secret-\($0)", value: Generator.secret($0)) }
+        let masker = SecretMasker(secrets: secrets)
+
+        // Baselines on the same (cached) file.
+        _ = try shell("cat '\(file)' >/dev/null")  // warm the page cache
+        let cat = try measure { _ = try shell("cat '\(file)' >/dev/null") }
+        let zstd = try measure { _ = try shell("zstd -1 -c '\(file)' >/dev/null") }
+
+        // CRI parsing (read(2) in 1 MiB pieces + parse).
+        var records: [LogRecord] = []
+        records.reserveCapacity(lines)
+        let parse = measure {
+            records.removeAll(keepingCapacity: true)
+            let fd = open(file, O_RDONLY)
+            defer { close(fd) }
+            let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: 1 << 20, alignment: 8)
+            defer { buffer.deallocate() }
+            var parser = CRIParser()
+            while true {
+                let n = read(fd, buffer.baseAddress, buffer.count)
+                guard n > 0 else { break }
+                parser.feed(UnsafeRawBufferPointer(rebasing: buffer[0..<n])) { records.append($0.record) }
+            }
+            parser.finish { records.append($0.record) }
+        }
+        // Masking with 100 secrets (every encoding of each: \(masker.patternCount) patterns).
+        var maskedCount = 0
+        var masked: [LogRecord] = []
+        masked.reserveCapacity(records.count)
+        let mask = measure {
+            masked.removeAll(keepingCapacity: true)
+            maskedCount = 0
+            for record in records {
+                let m = masker.mask(record)
+                if m.text.utf8.count != record.text.utf8.count { maskedCount += 1 }
+                masked.append(m)
+            }
+        }
+        // Chunking (zstd level 3, 4 MiB chunks).
+        var compressed = 0
+        let chunk = try measure {
+            var chunker = Chunker(configuration: ChunkerConfiguration(maxAgeNanos: Int64.max / 2))
+            compressed = 0
+            var sealed: [Chunk] = []
+            for record in masked {
+                try chunker.append(record, sealing: &sealed)
+                for c in sealed { compressed += c.data.count }
+                sealed.removeAll(keepingCapacity: true)
+            }
+            if let last = try chunker.flush() { compressed += last.data.count }
+        }
+        records = []
+        masked = []
+        // The whole path: tailer (io_uring) -> parse -> mask -> chunk -> directory store, with fsynced puts and
+        // checkpoints (as local mode and the agent run it), and without fsync (to show what the syncs cost).
+        var shippedLines: Int64 = 0
+        func ship(sync: Bool) async throws -> Timing {
+            try await measureAsync {
+                let storeRoot = directory + "/store-\(UUID().uuidString)"
+                defer { try? FileManager.default.removeItem(atPath: storeRoot) }
+                let location = try LogLocation(namespace: "bench", run: "run", step: "step", container: "container")
+                let shipper = LogShipper(
+                    directory: input, location: location, store: DirectoryLogStore(root: storeRoot, syncWrites: sync),
+                    checkpointPath: sync ? directory + "/checkpoint-\(UUID().uuidString)" : nil, masker: masker,
+                    logger: logger)
+                shipper.finish()
+                let completion = try await LogTailer.withLogTailer(logger: logger) { try await shipper.run(tailer: $0) }
+                shippedLines = completion?.lines ?? -1
+            }
+        }
+        let whole = try await ship(sync: true)
+        let wholeNoSync = try await ship(sync: false)
+
+        print("")
+        print("stage                                     wall s    MB/s  vs cat  vs zstd -1   cpu s  cpu MB/s")
+        func row(_ name: String, _ timing: Timing) {
+            print(
+                name.padding(toLength: 40, withPad: " ", startingAt: 0)
+                    + String(
+                        format: "%8.3f %7.1f %7.3f %10.2f %7.3f %9.1f", timing.wall, size / 1e6 / timing.wall,
+                        cat.wall / timing.wall, zstd.wall / timing.wall, timing.cpu,
+                        size / 1e6 / max(timing.cpu, 1e-6)))
+        }
+        row("cat FILE >/dev/null", cat)
+        row("zstd -1 -c FILE >/dev/null", zstd)
+        row("CRI parse (read + parse)", parse)
+        row("mask, 100 secrets (\(masker.patternCount) patterns)", mask)
+        row("chunk (zstd level 3, 4 MiB chunks)", chunk)
+        row("tail -> parse -> mask -> chunk -> store", whole)
+        row("  same, no fsync, no checkpoint", wholeNoSync)
+        print("(ratios: baseline wall seconds / stage wall seconds; cpu: user+sys of the process and of cat/zstd)")
+        print(String(format: "(masked lines %d; chunks %.1f MB, ratio %.1fx; shipped %lld lines)",
+            maskedCount, Double(compressed) / 1e6, size / Double(max(compressed, 1)), shippedLines))
+
+        let latencies = try await FollowLatency.measure(
+            directory: directory + "/follow", lines: latencyLines, logger: logger)
+        let sorted = latencies.sorted()
+        func percentile(_ p: Double) -> Double { sorted[min(sorted.count - 1, Int(Double(sorted.count) * p))] }
+        print("")
+        print("follow latency (CRI line written -> delivered to a follower):")
+        print(String(format: "%d lines: p50 %.2f ms, p99 %.2f ms, max %.2f ms",
+            sorted.count, percentile(0.5) * 1e3, percentile(0.99) * 1e3, (sorted.last ?? 0) * 1e3))
+    }
+
+    static func shell(_ command: String) throws -> Int32 {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/bin/sh")
+        process.arguments = ["-c", command]
+        try process.run()
+        process.waitUntilExit()
+        return process.terminationStatus
+    }
+
+    /// Wall-clock seconds and CPU seconds (this process and its waited-for children) of one stage.
+    struct Timing {
+        var wall: Double
+        var cpu: Double
+    }
+
+    static func cpuSeconds() -> Double {
+        var own = rusage()
+        var children = rusage()
+        getrusage(__rusage_who_t(RUSAGE_SELF.rawValue), &own)
+        getrusage(__rusage_who_t(RUSAGE_CHILDREN.rawValue), &children)
+        func total(_ u: rusage) -> Double {
+            Double(u.ru_utime.tv_sec + u.ru_stime.tv_sec) + Double(u.ru_utime.tv_usec + u.ru_stime.tv_usec) / 1e6
+        }
+        return total(own) + total(children)
+    }
+
+    static func measure(_ body: () throws -> Void) rethrows -> Timing {
+        let cpu = cpuSeconds()
+        let start = ContinuousClock.now
+        try body()
+        return Timing(wall: seconds(ContinuousClock.now - start), cpu: cpuSeconds() - cpu)
+    }
+
+    static func measureAsync(_ body: () async throws -> Void) async rethrows -> Timing {
+        let cpu = cpuSeconds()
+        let start = ContinuousClock.now
+        try await body()
+        return Timing(wall: seconds(ContinuousClock.now - start), cpu: cpuSeconds() - cpu)
+    }
+
+    static func seconds(_ duration: Duration) -> Double {
+        Double(duration.components.seconds) + Double(duration.components.attoseconds) / 1e18
+    }
+}

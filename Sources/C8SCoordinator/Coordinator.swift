@@ -1,0 +1,111 @@
+import C8SKube
+import Hummingbird
+import Logging
+import NIOCore
+import ServiceLifecycle
+import Synchronization
+
+/// The coordinator's long-running parts, ready to run in one `ServiceGroup`: the reconcilers (gated by leader
+/// election) and the HTTP server with `/healthz` and `/readyz`. Build it with ``buildCoordinator(configuration:client:logger:routes:onServerRunning:)``.
+public struct Coordinator: Sendable {
+    /// The reconcilers, one per watched namespace (one for all namespaces when none is named).
+    public let reconcilers: [PipelineRunReconciler]
+    /// The service running the reconcilers while this process leads.
+    public let controller: CoordinatorController
+    /// The HTTP server.
+    public let http: any Service
+    /// Every service, in start order.
+    public var services: [any Service] { [controller, http] }
+
+    /// Runs every service until SIGTERM or SIGINT (graceful shutdown).
+    public func run(logger: Logger) async throws {
+        let group = ServiceGroup(configuration: .init(
+            services: services.map { .init(service: $0) }, gracefulShutdownSignals: [.sigterm, .sigint],
+            logger: logger))
+        try await group.run()
+    }
+}
+
+/// Runs the reconcilers while this process holds the leader Lease (or always, without leader election).
+public final class CoordinatorController: Service, Sendable {
+    let reconcilers: [PipelineRunReconciler]
+    let elector: LeaderElector?
+    let logger: Logger
+    private let started = Mutex(false)
+
+    init(reconcilers: [PipelineRunReconciler], elector: LeaderElector?, logger: Logger) {
+        self.reconcilers = reconcilers
+        self.elector = elector
+        self.logger = logger
+    }
+
+    /// Whether this process leads (always true without leader election).
+    public var isLeader: Bool { elector?.isLeader ?? true }
+
+    /// Ready: a follower is ready; a leader once its informers have synced.
+    public var isReady: Bool {
+        guard started.withLock({ $0 }) else { return false }
+        return !isLeader || reconcilers.allSatisfy(\.hasSynced)
+    }
+
+    public func run() async throws {
+        started.withLock { $0 = true }
+        let reconcilers = self.reconcilers
+        try await cancelWhenGracefulShutdown {
+            let runAll: @Sendable () async throws -> Void = {
+                try await withThrowingDiscardingTaskGroup { group in
+                    for reconciler in reconcilers { group.addTask { try await reconciler.run() } }
+                }
+            }
+            if let elector = self.elector {
+                try await elector.run(
+                    onNewLeader: { [logger = self.logger] leader in logger.info("leader", metadata: ["lease.holder": "\(leader)"]) },
+                    whileLeading: runAll)
+            } else {
+                try await runAll()
+            }
+        }
+    }
+}
+
+/// Builds the coordinator: one ``PipelineRunReconciler`` per watched namespace, leader election on the configured
+/// Lease, and a Hummingbird server with `/healthz` (the process is alive) and `/readyz` (a follower, or a leader
+/// whose informers have synced). `routes` adds more endpoints to the same router (the webhook routes:
+/// `WebhookRoutes(receiver:logger:).register(on: router)`); `onServerRunning` reports the bound port.
+public func buildCoordinator(
+    configuration: CoordinatorConfiguration, client: KubeClient, logger: Logger,
+    metrics: ReconcilerMetrics = ReconcilerMetrics(),
+    routes: (Router<BasicRequestContext>) -> Void = { _ in },
+    onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in }
+) -> Coordinator {
+    let namespaces: [String?] = configuration.namespaces.isEmpty ? [nil] : configuration.namespaces
+    let reconcilers = namespaces.map { namespace in
+        PipelineRunReconciler(
+            client: client, configuration: configuration.reconciler(namespace: namespace), metrics: metrics,
+            logger: logger)
+    }
+    let elector = configuration.leaderElection
+        ? LeaderElector(
+            client: client,
+            configuration: .init(
+                leaseName: configuration.leaseName, namespace: configuration.leaseNamespace,
+                identity: configuration.identity),
+            logger: logger)
+        : nil
+    let controller = CoordinatorController(reconcilers: reconcilers, elector: elector, logger: logger)
+
+    let router = Router()
+    router.get("/healthz") { _, _ in "ok" }
+    router.get("/readyz") { _, _ -> Response in
+        controller.isReady
+            ? Response(status: .ok, body: .init(byteBuffer: ByteBuffer(string: "ok")))
+            : Response(status: .serviceUnavailable, body: .init(byteBuffer: ByteBuffer(string: "not ready")))
+    }
+    routes(router)
+    let app = Application(
+        router: router,
+        configuration: .init(address: .hostname(configuration.httpHost, port: configuration.httpPort)),
+        onServerRunning: { channel in await onServerRunning(channel.localAddress?.port ?? 0) },
+        logger: logger)
+    return Coordinator(reconcilers: reconcilers, controller: controller, http: app)
+}

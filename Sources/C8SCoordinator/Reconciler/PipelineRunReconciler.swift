@@ -1,0 +1,229 @@
+import C8SAPI
+import C8SCore
+import C8SKube
+import Foundation
+import Logging
+import ServiceLifecycle
+import Synchronization
+
+/// Reconciles PipelineRuns: level-triggered and idempotent, like controller-runtime's `Reconcile`.
+///
+/// Informers on PipelineRuns, Jobs and Pods (the last two restricted to objects carrying the
+/// `c8s.dev/pipeline-run` label) feed run keys into a `WorkQueue`; each reconcile reads the world (the run, its
+/// resolved pipeline, its Jobs and Pods), lets ``RunDecision`` (the planner) compute the difference, acts on it
+/// (creates Jobs under deterministic names, adopting one that already exists; deletes terminated Jobs; writes the
+/// status conflict-safely; records Events) and asks to be called again at the planner's next deadline.
+///
+/// `run()` runs until its task is cancelled (it is a `Service`); run it under a `LeaderElector` when several
+/// coordinators are deployed.
+public final class PipelineRunReconciler: Service, Sendable {
+    public let configuration: ReconcilerConfiguration
+    public let queue: WorkQueue<ObjectKey>
+    let client: KubeClient
+    let runs: Informer<PipelineRun>
+    let jobs: Informer<Job>
+    let pods: Informer<Pod>
+    let builder: StepJobBuilder
+    let metrics: ReconcilerMetrics
+    let logger: Logger
+    private let synced = Mutex(false)
+
+    public init(
+        client: KubeClient, configuration: ReconcilerConfiguration = .init(), metrics: ReconcilerMetrics = .init(),
+        logger: Logger = Logger(label: "c8s.reconciler")
+    ) {
+        self.client = client
+        self.configuration = configuration
+        self.metrics = metrics
+        self.logger = logger
+        builder = StepJobBuilder(configuration: configuration)
+        queue = WorkQueue(logger: logger)
+        runs = Informer(
+            client: client, configuration: .init(namespace: configuration.namespace), logger: logger)
+        jobs = Informer(
+            client: client, configuration: .init(namespace: configuration.namespace, labelSelector: C8SLabels.pipelineRun),
+            logger: logger)
+        pods = Informer(
+            client: client, configuration: .init(namespace: configuration.namespace, labelSelector: C8SLabels.pipelineRun),
+            logger: logger)
+        let queue = self.queue
+        runs.addHandler(InformerHandler(
+            onAdd: { Self.enqueue(run: $0, into: queue) },
+            onUpdate: { _, new in Self.enqueue(run: new, into: queue) },
+            onDelete: { Self.enqueue(run: $0, into: queue) }))
+        let owned: @Sendable (ObjectMeta) -> Void = { metadata in
+            guard let run = metadata.labels?[C8SLabels.pipelineRun] else { return }
+            queue.add(ObjectKey(namespace: metadata.namespace, name: run))
+        }
+        jobs.addHandler(InformerHandler(
+            onAdd: { owned($0.metadata) }, onUpdate: { _, new in owned(new.metadata) }, onDelete: { owned($0.metadata) }))
+        pods.addHandler(InformerHandler(
+            onAdd: { owned($0.metadata) }, onUpdate: { _, new in owned(new.metadata) }, onDelete: { owned($0.metadata) }))
+    }
+
+    /// Whether the informers have listed everything once (the reconciler is working).
+    public var hasSynced: Bool { synced.withLock { $0 } }
+
+    /// Watches and reconciles until the task is cancelled; may run again afterwards (a coordinator that lost and
+    /// regained leadership): the informers list again and the queue resumes.
+    public func run() async throws {
+        try await withThrowingDiscardingTaskGroup { group in
+            group.addTask { try await self.runs.run() }
+            group.addTask { try await self.jobs.run() }
+            group.addTask { try await self.pods.run() }
+            guard await runs.waitForSync(), await jobs.waitForSync(), await pods.waitForSync() else { return }
+            synced.withLock { $0 = true }
+            logger.info("reconciler started", metadata: ["reconciler.namespace": "\(configuration.namespace ?? "*")"])
+            await queue.run(workers: configuration.workers) { key in
+                try await self.reconcile(key)
+            }
+            synced.withLock { $0 = false }
+        }
+    }
+
+    private static func enqueue(run: PipelineRun, into queue: WorkQueue<ObjectKey>) {
+        queue.add(run.key)
+        if let parent = run.metadata.labels?[C8SLabels.matrixParent] {
+            queue.add(ObjectKey(namespace: run.metadata.namespace, name: parent))
+        }
+    }
+
+    /// Reconciles one run.
+    public func reconcile(_ key: ObjectKey) async throws -> WorkResult {
+        metrics.queueDepth.record(queue.state.count)
+        var logger = self.logger
+        logger[metadataKey: "run.name"] = "\(key)"
+        guard var run = try await client.getIfPresent(PipelineRun.self, name: key.name, namespace: key.namespace)
+        else { return .done }
+        if run.metadata.deletionTimestamp != nil {
+            return try await finalize(run, logger: logger)
+        }
+        if run.status?.phase?.isTerminal == true { return .done }
+        run = try await ensureMetadata(run)
+
+        let spec: PipelineSpec
+        do {
+            spec = try await resolvedSpec(of: run)
+        } catch let error as RunSetupError {
+            try await fail(run, reason: error.reason, message: error.message, logger: logger)
+            return .done
+        }
+        if spec.matrix != nil, run.spec.matrix == nil {
+            return try await reconcileParent(run, spec: spec, logger: logger)
+        }
+        return try await reconcileLeaf(run, spec: spec, logger: logger)
+    }
+
+    /// Adds the cleanup finalizer and the pipeline-config label when missing.
+    func ensureMetadata(_ run: PipelineRun) async throws -> PipelineRun {
+        let config = run.spec.pipelineConfigRef.name
+        guard run.metadata.finalizers?.contains(C8SFinalizers.cleanup) != true
+            || run.metadata.labels?[C8SLabels.pipelineConfig] != config
+        else { return run }
+        return try await client.modify(PipelineRun.self, name: run.metadata.name ?? "", namespace: run.metadata.namespace) {
+            object in
+            if object.metadata.finalizers?.contains(C8SFinalizers.cleanup) != true {
+                object.metadata.finalizers = (object.metadata.finalizers ?? []) + [C8SFinalizers.cleanup]
+            }
+            object.metadata.labels = (object.metadata.labels ?? [:]).merging([C8SLabels.pipelineConfig: config]) { $1 }
+        }
+    }
+
+    // MARK: - Leaf runs
+
+    func reconcileLeaf(_ run: PipelineRun, spec: PipelineSpec, logger: Logger) async throws -> WorkResult {
+        let selector = ListOptions(labelSelector: "\(C8SLabels.pipelineRun)=\(run.metadata.name ?? "")")
+        let ownedJobs = try await client.list(Job.self, namespace: run.metadata.namespace, options: selector).items
+            .filter { job in job.metadata.ownerReferences?.contains { $0.uid == run.metadata.uid } ?? false }
+        let stepPods = try await client.list(Pod.self, namespace: run.metadata.namespace, options: selector).items
+        var jobsByStep: [String: Job] = [:]
+        for job in ownedJobs {
+            if let step = job.metadata.labels?[C8SLabels.step] { jobsByStep[step] = job }
+        }
+        var podsByStep: [String: Pod] = [:]
+        for pod in stepPods.sorted(by: { ($0.metadata.creationTimestamp?.date ?? .distantPast)
+            < ($1.metadata.creationTimestamp?.date ?? .distantPast) })
+        {
+            if let step = pod.metadata.labels?[C8SLabels.step] { podsByStep[step] = pod }
+        }
+
+        let now = Date()
+        var decision = RunDecision.decide(run: run, spec: spec, jobs: jobsByStep, pods: podsByStep, now: now)
+        let clone = decision.create.isEmpty ? nil : try await cloneSource(for: run, spec: spec)
+        for step in decision.create {
+            let job = builder.job(run: run, spec: spec, step: step, clone: clone)
+            do {
+                _ = try await client.create(job)
+                logger.info("created step Job", metadata: ["step.name": "\(step.name)", "job.name": "\(job.metadata.name ?? "")"])
+            } catch let error as KubeError where error.isAlreadyExists {
+                let existing = try await client.getIfPresent(
+                    Job.self, name: job.metadata.name ?? "", namespace: run.metadata.namespace)
+                if let existing, existing.metadata.ownerReferences?.contains(where: { $0.uid == run.metadata.uid }) != true {
+                    decision.status.markStep(
+                        step.name, phase: .failed, reason: "JobNameTaken",
+                        message: "a Job named \(job.metadata.name ?? "") exists and does not belong to this run", now: now)
+                } else {
+                    logger.debug("step Job exists already; adopting it", metadata: ["step.name": "\(step.name)"])
+                }
+            } catch let error as KubeError where error.isInvalid || error.code == .forbidden {
+                logger.warning("cannot create step Job", metadata: ["step.name": "\(step.name)", "error": "\(error)"])
+                decision.status.markStep(
+                    step.name, phase: .failed, reason: "JobCreationFailed",
+                    message: "the step's Job could not be created: \(error.status?.message ?? "\(error)")", now: now)
+            }
+        }
+        for name in decision.delete {
+            do {
+                try await client.delete(
+                    Job.self, name: name, namespace: run.metadata.namespace,
+                    options: DeleteOptions(propagationPolicy: .background))
+            } catch let error as KubeError where error.isNotFound {}
+        }
+        try await writeStatus(run, decision.status, logger: logger)
+        if decision.status.phase?.isTerminal == true {
+            await updateConfigStatus(of: run, logger: logger)
+            return .done
+        }
+        let jobFailedAtCreation = decision.status.steps?.contains {
+            $0.reason == "JobCreationFailed" || $0.reason == "JobNameTaken"
+        } ?? false
+        if jobFailedAtCreation { return .requeueAfter(.milliseconds(1)) }
+        return requeue(at: decision.nextDeadline, now: now)
+    }
+
+    func requeue(at deadline: Date?, now: Date) -> WorkResult {
+        var delay = configuration.resyncInterval
+        if let deadline {
+            let seconds = max(0, deadline.timeIntervalSince(now)) + 0.05
+            delay = min(delay, .milliseconds(Int64(seconds * 1000)))
+        }
+        return .requeueAfter(delay)
+    }
+
+    /// The clone source of a run: nil when the pipeline names no repository.
+    func cloneSource(for run: PipelineRun, spec: PipelineSpec) async throws -> CloneSource? {
+        guard let repository = spec.repository, !repository.isEmpty else { return nil }
+        let connections = try await client.list(C8SAPI.RepositoryConnection.self, namespace: run.metadata.namespace)
+        let connection = connections.items.first { $0.spec.pipelineConfigRef.name == run.spec.pipelineConfigRef.name }
+        return CloneSource(
+            repository: repository, commit: run.spec.commit, branch: run.spec.branch,
+            credentials: connection.flatMap { CloneSource.credentials(for: $0, repository: repository) })
+    }
+}
+
+/// A run that cannot start (its config is missing or invalid).
+struct RunSetupError: Error {
+    var reason: String
+    var message: String
+}
+
+extension PipelineRun.Status {
+    /// Sets one step's final phase.
+    mutating func markStep(_ name: String, phase: PipelineRun.StepPhase, reason: String, message: String, now: Date) {
+        guard let index = steps?.firstIndex(where: { $0.name == name }) else { return }
+        steps?[index].phase = phase
+        steps?[index].reason = reason
+        steps?[index].message = message
+        steps?[index].completionTime = KubeTime(now)
+    }
+}

@@ -1,0 +1,92 @@
+import ArgumentParser
+import C8SCoordinator
+import C8SKube
+import Foundation
+import Logging
+
+/// `c8s-coordinator`: reconciles PipelineRuns into Jobs and serves health endpoints. Every flag can also be set
+/// through the environment variable named in its help.
+@main
+struct CoordinatorCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "c8s-coordinator", abstract: "The c8s coordinator: runs pipelines as Kubernetes Jobs.")
+
+    @Option(help: "Kubeconfig file (env KUBECONFIG); without one, the in-cluster service account is used.")
+    var kubeconfig: String?
+
+    @Flag(help: "Use the in-cluster service account even when a kubeconfig exists.")
+    var inCluster = false
+
+    @Option(name: .customLong("namespace"), help: "Namespace to watch; repeatable (env C8S_NAMESPACES, comma-separated). Default: all.")
+    var namespaces: [String] = []
+
+    @Flag(inversion: .prefixedNo, help: "Take part in leader election (env C8S_LEADER_ELECT; default on).")
+    var leaderElect: Bool?
+
+    @Option(help: "Leader-election Lease name (env C8S_LEASE_NAME).")
+    var leaseName: String?
+
+    @Option(help: "Leader-election Lease namespace (env C8S_LEASE_NAMESPACE; default: the client's namespace).")
+    var leaseNamespace: String?
+
+    @Option(help: "Leader-election identity (env POD_NAME, else the host name).")
+    var identity: String?
+
+    @Option(help: "ttlSecondsAfterFinished of step Jobs (env C8S_JOB_TTL_SECONDS; default 3600, 0 disables).")
+    var jobTTLSeconds: Int32?
+
+    @Option(help: "Image of the clone init container (env C8S_CLONE_IMAGE; default alpine/git).")
+    var cloneImage: String?
+
+    @Option(help: "HTTP port for /healthz and /readyz (env C8S_HTTP_PORT; default 8080).")
+    var httpPort: Int?
+
+    @Option(help: "Runs reconciled at once (env C8S_WORKERS; default 4).")
+    var workers: Int?
+
+    @Option(help: "Log level: trace, debug, info, notice, warning, error (env C8S_LOG_LEVEL).")
+    var logLevel: String?
+
+    func run() async throws {
+        let environment = ProcessInfo.processInfo.environment
+        var logger = Logger(label: "c8s.coordinator")
+        logger.logLevel = (logLevel ?? environment["C8S_LOG_LEVEL"]).flatMap(Logger.Level.init(rawValue:)) ?? .info
+
+        let clientConfiguration: KubeClientConfiguration
+        if inCluster {
+            clientConfiguration = try .inCluster()
+        } else if let kubeconfig {
+            var env = environment
+            env["KUBECONFIG"] = kubeconfig
+            clientConfiguration = try .load(environment: env)
+        } else {
+            clientConfiguration = try .load()
+        }
+
+        var configuration = CoordinatorConfiguration()
+        configuration.namespaces = namespaces.isEmpty
+            ? (environment["C8S_NAMESPACES"] ?? "").split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
+                .filter { !$0.isEmpty }
+            : namespaces
+        configuration.leaderElection = leaderElect ?? environment["C8S_LEADER_ELECT"].map { $0 != "false" } ?? true
+        configuration.leaseName = leaseName ?? environment["C8S_LEASE_NAME"] ?? configuration.leaseName
+        configuration.leaseNamespace = leaseNamespace ?? environment["C8S_LEASE_NAMESPACE"]
+            ?? clientConfiguration.namespace
+        configuration.identity = identity ?? environment["POD_NAME"] ?? ProcessInfo.processInfo.hostName
+        let ttl = jobTTLSeconds ?? environment["C8S_JOB_TTL_SECONDS"].flatMap { Int32($0) } ?? 3600
+        configuration.jobTTLSecondsAfterFinished = ttl > 0 ? ttl : nil
+        configuration.cloneImage = cloneImage ?? environment["C8S_CLONE_IMAGE"] ?? configuration.cloneImage
+        configuration.httpPort = httpPort ?? environment["C8S_HTTP_PORT"].flatMap { Int($0) } ?? configuration.httpPort
+        configuration.workers = workers ?? environment["C8S_WORKERS"].flatMap { Int($0) } ?? configuration.workers
+        guard configuration.workers > 0 else { throw ValidationError("--workers must be at least 1") }
+
+        try await withKubeClient(configuration: clientConfiguration, logger: logger) { client in
+            let coordinator = buildCoordinator(
+                configuration: configuration, client: client, logger: logger,
+                onServerRunning: { [logger] port in
+                    logger.info("serving /healthz and /readyz", metadata: ["http.port": "\(port)"])
+                })
+            try await coordinator.run(logger: logger)
+        }
+    }
+}

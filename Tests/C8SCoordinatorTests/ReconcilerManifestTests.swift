@@ -1,0 +1,91 @@
+import C8STestSupport
+import Foundation
+import Testing
+
+/// `deploy/` renders with the real `kubectl kustomize`, and what it renders is well formed and loads into the
+/// test API server.
+@Suite struct ReconcilerManifestTests {
+    static func render() throws -> String {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        process.arguments = ["kubectl", "kustomize", reconcilerRepositoryRoot + "/deploy"]
+        let output = Pipe()
+        let errors = Pipe()
+        process.standardOutput = output
+        process.standardError = errors
+        try process.run()
+        let data = output.fileHandleForReading.readDataToEndOfFile()
+        let errorText = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        process.waitUntilExit()
+        guard process.terminationStatus == 0 else {
+            throw FixtureError(message: "kubectl kustomize deploy failed: \(errorText)")
+        }
+        return String(decoding: data, as: UTF8.self)
+    }
+
+    @Test func deployRendersWellFormedObjects() throws {
+        let documents = try YAMLDocuments.load(try Self.render())
+        var kinds: [String: [String]] = [:]
+        for document in documents {
+            let kind = try #require(document["kind"]?.stringValue)
+            #expect(document["apiVersion"]?.stringValue?.isEmpty == false, "\(kind) has no apiVersion")
+            let name = try #require(document["metadata"]?["name"]?.stringValue, "\(kind) has no metadata.name")
+            kinds[kind, default: []].append(name)
+        }
+        #expect(Set(kinds["CustomResourceDefinition"] ?? []) == [
+            "pipelineconfigs.c8s.dev", "pipelineruns.c8s.dev", "repositoryconnections.c8s.dev",
+        ])
+        #expect(Set(kinds["ServiceAccount"] ?? []) == ["c8s-coordinator", "c8s-agent"])
+        #expect(Set(kinds["ClusterRole"] ?? []) == ["c8s-coordinator", "c8s-agent"])
+        #expect(kinds["Service"] == ["c8s-coordinator"])
+
+        let deployment = try #require(documents.first { $0["kind"]?.stringValue == "Deployment" })
+        let pod = try #require(deployment["spec"]?["template"]?["spec"])
+        #expect(pod["serviceAccountName"]?.stringValue == "c8s-coordinator")
+        let container = try #require(pod["containers"]?.arrayValue?.first)
+        #expect(container["image"]?.stringValue?.contains("c8s-coordinator") == true)
+        let args = container["args"]?.arrayValue?.compactMap(\.stringValue) ?? []
+        #expect(args.contains("--leader-elect"))
+        #expect(args.contains("--lease-name=c8s-coordinator"))
+        #expect(args.contains("--identity=$(POD_NAME)"))
+        #expect(container["livenessProbe"]?["httpGet"]?["path"]?.stringValue == "/healthz")
+        #expect(container["readinessProbe"]?["httpGet"]?["path"]?.stringValue == "/readyz")
+    }
+
+    @Test func rbacIsLeastPrivilege() throws {
+        let documents = try YAMLDocuments.load(try Self.render())
+        func rules(_ kind: String, _ name: String) throws -> [(Set<String>, Set<String>)] {
+            let role = try #require(documents.first {
+                $0["kind"]?.stringValue == kind && $0["metadata"]?["name"]?.stringValue == name
+            })
+            return (role["rules"]?.arrayValue ?? []).map { rule in
+                (Set(rule["resources"]?.arrayValue?.compactMap(\.stringValue) ?? []),
+                    Set(rule["verbs"]?.arrayValue?.compactMap(\.stringValue) ?? []))
+            }
+        }
+        func verbs(_ rules: [(Set<String>, Set<String>)], _ resource: String) -> Set<String> {
+            rules.filter { $0.0.contains(resource) }.reduce(into: Set<String>()) { $0.formUnion($1.1) }
+        }
+        let coordinator = try rules("ClusterRole", "c8s-coordinator")
+        #expect(verbs(coordinator, "secrets") == ["get"])
+        #expect(verbs(coordinator, "jobs") == ["create", "get", "list", "watch", "delete"])
+        #expect(verbs(coordinator, "pods") == ["get", "list", "watch"])
+        #expect(verbs(coordinator, "pipelineruns/status").isSuperset(of: ["get", "update", "patch"]))
+        #expect(coordinator.allSatisfy { !$0.1.contains("*") && !$0.0.contains("*") })
+        #expect(verbs(try rules("Role", "c8s-coordinator-leader-election"), "leases") == ["get", "create", "update"])
+        let agent = try rules("ClusterRole", "c8s-agent")
+        #expect(verbs(agent, "pods") == ["get", "list", "watch", "patch"])
+        #expect(verbs(agent, "secrets") == ["get"])
+        #expect(verbs(agent, "pipelineruns/status") == ["get", "patch"])
+        #expect(Set(agent.flatMap(\.0)) == ["pods", "secrets", "pipelineruns/status"])
+    }
+
+    @Test func renderedObjectsLoadIntoAnAPIServer() async throws {
+        let documents = try YAMLDocuments.load(try Self.render())
+        try await withTestAPIServer { server in
+            for document in documents { try server.create(document) }
+            #expect(server.get(apiVersion: "apps/v1", kind: "Deployment", namespace: "c8s-system", name: "c8s-coordinator") != nil)
+            #expect(!server.list(apiVersion: "apiextensions.k8s.io/v1", kind: "CustomResourceDefinition").isEmpty)
+        }
+    }
+}
