@@ -83,8 +83,13 @@ struct CoordinatorCommand: AsyncParsableCommand {
         try await withKubeClient(configuration: clientConfiguration, logger: logger) { client in
             let coordinator = buildCoordinator(
                 configuration: configuration, client: client, logger: logger,
+                routes: { router in
+                    WebhookRoutes.kubernetes(client: client, namespaces: configuration.namespaces, logger: logger)
+                        .register(on: router)
+                },
                 onServerRunning: { [logger] port in
-                    logger.info("serving /healthz and /readyz", metadata: ["http.port": "\(port)"])
+                    logger.info("serving /healthz, /readyz and /webhooks/{github,gitlab,bitbucket,gitea}",
+                        metadata: ["http.port": "\(port)"])
                 })
             try await coordinator.run(logger: logger)
         }

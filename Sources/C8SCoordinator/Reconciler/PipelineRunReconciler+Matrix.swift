@@ -37,6 +37,7 @@ extension PipelineRunReconciler {
             let child = PipelineRun(
                 metadata: ObjectMeta(
                     name: childName, namespace: run.metadata.namespace, labels: labels,
+                    annotations: run.metadata.annotations?.filter { $0.key == TriggerAnnotations.selectedSteps },
                     ownerReferences: [OwnerReference(controller: run, blockOwnerDeletion: true)],
                     finalizers: [C8SFinalizers.cleanup]),
                 spec: childSpec)

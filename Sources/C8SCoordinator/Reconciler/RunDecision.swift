@@ -49,7 +49,7 @@ public struct RunDecision: Sendable {
         }
 
         let plan = Planner.plan(PlannerInput(
-            steps: PlanStep.steps(of: spec, branch: run.spec.branch, event: run.spec.event?.rawValue),
+            steps: SelectedSteps.planSteps(run: run, spec: spec),
             observed: observed, now: PlannerTime(now), runStart: PlannerTime(runStart), runTimeout: spec.timeout,
             cancelRequested: run.spec.cancel == true))
 

@@ -1,0 +1,212 @@
+import C8SAPI
+import C8SCoordinator
+import C8SCore
+import C8SKube
+import Foundation
+import HTTPTypes
+import Hummingbird
+import HummingbirdTesting
+import Logging
+import Testing
+
+/// The Kubernetes side of webhooks: RepositoryConnections and Secrets read from the (test) API server,
+/// PipelineRuns created there, deduplicated by the API's AlreadyExists.
+@Suite("Webhook triggers on Kubernetes")
+struct TriggersKubeTests {
+    static let secret = "kube-side webhook secret"
+    static let pushCommit = "6113728f27ae82c7b1a177c8d03f9e96e0adf246"
+
+    /// lint → test, and deploy only when `deploy/**` changed (the GitHub push fixture changes none).
+    static let pipeline = PipelineSpec(steps: [
+        step("lint"),
+        step("test", after: ["lint"]),
+        PipelineStep(
+            name: "deploy", image: "alpine:3.20", commands: ["true"],
+            when: WhenCondition(paths: ["deploy/**"])),
+    ])
+
+    /// Creates the webhook Secret, the PipelineConfig `shop` and a GitHub connection for acme/shop.
+    static func seed(_ harness: ReconcilerHarness, repository: String = "https://github.com/acme/shop") async throws {
+        _ = try await harness.client.create(Secret(
+            metadata: ObjectMeta(name: "shop-webhook", namespace: harness.namespace),
+            data: ["webhook-secret": Array(secret.utf8)]))
+        try await harness.createConfig("shop", pipeline)
+        _ = try await harness.client.create(C8SAPI.RepositoryConnection(
+            metadata: ObjectMeta(name: "shop-github", namespace: harness.namespace),
+            spec: .init(
+                repository: repository, provider: .github,
+                webhookSecretRef: SecretKeyReference(name: "shop-webhook", key: "webhook-secret"),
+                pipelineConfigRef: LocalObjectReference(name: "shop"))))
+    }
+
+    static func receiver(_ harness: ReconcilerHarness) -> WebhookReceiver {
+        WebhookRoutes.kubernetes(client: harness.client, namespaces: [harness.namespace], logger: quietLogger)
+            .receiver
+    }
+
+    static func runs(_ harness: ReconcilerHarness) async throws -> [PipelineRun] {
+        try await harness.client.list(PipelineRun.self, namespace: harness.namespace).items
+    }
+
+    static func pushHeaders(body: [UInt8], delivery: String, secret: String = secret) -> HTTPFields {
+        var fields = HTTPFields()
+        for (name, value) in Delivery.pairs(forge: "github", event: "push", body: body, secret: secret, delivery: delivery) {
+            fields.append(HTTPField(name: HTTPField.Name(name)!, value: value))
+        }
+        return fields
+    }
+
+    @Test("a signed push POSTed to the mounted routes creates one PipelineRun; a redelivery is a duplicate")
+    func pushCreatesOneRun() async throws {
+        try await ReconcilerHarness.with { harness in
+            try await Self.seed(harness)
+            let router = Router()
+            WebhookRoutes.kubernetes(client: harness.client, namespaces: [harness.namespace], logger: quietLogger)
+                .register(on: router)
+            let body = try Fixture.bytes("github", "push")
+            let delivery = "72d3162e-cc78-11e3-81ab-4c9367dc0958"
+            try await Application(router: router, logger: quietLogger).test(.router) { client in
+                let first = try await client.execute(
+                    uri: "/webhooks/github", method: .post, headers: Self.pushHeaders(body: body, delivery: delivery),
+                    body: ByteBuffer(bytes: body))
+                #expect(first.status == .accepted, "\(String(buffer: first.body))")
+
+                let runs = try await Self.runs(harness)
+                try #require(runs.count == 1)
+                let run = runs[0]
+                let connection = RepositoryConnection(
+                    name: "shop-github", namespace: harness.namespace, provider: .github,
+                    repository: "https://github.com/acme/shop", webhookSecret: Self.secret, pipelineConfigRef: "shop")
+                #expect(run.metadata.name == RunNaming.runName(connection: connection, deliveryID: delivery))
+                #expect(String(buffer: first.body).contains(run.metadata.name ?? "?"))
+                #expect(run.spec.pipelineConfigRef.name == "shop")
+                #expect(run.spec.commit == Self.pushCommit)
+                #expect(run.spec.branch == "main")
+                #expect(run.spec.event == .push)
+                #expect(run.spec.triggeredBy == "octocat")
+                #expect(run.spec.triggeredAt != nil)
+                #expect(run.metadata.labels?[C8SLabels.pipelineConfig] == "shop")
+                #expect(run.metadata.annotations?[TriggerAnnotations.delivery] == delivery)
+                #expect(SelectedSteps.of(run) == ["lint", "test"])
+
+                let again = try await client.execute(
+                    uri: "/webhooks/github", method: .post, headers: Self.pushHeaders(body: body, delivery: delivery),
+                    body: ByteBuffer(bytes: body))
+                #expect(again.status == .ok)
+                #expect(String(buffer: again.body).contains("duplicate"))
+                #expect(try await Self.runs(harness).count == 1)
+
+                let stored = try await harness.client.get(
+                    C8SAPI.RepositoryConnection.self, name: "shop-github", namespace: harness.namespace)
+                let lastEvent = try #require(stored.status?.lastEvent)
+                #expect(lastEvent.type == "push")
+                #expect(lastEvent.deliveryID == delivery)
+                #expect(lastEvent.commit == Self.pushCommit)
+                #expect(lastEvent.branch == "main")
+                #expect(lastEvent.run == run.metadata.name)
+                #expect(lastEvent.receivedAt != nil)
+            }
+        }
+    }
+
+    @Test("the same delivery reaching several replicas concurrently creates one run")
+    func concurrentReplicasCreateOneRun() async throws {
+        try await ReconcilerHarness.with { harness in
+            try await Self.seed(harness)
+            let body = try Fixture.bytes("github", "push")
+            let headers = Delivery.headers(
+                forge: "github", event: "push", body: body, secret: Self.secret, delivery: "concurrent-delivery")
+            // Each "replica" has its own receiver and its own client to the API server.
+            let statuses = try await withThrowingTaskGroup(of: Int.self) { group in
+                for _ in 0..<4 {
+                    group.addTask {
+                        try await withKubeClient(configuration: harness.client.configuration, logger: quietLogger) {
+                            client in
+                            let receiver = WebhookRoutes.kubernetes(
+                                client: client, namespaces: [harness.namespace], logger: quietLogger
+                            ).receiver
+                            return await receiver.receive(
+                                source: .github, headers: headers, body: body, logger: quietLogger
+                            ).status
+                        }
+                    }
+                }
+                return try await group.reduce(into: []) { $0.append($1) }
+            }
+            #expect(statuses.filter { $0 == 202 }.count == 1, "\(statuses)")
+            #expect(statuses.filter { $0 == 200 }.count == 3, "\(statuses)")
+            #expect(try await Self.runs(harness).count == 1)
+        }
+    }
+
+    @Test("an unknown repository is 404 and a bad signature 401, and neither creates a run")
+    func refusedDeliveriesCreateNoRun() async throws {
+        try await ReconcilerHarness.with { harness in
+            try await Self.seed(harness, repository: "git@github.com:acme/other.git")
+            let receiver = Self.receiver(harness)
+            let body = try Fixture.bytes("github", "push")
+            let unknown = await receiver.receive(
+                source: .github,
+                headers: Delivery.headers(forge: "github", event: "push", body: body, secret: Self.secret),
+                body: body, logger: quietLogger)
+            #expect(unknown.status == 404)
+            #expect(try await Self.runs(harness).isEmpty)
+
+            _ = try await harness.client.modify(
+                C8SAPI.RepositoryConnection.self, name: "shop-github", namespace: harness.namespace
+            ) { $0.spec.repository = "acme/shop" }  // owner/name form: github.com
+            let forged = await receiver.receive(
+                source: .github,
+                headers: Delivery.headers(forge: "github", event: "push", body: body, secret: "a guess"),
+                body: body, logger: quietLogger)
+            #expect(forged.status == 401)
+            #expect(try await Self.runs(harness).isEmpty)
+            let stored = try await harness.client.get(
+                C8SAPI.RepositoryConnection.self, name: "shop-github", namespace: harness.namespace)
+            #expect(stored.status?.lastEvent == nil)
+
+            let genuine = await receiver.receive(
+                source: .github,
+                headers: Delivery.headers(forge: "github", event: "push", body: body, secret: Self.secret),
+                body: body, logger: quietLogger)
+            #expect(genuine.status == 202)
+            #expect(try await Self.runs(harness).count == 1)
+        }
+    }
+
+    @Test("a step the webhook's plan excluded by when is skipped by the reconciler")
+    func excludedStepIsSkipped() async throws {
+        try await ReconcilerHarness.with { harness in
+            try await Self.seed(harness)
+            let body = try Fixture.bytes("github", "push")
+            let response = await Self.receiver(harness).receive(
+                source: .github,
+                headers: Delivery.headers(forge: "github", event: "push", body: body, secret: Self.secret),
+                body: body, logger: quietLogger)
+            #expect(response.status == 202)
+            let name = try #require(try await Self.runs(harness).first?.metadata.name)
+            try await harness.withReconciler {
+                try await harness.finish(run: name, step: "lint")
+                try await harness.finish(run: name, step: "test")
+                let run = try await harness.waitForRun(name, .succeeded)
+                let deploy = try #require(run.status?[step: "deploy"])
+                #expect(deploy.phase == .skipped)
+                #expect(deploy.reason == "ConditionNotMet")
+                #expect(try await harness.job(run: name, step: "deploy") == nil)
+            }
+        }
+    }
+
+    @Test("without a selection the reconciler evaluates when itself; with one, the selection decides")
+    func selectionDecidesPlanSteps() {
+        let spec = Self.pipeline
+        var run = PipelineRun(
+            metadata: ObjectMeta(name: "r"),
+            spec: .init(pipelineConfigRef: .init(name: "shop"), branch: "main", event: .push))
+        #expect(SelectedSteps.planSteps(run: run, spec: spec).map(\.enabled) == [true, true, true])
+        run.metadata.annotations = [TriggerAnnotations.selectedSteps: SelectedSteps.encode(["lint", "test"])]
+        #expect(SelectedSteps.planSteps(run: run, spec: spec).map(\.enabled) == [true, true, false])
+        run.metadata.annotations = [TriggerAnnotations.selectedSteps: "not json"]
+        #expect(SelectedSteps.of(run) == nil)
+    }
+}
