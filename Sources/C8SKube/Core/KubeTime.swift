@@ -1,16 +1,21 @@
 import Foundation
 
-/// A metav1.Time: an RFC 3339 timestamp with second precision (`2024-05-01T12:00:00Z`).
-public struct KubeTime: Sendable, Hashable, Comparable, Codable, CustomStringConvertible {
-    public var date: Date
+/// An API timestamp type: a `Date` kept at the precision the API stores, written as RFC 3339 with
+/// ``fractionalDigits`` digits. ``KubeTime`` and ``MicroTime`` share their coding and ordering through it.
+public protocol APITimestamp: Sendable, Hashable, Comparable, Codable, CustomStringConvertible {
+    /// Digits after the seconds in the written form.
+    static var fractionalDigits: Int { get }
+    /// The instant.
+    var date: Date { get }
+    /// The instant, rounded to the type's precision.
+    init(_ date: Date)
+}
 
-    /// The time, truncated to whole seconds as the API stores it.
-    public init(_ date: Date) { self.date = Date(timeIntervalSince1970: date.timeIntervalSince1970.rounded(.down)) }
-
+extension APITimestamp {
     /// The current time.
-    public static func now() -> KubeTime { KubeTime(Date()) }
+    public static func now() -> Self { Self(Date()) }
 
-    public static func < (lhs: KubeTime, rhs: KubeTime) -> Bool { lhs.date < rhs.date }
+    public static func < (lhs: Self, rhs: Self) -> Bool { lhs.date < rhs.date }
 
     public init(from decoder: any Decoder) throws {
         let text = try decoder.singleValueContainer().decode(String.self)
@@ -26,39 +31,28 @@ public struct KubeTime: Sendable, Hashable, Comparable, Codable, CustomStringCon
         try container.encode(description)
     }
 
-    public var description: String { RFC3339.format(date, fractionalDigits: 0) }
+    public var description: String { RFC3339.format(date, fractionalDigits: Self.fractionalDigits) }
+}
+
+/// A metav1.Time: an RFC 3339 timestamp with second precision (`2024-05-01T12:00:00Z`).
+public struct KubeTime: APITimestamp {
+    public static let fractionalDigits = 0
+    public var date: Date
+
+    /// The time, truncated to whole seconds as the API stores it.
+    public init(_ date: Date) { self.date = Date(timeIntervalSince1970: date.timeIntervalSince1970.rounded(.down)) }
 }
 
 /// A metav1.MicroTime: an RFC 3339 timestamp with microseconds (`2024-05-01T12:00:00.123456Z`), as Leases and
 /// events.k8s.io Events use.
-public struct MicroTime: Sendable, Hashable, Comparable, Codable, CustomStringConvertible {
+public struct MicroTime: APITimestamp {
+    public static let fractionalDigits = 6
     public var date: Date
 
     /// The time, rounded to microseconds as the API stores it.
     public init(_ date: Date) {
         self.date = Date(timeIntervalSince1970: (date.timeIntervalSince1970 * 1_000_000).rounded() / 1_000_000)
     }
-
-    /// The current time.
-    public static func now() -> MicroTime { MicroTime(Date()) }
-
-    public static func < (lhs: MicroTime, rhs: MicroTime) -> Bool { lhs.date < rhs.date }
-
-    public init(from decoder: any Decoder) throws {
-        let text = try decoder.singleValueContainer().decode(String.self)
-        guard let date = RFC3339.parse(text) else {
-            throw DecodingError.dataCorrupted(
-                .init(codingPath: decoder.codingPath, debugDescription: "not an RFC 3339 time: \(text)"))
-        }
-        self.init(date)
-    }
-
-    public func encode(to encoder: any Encoder) throws {
-        var container = encoder.singleValueContainer()
-        try container.encode(description)
-    }
-
-    public var description: String { RFC3339.format(date, fractionalDigits: 6) }
 }
 
 /// RFC 3339 formatting and parsing without Foundation formatters (which are not Sendable and are slow).
