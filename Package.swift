@@ -9,6 +9,7 @@ let package = Package(
         .executable(name: "c8s", targets: ["c8s"]),
         .executable(name: "c8s-sim", targets: ["c8s-sim"]),
         .executable(name: "c8s-coordinator", targets: ["c8s-coordinator"]),
+        .executable(name: "c8s-agent", targets: ["c8s-agent"]),
         .library(name: "C8SCore", targets: ["C8SCore"]),
         .library(name: "C8SLogs", targets: ["C8SLogs"]),
         .library(name: "C8SKube", targets: ["C8SKube"]),
@@ -16,6 +17,8 @@ let package = Package(
         .library(name: "C8SLocal", targets: ["C8SLocal"]),
         .library(name: "C8STestSupport", targets: ["C8STestSupport"]),
         .library(name: "C8SCoordinator", targets: ["C8SCoordinator"]),
+        .library(name: "C8SAgent", targets: ["C8SAgent"]),
+        .library(name: "C8SClient", targets: ["C8SClient"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -28,6 +31,7 @@ let package = Package(
         .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.10.0"),
         .package(url: "https://github.com/apple/swift-nio-ssl", from: "2.27.0"),
         .package(url: "https://github.com/apple/swift-metrics", from: "2.5.0"),
+        .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.0.0"),
     ],
     targets: [
         // System libraries: one shim per library, nothing else.
@@ -72,12 +76,37 @@ let package = Package(
         .target(
             name: "C8SCoordinator",
             dependencies: [
-                "C8SCore", "C8SAPI", "C8SKube",
+                "C8SCore", "C8SAPI", "C8SKube", "C8SLogs",
                 .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+            ]
+        ),
+        // The node agent: ships the logs of the step Pods of its node.
+        .target(
+            name: "C8SAgent",
+            dependencies: [
+                "C8SAPI", "C8SKube", "C8SLogs",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "NIOCore", package: "swift-nio"),
+            ]
+        ),
+        // The cluster side of the command line: kubeconfig, runs and configs, tables, the coordinator's log API.
+        .target(
+            name: "C8SClient",
+            dependencies: [
+                "C8SCore", "C8SAPI", "C8SKube", "C8SLogs",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
@@ -101,7 +130,7 @@ let package = Package(
         .executableTarget(
             name: "c8s",
             dependencies: [
-                "C8SCore", "C8SLocal", "C8SLogs",
+                "C8SCore", "C8SLocal", "C8SLogs", "C8SClient",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -125,6 +154,17 @@ let package = Package(
                 "C8SCoordinator", "C8SKube",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ]
+        ),
+        .executableTarget(
+            name: "c8s-agent",
+            dependencies: [
+                "C8SAgent", "C8SKube", "C8SLogs",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]
         ),
@@ -167,6 +207,29 @@ let package = Package(
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
             ],
             resources: [.copy("Fixtures")]
+        ),
+        .testTarget(
+            name: "C8SAgentTests",
+            dependencies: [
+                "C8SAgent", "C8SAPI", "C8SKube", "C8SLogs", "C8STestSupport",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+            ]
+        ),
+        .testTarget(
+            name: "C8SClientTests",
+            dependencies: [
+                "C8SClient", "C8SAPI", "C8SKube", "C8SLogs", "C8STestSupport", "C8SCoordinator",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+            ]
+        ),
+        // The scenarios of a whole installation: the in-memory API server, the simulator, SeaweedFS, the coordinator
+        // and agents (`make test`), or the cluster KUBECONFIG names (`make e2e`).
+        .testTarget(
+            name: "C8SIntegrationTests",
+            dependencies: [
+                "C8SCoordinator", "C8SAgent", "C8SAPI", "C8SKube", "C8SLogs", "C8STestSupport",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+            ]
         ),
     ]
 )

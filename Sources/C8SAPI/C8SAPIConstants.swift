@@ -19,6 +19,14 @@ public enum C8SLabels {
     public static let matrixParent = "c8s.dev/matrix-parent"
 }
 
+/// Annotations c8s puts on the objects it creates or watches.
+public enum C8SAnnotations {
+    /// On step Pods, set by the node agent that ships their logs: the agent's base URL
+    /// (`http://<pod IP>:<port>`), where the coordinator follows the live log
+    /// (`GET /v1/live/<namespace>/<pod>/<container>?from=<line>`, NDJSON of `NumberedLogRecord`).
+    public static let agentURL = "c8s.dev/agent-url"
+}
+
 /// Finalizers c8s holds.
 public enum C8SFinalizers {
     /// On PipelineRuns: the coordinator cleans up Jobs and log state before the run goes away.

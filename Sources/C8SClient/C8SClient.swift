@@ -1,0 +1,1 @@
+// The cluster side of the command line.

@@ -1,0 +1,1 @@
+// Tests of C8SAgentTests.
