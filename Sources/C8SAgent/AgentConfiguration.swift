@@ -14,7 +14,9 @@ import C8SLogs
 /// - `httpHost`, `httpPort`: where `/v1/live/...`, `/healthz`, `/readyz` and `/metrics` are served
 ///   (default 0.0.0.0:8090; port 0 picks a free port).
 /// - `advertiseURL`: the base URL put into the Pod annotation `c8s.dev/agent-url`; default
-///   `http://<httpHost>:<bound port>`.
+///   `http://<advertiseHost>:<bound port>`.
+/// - `advertiseHost`: the host of the default `advertiseURL` (the executable sets the Pod IP); default `httpHost`,
+///   or `127.0.0.1` when that is a wildcard address.
 /// - `statusInterval`: how often log progress is written into the run's step status while a step runs
 ///   (default 2 s).
 /// - `shipper`: chunk size, age bound, zstd level and idle flush interval (``LogShipper/Configuration``).
@@ -32,6 +34,7 @@ public struct AgentConfiguration: Sendable {
     public var httpHost: String = "0.0.0.0"
     public var httpPort: Int = 8090
     public var advertiseURL: String?
+    public var advertiseHost: String?
     public var statusInterval: Duration = .seconds(2)
     public var shipper = LogShipper.Configuration()
     public var tailer = LogTailer.Configuration()
@@ -51,7 +54,8 @@ public struct AgentConfiguration: Sendable {
             while url.hasSuffix("/") { url.removeLast() }
             return url
         }
-        let host = httpHost == "0.0.0.0" || httpHost == "::" ? "127.0.0.1" : httpHost
+        var host = advertiseHost ?? (httpHost == "0.0.0.0" || httpHost == "::" ? "127.0.0.1" : httpHost)
+        if host.contains(":") && !host.hasPrefix("[") { host = "[\(host)]" }
         return "http://\(host):\(port)"
     }
 }
