@@ -1,6 +1,7 @@
 import C8SAPI
 import C8SKube
 import C8SLogs
+import Foundation
 import Logging
 import ServiceLifecycle
 
@@ -78,6 +79,10 @@ public final class AgentController: Service, Sendable {
                         } catch {}
                     }
                 }
+                watchers.addTask { [self] in
+                    for informer in informers where !(await informer.waitForSync()) { return }
+                    removeStaleCheckpoints()
+                }
                 await withGracefulShutdownHandler {
                     await self.follow(changes, continuation: continuation, context: context)
                 } onGracefulShutdown: {
@@ -132,6 +137,27 @@ public final class AgentController: Service, Sendable {
                 }
             }
             for follower in followers.values { follower.stop() }
+        }
+    }
+
+    /// Removes the checkpoint directories of Pods that no longer exist (deleted while no agent ran, after their
+    /// logs were released). Runs once the informers have listed the node's Pods; only entries named like a Pod uid
+    /// are considered.
+    func removeStaleCheckpoints() {
+        let known = Set(informers.flatMap { $0.cache.list().compactMap(\.metadata.uid) })
+        let directory = configuration.stateDirectory
+        guard let entries = try? FileManager.default.contentsOfDirectory(atPath: directory) else { return }
+        // Only Pod uids (UUIDs): other entries (an S3 spool directory, say) are left alone.
+        let stale = entries.filter { UUID(uuidString: $0) != nil && !known.contains($0) }
+        for uid in stale {
+            do {
+                try FileManager.default.removeItem(atPath: "\(directory)/\(uid)")
+            } catch {
+                logger.warning("cannot remove stale checkpoints", metadata: ["pod.uid": "\(uid)", "error": "\(error)"])
+            }
+        }
+        if !stale.isEmpty {
+            logger.info("removed checkpoints of Pods that are gone", metadata: ["pods": "\(stale.count)"])
         }
     }
 

@@ -56,6 +56,21 @@ import Testing
                 #expect(records.map(\.record.text) == (0..<300).map { "restart line \($0)" })
                 // Checkpoints of a released Pod are removed.
                 #expect(!FileManager.default.fileExists(atPath: "\(state)/\(uid)"))
+
+                // Checkpoints of Pods that are gone are removed when an agent starts; other entries stay.
+                let stale = "\(state)/\(UUID().uuidString.lowercased())"
+                try FileManager.default.createDirectory(atPath: stale, withIntermediateDirectories: true)
+                try FileManager.default.createDirectory(atPath: "\(state)/spool", withIntermediateDirectories: true)
+                let logs = CapturedLogs()
+                try await cluster.withAgent(
+                    node: "node-a", store: store, storeURL: storeURL, stateDirectory: state, logs: logs
+                ) { _ in
+                    try await withDeadline(.seconds(30), "stale checkpoints removed") {
+                        await logs.waitForLine(containing: "removed checkpoints of Pods that are gone")
+                    }
+                }
+                #expect(!FileManager.default.fileExists(atPath: stale))
+                #expect(FileManager.default.fileExists(atPath: "\(state)/spool"))
             }
         }
     }

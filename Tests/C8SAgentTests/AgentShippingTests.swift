@@ -110,6 +110,7 @@ let secretValue = "hunter2-Sup3rSecret-value"
                     #expect(!"\(runJSON)".contains(secretValue))
                     #expect(!logs.text.isEmpty)
                     #expect(!logs.text.contains(secretValue))
+                    #expect(!logs.text.contains(Data(secretValue.utf8).base64EncodedString()))
 
                     // Metrics count what was shipped.
                     let metrics = try await HTTPClient.shared.execute(
