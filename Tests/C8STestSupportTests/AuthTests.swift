@@ -36,14 +36,19 @@ struct AuthTests {
         }
         let response = try await HTTPClient.shared.execute(request, timeout: .seconds(30))
         let bytes = try await response.body.collect(upTo: 1 << 20)
-        let json = bytes.readableBytes == 0 ? JSONValue.null : try JSONValue(parsing: Array(bytes.readableBytesView))
+        let json = (try? JSONValue(parsing: Array(bytes.readableBytesView))) ?? .null
         return (Int(response.status.code), json)
     }
 
     static func withServer<T: Sendable>(
         auth: TestAuthModel? = model, _ body: @Sendable (TestAPIServer) async throws -> T
     ) async throws -> T {
-        try await withTestAPIServer(configuration: .init(auth: auth), body)
+        try await withTestAPIServer(configuration: .init(auth: auth)) { server in
+            for name in ["team-a", "team-b"] {
+                try server.create(["apiVersion": "v1", "kind": "Namespace", "metadata": ["name": .string(name)]])
+            }
+            return try await body(server)
+        }
     }
 
     @Test func requestsWithoutAKnownTokenGet401() async throws {

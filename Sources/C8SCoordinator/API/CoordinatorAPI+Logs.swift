@@ -163,7 +163,7 @@ extension CoordinatorAPI {
                 PipelineRun.self, namespace: run.metadata.namespace,
                 options: ListOptions(
                     fieldSelector: "metadata.name=\(run.metadata.name ?? "")", resourceVersion: version,
-                    timeoutSeconds: 300, allowWatchBookmarks: true))
+                    timeoutSeconds: 20, allowWatchBookmarks: true))
             do {
                 for try await event in events {
                     switch event {
@@ -182,6 +182,8 @@ extension CoordinatorAPI {
                         return false
                     }
                 }
+            } catch let error as KubeError where error.code == .timeout {
+                continue  // the client's request deadline ended the watch: watch again from the last version
             } catch let error as KubeError where error.isGone {
                 guard let fresh = try await client.getIfPresent(
                     PipelineRun.self, name: run.metadata.name ?? "", namespace: run.metadata.namespace)
