@@ -139,7 +139,7 @@ struct APILogTests {
             let location = try LogLocation(namespace: "team-a", run: "r3", step: "build", container: "step")
             let run = try await h.createRun("r3", pod: nil, phase: .pending)
 
-            let received = try await LogTailer.withLogTailer(logger: quietLogger) { tailer in
+            let (received, agentRequests, liveRecords) = try await LogTailer.withLogTailer(logger: quietLogger) { tailer in
                 let live = CRIDirectoryLiveSource(tailer: tailer, directory: directory)
                 let agent = FakeAgent(source: live, pod: podName)
                 let shipper = LogShipper(
@@ -152,7 +152,7 @@ struct APILogTests {
                     request.headers.add(name: "Authorization", value: "Bearer alice-token")
                     let followRequest = request
                     let (lines, linesContinuation) = AsyncStream.makeStream(of: NumberedLogRecord.self)
-                    return try await withThrowingTaskGroup(of: [NumberedLogRecord]?.self) { group in
+                    return try await withThrowingTaskGroup(of: Void.self) { group in
                         group.addTask {
                             defer { linesContinuation.finish() }
                             let response = try await HTTPClient.shared.execute(followRequest, timeout: .seconds(120))
@@ -165,12 +165,10 @@ struct APILogTests {
                                     pending.removeSubrange(...newline)
                                 }
                             }
-                            return nil
                         }
                         group.addTask {
                             try await shipper.run(tailer: tailer)
                             live.finish()
-                            return nil
                         }
                         // The step starts: its Pod, annotated by the agent, and the run's status naming it.
                         _ = try await h.client.create(Pod(
@@ -194,7 +192,7 @@ struct APILogTests {
                         shipper.finish()
                         while let record = await iterator.next() { collected.append(record) }
                         for try await _ in group {}
-                        return collected
+                        return (collected, agent.requests, agent.recordsServed)
                     }
                 }
             }
@@ -202,6 +200,9 @@ struct APILogTests {
             #expect(received.map(\.lineNumber) == Array(0..<Int64(all.count)))
             #expect(received.map(\.record) == all)
             #expect(try await LogReader(store: h.store, location: location).completion()?.lines == Int64(all.count))
+            // The follow asked the step's agent (found through the Pod annotation) for the lines not yet stored.
+            #expect(agentRequests >= 1)
+            #expect(liveRecords >= 1)
         }
     }
 }
