@@ -102,6 +102,11 @@ struct APILogTests {
             #expect(lines.map { $0?.lineNumber } == [21, 22, 23, 24])
             #expect(lines.map { $0?.record } == Array(input.suffix(4)))
 
+            // A follow of a complete log sends what is stored and ends.
+            let followed = try await h.get(path + "?follow=true&tail=2")
+            #expect(followed.status == 200)
+            #expect(followed.text == input.suffix(2).map { $0.text + "\n" }.joined())
+
             let bad = try await h.get(path + "?format=yaml")
             #expect(bad.status == 400)
             #expect(bad.json["message"]?.stringValue == "format must be text or ndjson, not \"yaml\"")
@@ -122,6 +127,24 @@ struct APILogTests {
             let noRun = try await h.get("/api/v1/namespaces/team-a/pipelineruns/ghost/steps/build/log")
             #expect(noRun.status == 404)
             #expect(noRun.json["message"]?.stringValue == "pipelinerun \"ghost\" not found in namespace \"team-a\"")
+        }
+    }
+
+    /// A follow of a step that never starts (the run ends first, the step skipped) ends without lines.
+    @Test func followEndsWhenTheStepCanNoLongerStart() async throws {
+        try await APIHarness.with { h in
+            let run = try await h.createRun("r4", pod: nil, phase: .pending)
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                group.addTask {
+                    let reply = try await h.get("/api/v1/namespaces/team-a/pipelineruns/r4/steps/build/log?follow=true")
+                    #expect(reply.status == 200)
+                    #expect(reply.bytes.isEmpty)
+                }
+                var ended = try await h.setStep(run, "build", pod: nil, phase: .skipped)
+                ended.status?.phase = .failed
+                _ = try await h.client.updateStatus(ended)
+                try await group.waitForAll()
+            }
         }
     }
 
