@@ -41,7 +41,9 @@ public struct UserInfo: Codable, Sendable, Hashable {
     public var groups: [String]?
     public var extra: [String: [String]]?
 
-    public init(username: String? = nil, uid: String? = nil, groups: [String]? = nil, extra: [String: [String]]? = nil) {
+    public init(
+        username: String? = nil, uid: String? = nil, groups: [String]? = nil, extra: [String: [String]]? = nil
+    ) {
         self.username = username
         self.uid = uid
         self.groups = groups

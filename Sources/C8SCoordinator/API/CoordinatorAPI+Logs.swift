@@ -96,7 +96,8 @@ extension CoordinatorAPI {
                         }
                     }
                 } catch {
-                    logger.warning("reading a stored log failed", metadata: ["log.location": "\(location)", "error": "\(error)"])
+                    logger.warning(
+                        "reading a stored log failed", metadata: ["log.location": "\(location)", "error": "\(error)"])
                 }
                 if buffer.readableBytes > 0 { try await writer.write(buffer) }
                 try await writer.finish(nil)

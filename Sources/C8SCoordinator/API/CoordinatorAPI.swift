@@ -67,7 +67,8 @@ public struct CoordinatorAPI: Sendable {
         try await check(request, verb: "list", resource: PipelineRun.plural, namespace: namespace)
         let selector = request.uri.queryParameters.get("labelSelector")
         let runs = try await kube {
-            try await client.listAll(PipelineRun.self, namespace: namespace, options: ListOptions(labelSelector: selector))
+            try await client.listAll(
+                PipelineRun.self, namespace: namespace, options: ListOptions(labelSelector: selector))
         }
         return try Self.json(["items": .array(runs.items.map { try KubeCodec.json($0) })])
     }
@@ -117,7 +118,8 @@ public struct CoordinatorAPI: Sendable {
     func cancelRun(_ request: Request, _ context: BasicRequestContext) async throws -> Response {
         let namespace = try context.parameters.require("namespace")
         let name = try context.parameters.require("name")
-        let user = try await check(request, verb: "patch", resource: PipelineRun.plural, namespace: namespace, name: name)
+        let user = try await check(
+            request, verb: "patch", resource: PipelineRun.plural, namespace: namespace, name: name)
         let patched: PipelineRun
         do {
             patched = try await client.patch(
@@ -127,7 +129,8 @@ public struct CoordinatorAPI: Sendable {
         } catch let error as KubeError {
             throw APIProblem.from(error)
         }
-        logger.info("run cancelled through the API", metadata: ["run.name": "\(namespace)/\(name)", "user": "\(user.name)"])
+        logger.info(
+            "run cancelled through the API", metadata: ["run.name": "\(namespace)/\(name)", "user": "\(user.name)"])
         return try Self.json(KubeCodec.json(patched))
     }
 
@@ -172,8 +175,8 @@ public struct CoordinatorAPI: Sendable {
     }
 
     func run(_ name: String, namespace: String) async throws -> PipelineRun {
-        guard let run = try await kube({ try await client.getIfPresent(PipelineRun.self, name: name, namespace: namespace) })
-        else { throw Self.runNotFound(name, namespace) }
+        let found = try await kube { try await client.getIfPresent(PipelineRun.self, name: name, namespace: namespace) }
+        guard let run = found else { throw Self.runNotFound(name, namespace) }
         return run
     }
 

@@ -1,6 +1,7 @@
 import C8SLogs
 
-/// How the REST API serves (the `api:` parameter of ``buildCoordinator(configuration:client:logger:metrics:api:registry:routes:onServerRunning:)``).
+/// How the REST API serves: the `api:` parameter of
+/// ``buildCoordinator(configuration:client:logger:metrics:api:registry:httpClient:routes:onServerRunning:)``.
 ///
 /// Keys:
 /// - `enabled`: mount `/api/v1` (default true).

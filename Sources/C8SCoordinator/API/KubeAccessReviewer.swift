@@ -36,7 +36,9 @@ public final class KubeAccessReviewer: Sendable {
             answer = try await client.create(TokenReview(token: token, audiences: audiences))
         } catch let error as KubeError {
             logger.warning("TokenReview failed", metadata: ["error": "\(error)"])
-            throw .init(code: 503, reason: "ServiceUnavailable", message: "cannot review the token: \(error.status?.message ?? "\(error.code)")")
+            throw .init(
+                code: 503, reason: "ServiceUnavailable",
+                message: "cannot review the token: \(error.status?.message ?? "\(error.code)")")
         } catch {
             throw .init(code: 503, reason: "ServiceUnavailable", message: "cannot review the token")
         }
@@ -52,13 +54,17 @@ public final class KubeAccessReviewer: Sendable {
 
     /// Throws 403 naming the user, verb, resource and namespace unless the API server allows `user` to do
     /// `attributes`.
-    public func authorize(_ user: APIUser, _ attributes: SubjectAccessReview.ResourceAttributes) async throws(APIProblem) {
+    public func authorize(
+        _ user: APIUser, _ attributes: SubjectAccessReview.ResourceAttributes
+    ) async throws(APIProblem) {
         let answer: SubjectAccessReview
         do {
             answer = try await client.create(SubjectAccessReview(user: user, attributes: attributes))
         } catch let error as KubeError {
             logger.warning("SubjectAccessReview failed", metadata: ["error": "\(error)"])
-            throw .init(code: 503, reason: "ServiceUnavailable", message: "cannot review the access: \(error.status?.message ?? "\(error.code)")")
+            throw .init(
+                code: 503, reason: "ServiceUnavailable",
+                message: "cannot review the access: \(error.status?.message ?? "\(error.code)")")
         } catch {
             throw .init(code: 503, reason: "ServiceUnavailable", message: "cannot review the access")
         }

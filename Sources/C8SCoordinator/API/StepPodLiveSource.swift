@@ -39,6 +39,7 @@ struct StepPodLiveSource: LiveLogSource {
             Pod.self, namespace: namespace,
             options: ListOptions(labelSelector: "\(C8SLabels.pipelineRun)=\(run),\(C8SLabels.step)=\(step)")
         ).items
-        return pods.max { ($0.metadata.creationTimestamp?.date ?? .distantPast) < ($1.metadata.creationTimestamp?.date ?? .distantPast) }
+        let created = { (pod: Pod) in pod.metadata.creationTimestamp?.date ?? .distantPast }
+        return pods.max { created($0) < created($1) }
     }
 }

@@ -49,7 +49,8 @@ extension PipelineRunReconciler {
             await record(
                 RunEventNote(
                     type: "Warning", reason: "CommitStatusRejected",
-                    message: "the forge refused the \(phase.rawValue) commit status (HTTP \(code)): \(message.prefix(200))"),
+                    message: "the forge refused the \(phase.rawValue) commit status (HTTP \(code)): "
+                        + message.prefix(200)),
                 about: run, logger: logger)
             try await markReported(run, phase)
             return .done
@@ -57,7 +58,8 @@ extension PipelineRunReconciler {
             await record(
                 RunEventNote(
                     type: "Warning", reason: "CommitStatusFailed",
-                    message: "the \(phase.rawValue) commit status could not be sent after \(attempts) attempts: \(reason.prefix(200))"),
+                    message: "the \(phase.rawValue) commit status could not be sent after \(attempts) attempts: "
+                        + reason.prefix(200)),
                 about: run, logger: logger)
             return .requeueAfter(.seconds(60))
         }
@@ -83,7 +85,8 @@ extension PipelineRunReconciler {
                 : "RepositoryConnection \(connection.metadata.name ?? "") names an unknown provider"
             logger.warning("commit status not reported", metadata: ["reason": "\(why)"])
             await record(
-                RunEventNote(type: "Warning", reason: "CommitStatusSkipped", message: "commit status not reported: \(why)"),
+                RunEventNote(
+                    type: "Warning", reason: "CommitStatusSkipped", message: "commit status not reported: \(why)"),
                 about: run, logger: logger)
             return nil
         }

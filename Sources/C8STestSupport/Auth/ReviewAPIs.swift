@@ -42,7 +42,8 @@ enum ReviewAPIs {
         let groups = spec["groups"]?.arrayValue?.compactMap(\.stringValue) ?? []
         guard !userName.isEmpty || !groups.isEmpty else {
             throw invalid(
-                "SubjectAccessReview", field: "spec.user", "Invalid value: \"\": at least one of user or group must be specified")
+                "SubjectAccessReview", field: "spec.user",
+                "Invalid value: \"\": at least one of user or group must be specified")
         }
         var answer = review
         if answer["metadata"] == nil { answer["metadata"] = .object([:]) }
@@ -80,9 +81,10 @@ enum ReviewAPIs {
     }
 
     private static func invalid(_ kind: String, field: String, _ message: String) -> APIError {
-        APIError(
-            code: 422, reason: "Invalid", message: "\(kind).\(kind == "TokenReview" ? authenticationGroup : authorizationGroup) \"\" is invalid: \(field): \(message)",
-            name: "", group: kind == "TokenReview" ? authenticationGroup : authorizationGroup, kind: kind,
+        let group = kind == "TokenReview" ? authenticationGroup : authorizationGroup
+        return APIError(
+            code: 422, reason: "Invalid", message: "\(kind).\(group) \"\" is invalid: \(field): \(message)",
+            name: "", group: group, kind: kind,
             causes: [.init(reason: "FieldValueInvalid", message: message, field: field)])
     }
 
