@@ -174,6 +174,23 @@ struct AuthTests {
         }
     }
 
+    @Test func anonymousRequestsAreAuthorizedLikeAnyUserWhenAllowed() async throws {
+        var model = Self.model
+        model.allowAnonymous = true
+        model.grants.append(.init(
+            .group("system:unauthenticated"),
+            rules: [.init(apiGroups: [""], resources: ["configmaps"], verbs: ["list"], namespaces: ["team-b"])]))
+        try await Self.withServer(auth: model) { server in
+            let (allowed, _) = try await Self.send(server, .GET, "/api/v1/namespaces/team-b/configmaps", token: nil)
+            #expect(allowed == 200)
+            let (denied, status) = try await Self.send(server, .GET, "/api/v1/namespaces/team-a/configmaps", token: nil)
+            #expect(denied == 403)
+            #expect(status["message"]?.stringValue?.contains("User \"system:anonymous\" cannot list") == true)
+            let (wrongToken, _) = try await Self.send(server, .GET, "/api/v1/namespaces/team-b/configmaps", token: "x")
+            #expect(wrongToken == 401)
+        }
+    }
+
     @Test func withoutAModelEverythingIsAllowed() async throws {
         try await Self.withServer(auth: nil) { server in
             let (code, _) = try await Self.send(server, .GET, "/api/v1/namespaces/default/configmaps", token: nil)

@@ -124,11 +124,20 @@ public struct TestAuthModel: Sendable, Hashable {
     /// Bearer token → user.
     public var tokens: [String: User]
     public var grants: [Grant]
+    /// Like the API server's `--anonymous-auth`: a request without an `Authorization` header is made by
+    /// ``anonymous`` (`system:anonymous`, group `system:unauthenticated`), which the grants then authorize. Handy
+    /// for test clients that send no token (`ClusterSimulator`): grant `.group("system:unauthenticated")` what they
+    /// need. A wrong token is still 401. Default false.
+    public var allowAnonymous: Bool
 
-    public init(tokens: [String: User] = [:], grants: [Grant] = []) {
+    public init(tokens: [String: User] = [:], grants: [Grant] = [], allowAnonymous: Bool = false) {
         self.tokens = tokens
         self.grants = grants
+        self.allowAnonymous = allowAnonymous
     }
+
+    /// The user of requests without credentials when ``allowAnonymous`` is set.
+    public static let anonymous = User(name: "system:anonymous", groups: ["system:unauthenticated"])
 
     /// The user of a bearer token, or nil.
     public func authenticate(token: String) -> User? {
