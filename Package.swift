@@ -203,8 +203,9 @@ let package = Package(
         .testTarget(
             name: "C8SCoordinatorTests",
             dependencies: [
-                "C8SCoordinator", "C8SCore", "C8SAPI", "C8SKube", "C8STestSupport",
+                "C8SCoordinator", "C8SCore", "C8SAPI", "C8SKube", "C8SLogs", "C8STestSupport",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
                 .product(name: "MetricsTestKit", package: "swift-metrics"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
             ],

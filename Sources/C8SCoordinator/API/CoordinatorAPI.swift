@@ -200,8 +200,9 @@ public struct CoordinatorAPI: Sendable {
         } catch let problem as APIProblem {
             return problem.response
         } catch let error as HTTPError {
-            return APIProblem(code: Int(error.status.code), reason: "BadRequest", message: error.body ?? "\(error)")
-                .response
+            let code = Int(error.status.code)
+            let reason = code == 413 ? "RequestEntityTooLarge" : code == 404 ? "NotFound" : "BadRequest"
+            return APIProblem(code: code, reason: reason, message: error.body ?? error.status.reasonPhrase).response
         } catch {
             logger.error("API request failed", metadata: ["error": "\(error)"])
             return APIProblem(code: 500, reason: "InternalError", message: "\(error)").response
