@@ -151,9 +151,11 @@ let package = Package(
         .executableTarget(
             name: "c8s-coordinator",
             dependencies: [
-                "C8SCoordinator", "C8SKube",
+                "C8SCoordinator", "C8SKube", "C8SLogs",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]
         ),
@@ -201,8 +203,9 @@ let package = Package(
         .testTarget(
             name: "C8SCoordinatorTests",
             dependencies: [
-                "C8SCoordinator", "C8SCore", "C8SAPI", "C8SKube", "C8STestSupport",
+                "C8SCoordinator", "C8SCore", "C8SAPI", "C8SKube", "C8SLogs", "C8STestSupport",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
                 .product(name: "MetricsTestKit", package: "swift-metrics"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
             ],
