@@ -16,11 +16,7 @@ public struct SecretRequest: Sendable, Hashable {
         name: String, literals: [String], files: [String],
         readFile: (String) -> [UInt8]? = { FileManager.default.contents(atPath: $0).map(Array.init) }
     ) throws(ClientError) -> SecretRequest {
-        guard isDNSSubdomain(name) else {
-            throw .usage(
-                "invalid secret name \"\(name)\": use lower-case letters, digits, '-' and '.', "
-                    + "starting and ending with a letter or digit (at most 253 characters)")
-        }
+        try ResourceName.validate(name, what: "secret")
         var data: [String: [UInt8]] = [:]
         func add(_ key: String, _ value: [UInt8], flag: String) throws(ClientError) {
             guard isKey(key) else {
@@ -73,13 +69,5 @@ public struct SecretRequest: Sendable, Hashable {
     static func isKey(_ key: String) -> Bool {
         !key.isEmpty && key.count <= 253 && key != "." && key != ".."
             && key.unicodeScalars.allSatisfy { $0.isASCII && (CharacterSet.alphanumerics.contains($0) || "-_.".unicodeScalars.contains($0)) }
-    }
-
-    static func isDNSSubdomain(_ name: String) -> Bool {
-        guard !name.isEmpty, name.count <= 253, let first = name.unicodeScalars.first,
-            let last = name.unicodeScalars.last
-        else { return false }
-        func alnum(_ s: Unicode.Scalar) -> Bool { ("a"..."z").contains(s) || ("0"..."9").contains(s) }
-        return alnum(first) && alnum(last) && name.unicodeScalars.allSatisfy { alnum($0) || $0 == "-" || $0 == "." }
     }
 }
