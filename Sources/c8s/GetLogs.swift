@@ -21,7 +21,7 @@ struct Get: AsyncParsableCommand {
         @Option(name: .shortAndLong, help: "Output format: json or yaml (default: a table).")
         var output: String?
 
-        @Option(name: [.short, .customLong("selector")], help: "A label selector (app=shop,tier!=web).")
+        @Option(name: [.customShort("l"), .customLong("selector")], help: "A label selector (app=shop,tier!=web).")
         var selector: String?
 
         @Option(name: .customLong("config"), help: "Only runs of this pipeline config.")
@@ -140,11 +140,12 @@ extension Logs {
             let settings = try CoordinatorSettings.resolve(url: coordinator, token: token, target: target)
             try await withClusterClient(target: target) { client in
                 let run = try await client.run(named: runID)
-                let printer = RunLogPrinter(
-                    logs: CoordinatorLogClient(settings: settings), tail: tail, follow: follow, timestamps: timestamps)
-                try await printer.print(run: run, step: stepOption ?? step, reload: {
-                    try await client.run(named: runID)
-                }, output: printLine)
+                try await CoordinatorLogClient.with(settings: settings) { logs in
+                    let printer = RunLogPrinter(logs: logs, tail: tail, follow: follow, timestamps: timestamps)
+                    try await printer.print(run: run, step: stepOption ?? step, reload: {
+                        try await client.run(named: runID)
+                    }, output: printLine)
+                }
             }
         }
     }

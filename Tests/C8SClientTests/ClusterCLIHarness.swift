@@ -40,6 +40,9 @@ struct ClusterCLIHarness: Sendable {
             var logger = Logger(label: "c8s.test.kube")
             logger.logLevel = .critical
             let kube = KubeClientConfiguration(server: server.baseURL.absoluteString, namespace: "ci")
+            for namespace in ["ci", "staging", "prod", "empty"] {
+                try server.create(["apiVersion": "v1", "kind": "Namespace", "metadata": ["name": .string(namespace)]])
+            }
             return try await withKubeClient(configuration: kube, logger: logger) { client in
                 let harness = ClusterCLIHarness(directory: directory, server: server, client: client)
                 try harness.writeKubeconfig(server: server.baseURL.absoluteString)

@@ -118,7 +118,7 @@ final class FakeCoordinator: Sendable {
         let authorization = request.headers[.authorization] ?? ""
         seen.withLock { $0.append(Seen(path: request.uri.path, query: query, authorization: authorization)) }
         let parts = request.uri.path.split(separator: "/").map(String.init)
-        guard parts.count == 10, parts[0] == "api", parts[1] == "v1", parts[2] == "namespaces",
+        guard parts.count == 9, parts[0] == "api", parts[1] == "v1", parts[2] == "namespaces",
             parts[4] == "pipelineruns", parts[6] == "steps", parts[8] == "log"
         else { return error(404, "NotFound", "no such route \(request.uri.path)") }
         let token = authorization.hasPrefix("Bearer ") ? String(authorization.dropFirst(7)) : ""

@@ -47,11 +47,13 @@ public struct ClusterAction: Sendable, Hashable {
                 "the API server at \(target.server) does not serve \(resource) — are the c8s CRDs installed? "
                     + "(kubectl apply -k config/crd)")
         case .notFound:
-            if let name {
+            if let name, verb != "create" {
                 let hint = resource == "pipelineruns" ? " (list them with `c8s get runs -n \(namespace)`)" : ""
                 return .notFound("no \(noun) \"\(name)\" in namespace \"\(namespace)\"\(hint)")
             }
-            return .notFound("\(resource) not found in namespace \"\(namespace)\": \(serverMessage ?? "\(error)")")
+            return .notFound(
+                "cannot \(verb) \(resource) in namespace \"\(namespace)\": \(serverMessage ?? "\(error)")"
+                    + " — check the namespace (-n/--namespace, or the context's namespace)")
         case .transport, .timeout:
             return .unreachable(
                 "cannot reach the API server at \(target.server) (\(target.identity)): \(Self.detail(error))"

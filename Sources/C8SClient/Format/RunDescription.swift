@@ -32,7 +32,7 @@ public enum RunDescription {
             RunTable.duration(start: run.status?.startTime?.date, end: run.status?.completionTime?.date, now: now)
         ))
         if let message = run.status?.message, !message.isEmpty { fields.append(("Message", message)) }
-        let width = fields.map(\.0.count).max()! + 2
+        let width = fields.map(\.0.count).max()! + 3
         var text = ""
         for (label, value) in fields {
             text += (label + ":").padding(toLength: width, withPad: " ", startingAt: 0) + value + "\n"

@@ -10,9 +10,31 @@ public struct CoordinatorLogClient: Sendable {
     let http: HTTPClient
 
     /// A client that uses `http` (callers own its lifetime).
-    public init(settings: CoordinatorSettings, http: HTTPClient = .shared) {
+    public init(settings: CoordinatorSettings, http: HTTPClient) {
         self.settings = settings
         self.http = http
+    }
+
+    /// How long connecting to the coordinator may take before the command gives up.
+    public static let connectTimeout: TimeAmount = .seconds(10)
+
+    /// Runs `body` with a client for `settings` (its own connections, closed afterwards; connecting gives up after
+    /// `connectTimeout`).
+    public static func with<T>(
+        settings: CoordinatorSettings, _ body: (CoordinatorLogClient) async throws -> T
+    ) async throws -> T {
+        var configuration = HTTPClient.Configuration()
+        configuration.timeout = .init(connect: connectTimeout, read: nil)
+        configuration.redirectConfiguration = .disallow
+        let http = HTTPClient(eventLoopGroup: HTTPClient.defaultEventLoopGroup, configuration: configuration)
+        do {
+            let result = try await body(CoordinatorLogClient(settings: settings, http: http))
+            try? await http.shutdown()
+            return result
+        } catch {
+            try? await http.shutdown()
+            throw error
+        }
     }
 
     /// The body of an error response: `{"code":403,"reason":"Forbidden","message":"..."}`.
