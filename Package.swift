@@ -151,9 +151,11 @@ let package = Package(
         .executableTarget(
             name: "c8s-coordinator",
             dependencies: [
-                "C8SCoordinator", "C8SKube",
+                "C8SCoordinator", "C8SKube", "C8SLogs",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]
         ),

@@ -1,12 +1,15 @@
+import AsyncHTTPClient
 import C8SKube
 import Hummingbird
 import Logging
 import NIOCore
+import Prometheus
 import ServiceLifecycle
 import Synchronization
 
 /// The coordinator's long-running parts, ready to run in one `ServiceGroup`: the reconcilers (gated by leader
-/// election) and the HTTP server with `/healthz` and `/readyz`. Build it with ``buildCoordinator(configuration:client:logger:routes:onServerRunning:)``.
+/// election) and the HTTP server with `/healthz`, `/readyz`, `/metrics` and the REST API. Build it with
+/// ``buildCoordinator(configuration:client:logger:metrics:api:registry:httpClient:routes:onServerRunning:)``.
 public struct Coordinator: Sendable {
     /// The reconcilers, one per watched namespace (one for all namespaces when none is named).
     public let reconcilers: [PipelineRunReconciler]
@@ -69,20 +72,36 @@ public final class CoordinatorController: Service, Sendable {
 }
 
 /// Builds the coordinator: one ``PipelineRunReconciler`` per watched namespace, leader election on the configured
-/// Lease, and a Hummingbird server with `/healthz` (the process is alive) and `/readyz` (a follower, or a leader
-/// whose informers have synced). `routes` adds more endpoints to the same router (the webhook routes:
-/// `WebhookRoutes(receiver:logger:).register(on: router)`); `onServerRunning` reports the bound port.
+/// Lease, and a Hummingbird server with `/healthz` (the process is alive), `/readyz` (a follower, or a leader
+/// whose informers have synced), `/metrics` (when `registry` is given) and the REST API under `/api/v1`
+/// (``CoordinatorAPI``, unless `api.enabled` is false).
+///
+/// - Parameters:
+///   - metrics: the reconciler metrics; default: made by a `PrometheusMetricsFactory` over `registry` when one is
+///     given, else by the bootstrapped `MetricsSystem`. Nothing is bootstrapped here.
+///   - api: REST API options, among them the log store the log endpoint reads.
+///   - registry: the Prometheus registry `/metrics` serves (nil: no `/metrics`).
+///   - httpClient: the client for forges (commit status) and node agents (live logs).
+///   - routes: more endpoints on the same router (the webhook routes:
+///     `WebhookRoutes(receiver:logger:).register(on: router)`).
+///   - onServerRunning: reports the bound port.
 public func buildCoordinator(
     configuration: CoordinatorConfiguration, client: KubeClient, logger: Logger,
-    metrics: ReconcilerMetrics = ReconcilerMetrics(),
+    metrics: ReconcilerMetrics? = nil,
+    api: CoordinatorAPIConfiguration = .init(),
+    registry: PrometheusCollectorRegistry? = nil,
+    httpClient: HTTPClient = .shared,
     routes: (Router<BasicRequestContext>) -> Void = { _ in },
     onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in }
 ) -> Coordinator {
+    let metrics = metrics ?? registry.map { ReconcilerMetrics(factory: PrometheusMetricsFactory(registry: $0)) }
+        ?? ReconcilerMetrics()
     let namespaces: [String?] = configuration.namespaces.isEmpty ? [nil] : configuration.namespaces
     let reconcilers = namespaces.map { namespace in
-        PipelineRunReconciler(
-            client: client, configuration: configuration.reconciler(namespace: namespace), metrics: metrics,
-            logger: logger)
+        var reconcilerConfiguration = configuration.reconciler(namespace: namespace)
+        reconcilerConfiguration.commitStatus?.httpClient = httpClient
+        return PipelineRunReconciler(
+            client: client, configuration: reconcilerConfiguration, metrics: metrics, logger: logger)
     }
     let elector = configuration.leaderElection
         ? LeaderElector(
@@ -100,6 +119,16 @@ public func buildCoordinator(
         controller.isReady
             ? Response(status: .ok, body: .init(byteBuffer: ByteBuffer(string: "ok")))
             : Response(status: .serviceUnavailable, body: .init(byteBuffer: ByteBuffer(string: "not ready")))
+    }
+    if let registry {
+        router.get("/metrics") { _, _ -> Response in
+            Response(
+                status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],
+                body: .init(byteBuffer: ByteBuffer(bytes: registry.emitToBuffer())))
+        }
+    }
+    if api.enabled {
+        CoordinatorAPI(client: client, configuration: api, httpClient: httpClient, logger: logger).register(on: router)
     }
     routes(router)
     let app = Application(

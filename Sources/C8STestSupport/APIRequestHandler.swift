@@ -33,6 +33,7 @@ struct APIRequestHandler: Sendable {
                     message: "the test API server only accepts JSON bodies (and YAML for server-side apply), got "
                         + contentType)
             }
+            try authenticateAndAuthorize(request, path: path, query: query)
             let body = try await request.collectBody(upTo: 32 << 20)
             let bytes = Array(body.readableBytesView)
             let response = try await route(request, path: path, query: query, body: bytes)
@@ -98,14 +99,23 @@ struct APIRequestHandler: Sendable {
                 request, group: "", version: segments[1], rest: Array(segments.dropFirst(2)),
                 query: query, body: body)
         case "apis":
-            if segments.count == 1 { return Self.json(store.read { $0.groupList() }) }
+            if segments.count == 1 {
+                var list = store.read { $0.groupList() }
+                list["groups"] = .array((list["groups"]?.arrayValue ?? []) + ReviewAPIs.groups)
+                return Self.json(list)
+            }
+            if let answer = try review(request, segments: segments, body: body) { return answer }
             if segments.count == 2 {
+                if let document = ReviewAPIs.groupDocument(segments[1]) { return Self.json(document) }
                 guard let version = store.read({ $0.groupVersions()[segments[1]] }) else {
                     throw APIError.pathNotFound(path)
                 }
                 return Self.json(APIState.groupDocument(segments[1], version))
             }
             if segments.count == 3 {
+                if let list = ReviewAPIs.resourceList(group: segments[1], version: segments[2]) {
+                    return Self.json(list)
+                }
                 guard let list = store.read({ $0.resourceList(group: segments[1], version: segments[2]) }) else {
                     throw APIError.pathNotFound(path)
                 }

@@ -14,23 +14,27 @@ public final class TestAPIServer: Sendable {
     ///
     /// Keys: `host` (default 127.0.0.1), `port` (0 = ephemeral), `eventHistoryLimit` (events kept for watch resumption;
     /// older resourceVersions get 410 Gone; default 1000), `bookmarkInterval` (how often watches with
-    /// allowWatchBookmarks get a BOOKMARK; default 1s), `crdDirectory` (CRD manifests loaded at start).
+    /// allowWatchBookmarks get a BOOKMARK; default 1s), `crdDirectory` (CRD manifests loaded at start), `auth`
+    /// (tokens, users and rules: every request is then authenticated and authorized, see ``TestAuthModel``; nil,
+    /// the default, allows everything).
     public struct Configuration: Sendable {
         public var host: String = "127.0.0.1"
         public var port: Int = 0
         public var eventHistoryLimit: Int = 1000
         public var bookmarkInterval: Duration = .seconds(1)
         public var crdDirectory: String?
+        public var auth: TestAuthModel?
 
         public init(
             host: String = "127.0.0.1", port: Int = 0, eventHistoryLimit: Int = 1000,
-            bookmarkInterval: Duration = .seconds(1), crdDirectory: String? = nil
+            bookmarkInterval: Duration = .seconds(1), crdDirectory: String? = nil, auth: TestAuthModel? = nil
         ) {
             self.host = host
             self.port = port
             self.eventHistoryLimit = eventHistoryLimit
             self.bookmarkInterval = bookmarkInterval
             self.crdDirectory = crdDirectory
+            self.auth = auth
         }
     }
 

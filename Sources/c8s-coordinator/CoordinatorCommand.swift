@@ -1,11 +1,15 @@
 import ArgumentParser
 import C8SCoordinator
 import C8SKube
+import C8SLogs
 import Foundation
 import Logging
+import Metrics
+import Prometheus
 
-/// `c8s-coordinator`: reconciles PipelineRuns into Jobs and serves health endpoints. Every flag can also be set
-/// through the environment variable named in its help.
+/// `c8s-coordinator`: reconciles PipelineRuns into Jobs, reports commit statuses, and serves health endpoints,
+/// `/metrics`, the webhooks and the REST API. Every flag can also be set through the environment variable named in
+/// its help.
 @main
 struct CoordinatorCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -38,8 +42,17 @@ struct CoordinatorCommand: AsyncParsableCommand {
     @Option(help: "Image of the clone init container (env C8S_CLONE_IMAGE; default alpine/git).")
     var cloneImage: String?
 
-    @Option(help: "HTTP port for /healthz and /readyz (env C8S_HTTP_PORT; default 8080).")
+    @Option(help: "HTTP port for /healthz, /readyz, /metrics, /webhooks and /api/v1 (env C8S_HTTP_PORT; default 8080).")
     var httpPort: Int?
+
+    @Option(help: "Where step logs are stored: s3://BUCKET/PREFIX or file:///PATH (env C8S_LOG_STORE); S3 settings from C8S_S3_ENDPOINT, C8S_S3_REGION, AWS credentials. Without it the log endpoint answers 503.")
+    var logStore: String?
+
+    @Option(help: "External base URL of the coordinator or dashboard; commit statuses link to <url>/runs/<namespace>/<run> (env C8S_EXTERNAL_URL).")
+    var externalURL: String?
+
+    @Flag(inversion: .prefixedNo, help: "Report run start and end to the forge as commit statuses (env C8S_COMMIT_STATUS; default on).")
+    var commitStatus: Bool?
 
     @Option(help: "Runs reconciled at once (env C8S_WORKERS; default 4).")
     var workers: Int?
@@ -79,19 +92,40 @@ struct CoordinatorCommand: AsyncParsableCommand {
         configuration.httpPort = httpPort ?? environment["C8S_HTTP_PORT"].flatMap { Int($0) } ?? configuration.httpPort
         configuration.workers = workers ?? environment["C8S_WORKERS"].flatMap { Int($0) } ?? configuration.workers
         guard configuration.workers > 0 else { throw ValidationError("--workers must be at least 1") }
+        configuration.externalURL = (externalURL ?? environment["C8S_EXTERNAL_URL"]).flatMap { $0.isEmpty ? nil : $0 }
+        configuration.commitStatus = commitStatus ?? environment["C8S_COMMIT_STATUS"].map { $0 != "false" } ?? true
+        let storeURL: LogStoreURL?
+        do {
+            storeURL = try (logStore ?? environment["C8S_LOG_STORE"]).flatMap { $0.isEmpty ? nil : $0 }
+                .map { try LogStoreURL($0) }
+        } catch let error as LogStoreError {
+            throw ValidationError("--log-store: \(error.message)")
+        }
+
+        let registry = PrometheusCollectorRegistry()
+        MetricsSystem.bootstrap(PrometheusMetricsFactory(registry: registry))
 
         try await withKubeClient(configuration: clientConfiguration, logger: logger) { client in
-            let coordinator = buildCoordinator(
-                configuration: configuration, client: client, logger: logger,
-                routes: { router in
-                    WebhookRoutes.kubernetes(client: client, namespaces: configuration.namespaces, logger: logger)
-                        .register(on: router)
-                },
-                onServerRunning: { [logger] port in
-                    logger.info("serving /healthz, /readyz and /webhooks/{github,gitlab,bitbucket,gitea}",
-                        metadata: ["http.port": "\(port)"])
-                })
-            try await coordinator.run(logger: logger)
+            let serve: @Sendable ((any LogStore)?) async throws -> Void = { [configuration, logger] store in
+                let coordinator = buildCoordinator(
+                    configuration: configuration, client: client, logger: logger,
+                    api: CoordinatorAPIConfiguration(logStore: store), registry: registry,
+                    routes: { router in
+                        WebhookRoutes.kubernetes(client: client, namespaces: configuration.namespaces, logger: logger)
+                            .register(on: router)
+                    },
+                    onServerRunning: { [logger] port in
+                        logger.info(
+                            "serving /healthz, /readyz, /metrics, /api/v1 and /webhooks/{github,gitlab,bitbucket,gitea}",
+                            metadata: ["http.port": "\(port)", "log.store": "\(storeURL?.description ?? "none")"])
+                    })
+                try await coordinator.run(logger: logger)
+            }
+            if let storeURL {
+                try await storeURL.withLogStore(logger: logger) { store in try await serve(store) }
+            } else {
+                try await serve(nil)
+            }
         }
     }
 }

@@ -19,6 +19,8 @@ import Synchronization
 public final class PipelineRunReconciler: Service, Sendable {
     public let configuration: ReconcilerConfiguration
     public let queue: WorkQueue<ObjectKey>
+    /// Runs whose commit status may be due (only used with ``ReconcilerConfiguration/commitStatus``).
+    let statusQueue: WorkQueue<ObjectKey>
     let client: KubeClient
     let runs: Informer<PipelineRun>
     let jobs: Informer<Job>
@@ -38,6 +40,7 @@ public final class PipelineRunReconciler: Service, Sendable {
         self.logger = logger
         builder = StepJobBuilder(configuration: configuration)
         queue = WorkQueue(logger: logger)
+        statusQueue = WorkQueue(logger: logger)
         runs = Informer(
             client: client, configuration: .init(namespace: configuration.namespace), logger: logger)
         jobs = Informer(
@@ -51,6 +54,13 @@ public final class PipelineRunReconciler: Service, Sendable {
             onAdd: { Self.enqueue(run: $0, into: queue) },
             onUpdate: { _, new in Self.enqueue(run: new, into: queue) },
             onDelete: { Self.enqueue(run: $0, into: queue) }))
+        if configuration.commitStatus != nil {
+            let statusQueue = self.statusQueue
+            runs.addHandler(InformerHandler(
+                onAdd: { Self.enqueueStatus(of: $0, into: statusQueue) },
+                onUpdate: { _, new in Self.enqueueStatus(of: new, into: statusQueue) },
+                onDelete: { _ in }))
+        }
         let owned: @Sendable (ObjectMeta) -> Void = { metadata in
             guard let run = metadata.labels?[C8SLabels.pipelineRun] else { return }
             queue.add(ObjectKey(namespace: metadata.namespace, name: run))
@@ -74,6 +84,15 @@ public final class PipelineRunReconciler: Service, Sendable {
             guard await runs.waitForSync(), await jobs.waitForSync(), await pods.waitForSync() else { return }
             synced.withLock { $0 = true }
             logger.info("reconciler started", metadata: ["reconciler.namespace": "\(configuration.namespace ?? "*")"])
+            if let commitStatus = configuration.commitStatus {
+                group.addTask {
+                    let reporter = CommitStatusReporter(
+                        httpClient: commitStatus.httpClient, retryPolicy: commitStatus.retryPolicy)
+                    await self.statusQueue.run(workers: commitStatus.workers) { key in
+                        try await self.reportCommitStatus(key, reporter: reporter, settings: commitStatus)
+                    }
+                }
+            }
             await queue.run(workers: configuration.workers) { key in
                 try await self.reconcile(key)
             }
