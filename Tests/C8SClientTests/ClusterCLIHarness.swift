@@ -28,8 +28,13 @@ struct ClusterCLIHarness: Sendable {
     var kubeconfig: String { directory.appendingPathComponent("kubeconfig").path }
 
     /// Starts a test API server and runs `body` with a harness for it.
-    static func with<T: Sendable>(_ body: @escaping @Sendable (ClusterCLIHarness) async throws -> T) async throws -> T {
-        var configuration = TestAPIServer.Configuration()
+    /// With `auth`, the API server authenticates and authorizes every request, and the harness's own client uses
+    /// `adminToken`.
+    static func with<T: Sendable>(
+        auth: TestAuthModel? = nil, adminToken: String? = nil,
+        _ body: @escaping @Sendable (ClusterCLIHarness) async throws -> T
+    ) async throws -> T {
+        var configuration = TestAPIServer.Configuration(auth: auth)
         configuration.crdDirectory = clientRepositoryRoot + "/config/crd"
         configuration.bookmarkInterval = .milliseconds(200)
         let directory = FileManager.default.temporaryDirectory
@@ -39,7 +44,9 @@ struct ClusterCLIHarness: Sendable {
         return try await withTestAPIServer(configuration: configuration) { server in
             var logger = Logger(label: "c8s.test.kube")
             logger.logLevel = .critical
-            let kube = KubeClientConfiguration(server: server.baseURL.absoluteString, namespace: "ci")
+            let kube = KubeClientConfiguration(
+                server: server.baseURL.absoluteString, credentials: adminToken.map { .token($0) } ?? .none,
+                namespace: "ci")
             for namespace in ["ci", "staging", "prod", "empty"] {
                 try server.create(["apiVersion": "v1", "kind": "Namespace", "metadata": ["name": .string(namespace)]])
             }
