@@ -40,7 +40,9 @@ struct Get: AsyncParsableCommand {
 
         func run() async throws {
             guard !local else {
-                print(LocalReports.runsTable(RunStore(directory: FileManager.default.currentDirectoryPath)), terminator: "")
+                print(
+                    LocalReports.runsTable(RunStore(directory: FileManager.default.currentDirectoryPath)),
+                    terminator: "")
                 return
             }
             try await clusterCommand("get runs") {
@@ -142,9 +144,11 @@ extension Logs {
                 let run = try await client.run(named: runID)
                 try await CoordinatorLogClient.with(settings: settings) { logs in
                     let printer = RunLogPrinter(logs: logs, tail: tail, follow: follow, timestamps: timestamps)
-                    try await printer.print(run: run, step: stepOption ?? step, reload: {
-                        try await client.run(named: runID)
-                    }, output: printLine)
+                    try await printer.print(
+                        run: run, step: stepOption ?? step,
+                        reload: {
+                            try await client.run(named: runID)
+                        }, output: printLine)
                 }
             }
         }

@@ -22,8 +22,6 @@ struct Run: AsyncParsableCommand {
     @Flag(help: "Follow the cluster run to its end: exit 0 when it succeeded, 1 when it failed or was cancelled.")
     var wait = false
 
-    @OptionGroup var cluster: ClusterOptions
-
     @Option(name: .shortAndLong, help: "The pipeline file.")
     var file = ".c8s.yaml"
 
@@ -42,10 +40,13 @@ struct Run: AsyncParsableCommand {
     @Option(help: "Event that `when` conditions see.")
     var event = "push"
 
+    @OptionGroup var cluster: ClusterOptions
+
     func validate() throws {
         if local, config != nil { throw ValidationError("--local runs the pipeline file; it takes no CONFIG") }
         if config == nil, wait || commit != nil {
-            throw ValidationError("--wait and --commit start a run in the cluster: name the pipeline config (c8s run CONFIG)")
+            throw ValidationError(
+                "--wait and --commit start a run in the cluster: name the pipeline config (c8s run CONFIG)")
         }
     }
 

@@ -17,7 +17,8 @@ struct SecretCommand: AsyncParsableCommand {
         var literals: [String] = []
 
         @Option(
-            name: .customLong("from-file"), help: "A key and a file holding its value, as KEY=PATH or PATH (repeatable).",
+            name: .customLong("from-file"),
+            help: "A key and a file holding its value, as KEY=PATH or PATH (repeatable).",
             completion: .file())
         var files: [String] = []
 

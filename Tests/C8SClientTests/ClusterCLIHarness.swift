@@ -100,7 +100,9 @@ struct ClusterCLIHarness: Sendable {
     }
 
     /// Runs `c8s ARGUMENTS` to completion with KUBECONFIG set to the harness's kubeconfig (or `kubeconfig`).
-    func c8s(_ arguments: [String], kubeconfig: String?? = .none, extra: [String: String] = [:], limit: Double = 120)
+    func c8s(
+        _ arguments: [String], kubeconfig: String?? = .none, extra: [String: String] = [:], limit: Double = 120
+    )
         async throws -> CLIResult
     {
         let process = makeProcess(arguments, kubeconfig: kubeconfig ?? self.kubeconfig, extra: extra)
@@ -134,23 +136,29 @@ struct ClusterCLIHarness: Sendable {
     func createConfig(_ name: String, namespace: String = "ci") async throws -> PipelineConfig {
         var spec = PipelineSpecFixture.twoSteps
         spec.repository = "https://github.com/acme/\(name)"
-        return try await client.create(PipelineConfig(metadata: ObjectMeta(name: name, namespace: namespace), spec: spec))
+        return try await client.create(
+            PipelineConfig(metadata: ObjectMeta(name: name, namespace: namespace), spec: spec))
     }
 
     /// Creates a run `name` of `config`.
     @discardableResult
-    func createRun(_ name: String, config: String, commit: String = "0123456789abcdef0123456789abcdef01234567",
-        namespace: String = "ci") async throws -> PipelineRun
-    {
-        try await client.create(PipelineRun(
-            metadata: ObjectMeta(name: name, namespace: namespace, labels: [C8SLabels.pipelineConfig: config]),
-            spec: .init(pipelineConfigRef: .init(name: config), commit: commit, branch: "main", event: .push,
-                triggeredBy: "webhook")))
+    func createRun(
+        _ name: String, config: String, commit: String = "0123456789abcdef0123456789abcdef01234567",
+        namespace: String = "ci"
+    ) async throws -> PipelineRun {
+        try await client.create(
+            PipelineRun(
+                metadata: ObjectMeta(name: name, namespace: namespace, labels: [C8SLabels.pipelineConfig: config]),
+                spec: .init(
+                    pipelineConfigRef: .init(name: config), commit: commit, branch: "main", event: .push,
+                    triggeredBy: "webhook")))
     }
 
     /// Replaces a run's status (what the coordinator does).
     @discardableResult
-    func setStatus(_ name: String, namespace: String = "ci", _ change: @Sendable (inout PipelineRun.Status) -> Void)
+    func setStatus(
+        _ name: String, namespace: String = "ci", _ change: @Sendable (inout PipelineRun.Status) -> Void
+    )
         async throws -> PipelineRun
     {
         try await client.modify(PipelineRun.self, name: name, namespace: namespace, status: true) { run in
@@ -194,7 +202,8 @@ final class CLIProcess: @unchecked Sendable {
         while directory.path != "/" {
             let candidate = directory.appendingPathComponent("c8s")
             var isDirectory: ObjCBool = false
-            if FileManager.default.fileExists(atPath: candidate.path, isDirectory: &isDirectory), !isDirectory.boolValue {
+            if FileManager.default.fileExists(atPath: candidate.path, isDirectory: &isDirectory), !isDirectory.boolValue
+            {
                 return candidate
             }
             directory = directory.deletingLastPathComponent()

@@ -23,12 +23,13 @@ import Testing
             }
             let same = try await cli.c8s(["apply", "--name", "shop"])
             #expect(same.stdout == "pipelineconfig/shop unchanged\n")
-            try cli.write(PipelineSpecFixture.file + """
-                  - name: lint
-                    image: alpine:3.20
-                    commands: ["make lint"]
+            try cli.write(
+                PipelineSpecFixture.file + """
+                      - name: lint
+                        image: alpine:3.20
+                        commands: ["make lint"]
 
-                """, to: ".c8s.yaml")
+                    """, to: ".c8s.yaml")
             let updated = try await cli.c8s(["apply", "-f", ".c8s.yaml", "--name", "shop"])
             #expect(updated.status == 0, "\(updated.stderr)")
             #expect(updated.stdout == "pipelineconfig/shop configured\n")
@@ -38,7 +39,8 @@ import Testing
             #expect(second.metadata.uid == first.metadata.uid)
 
             // An invalid file: file:line:column, exit 2, nothing created.
-            try cli.write("""
+            try cli.write(
+                """
                 steps:
                   - name: build
                     imgae: alpine
@@ -148,8 +150,9 @@ import Testing
             #expect(table.status == 0, "\(table.stderr)")
             let lines = table.stdout.split(separator: "\n").map(String.init)
             #expect(lines.count == 3)
-            #expect(lines[0].split(separator: " ", omittingEmptySubsequences: true)
-                == ["NAME", "CONFIG", "COMMIT", "PHASE", "AGE", "DURATION"])
+            #expect(
+                lines[0].split(separator: " ", omittingEmptySubsequences: true)
+                    == ["NAME", "CONFIG", "COMMIT", "PHASE", "AGE", "DURATION"])
             let shop = try #require(lines.first { $0.hasPrefix("shop-a") }).split(separator: " ")
             #expect(shop[1] == "shop")
             #expect(shop[2] == "0123456")
@@ -217,7 +220,8 @@ import Testing
                 status.steps = [build, test]
             }
             _ = try await cli.client.create(
-                Event(about: run, type: "Warning", reason: "StepFailed", message: "step test failed",
+                Event(
+                    about: run, type: "Warning", reason: "StepFailed", message: "step test failed",
                     component: "c8s-coordinator"))
             let result = try await cli.c8s(["describe", "run", "shop-a"])
             #expect(result.status == 0, "\(result.stderr)")
@@ -228,7 +232,9 @@ import Testing
             #expect(text.contains("Duration:      50s\n"))
             let lines = text.split(separator: "\n").map { $0.split(separator: " ").map(String.init) }
             #expect(lines.contains(["build", "Succeeded", "0", "20s", "node-1"]))
-            #expect(lines.contains(["test", "Failed", "2", "-", "node-2", "Error:", "make:", "***", "[test]", "Error", "2"]))
+            #expect(
+                lines.contains(["test", "Failed", "2", "-", "node-2", "Error:", "make:", "***", "[test]", "Error", "2"])
+            )
             #expect(lines.contains(["build", "12", "complete", "s3://logs/ci/shop-a/build/step/"]))
             #expect(text.contains("StepFailed"))
             #expect(text.contains("step test failed"))
@@ -284,15 +290,16 @@ import Testing
             // The printed snippet is valid pipeline syntax.
             let snippet = result.stdout.split(separator: "\n").filter { $0.contains("{name: codecov") }
                 .map { "      " + $0.trimmingCharacters(in: .whitespaces) }.joined(separator: "\n")
-            let spec = try PipelineParser.load(yaml: """
-                steps:
-                  - name: deploy
-                    image: alpine
-                    commands: [./deploy]
-                    secrets:
-                \(snippet)
+            let spec = try PipelineParser.load(
+                yaml: """
+                    steps:
+                      - name: deploy
+                        image: alpine
+                        commands: [./deploy]
+                        secrets:
+                    \(snippet)
 
-                """)
+                    """)
             #expect(spec.steps[0].secrets.map(\.env) == ["API_KEY", "CA", "TOKEN"])
 
             let again = try await cli.c8s(["secret", "create", "codecov", "--from-literal", "token=x"])
@@ -308,11 +315,14 @@ import Testing
 
     @Test func actionableErrors() async throws {
         try await ClusterCLIHarness.with { cli in
-            for arguments in [["get", "runs"], ["describe", "run", "x"], ["cancel", "x"], ["run", "shop"], ["logs", "x"]] {
+            for arguments in [
+                ["get", "runs"], ["describe", "run", "x"], ["cancel", "x"], ["run", "shop"], ["logs", "x"],
+            ] {
                 let result = try await cli.c8s(arguments, kubeconfig: .some(nil))
                 #expect(result.status == 2, "\(arguments): \(result.stderr)")
-                #expect(result.stderr.contains(
-                    "no kubeconfig: set KUBECONFIG or pass --kubeconfig (or use --local to run on this machine)"),
+                #expect(
+                    result.stderr.contains(
+                        "no kubeconfig: set KUBECONFIG or pass --kubeconfig (or use --local to run on this machine)"),
                     "\(arguments): \(result.stderr)")
             }
             let missingFile = try await cli.c8s(["get", "runs", "--kubeconfig", "/nonexistent/kubeconfig"])
@@ -326,27 +336,34 @@ import Testing
             let started = ContinuousClock.now
             let result = try await cli.c8s(["get", "runs"], kubeconfig: .some(unreachable))
             #expect(result.status == 1)
-            #expect(result.stderr.contains("cannot reach the API server at http://127.0.0.1:\(port)"), "\(result.stderr)")
+            #expect(
+                result.stderr.contains("cannot reach the API server at http://127.0.0.1:\(port)"), "\(result.stderr)")
             #expect(result.stderr.contains("user \"bob\", context \"main\""))
             #expect(ContinuousClock.now - started < .seconds(60))
         }
     }
 
     @Test func forbiddenNamesTheUserTheVerbAndTheNamespace() async throws {
-        let message = #"pipelineruns.c8s.dev is forbidden: User \"bob\" cannot list resource \"pipelineruns\" in API group \"c8s.dev\" in the namespace \"ci\""#
-        let body = #"{"kind":"Status","apiVersion":"v1","status":"Failure","message":"\#(message)","reason":"Forbidden","code":403}"#
+        let message =
+            #"pipelineruns.c8s.dev is forbidden: User \"bob\" cannot list resource \"pipelineruns\" "#
+            + #"in API group \"c8s.dev\" in the namespace \"ci\""#
+        let body =
+            #"{"kind":"Status","apiVersion":"v1","status":"Failure","message":"\#(message)","#
+            + #""reason":"Forbidden","code":403}"#
         try await ClusterCLIHarness.with { cli in
             try await withStaticServer(status: 403, body: body) { port in
                 let path = cli.directory.appendingPathComponent("forbidden").path
                 try cli.writeKubeconfig(server: "http://127.0.0.1:\(port)", to: path)
                 let result = try await cli.c8s(["get", "runs"], kubeconfig: .some(path))
                 #expect(result.status == 1)
-                #expect(result.stderr.contains(
-                    "forbidden: you (user \"bob\", context \"main\") cannot list pipelineruns in namespace \"ci\""),
+                #expect(
+                    result.stderr.contains(
+                        "forbidden: you (user \"bob\", context \"main\") cannot list pipelineruns in namespace \"ci\""),
                     "\(result.stderr)")
                 #expect(result.stderr.contains("User \"bob\" cannot list resource"))
                 #expect(result.stderr.contains("ask a cluster admin"))
-                let create = try await cli.c8s(["secret", "create", "x", "--from-literal", "a=b"], kubeconfig: .some(path))
+                let create = try await cli.c8s(
+                    ["secret", "create", "x", "--from-literal", "a=b"], kubeconfig: .some(path))
                 #expect(create.stderr.contains("cannot create secrets in namespace \"ci\""), "\(create.stderr)")
             }
         }
@@ -369,7 +386,8 @@ import Testing
 
     @Test func runWithoutAConfigStillRunsLocally() async throws {
         try await ClusterCLIHarness.with { cli in
-            try cli.write("""
+            try cli.write(
+                """
                 steps:
                   - name: hello
                     commands: ["echo hello from local mode"]

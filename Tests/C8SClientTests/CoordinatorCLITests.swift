@@ -34,7 +34,8 @@ import Testing
             .init(
                 .user("alice"),
                 rules: [
-                    .init(apiGroups: ["c8s.dev"], resources: ["pipelineruns"], verbs: ["get", "list"],
+                    .init(
+                        apiGroups: ["c8s.dev"], resources: ["pipelineruns"], verbs: ["get", "list"],
                         namespaces: ["staging"])
                 ]),
         ])
@@ -43,7 +44,8 @@ import Testing
 
     static func records(_ prefix: String, _ count: Int) -> [LogRecord] {
         (0..<count).map { index in
-            LogRecord(timestampNanos: start + Int64(index) * 1_000_000, stream: .stdout, text: "\(prefix) line \(index)")
+            LogRecord(
+                timestampNanos: start + Int64(index) * 1_000_000, stream: .stdout, text: "\(prefix) line \(index)")
         }
     }
 
@@ -65,8 +67,9 @@ import Testing
             configuration: configuration, client: cli.client, logger: logger,
             api: CoordinatorAPIConfiguration(logStore: store, logPollInterval: .milliseconds(50)),
             onServerRunning: { portContinuation.yield($0) })
-        let group = ServiceGroup(configuration: .init(
-            services: coordinator.services.map { .init(service: $0) }, logger: logger))
+        let group = ServiceGroup(
+            configuration: .init(
+                services: coordinator.services.map { .init(service: $0) }, logger: logger))
         return try await withThrowingTaskGroup(of: T?.self) { tasks in
             tasks.addTask {
                 try await group.run()
@@ -146,40 +149,57 @@ import Testing
                 // The API server refuses alice's create: the CLI names her, the verb, the resource and the namespace.
                 let run = try await cli.c8s(["run", "shop", "--context", "other"])
                 #expect(run.status == 1)
-                #expect(run.stderr.contains("forbidden: you (user \"alice\", context \"other\") cannot get pipelineconfigs in namespace \"staging\""), "\(run.stderr)")
+                #expect(
+                    run.stderr.contains(
+                        "forbidden: you (user \"alice\", context \"other\") cannot get pipelineconfigs in namespace "
+                            + "\"staging\""
+                    ), "\(run.stderr)")
                 #expect(run.stderr.contains("ask a cluster admin"))
                 try await cli.createRun("shop-r", config: "shop", namespace: "staging")
                 try await cli.setStatus("shop-r", namespace: "staging") { $0.phase = .running }
                 let cancel = try await cli.c8s(["cancel", "shop-r", "--context", "other"])
                 #expect(cancel.status == 1)
-                #expect(cancel.stderr.contains("cannot patch pipelineruns in namespace \"staging\""), "\(cancel.stderr)")
+                #expect(
+                    cancel.stderr.contains("cannot patch pipelineruns in namespace \"staging\""), "\(cancel.stderr)")
                 #expect(try await cli.run("shop-r", namespace: "staging").spec.cancel != true)
                 // She may read the run, but the coordinator refuses its log.
                 let get = try await cli.c8s(["get", "runs", "--context", "other"])
                 #expect(get.status == 0, "\(get.stderr)")
                 #expect(get.stdout.contains("shop-a"))
-                let logs = try await cli.c8s(["logs", "shop-a", "--step", "build", "--context", "other",
-                    "--coordinator", url])
+                let logs = try await cli.c8s([
+                    "logs", "shop-a", "--step", "build", "--context", "other",
+                    "--coordinator", url,
+                ])
                 #expect(logs.status == 1)
-                #expect(logs.stderr.contains("c8s logs: forbidden: User \"alice\" cannot get resource \"pipelineruns/log\""),
+                #expect(
+                    logs.stderr.contains(
+                        "c8s logs: forbidden: User \"alice\" cannot get resource \"pipelineruns/log\""),
                     "\(logs.stderr)")
                 // Bob may not touch staging at all.
                 let bob = try await cli.c8s(["get", "runs", "-n", "staging"])
                 #expect(bob.status == 1)
-                #expect(bob.stderr.contains("forbidden: you (user \"bob\", context \"main\") cannot list pipelineruns in namespace \"staging\""), "\(bob.stderr)")
+                #expect(
+                    bob.stderr.contains(
+                        "forbidden: you (user \"bob\", context \"main\") cannot list pipelineruns in namespace "
+                            + "\"staging\""
+                    ), "\(bob.stderr)")
                 // An unknown token is refused by both.
                 let stranger = cli.directory.appendingPathComponent("stranger").path
                 try """
-                    apiVersion: v1
-                    kind: Config
-                    clusters: [{name: test, cluster: {server: "\(cli.server.baseURL.absoluteString)"}}]
-                    users: [{name: mallory, user: {token: not-a-token}}]
-                    contexts: [{name: main, context: {cluster: test, user: mallory, namespace: ci}}]
-                    current-context: main
-                    """.write(toFile: stranger, atomically: true, encoding: .utf8)
+                apiVersion: v1
+                kind: Config
+                clusters: [{name: test, cluster: {server: "\(cli.server.baseURL.absoluteString)"}}]
+                users: [{name: mallory, user: {token: not-a-token}}]
+                contexts: [{name: main, context: {cluster: test, user: mallory, namespace: ci}}]
+                current-context: main
+                """.write(toFile: stranger, atomically: true, encoding: .utf8)
                 let refused = try await cli.c8s(["get", "runs"], kubeconfig: .some(stranger))
                 #expect(refused.status == 1)
-                #expect(refused.stderr.contains("unauthorized: the API server at \(cli.server.baseURL.absoluteString) refused the credentials of user \"mallory\""), "\(refused.stderr)")
+                #expect(
+                    refused.stderr.contains(
+                        "unauthorized: the API server at \(cli.server.baseURL.absoluteString) refused the credentials "
+                            + "of user \"mallory\""
+                    ), "\(refused.stderr)")
                 #expect(!refused.stderr.contains("not-a-token"))
             }
         }

@@ -20,13 +20,15 @@ import Testing
     }
 
     @Test func tablesAlignColumnsLikeKubectl() {
-        let table = TextTable(headers: ["NAME", "PHASE", "AGE"], rows: [["a-long-name", "Running", "5m"], ["b", "", "1s"]])
-        #expect(table.render() == """
-            NAME          PHASE     AGE
-            a-long-name   Running   5m
-            b                       1s
+        let table = TextTable(
+            headers: ["NAME", "PHASE", "AGE"], rows: [["a-long-name", "Running", "5m"], ["b", "", "1s"]])
+        #expect(
+            table.render() == """
+                NAME          PHASE     AGE
+                a-long-name   Running   5m
+                b                       1s
 
-            """)
+                """)
     }
 
     static func run(_ name: String, created: Date, phase: PipelineRun.Phase?, start: Date?, end: Date?) -> PipelineRun {
@@ -55,11 +57,12 @@ import Testing
         var cancelling = Self.run("shop-c", created: now, phase: nil, start: nil, end: nil)
         cancelling.spec.cancel = true
         let table = RunTable.table([running, cancelling, finished], now: now)
-        #expect(table.rows == [
-            ["shop-b", "shop", "89abcde", "Failed", "6m40s", "90s"],
-            ["shop-a", "shop", "89abcde", "Running", "100s", "95s"],
-            ["shop-c", "shop", "89abcde", "Cancelling", "0s", "-"],
-        ])
+        #expect(
+            table.rows == [
+                ["shop-b", "shop", "89abcde", "Failed", "6m40s", "90s"],
+                ["shop-a", "shop", "89abcde", "Running", "100s", "95s"],
+                ["shop-c", "shop", "89abcde", "Cancelling", "0s", "-"],
+            ])
     }
 
     @Test func describeListsStepsInTheRunsOrder() {
@@ -79,7 +82,8 @@ import Testing
         build.logURL = "file:///logs/ci/shop-a/build/step/"
         build.logs = .init(lines: 40, complete: false)
         run.status?.steps = [build, .init(name: "test", phase: .running)]
-        var event = Event(about: run, reason: "StepStarted", message: "step test\nstarted", component: "c8s-coordinator",
+        var event = Event(
+            about: run, reason: "StepStarted", message: "step test\nstarted", component: "c8s-coordinator",
             now: KubeTime(now.addingTimeInterval(-50)))
         event.type = "Normal"
         let text = RunDescription.render(run, events: [event], now: now)
@@ -87,22 +91,25 @@ import Testing
         #expect(text.contains("Matrix:        go=1.23, os=debian\n"))
         #expect(text.contains("Started:       \(KubeTime(now.addingTimeInterval(-110))) (110s ago)\n"))
         #expect(text.contains("Completed:     -\n"))
-        #expect(text.contains("""
-            Steps:
-              NAME     PHASE       EXIT   DURATION   NODE   REASON
-              build    Succeeded   0      40s        -
-              test     Running     -      -          -
-              deploy   Pending     -      -          -
-            Logs:
-              STEP    LINES   STORED    LOCATION
-              build   40      partial   file:///logs/ci/shop-a/build/step/
-            Events:
-              TYPE     REASON        AGE   FROM              MESSAGE
-              Normal   StepStarted   50s   c8s-coordinator   step test started
+        #expect(
+            text.contains(
+                """
+                Steps:
+                  NAME     PHASE       EXIT   DURATION   NODE   REASON
+                  build    Succeeded   0      40s        -
+                  test     Running     -      -          -
+                  deploy   Pending     -      -          -
+                Logs:
+                  STEP    LINES   STORED    LOCATION
+                  build   40      partial   file:///logs/ci/shop-a/build/step/
+                Events:
+                  TYPE     REASON        AGE   FROM              MESSAGE
+                  Normal   StepStarted   50s   c8s-coordinator   step test started
 
-            """))
-        #expect(RunDescription.render(Self.run("x", created: now, phase: nil, start: nil, end: nil), events: [], now: now)
-            .hasSuffix("Steps:\n  <none>\nLogs:\n  <none>\nEvents:\n  <none>\n"))
+                """))
+        #expect(
+            RunDescription.render(Self.run("x", created: now, phase: nil, start: nil, end: nil), events: [], now: now)
+                .hasSuffix("Steps:\n  <none>\nLogs:\n  <none>\nEvents:\n  <none>\n"))
     }
 
     @Test func yamlReadsBackAsTheSameValue() throws {
@@ -131,7 +138,9 @@ import Testing
         #expect(YAMLEmitter.emit([:]) == "{}\n")
     }
 
-    static func step(_ name: String, _ phase: PipelineRun.StepPhase, exit: Int32? = nil, seconds: Double? = nil)
+    static func step(
+        _ name: String, _ phase: PipelineRun.StepPhase, exit: Int32? = nil, seconds: Double? = nil
+    )
         -> PipelineRun.StepStatus
     {
         var step = PipelineRun.StepStatus(name: name, phase: phase)
@@ -159,10 +168,11 @@ import Testing
         test.reason = "Error"
         failed.status?.steps = [Self.step("build", .succeeded, exit: 0, seconds: 61), test]
         failed.status?.message = "step test failed"
-        #expect(RunProgress.transitions(from: running, to: failed) == [
-            "step build: Succeeded (exit 0, 61s)", "step test: Failed (exit 1, 12s): Error",
-            "run r: Failed in 2m10s (step test failed)",
-        ])
+        #expect(
+            RunProgress.transitions(from: running, to: failed) == [
+                "step build: Succeeded (exit 0, 61s)", "step test: Failed (exit 1, 12s): Error",
+                "run r: Failed in 2m10s (step test failed)",
+            ])
         // Seen for the first time when already finished.
         #expect(RunProgress.transitions(from: nil, to: failed).last == "run r: Failed in 2m10s (step test failed)")
         #expect(RunProgress.exitCode(for: .succeeded) == 0)
@@ -175,8 +185,11 @@ import Testing
         let request = try SecretRequest.parse(
             name: "deploy-keys", literals: ["token=a=b", "empty="], files: ["/x/ca.pem", "key=/x/ca.pem"],
             readFile: { files[$0] })
-        #expect(request.data == ["token": Array("a=b".utf8), "empty": [], "ca.pem": Array("pem".utf8),
-            "key": Array("pem".utf8)])
+        #expect(
+            request.data == [
+                "token": Array("a=b".utf8), "empty": [], "ca.pem": Array("pem".utf8),
+                "key": Array("pem".utf8),
+            ])
         #expect(request.usage().contains("- {name: deploy-keys, key: ca.pem, env: CA_PEM}"))
         #expect(!request.usage().contains("a=b"))
         #expect(SecretRequest.environmentName("1st-key.x") == "_1ST_KEY_X")
@@ -188,39 +201,50 @@ import Testing
             try SecretRequest.parse(name: "ok", literals: [], files: ["k=/missing"], readFile: { _ in nil })
         }
         #expect(ResourceName.isDNSSubdomain("shop.v2-x"))
-        #expect(!ResourceName.isDNSSubdomain("shop..x") && !ResourceName.isDNSSubdomain("-a") && !ResourceName.isDNSSubdomain(""))
+        #expect(
+            !ResourceName.isDNSSubdomain("shop..x") && !ResourceName.isDNSSubdomain("-a")
+                && !ResourceName.isDNSSubdomain(""))
     }
 
     @Test func ndjsonLinesSpanChunks() throws {
         var buffer = NDJSONLineBuffer(maximumLineBytes: 16)
         #expect(try buffer.append(Array("{\"a\"".utf8)) == [])
-        #expect(try buffer.append(Array(":1}\n\n  \n{\"b\":2}\r\n{\"c\"".utf8)) == [Array("{\"a\":1}".utf8), Array("{\"b\":2}".utf8)])
+        #expect(
+            try buffer.append(Array(":1}\n\n  \n{\"b\":2}\r\n{\"c\"".utf8)) == [
+                Array("{\"a\":1}".utf8), Array("{\"b\":2}".utf8),
+            ])
         #expect(buffer.finish() == Array("{\"c\"".utf8))
         #expect(buffer.finish() == nil)
         #expect(throws: ClientError.self) { try buffer.append(Array(repeating: UInt8(ascii: "x"), count: 17)) }
     }
 
     @Test func logQueryPaths() {
-        let query = LogQuery(namespace: "ci", run: "shop-a", step: "test[go=1.23]", tail: 5, follow: true, timestamps: true)
-        #expect(query.pathAndQuery
-            == "/api/v1/namespaces/ci/pipelineruns/shop-a/steps/test%5Bgo%3D1.23%5D/log?container=step&tail=5&follow=true&timestamps=true&format=ndjson")
-        #expect(LogQuery(namespace: "ci", run: "r", step: "s").pathAndQuery
-            == "/api/v1/namespaces/ci/pipelineruns/r/steps/s/log?container=step&format=ndjson")
+        let query = LogQuery(
+            namespace: "ci", run: "shop-a", step: "test[go=1.23]", tail: 5, follow: true, timestamps: true)
+        #expect(
+            query.pathAndQuery
+                == "/api/v1/namespaces/ci/pipelineruns/shop-a/steps/test%5Bgo%3D1.23%5D/log"
+                + "?container=step&tail=5&follow=true&timestamps=true&format=ndjson"
+        )
+        #expect(
+            LogQuery(namespace: "ci", run: "r", step: "s").pathAndQuery
+                == "/api/v1/namespaces/ci/pipelineruns/r/steps/s/log?container=step&format=ndjson")
     }
 
     @Test func settingsResolveKubeconfigContextNamespaceAndCoordinator() throws {
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("c8s-settings-\(UUID().uuidString)")
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent(
+            "c8s-settings-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: directory) }
         let path = directory.appendingPathComponent("config").path
         try """
-            clusters: [{name: c, cluster: {server: "https://k8s.example:6443/"}}]
-            users: [{name: bob, user: {token: tok}}, {name: anon, user: {}}]
-            contexts:
-            - {name: a, context: {cluster: c, user: bob, namespace: ci}}
-            - {name: b, context: {cluster: c, user: anon}}
-            current-context: a
-            """.write(toFile: path, atomically: true, encoding: .utf8)
+        clusters: [{name: c, cluster: {server: "https://k8s.example:6443/"}}]
+        users: [{name: bob, user: {token: tok}}, {name: anon, user: {}}]
+        contexts:
+        - {name: a, context: {cluster: c, user: bob, namespace: ci}}
+        - {name: b, context: {cluster: c, user: anon}}
+        current-context: a
+        """.write(toFile: path, atomically: true, encoding: .utf8)
         let base = ["HOME": directory.path, "USER": "local-user"]
         let a = try ClusterSettings(environment: base.merging(["KUBECONFIG": path]) { $1 }).resolve()
         #expect(a.namespace == "ci" && a.contextName == "a" && a.userName == "bob" && a.triggeredBy == "bob")
@@ -241,11 +265,19 @@ import Testing
             try ClusterSettings(environment: base.merging(["KUBECONFIG": "/missing/one"]) { $1 }).resolve()
         }
 
-        let settings = try CoordinatorSettings.resolve(url: nil, token: nil, target: a, environment: ["C8S_COORDINATOR": "http://c:8080/"])
+        let settings = try CoordinatorSettings.resolve(
+            url: nil, token: nil, target: a, environment: ["C8S_COORDINATOR": "http://c:8080/"])
         #expect(settings == CoordinatorSettings(url: "http://c:8080", token: "tok"))
-        #expect(try CoordinatorSettings.resolve(url: "http://x", token: "t2", target: a, environment: [:]).token == "t2")
-        #expect(throws: ClientError.self) { try CoordinatorSettings.resolve(url: nil, token: nil, target: a, environment: [:]) }
-        #expect(throws: ClientError.self) { try CoordinatorSettings.resolve(url: "localhost:8080", token: "t", target: a, environment: [:]) }
-        #expect(throws: ClientError.self) { try CoordinatorSettings.resolve(url: "http://x", token: nil, target: b, environment: [:]) }
+        #expect(
+            try CoordinatorSettings.resolve(url: "http://x", token: "t2", target: a, environment: [:]).token == "t2")
+        #expect(throws: ClientError.self) {
+            try CoordinatorSettings.resolve(url: nil, token: nil, target: a, environment: [:])
+        }
+        #expect(throws: ClientError.self) {
+            try CoordinatorSettings.resolve(url: "localhost:8080", token: "t", target: a, environment: [:])
+        }
+        #expect(throws: ClientError.self) {
+            try CoordinatorSettings.resolve(url: "http://x", token: nil, target: b, environment: [:])
+        }
     }
 }

@@ -39,10 +39,14 @@ import Testing
 
                 let all = try await cli.c8s(["logs", "shop-a"], extra: ["C8S_COORDINATOR": url])
                 #expect(all.status == 0, "\(all.stderr)")
-                #expect(all.stdout == "[build] compiling\n[build] linking\n[build] built\n[test] running 2 tests\n[test] ok\n")
+                #expect(
+                    all.stdout
+                        == "[build] compiling\n[build] linking\n[build] built\n[test] running 2 tests\n[test] ok\n")
 
-                let tail = try await cli.c8s(["logs", "shop-a", "--step", "build", "--tail", "1", "--timestamps",
-                    "--coordinator", url])
+                let tail = try await cli.c8s([
+                    "logs", "shop-a", "--step", "build", "--tail", "1", "--timestamps",
+                    "--coordinator", url,
+                ])
                 #expect(tail.stdout == "2026-01-01T00:00:02.000000000Z built\n", "\(tail.stdout)\(tail.stderr)")
                 let last = try #require(coordinator.seen.withLock { $0.last })
                 #expect(last.path == "/api/v1/namespaces/ci/pipelineruns/shop-a/steps/build/log")
@@ -83,34 +87,45 @@ import Testing
 
             try await coordinator.run { port in
                 let url = "http://127.0.0.1:\(port)"
-                let forbidden = try await cli.c8s(["logs", "shop-a", "--step", "build", "--context", "other",
-                    "--coordinator", url])
+                let forbidden = try await cli.c8s([
+                    "logs", "shop-a", "--step", "build", "--context", "other",
+                    "--coordinator", url,
+                ])
                 #expect(forbidden.status == 1)
-                #expect(forbidden.stderr.contains(
-                    "c8s logs: forbidden: User \"alice\" cannot get the logs of pipelineruns in namespace \"staging\""),
+                #expect(
+                    forbidden.stderr.contains(
+                        "c8s logs: forbidden: User \"alice\" cannot get the logs of pipelineruns in namespace "
+                            + "\"staging\""
+                    ),
                     "\(forbidden.stderr)")
-                let badToken = try await cli.c8s(["logs", "shop-a", "--step", "build", "--token", "wrong",
-                    "--coordinator", url])
+                let badToken = try await cli.c8s([
+                    "logs", "shop-a", "--step", "build", "--token", "wrong",
+                    "--coordinator", url,
+                ])
                 #expect(badToken.status == 1)
-                #expect(badToken.stderr.contains("unauthorized: the coordinator refused the token (invalid bearer token)"))
+                #expect(
+                    badToken.stderr.contains("unauthorized: the coordinator refused the token (invalid bearer token)"))
                 #expect(!badToken.stderr.contains("wrong"))
 
                 // A kubeconfig user without a token needs --token.
                 let tokenless = cli.directory.appendingPathComponent("tokenless").path
                 try """
-                    apiVersion: v1
-                    kind: Config
-                    clusters: [{name: test, cluster: {server: "\(cli.server.baseURL.absoluteString)"}}]
-                    users: [{name: carol, user: {}}]
-                    contexts: [{name: main, context: {cluster: test, user: carol, namespace: ci}}]
-                    current-context: main
-                    """.write(toFile: tokenless, atomically: true, encoding: .utf8)
+                apiVersion: v1
+                kind: Config
+                clusters: [{name: test, cluster: {server: "\(cli.server.baseURL.absoluteString)"}}]
+                users: [{name: carol, user: {}}]
+                contexts: [{name: main, context: {cluster: test, user: carol, namespace: ci}}]
+                current-context: main
+                """.write(toFile: tokenless, atomically: true, encoding: .utf8)
                 let noToken = try await cli.c8s(["logs", "shop-a", "--coordinator", url], kubeconfig: .some(tokenless))
                 #expect(noToken.status == 2)
                 #expect(noToken.stderr.contains("no token for the coordinator"))
                 #expect(noToken.stderr.contains("kubectl -n ci create token"))
-                let explicit = try await cli.c8s(["logs", "shop-a", "--step", "build", "--token", "explicit",
-                    "--coordinator", url], kubeconfig: .some(tokenless))
+                let explicit = try await cli.c8s(
+                    [
+                        "logs", "shop-a", "--step", "build", "--token", "explicit",
+                        "--coordinator", url,
+                    ], kubeconfig: .some(tokenless))
                 #expect(explicit.status == 0, "\(explicit.stderr)")
                 #expect(explicit.stdout == "compiling\nlinking\nbuilt\n")
             }
@@ -129,7 +144,9 @@ import Testing
                 coordinator.release(step: "build")
                 let result = try await process.finish()
                 #expect(result.status == 0, "\(result.stderr)")
-                #expect(result.stdout == "[build] compiling\n[build] linking\n[build] built\n[test] running 2 tests\n[test] ok\n")
+                #expect(
+                    result.stdout
+                        == "[build] compiling\n[build] linking\n[build] built\n[test] running 2 tests\n[test] ok\n")
                 let follows = coordinator.seen.withLock { $0.map { $0.query["follow"] } }
                 #expect(follows == ["true", "true"])
             }
@@ -140,31 +157,35 @@ import Testing
         let coordinator = FakeCoordinator(
             logs: Self.coordinatorLogs, allowed: ["t"], forbidden: ["eve": "eve"], gatedSteps: ["build"])
         try await coordinator.run { port in
-            try await CoordinatorLogClient.with(settings: CoordinatorSettings(url: "http://127.0.0.1:\(port)/", token: "t")) { client in
-            let received = Mutex<[String]>([])
-            let query = LogQuery(namespace: "ci", run: "shop-a", step: "build", follow: true)
-            try await client.stream(query) { record in
-                received.withLock { $0.append(record.record.text) }
-                if record.lineNumber == 0 { coordinator.release(step: "build") }
-            }
-            #expect(received.withLock { $0 } == ["compiling", "linking", "built"])
+            try await CoordinatorLogClient.with(
+                settings: CoordinatorSettings(url: "http://127.0.0.1:\(port)/", token: "t")
+            ) { client in
+                let received = Mutex<[String]>([])
+                let query = LogQuery(namespace: "ci", run: "shop-a", step: "build", follow: true)
+                try await client.stream(query) { record in
+                    received.withLock { $0.append(record.record.text) }
+                    if record.lineNumber == 0 { coordinator.release(step: "build") }
+                }
+                #expect(received.withLock { $0 } == ["compiling", "linking", "built"])
 
-            let forbidden = CoordinatorLogClient(
-                settings: CoordinatorSettings(url: "http://127.0.0.1:\(port)", token: "eve"), http: .shared)
-            await #expect(throws: ClientError.self) { try await forbidden.stream(query) { _ in } }
-            do {
-                try await forbidden.stream(query) { _ in }
-            } catch let error as ClientError {
-                #expect(error.isForbidden)
-                #expect(error.message == "forbidden: User \"eve\" cannot get the logs of pipelineruns in namespace \"ci\"")
-            }
-            do {
-                try await client.stream(LogQuery(namespace: "ci", run: "shop-a", step: "nope")) { _ in }
-                Issue.record("a missing step streamed")
-            } catch let error as ClientError {
-                #expect(error.isNotFound)
-                #expect(error.message == "run \"shop-a\" has no step \"nope\"")
-            }
+                let forbidden = CoordinatorLogClient(
+                    settings: CoordinatorSettings(url: "http://127.0.0.1:\(port)", token: "eve"), http: .shared)
+                await #expect(throws: ClientError.self) { try await forbidden.stream(query) { _ in } }
+                do {
+                    try await forbidden.stream(query) { _ in }
+                } catch let error as ClientError {
+                    #expect(error.isForbidden)
+                    #expect(
+                        error.message
+                            == "forbidden: User \"eve\" cannot get the logs of pipelineruns in namespace \"ci\"")
+                }
+                do {
+                    try await client.stream(LogQuery(namespace: "ci", run: "shop-a", step: "nope")) { _ in }
+                    Issue.record("a missing step streamed")
+                } catch let error as ClientError {
+                    #expect(error.isNotFound)
+                    #expect(error.message == "run \"shop-a\" has no step \"nope\"")
+                }
             }
         }
     }

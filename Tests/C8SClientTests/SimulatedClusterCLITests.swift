@@ -37,7 +37,8 @@ import Testing
 
     @Test func runWaitExitsWithTheOutcomeOfTheRealRun() async throws {
         try await ClusterCLIHarness.with { cli in
-            try cli.write("""
+            try cli.write(
+                """
                 steps:
                   - name: build
                     image: alpine:3.20
@@ -48,7 +49,8 @@ import Testing
                     commands: ["echo testing"]
 
                 """, to: "good.yaml")
-            try cli.write("""
+            try cli.write(
+                """
                 steps:
                   - name: build
                     image: alpine:3.20

@@ -44,16 +44,18 @@ func withTestHTTPServer<T: Sendable>(
 func withStaticServer<T: Sendable>(
     status: Int, body text: String, _ body: @escaping @Sendable (Int) async throws -> T
 ) async throws -> T {
-    try await withTestHTTPServer(respond: { _ in
-        Response(
-            status: .init(code: status), headers: [.contentType: "application/json"],
-            body: .init(byteBuffer: ByteBuffer(string: text)))
-    }, body)
+    try await withTestHTTPServer(
+        respond: { _ in
+            Response(
+                status: .init(code: status), headers: [.contentType: "application/json"],
+                body: .init(byteBuffer: ByteBuffer(string: text)))
+        }, body)
 }
 
 /// A stand-in for the coordinator's log API contract:
-/// `GET /api/v1/namespaces/{ns}/pipelineruns/{run}/steps/{step}/log?container=step&tail=N&follow=true&timestamps=true&format=ndjson`
-/// with `Authorization: Bearer <token>`, NDJSON records, and JSON errors `{"code":403,"reason":"Forbidden","message":"..."}`.
+/// `GET /api/v1/namespaces/{ns}/pipelineruns/{run}/steps/{step}/log?container=step&tail=N&follow=true&format=ndjson`
+/// with `Authorization: Bearer <token>`, NDJSON records, and JSON errors
+/// `{"code":403,"reason":"Forbidden","message":"..."}`.
 final class FakeCoordinator: Sendable {
     struct Seen: Sendable {
         var path: String
@@ -72,9 +74,10 @@ final class FakeCoordinator: Sendable {
     private let waiting = Mutex<[String: AsyncStream<Void>]>([:])
     let seen = Mutex<[Seen]>([])
 
-    init(logs: [String: [NumberedLogRecord]], allowed: Set<String>, forbidden: [String: String] = [:],
-        gatedSteps: Set<String> = [])
-    {
+    init(
+        logs: [String: [NumberedLogRecord]], allowed: Set<String>, forbidden: [String: String] = [:],
+        gatedSteps: Set<String> = []
+    ) {
         self.logs = logs
         self.allowed = allowed
         self.forbidden = forbidden
@@ -106,7 +109,9 @@ final class FakeCoordinator: Sendable {
     }
 
     private func error(_ code: Int, _ reason: String, _ message: String) -> Response {
-        let body = #"{"code":\#(code),"reason":"\#(reason)","message":"\#(message.replacingOccurrences(of: "\"", with: "\\\""))"}"#
+        let body =
+            #"{"code":\#(code),"reason":"\#(reason)","#
+            + #""message":"\#(message.replacingOccurrences(of: "\"", with: "\\\""))"}"#
         return Response(
             status: .init(code: code), headers: [.contentType: "application/json"],
             body: .init(byteBuffer: ByteBuffer(string: body)))
@@ -123,7 +128,8 @@ final class FakeCoordinator: Sendable {
         else { return error(404, "NotFound", "no such route \(request.uri.path)") }
         let token = authorization.hasPrefix("Bearer ") ? String(authorization.dropFirst(7)) : ""
         if let user = forbidden[token] {
-            return error(403, "Forbidden", "User \"\(user)\" cannot get the logs of pipelineruns in namespace \"\(parts[3])\"")
+            return error(
+                403, "Forbidden", "User \"\(user)\" cannot get the logs of pipelineruns in namespace \"\(parts[3])\"")
         }
         guard allowed.contains(token) else { return error(401, "Unauthorized", "invalid bearer token") }
         guard query["format"] == "ndjson", query["container"] == "step" else {

@@ -2,11 +2,6 @@ import C8SAPI
 import C8SCore
 import C8SKube
 
-/// What `c8s apply` did.
-public enum ApplyOutcome: String, Sendable, Hashable {
-    case created, configured, unchanged
-}
-
 extension ClusterClient {
     /// How often `applyConfig` reads again after losing a race with another writer.
     static let maximumApplyAttempts = 10

@@ -3,40 +3,6 @@ import C8SCore
 import C8SKube
 import Foundation
 
-/// What `c8s run CONFIG` starts.
-public struct RunRequest: Sendable, Hashable {
-    public var config: String
-    public var commit: String?
-    public var branch: String?
-
-    public init(config: String, commit: String? = nil, branch: String? = nil) {
-        self.config = config
-        self.commit = commit.flatMap { $0.isEmpty ? nil : $0 }
-        self.branch = branch.flatMap { $0.isEmpty ? nil : $0 }
-    }
-}
-
-/// Which runs `c8s get runs` lists.
-public struct RunFilter: Sendable, Hashable {
-    /// A label selector (`-l`).
-    public var labelSelector: String?
-    /// Only runs of this PipelineConfig (`--config`).
-    public var config: String?
-
-    public init(labelSelector: String? = nil, config: String? = nil) {
-        self.labelSelector = labelSelector.flatMap { $0.isEmpty ? nil : $0 }
-        self.config = config.flatMap { $0.isEmpty ? nil : $0 }
-    }
-}
-
-/// What `c8s cancel` did.
-public enum CancelOutcome: Sendable, Hashable {
-    /// `spec.cancel` is now true; the coordinator stops the run.
-    case requested
-    /// The run had already finished in this phase.
-    case alreadyFinished(PipelineRun.Phase)
-}
-
 extension ClusterClient {
     /// Creates a manual PipelineRun of `request.config` (named `<config>-<random>` by the server) and returns it.
     public func startRun(_ request: RunRequest, now: Date = Date()) async throws -> PipelineRun {
@@ -78,14 +44,16 @@ extension ClusterClient {
         let items = try await perform("list", Event.plural) {
             try await kube.listAll(
                 Event.self, namespace: namespace,
-                options: ListOptions(fieldSelector: "involvedObject.kind=\(PipelineRun.kind),involvedObject.name=\(name)")
+                options: ListOptions(
+                    fieldSelector: "involvedObject.kind=\(PipelineRun.kind),involvedObject.name=\(name)")
             ).items
         }
-        return RunDescription.sortedEvents(items.filter { event in
-            event.involvedObject.name == name
-                && (run.metadata.uid == nil || event.involvedObject.uid == nil
-                    || event.involvedObject.uid == run.metadata.uid)
-        })
+        return RunDescription.sortedEvents(
+            items.filter { event in
+                event.involvedObject.name == name
+                    && (run.metadata.uid == nil || event.involvedObject.uid == nil
+                        || event.involvedObject.uid == run.metadata.uid)
+            })
     }
 
     /// Asks the coordinator to stop a run by setting `spec.cancel: true` (a merge patch: nothing else changes).

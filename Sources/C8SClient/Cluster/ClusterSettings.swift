@@ -40,8 +40,9 @@ public struct ClusterSettings: Sendable {
         } else if let list = environment["KUBECONFIG"], !list.isEmpty {
             paths = list.split(separator: ":").map(String.init).filter { FileManager.default.fileExists(atPath: $0) }
             guard !paths.isEmpty else {
-                throw .configuration("no kubeconfig: none of the files in KUBECONFIG (\(list)) exists; "
-                    + "set KUBECONFIG or pass --kubeconfig (or use --local to run on this machine)")
+                throw .configuration(
+                    "no kubeconfig: none of the files in KUBECONFIG (\(list)) exists; "
+                        + "set KUBECONFIG or pass --kubeconfig (or use --local to run on this machine)")
             }
         } else {
             let home = environment["HOME"] ?? NSHomeDirectory()

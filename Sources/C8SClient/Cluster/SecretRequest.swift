@@ -29,7 +29,8 @@ public struct SecretRequest: Sendable, Hashable {
             guard let equals = literal.firstIndex(of: "="), equals != literal.startIndex else {
                 throw .usage("--from-literal expects KEY=VALUE, got \"\(literal.prefix { $0 != "=" })\"")
             }
-            try add(String(literal[..<equals]), Array(literal[literal.index(after: equals)...].utf8),
+            try add(
+                String(literal[..<equals]), Array(literal[literal.index(after: equals)...].utf8),
                 flag: "--from-literal")
         }
         for file in files {
@@ -45,7 +46,9 @@ public struct SecretRequest: Sendable, Hashable {
             guard let bytes = readFile(path) else { throw .usage("--from-file: cannot read \(path)") }
             try add(key, bytes, flag: "--from-file")
         }
-        guard !data.isEmpty else { throw .usage("give the secret's values with --from-literal K=V or --from-file K=PATH") }
+        guard !data.isEmpty else {
+            throw .usage("give the secret's values with --from-literal K=V or --from-file K=PATH")
+        }
         return SecretRequest(name: name, data: data)
     }
 
@@ -68,6 +71,8 @@ public struct SecretRequest: Sendable, Hashable {
 
     static func isKey(_ key: String) -> Bool {
         !key.isEmpty && key.count <= 253 && key != "." && key != ".."
-            && key.unicodeScalars.allSatisfy { $0.isASCII && (CharacterSet.alphanumerics.contains($0) || "-_.".unicodeScalars.contains($0)) }
+            && key.unicodeScalars.allSatisfy {
+                $0.isASCII && (CharacterSet.alphanumerics.contains($0) || "-_.".unicodeScalars.contains($0))
+            }
     }
 }

@@ -20,17 +20,22 @@ public enum RunDescription {
             ("Triggered By", run.spec.triggeredBy ?? "-"),
         ]
         if let matrix = run.spec.matrix, !matrix.isEmpty {
-            fields.append(("Matrix", matrix.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }
-                .joined(separator: ", ")))
+            fields.append(
+                (
+                    "Matrix",
+                    matrix.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }
+                        .joined(separator: ", ")
+                ))
         }
         fields.append(("Phase", RunTable.phase(run)))
         fields.append(("Created", timestamp(run.metadata.creationTimestamp?.date, now: now)))
         fields.append(("Started", timestamp(run.status?.startTime?.date, now: now)))
         fields.append(("Completed", timestamp(run.status?.completionTime?.date, now: now)))
-        fields.append((
-            "Duration",
-            RunTable.duration(start: run.status?.startTime?.date, end: run.status?.completionTime?.date, now: now)
-        ))
+        fields.append(
+            (
+                "Duration",
+                RunTable.duration(start: run.status?.startTime?.date, end: run.status?.completionTime?.date, now: now)
+            ))
         if let message = run.status?.message, !message.isEmpty { fields.append(("Message", message)) }
         let width = fields.map(\.0.count).max()! + 3
         var text = ""
@@ -79,7 +84,8 @@ public enum RunDescription {
                 rows: recent.map { event in
                     [
                         event.type ?? "Normal", event.reason ?? "",
-                        eventTime(event).map { HumanDuration.format(seconds: now.timeIntervalSince($0)) } ?? "<unknown>",
+                        eventTime(event).map { HumanDuration.format(seconds: now.timeIntervalSince($0)) }
+                            ?? "<unknown>",
                         event.source?.component ?? event.reportingComponent ?? "",
                         (event.message ?? "").replacingOccurrences(of: "\n", with: " "),
                     ]

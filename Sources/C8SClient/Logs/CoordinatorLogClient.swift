@@ -85,8 +85,8 @@ public struct CoordinatorLogClient: Sendable {
         do {
             return try NumberedLogRecord.decode(jsonLine: line)
         } catch {
-            throw .failed(
-                "the coordinator sent a log line that is not a log record: \(String(decoding: line.prefix(200), as: UTF8.self))")
+            let text = String(decoding: line.prefix(200), as: UTF8.self)
+            throw .failed("the coordinator sent a log line that is not a log record: \(text)")
         }
     }
 
@@ -109,8 +109,9 @@ public struct CoordinatorLogClient: Sendable {
         case 400:
             return .usage(said)
         default:
-            return .failed("the coordinator could not serve the log of step \"\(query.step)\" of run "
-                + "\"\(query.run)\": \(said)")
+            return .failed(
+                "the coordinator could not serve the log of step \"\(query.step)\" of run "
+                    + "\"\(query.run)\": \(said)")
         }
     }
 }

@@ -33,7 +33,8 @@ public struct CoordinatorSettings: Sendable, Hashable {
         }
         guard let token = nonEmpty(token) ?? nonEmpty(environment["C8S_TOKEN"]) ?? target?.bearerToken() else {
             let namespace = target?.namespace ?? "default"
-            throw .configuration("""
+            throw .configuration(
+                """
                 no token for the coordinator: your kubeconfig user has no bearer token; pass --token or set \
                 C8S_TOKEN, for example
                   export C8S_TOKEN=$(kubectl -n \(namespace) create token SERVICE-ACCOUNT)

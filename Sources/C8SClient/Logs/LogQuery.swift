@@ -1,5 +1,5 @@
-/// One request of the coordinator's log API:
-/// `GET /api/v1/namespaces/{ns}/pipelineruns/{run}/steps/{step}/log?container=step&tail=N&follow=true&timestamps=true&format=ndjson`.
+/// One request of the coordinator's log API: `GET /api/v1/namespaces/{ns}/pipelineruns/{run}/steps/{step}/log`
+/// `?container=step&tail=N&follow=true&timestamps=true&format=ndjson`.
 public struct LogQuery: Sendable, Hashable {
     public var namespace: String
     public var run: String
@@ -26,7 +26,8 @@ public struct LogQuery: Sendable, Hashable {
 
     /// The path and query, escaped.
     public var pathAndQuery: String {
-        var path = "/api/v1/namespaces/\(Self.escape(namespace))/pipelineruns/\(Self.escape(run))/steps/"
+        var path =
+            "/api/v1/namespaces/\(Self.escape(namespace))/pipelineruns/\(Self.escape(run))/steps/"
             + "\(Self.escape(step))/log?container=\(Self.escape(container))"
         if let tail { path += "&tail=\(tail)" }
         if follow { path += "&follow=true" }
