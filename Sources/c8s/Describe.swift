@@ -22,8 +22,15 @@ struct Describe: AsyncParsableCommand {
                 let target = try cluster.target()
                 let text = try await withClusterClient(target: target) { client in
                     let run = try await client.run(named: name)
-                    let events = try await client.events(for: run)
-                    return RunDescription.render(run, events: events, now: Date())
+                    // Like kubectl describe, a user who may not list Events still sees the run.
+                    do {
+                        let events = try await client.events(for: run)
+                        return RunDescription.render(run, events: events, now: Date())
+                    } catch let error as ClientError where error.isForbidden {
+                        return RunDescription.render(
+                            run, events: [], eventsUnavailable: "you may not list events in this namespace",
+                            now: Date())
+                    }
                 }
                 printText(text)
             }

@@ -162,6 +162,10 @@ import Testing
                 #expect(
                     cancel.stderr.contains("cannot patch pipelineruns in namespace \"staging\""), "\(cancel.stderr)")
                 #expect(try await cli.run("shop-r", namespace: "staging").spec.cancel != true)
+                // She may describe the run without the right to list Events.
+                let describe = try await cli.c8s(["describe", "run", "shop-a", "--context", "other"])
+                #expect(describe.status == 0, "\(describe.stderr)")
+                #expect(describe.stdout.hasSuffix("Events:\n  <you may not list events in this namespace>\n"))
                 // She may read the run, but the coordinator refuses its log.
                 let get = try await cli.c8s(["get", "runs", "--context", "other"])
                 #expect(get.status == 0, "\(get.stderr)")

@@ -8,8 +8,11 @@ public enum RunDescription {
     /// How many Events are shown (the most recent ones).
     public static let maximumEvents = 20
 
-    /// The description of `run` with its `events` as seen at `now`.
-    public static func render(_ run: PipelineRun, events: [Event], now: Date) -> String {
+    /// The description of `run` with its `events` as seen at `now`; `eventsUnavailable` says why no events could be
+    /// read (shown instead of them).
+    public static func render(
+        _ run: PipelineRun, events: [Event], eventsUnavailable: String? = nil, now: Date
+    ) -> String {
         var fields: [(String, String)] = [
             ("Name", run.metadata.name ?? ""),
             ("Namespace", run.metadata.namespace ?? ""),
@@ -76,7 +79,9 @@ public enum RunDescription {
         }
         text += "Events:\n"
         let recent = sortedEvents(events).suffix(maximumEvents)
-        if recent.isEmpty {
+        if let eventsUnavailable {
+            text += "  <\(eventsUnavailable)>\n"
+        } else if recent.isEmpty {
             text += "  <none>\n"
         } else {
             let table = TextTable(
