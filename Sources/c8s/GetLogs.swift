@@ -77,7 +77,7 @@ struct Logs: AsyncParsableCommand {
     @Argument(help: "The step (name, or name[axis=value,...] for a matrix run); all steps when omitted.")
     var step: String?
 
-    @Option(name: .customLong("step"), help: "The step (cluster runs); all steps, prefixed [step], when omitted.")
+    @Option(name: .customLong("step"), help: "The step, like STEP; all steps, prefixed [step], when omitted.")
     var stepOption: String?
 
     @Option(help: "The coordinator's URL (default: $C8S_COORDINATOR).")
@@ -99,7 +99,9 @@ struct Logs: AsyncParsableCommand {
 
     func validate() throws {
         if let tail, tail < 0 { throw ValidationError("--tail must be 0 or more") }
-        if local && follow && step == nil { throw ValidationError("-f follows one step: name the STEP") }
+        if local && follow && step == nil && stepOption == nil {
+            throw ValidationError("-f follows one step: name the STEP")
+        }
         if let step, let stepOption, step != stepOption {
             throw ValidationError("name the step once: STEP \"\(step)\" and --step \"\(stepOption)\" differ")
         }
@@ -114,7 +116,7 @@ struct Logs: AsyncParsableCommand {
         let format = LogLineFormat(timestamps: timestamps)
         do {
             let record = try logs.store.load(runID)
-            guard let step else {
+            guard let step = stepOption ?? step else {
                 for line in try await logs.allLines(run: runID, tail: tail, format: format) { printLine(line) }
                 return
             }
