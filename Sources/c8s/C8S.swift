@@ -7,7 +7,15 @@ struct C8S: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "c8s",
         abstract: "A Kubernetes-native CI system; `--local` runs pipelines on this machine.",
-        subcommands: [Validate.self, Run.self, Get.self, Logs.self]
+        discussion: """
+            On this machine: c8s run, c8s get runs --local, c8s logs --local RUN-ID, c8s validate FILE.
+            In a cluster (kubeconfig, --context, -n): c8s apply, c8s run CONFIG, c8s get runs, c8s describe run,
+            c8s logs RUN, c8s cancel RUN, c8s secret create. See docs/cli.md.
+            """,
+        subcommands: [
+            Validate.self, Run.self, Apply.self, Get.self, Describe.self, Logs.self, Cancel.self,
+            SecretCommand.self, Completion.self,
+        ]
     )
 
     /// Runs the command; usage errors exit with status 2 (not ArgumentParser's 64).

@@ -1,28 +1,69 @@
 import ArgumentParser
+import C8SClient
 import C8SLocal
 import C8SLogs
 import Foundation
 
-/// `c8s get runs --local`.
-struct Get: ParsableCommand {
+/// `c8s get runs [NAME] [-o json|yaml] [-l SELECTOR] [--config NAME]`, or `c8s get runs --local`.
+struct Get: AsyncParsableCommand {
     static let configuration = CommandConfiguration(abstract: "List resources.", subcommands: [Runs.self])
 
-    struct Runs: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "List recorded runs.")
+    struct Runs: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "List runs: in the cluster (NAME, CONFIG, COMMIT, PHASE, AGE, DURATION), or recorded here.")
+
+        @Argument(help: "Only this run.")
+        var name: String?
 
         @Flag(help: "List the runs recorded in ./.c8s by `c8s run --local`.")
         var local = false
 
-        func run() throws {
-            guard local else {
-                printError("c8s get runs: only --local is available from the command line")
-                throw ExitCode(2)
+        @Option(name: .shortAndLong, help: "Output format: json or yaml (default: a table).")
+        var output: String?
+
+        @Option(name: [.customShort("l"), .customLong("selector")], help: "A label selector (app=shop,tier!=web).")
+        var selector: String?
+
+        @Option(name: .customLong("config"), help: "Only runs of this pipeline config.")
+        var config: String?
+
+        @OptionGroup var cluster: ClusterOptions
+
+        func validate() throws {
+            if let output, ObjectOutput(flag: output) == nil {
+                throw ValidationError("unknown output format \"\(output)\": use json or yaml")
             }
-            print(LocalReports.runsTable(RunStore(directory: FileManager.default.currentDirectoryPath)), terminator: "")
+            if local, name != nil || output != nil || selector != nil || config != nil {
+                throw ValidationError("--local lists every recorded run; NAME, -o, -l and --config are for the cluster")
+            }
+        }
+
+        func run() async throws {
+            guard !local else {
+                print(
+                    LocalReports.runsTable(RunStore(directory: FileManager.default.currentDirectoryPath)),
+                    terminator: "")
+                return
+            }
+            try await clusterCommand("get runs") {
+                let target = try cluster.target()
+                let runs = try await withClusterClient(target: target) { client in
+                    if let name { return [try await client.run(named: name)] }
+                    return try await client.runs(RunFilter(labelSelector: selector, config: config))
+                }
+                if let output, let format = ObjectOutput(flag: output) {
+                    printText(try format.render(runs, single: name != nil))
+                } else if runs.isEmpty {
+                    printError("No runs found in namespace \(target.namespace).")
+                } else {
+                    printText(RunTable.table(runs, now: Date()).render())
+                }
+            }
         }
     }
 }
 
+/// `c8s logs RUN [--step S] [-f] [--tail N] [--timestamps]` through the coordinator, or
 /// `c8s logs --local RUN-ID [STEP] [--tail N] [--timestamps] [-f]`.
 struct Logs: AsyncParsableCommand {
     static let configuration = CommandConfiguration(abstract: "Print the output of a run's steps.")
@@ -30,11 +71,22 @@ struct Logs: AsyncParsableCommand {
     @Flag(help: "Read the runs recorded in ./.c8s by `c8s run --local`.")
     var local = false
 
-    @Argument(help: "The run id (see `c8s get runs --local`).")
+    @Argument(help: "The run (a cluster run's name, or a local run id from `c8s get runs --local`).")
     var runID: String
 
     @Argument(help: "The step (name, or name[axis=value,...] for a matrix run); all steps when omitted.")
     var step: String?
+
+    @Option(name: .customLong("step"), help: "The step, like STEP; all steps, prefixed [step], when omitted.")
+    var stepOption: String?
+
+    @Option(help: "The coordinator's URL (default: $C8S_COORDINATOR).")
+    var coordinator: String?
+
+    @Option(help: "The bearer token for the coordinator (default: $C8S_TOKEN, else the kubeconfig user's token).")
+    var token: String?
+
+    @OptionGroup var cluster: ClusterOptions
 
     @Option(help: "Print only the last N lines (of each step).")
     var tail: Int?
@@ -47,19 +99,24 @@ struct Logs: AsyncParsableCommand {
 
     func validate() throws {
         if let tail, tail < 0 { throw ValidationError("--tail must be 0 or more") }
-        if follow && step == nil { throw ValidationError("-f follows one step: name the STEP") }
+        if local && follow && step == nil && stepOption == nil {
+            throw ValidationError("-f follows one step: name the STEP")
+        }
+        if let step, let stepOption, step != stepOption {
+            throw ValidationError("name the step once: STEP \"\(step)\" and --step \"\(stepOption)\" differ")
+        }
     }
 
     func run() async throws {
         guard local else {
-            printError("c8s logs: only --local is available from the command line")
-            throw ExitCode(2)
+            try await clusterLogs()
+            return
         }
         let logs = LocalLogs(store: RunStore(directory: FileManager.default.currentDirectoryPath))
         let format = LogLineFormat(timestamps: timestamps)
         do {
             let record = try logs.store.load(runID)
-            guard let step else {
+            guard let step = stepOption ?? step else {
                 for line in try await logs.allLines(run: runID, tail: tail, format: format) { printLine(line) }
                 return
             }
@@ -76,6 +133,26 @@ struct Logs: AsyncParsableCommand {
         } catch {
             printError("c8s logs: \(error)")
             throw ExitCode(1)
+        }
+    }
+}
+
+extension Logs {
+    private func clusterLogs() async throws {
+        try await clusterCommand("logs") {
+            let target = try cluster.target()
+            let settings = try CoordinatorSettings.resolve(url: coordinator, token: token, target: target)
+            try await withClusterClient(target: target) { client in
+                let run = try await client.run(named: runID)
+                try await CoordinatorLogClient.with(settings: settings) { logs in
+                    let printer = RunLogPrinter(logs: logs, tail: tail, follow: follow, timestamps: timestamps)
+                    try await printer.print(
+                        run: run, step: stepOption ?? step,
+                        reload: {
+                            try await client.run(named: runID)
+                        }, output: printLine)
+                }
+            }
         }
     }
 }

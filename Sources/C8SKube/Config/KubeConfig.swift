@@ -21,6 +21,8 @@ public struct KubeConfig: Sendable {
         public var clientKeyData: [UInt8]?
         public var username: String?
         public var password: String?
+        /// An `exec` credential plugin, run when the user has no token, token file or password.
+        public var exec: ExecCredentialPlugin?
     }
 
     /// A `contexts[].context` entry.
@@ -98,7 +100,8 @@ public struct KubeConfig: Sendable {
                 clientKey: try reader.path(body, "client-key", at: where_),
                 clientKeyData: try reader.base64(body, "client-key-data", at: where_),
                 username: try reader.string(body, "username", at: where_),
-                password: try reader.string(body, "password", at: where_))
+                password: try reader.string(body, "password", at: where_),
+                exec: try reader.exec(body, at: where_))
         }
         for (index, entry) in try reader.list(document, "contexts").enumerated() {
             let at = "contexts[\(index)]"
@@ -141,20 +144,27 @@ public struct KubeConfig: Sendable {
             return Array(data)
         }
         var credentials = KubeClientConfiguration.Credentials.none
+        var pluginCertificate: [UInt8]?
+        var pluginKey: [UInt8]?
         if let token = user.token, !token.isEmpty {
             credentials = .token(token)
         } else if let file = user.tokenFile {
             credentials = .tokenFile(file)
         } else if let username = user.username, let password = user.password {
             credentials = .basic(username: username, password: password)
+        } else if let exec = user.exec {
+            let credential = try exec.run()
+            if let token = credential.token { credentials = .token(token) }
+            pluginCertificate = credential.clientCertificatePEM
+            pluginKey = credential.clientKeyPEM
         }
         return KubeClientConfiguration(
             server: cluster.server,
             certificateAuthorityPEM: try cluster.certificateAuthorityData
                 ?? contents(cluster.certificateAuthority, "certificate-authority"),
             clientCertificatePEM: try user.clientCertificateData
-                ?? contents(user.clientCertificate, "client-certificate"),
-            clientKeyPEM: try user.clientKeyData ?? contents(user.clientKey, "client-key"),
+                ?? contents(user.clientCertificate, "client-certificate") ?? pluginCertificate,
+            clientKeyPEM: try user.clientKeyData ?? contents(user.clientKey, "client-key") ?? pluginKey,
             insecureSkipTLSVerify: cluster.insecureSkipTLSVerify,
             tlsServerName: cluster.tlsServerName,
             credentials: credentials,
@@ -209,6 +219,40 @@ private struct FieldReader {
         guard let text = try string(value, key, at: path), !text.isEmpty else { return nil }
         if text.hasPrefix("/") || baseDirectory == nil || baseDirectory!.isEmpty { return text }
         return baseDirectory! + "/" + text
+    }
+
+    func exec(_ value: JSONValue, at path: String) throws -> ExecCredentialPlugin? {
+        guard let body = value["exec"], !body.isNull else { return nil }
+        let at = "\(path).exec"
+        guard case .object = body else { throw KubeConfigError("\(file): \(at) must be a mapping") }
+        var command = try required(body, "command", at: at)
+        if command.contains("/"), !command.hasPrefix("/"), let baseDirectory, !baseDirectory.isEmpty {
+            command = baseDirectory + "/" + command
+        }
+        var arguments: [String] = []
+        for (index, item) in try list(body, "args", at: at).enumerated() {
+            guard let text = item.stringValue else {
+                throw KubeConfigError("\(file): \(at).args[\(index)] must be a string")
+            }
+            arguments.append(text)
+        }
+        var environment: [String: String] = [:]
+        for (index, item) in try list(body, "env", at: at).enumerated() {
+            let name = try required(item, "name", at: "\(at).env[\(index)]")
+            environment[name] = try string(item, "value", at: "\(at).env[\(index)]") ?? ""
+        }
+        return ExecCredentialPlugin(
+            command: command, args: arguments, env: environment,
+            apiVersion: try string(body, "apiVersion", at: at) ?? "client.authentication.k8s.io/v1",
+            installHint: try string(body, "installHint", at: at))
+    }
+
+    func list(_ value: JSONValue, _ key: String, at path: String) throws -> [JSONValue] {
+        switch value[key] {
+        case nil, .null?: return []
+        case .array(let items)?: return items
+        default: throw KubeConfigError("\(file): \(path).\(key) must be a list")
+        }
     }
 
     func base64(_ value: JSONValue, _ key: String, at path: String) throws -> [UInt8]? {

@@ -1,1 +1,0 @@
-// The cluster side of the command line.

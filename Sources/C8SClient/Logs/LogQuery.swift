@@ -1,0 +1,54 @@
+/// One request of the coordinator's log API: `GET /api/v1/namespaces/{ns}/pipelineruns/{run}/steps/{step}/log`
+/// `?container=step&tail=N&follow=true&timestamps=true&format=ndjson`.
+public struct LogQuery: Sendable, Hashable {
+    public var namespace: String
+    public var run: String
+    public var step: String
+    public var container: String
+    /// Only the last N lines.
+    public var tail: Int?
+    /// Keep the response open and stream lines until the step's log is complete.
+    public var follow: Bool
+    public var timestamps: Bool
+
+    public init(
+        namespace: String, run: String, step: String, container: String = "step", tail: Int? = nil,
+        follow: Bool = false, timestamps: Bool = false
+    ) {
+        self.namespace = namespace
+        self.run = run
+        self.step = step
+        self.container = container
+        self.tail = tail
+        self.follow = follow
+        self.timestamps = timestamps
+    }
+
+    /// The path and query, escaped.
+    public var pathAndQuery: String {
+        var path =
+            "/api/v1/namespaces/\(Self.escape(namespace))/pipelineruns/\(Self.escape(run))/steps/"
+            + "\(Self.escape(step))/log?container=\(Self.escape(container))"
+        if let tail { path += "&tail=\(tail)" }
+        if follow { path += "&follow=true" }
+        if timestamps { path += "&timestamps=true" }
+        return path + "&format=ndjson"
+    }
+
+    /// Percent-encodes everything but unreserved characters (RFC 3986).
+    static func escape(_ text: String) -> String {
+        var out = ""
+        for byte in text.utf8 {
+            switch byte {
+            case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"),
+                UInt8(ascii: "0")...UInt8(ascii: "9"), UInt8(ascii: "-"), UInt8(ascii: "."), UInt8(ascii: "_"),
+                UInt8(ascii: "~"):
+                out.unicodeScalars.append(Unicode.Scalar(byte))
+            default:
+                let hex = String(byte, radix: 16, uppercase: true)
+                out += "%" + (hex.count == 1 ? "0" + hex : hex)
+            }
+        }
+        return out
+    }
+}
