@@ -1,0 +1,73 @@
+import C8SAPI
+import C8SCore
+import C8SKube
+import C8SLogs
+import Testing
+
+extension Scenarios {
+    /// A step Job deleted right after it finished, before the agent could store the log: its Pod is deleted
+    /// while the `c8s.dev/logs` finalizer holds it, and the whole log still ends up in the store, after which the
+    /// Pod goes. The simulated installation sets `ttlSecondsAfterFinished: 1` and keeps S3 down from before the
+    /// step ends until the Pod was seen held, so the agent cannot have finished first. On a cluster the scenario
+    /// deletes the Job itself as soon as it completes.
+    @Test func podDeletedBeforeShippingKeepsItsWholeLog() async throws {
+        var options = InstallationOptions()
+        options.jobTTLSecondsAfterFinished = 1
+        options.privateS3 = true
+        try await withInstallation(options) { installation in
+            try await withHistory(of: Pod.self, client: installation.client, namespace: installation.namespace) { pods in
+                let lines = 5000
+                try await installation.createConfig("ttl", PipelineSpec(steps: [
+                    installation.step("burst", "echo ttl start", "sleep 2", "seq 1 \(lines) | sed 's/^/ttl line /'"),
+                ]))
+                try await installation.createRun("ttl-1", config: "ttl")
+                try await installation.waitForRun("ttl-1", "step burst running") {
+                    $0.status?[step: "burst"]?.phase == .running
+                }
+                let simulated = installation as? SimulatedInstallation
+                try await simulated?.stopS3()
+                let selector = "\(C8SLabels.pipelineRun)=ttl-1,\(C8SLabels.step)=burst"
+                if !installation.appliesJobTTL {
+                    let job = try await installation.client.waitForList(
+                        Job.self, namespace: installation.namespace, labelSelector: selector,
+                        timeout: installation.patience, "the Job complete"
+                    ) { $0.contains(where: History.isComplete) }
+                    try await installation.client.delete(
+                        Job.self, name: job.first?.metadata.name ?? "", namespace: installation.namespace,
+                        options: DeleteOptions(propagationPolicy: .background))
+                }
+                // The Job is deleted (by its TTL) and the Pod with it, but the finalizer holds the Pod.
+                try await installation.client.waitForList(
+                    Job.self, namespace: installation.namespace, labelSelector: selector,
+                    timeout: installation.patience, "the Job deleted"
+                ) { $0.isEmpty }
+                let held = try await installation.client.waitForList(
+                    Pod.self, namespace: installation.namespace, labelSelector: selector,
+                    timeout: installation.patience, "the Pod deleted and held by its finalizer"
+                ) { pods in
+                    pods.contains { $0.metadata.deletionTimestamp != nil && $0.metadata.finalizers?.contains(C8SFinalizers.logs) == true }
+                }
+                if simulated != nil {
+                    #expect(held.count == 1)
+                    let run = try await installation.client.get(PipelineRun.self, name: "ttl-1", namespace: installation.namespace)
+                    #expect(run.status?[step: "burst"]?.logs?.complete != true)
+                }
+                try await simulated?.startS3()
+
+                // The agent stores the rest, then lets the Pod go.
+                let run = try await installation.waitForLogs("ttl-1", steps: ["burst"])
+                #expect(run.status?.phase == .succeeded, "\(run.status?.message ?? "")")
+                try await installation.client.waitForList(
+                    Pod.self, namespace: installation.namespace, labelSelector: selector,
+                    timeout: installation.patience, "the Pod gone once its log was stored"
+                ) { $0.isEmpty }
+                #expect(pods.versions.contains {
+                    $0.metadata.deletionTimestamp != nil && $0.metadata.finalizers?.contains(C8SFinalizers.logs) == true
+                })
+                let records = try await installation.storedLog(run: "ttl-1", step: "burst")
+                #expect(records.map(\.record.text) == ["ttl start"] + (1...lines).map { "ttl line \($0)" })
+                #expect(run.status?[step: "burst"]?.logs?.lines == Int64(lines + 1))
+            }
+        }
+    }
+}
