@@ -40,7 +40,7 @@ final class ClusterInstallation: Installation {
             logger.logLevel = .warning
             return logger
         }()
-        let configuration = try KubeConfig.load(paths: [settings.kubeconfig]).clientConfiguration(context: settings.context)
+        let configuration = try KubeConfig.load(paths: settings.kubeconfig.split(separator: ":").map(String.init)).clientConfiguration(context: settings.context)
         let storeURL = try LogStoreURL(settings.logStore)
         return try await storeURL.withLogStore(s3: .fromEnvironment(), logger: logger) { store in
             try await withKubeClient(configuration: configuration, logger: logger) { client in
@@ -122,9 +122,10 @@ final class ClusterInstallation: Installation {
     private func kubectl(_ arguments: [String]) throws -> String {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        var all = ["kubectl", "--kubeconfig", settings.kubeconfig]
+        var all = ["kubectl"]
         if let context = settings.context { all += ["--context", context] }
         process.arguments = all + arguments
+        process.environment = ProcessInfo.processInfo.environment.merging(["KUBECONFIG": settings.kubeconfig]) { $1 }
         let output = Pipe()
         process.standardOutput = output
         process.standardError = output
