@@ -213,6 +213,8 @@ let package = Package(
             dependencies: [
                 "C8SAgent", "C8SAPI", "C8SKube", "C8SLogs", "C8STestSupport",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]
         ),
         .testTarget(

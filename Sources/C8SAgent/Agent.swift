@@ -1,0 +1,74 @@
+import C8SKube
+import C8SLogs
+import Hummingbird
+import Logging
+import NIOCore
+import ServiceLifecycle
+
+/// The node agent's long-running parts, ready to run in one `ServiceGroup`: the ``AgentController`` (watches the
+/// node's step Pods and ships their logs) and the HTTP server (live follow, health, metrics). Build it with
+/// ``buildAgent(configuration:client:store:logger:metrics:onServerRunning:)``.
+public struct Agent: Sendable {
+    /// Watches Pods and runs the shippers.
+    public let controller: AgentController
+    /// The HTTP server.
+    public let http: any Service
+    /// The agent's metrics (also served on `/metrics`).
+    public let metrics: AgentMetrics
+    /// Every service, in start order.
+    public var services: [any Service] { [controller, http] }
+
+    /// Runs every service until SIGTERM or SIGINT (graceful shutdown: shippers store and commit what they read).
+    public func run(logger: Logger) async throws {
+        let group = ServiceGroup(configuration: .init(
+            services: services.map { .init(service: $0) }, gracefulShutdownSignals: [.sigterm, .sigint],
+            logger: logger))
+        try await group.run()
+    }
+}
+
+/// Builds the node agent: an ``AgentController`` shipping the logs of the step Pods of `configuration.nodeName`
+/// into `store`, and a Hummingbird server on `httpHost:httpPort` with
+///
+/// - `GET /v1/live/{namespace}/{pod}/{container}?from=<line>`: the container's lines from line `from` (0-based,
+///   default 0) as NDJSON (`NumberedLogRecord.jsonLine()`, masked), streamed as they are written, ending once the
+///   container finished and every line was sent; 404 with a message for a container this agent does not follow
+///   (or whose log has not appeared yet); 400 for a bad `from`.
+/// - `GET /healthz` (alive), `GET /readyz` (the Pod informers have synced), `GET /metrics` (Prometheus text).
+///
+/// `onServerRunning` reports the bound port (after which Pods get their `c8s.dev/agent-url` annotation).
+public func buildAgent(
+    configuration: AgentConfiguration, client: KubeClient, store: any LogStore, logger: Logger,
+    metrics: AgentMetrics = AgentMetrics(),
+    onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in }
+) -> Agent {
+    let live = LiveRegistry()
+    let advertised = AdvertisedURL()
+    let controller = AgentController(
+        configuration: configuration, client: client, store: ProgressTrackingStore(base: store, metrics: metrics),
+        metrics: metrics, live: live, advertisedURL: advertised, logger: logger)
+
+    let router = Router()
+    router.get("/healthz") { _, _ in "ok" }
+    router.get("/readyz") { _, _ -> Response in
+        controller.isReady
+            ? Response(status: .ok, body: .init(byteBuffer: ByteBuffer(string: "ok")))
+            : Response(status: .serviceUnavailable, body: .init(byteBuffer: ByteBuffer(string: "not ready")))
+    }
+    router.get("/metrics") { _, _ -> Response in
+        Response(
+            status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],
+            body: .init(byteBuffer: ByteBuffer(bytes: metrics.render())))
+    }
+    LiveRoutes(registry: live, logger: logger).register(on: router)
+    let app = Application(
+        router: router,
+        configuration: .init(address: .hostname(configuration.httpHost, port: configuration.httpPort)),
+        onServerRunning: { channel in
+            let port = channel.localAddress?.port ?? 0
+            advertised.set(configuration.advertisedURL(boundPort: port))
+            await onServerRunning(port)
+        },
+        logger: logger)
+    return Agent(controller: controller, http: app, metrics: metrics)
+}

@@ -1,0 +1,83 @@
+import AsyncHTTPClient
+import C8SAPI
+import C8SAgent
+import C8SKube
+import C8SLogs
+import C8STestSupport
+import Foundation
+import Testing
+
+@Suite(.timeLimit(.minutes(5))) struct AgentLiveTests {
+    /// `GET /v1/live/...` streams a running container's lines (masked, from the asked line, numbered as stored)
+    /// as they are written, and ends after the last one once the container finished.
+    @Test func liveEndpointStreamsARunningStepAndEnds() async throws {
+        try await AgentCluster.with { cluster in
+            try await withStore(.directory, root: cluster.root) { store, storeURL in
+                try await cluster.createSecret("live", ["password": secretValue])
+                try await cluster.createRun("lv")
+                let gate = try Gate(directory: cluster.root)
+                try await cluster.withAgent(
+                    node: "node-a", store: store, storeURL: storeURL, stateDirectory: try cluster.directory("state")
+                ) { agent in
+                    try await cluster.createStepJob(
+                        run: "lv", step: "watch", node: "node-a",
+                        script: """
+                            i=0; while [ $i -lt 5 ]; do echo "before $i"; i=$((i+1)); done
+                            echo "password is $PASSWORD"
+                            \(gate.wait)
+                            i=0; while [ $i -lt 5 ]; do echo "after $i"; i=$((i+1)); done
+                            """,
+                        env: [.secret("PASSWORD", secretName: "live", key: "password")])
+                    try await cluster.waitForStep(run: "lv", step: "watch", "the first lines stored") {
+                        ($0.logs?.lines ?? 0) >= 6
+                    }
+                    let pod = try #require(try await cluster.pods(run: "lv", step: "watch").first?.metadata.name)
+
+                    // Unknown Pod, unknown container, bad line number.
+                    for (path, status) in [
+                        ("/v1/live/default/nope/step", 404),
+                        ("/v1/live/default/\(pod)/nope", 404),
+                        ("/v1/live/other/\(pod)/step", 404),
+                        ("/v1/live/default/\(pod)/step?from=x", 400),
+                    ] {
+                        let response = try await HTTPClient.shared.execute(
+                            HTTPClientRequest(url: agent.baseURL + path), timeout: .seconds(10))
+                        #expect(response.status.code == status, "\(path)")
+                        let message = String(buffer: try await response.body.collect(upTo: 1 << 16))
+                        #expect(!message.isEmpty)
+                    }
+
+                    let response = try await HTTPClient.shared.execute(
+                        HTTPClientRequest(url: agent.baseURL + "/v1/live/default/\(pod)/step?from=2"),
+                        timeout: .seconds(60))
+                    #expect(response.status == .ok)
+                    #expect(response.headers.first(name: "content-type") == "application/x-ndjson")
+                    var records: [NumberedLogRecord] = []
+                    var pending: [UInt8] = []
+                    var gateOpened = false
+                    for try await buffer in response.body {
+                        pending += Array(buffer.readableBytesView)
+                        while let newline = pending.firstIndex(of: UInt8(ascii: "\n")) {
+                            records.append(try NumberedLogRecord.decode(jsonLine: pending[..<newline]))
+                            pending.removeSubrange(...newline)
+                        }
+                        // Lines 2...5 arrive while the container still runs (it waits for the gate).
+                        if !gateOpened && records.count >= 4 {
+                            #expect(records.map(\.lineNumber) == [2, 3, 4, 5])
+                            gateOpened = true
+                            await gate.open()
+                        }
+                    }
+                    #expect(gateOpened)
+                    #expect(pending.isEmpty)
+                    #expect(records.map(\.lineNumber) == Array(2..<11))
+                    #expect(records.map(\.record.text)
+                        == ["before 2", "before 3", "before 4", "password is ***"] + (0..<5).map { "after \($0)" })
+                    let stored = try await storedRecords(
+                        store, namespace: "default", run: "lv", step: "watch", container: "step")
+                    #expect(Array(stored.dropFirst(2)) == records)
+                }
+            }
+        }
+    }
+}
