@@ -9,7 +9,7 @@ import Glibc
 
 /// The agents of the simulated installation, one per node: in this process (`buildAgent`), or `c8s-agent`
 /// executables that ``kill(node:)`` SIGKILLs and starts again with the same state directory, as a DaemonSet
-/// would. Their output goes to ``CapturedLogs``.
+/// would. In-process agents log into ``CapturedLogs``; processes into a file per node (``processOutput``).
 final class SimulatedAgents: Sendable {
     struct Settings: Sendable {
         var nodes: [String]
@@ -60,6 +60,11 @@ final class SimulatedAgents: Sendable {
         }
     }
 
+    /// The output of every `c8s-agent` process so far (empty for agents in this process).
+    var processOutput: String {
+        state.withLock { Array($0.processes.values) }.map(\.output).joined(separator: "\n")
+    }
+
     /// Returns once every agent has started serving.
     func waitUntilStarted() async throws {
         try await withDeadline(.seconds(60), "the agents to start", lastSeen: { [self] in logs.text.suffix(2000).description }) {
@@ -104,32 +109,34 @@ final class SimulatedAgents: Sendable {
             arguments: [
                 "--kubeconfig", settings.kubeconfig, "--node-name", node, "--log-root", settings.logRoot,
                 "--state-dir", settings.stateDirectory(node: node), "--log-store", settings.storeURL.description,
-                "--http-port", "\(port)", "--log-level", "debug",
+                "--http-port", "\(port)", "--status-interval", "0.3", "--log-level", "debug",
             ],
             environment: [
                 "C8S_S3_ENDPOINT": settings.seaweed.endpoint, "C8S_S3_REGION": "us-east-1",
                 "AWS_ACCESS_KEY_ID": settings.seaweed.accessKey, "AWS_SECRET_ACCESS_KEY": settings.seaweed.secretKey,
             ],
-            logs: logs)
+            outputPath: "\(settings.stateRoot)/\(node).out", logs: logs)
         try process.start()
         state.withLock { $0.processes[node] = process }
         markStarted(node: node, url: "http://127.0.0.1:\(port)")
     }
 }
 
-/// One `c8s-agent` process; its output lines go to ``CapturedLogs`` prefixed with `c8s-agent[<node>]`.
+/// One `c8s-agent` process; its output is appended to `outputPath` (kept across restarts on the node).
 final class AgentProcess: Sendable {
     let node: String
     let arguments: [String]
     let environment: [String: String]
+    let outputPath: String
     let logs: CapturedLogs
     private let process = Mutex<Process?>(nil)
     private let exited = Mutex<(done: Bool, waiters: [CheckedContinuation<Void, Never>])>((false, []))
 
-    init(node: String, arguments: [String], environment: [String: String], logs: CapturedLogs) {
+    init(node: String, arguments: [String], environment: [String: String], outputPath: String, logs: CapturedLogs) {
         self.node = node
         self.arguments = arguments
         self.environment = environment
+        self.outputPath = outputPath
         self.logs = logs
     }
 
@@ -151,32 +158,17 @@ final class AgentProcess: Sendable {
         process.executableURL = Self.binary
         process.arguments = arguments
         process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
-        let output = Pipe()
+        if !FileManager.default.fileExists(atPath: outputPath) {
+            FileManager.default.createFile(atPath: outputPath, contents: nil)
+        }
+        let output = try FileHandle(forWritingTo: URL(fileURLWithPath: outputPath))
+        output.seekToEndOfFile()
         process.standardOutput = output
         process.standardError = output
-        let pending = Mutex(Data())
         let prefix = "c8s-agent[\(node)]"
         let logs = self.logs
-        output.fileHandleForReading.readabilityHandler = { handle in
-            let data = handle.availableData
-            if data.isEmpty {
-                handle.readabilityHandler = nil
-                let rest = pending.withLock { buffer in defer { buffer = Data() }; return buffer }
-                if !rest.isEmpty { logs.append("\(prefix) \(String(decoding: rest, as: UTF8.self))") }
-                return
-            }
-            let lines = pending.withLock { buffer -> [String] in
-                buffer.append(data)
-                var lines: [String] = []
-                while let newline = buffer.firstIndex(of: 0x0A) {
-                    lines.append(String(decoding: buffer[buffer.startIndex..<newline], as: UTF8.self))
-                    buffer.removeSubrange(buffer.startIndex...newline)
-                }
-                return lines
-            }
-            for line in lines { logs.append("\(prefix) \(line)") }
-        }
         process.terminationHandler = { [self] process in
+            try? output.close()
             logs.append("\(prefix) exited with status \(process.terminationStatus)")
             let waiters = exited.withLock { state in
                 state.done = true
@@ -187,6 +179,11 @@ final class AgentProcess: Sendable {
         }
         try process.run()
         self.process.withLock { $0 = process }
+    }
+
+    /// What the process (and any earlier process on this node) wrote.
+    var output: String {
+        (try? String(contentsOfFile: outputPath, encoding: .utf8)) ?? ""
     }
 
     /// SIGKILL, without waiting.

@@ -74,7 +74,7 @@ final class SimulatedInstallation: Installation {
     }
 
     func componentLogs() async throws -> String {
-        logs.text
+        logs.text + "\n" + agents.processOutput
     }
 
     /// Starts every part, runs `body`, and stops every part (killing any step process still running).
@@ -159,8 +159,14 @@ final class SimulatedInstallation: Installation {
                         }
                         group.addTask { try await agents.run() }
                         defer { group.cancelAll() }
-                        try await agents.waitUntilStarted()
-                        return try await body(installation)
+                        do {
+                            try await agents.waitUntilStarted()
+                            return try await body(installation)
+                        } catch {
+                            let all = logs.text + "\n" + agents.processOutput
+                            let tail = all.split(separator: "\n").suffix(60).joined(separator: "\n")
+                            throw IntegrationError("\(error)\n--- the components' last log lines ---\n\(tail)")
+                        }
                     }
                 }
             }
