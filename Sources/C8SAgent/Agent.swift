@@ -15,8 +15,10 @@ public struct Agent: Sendable {
     public let http: any Service
     /// The agent's metrics (also served on `/metrics`).
     public let metrics: AgentMetrics
-    /// Every service, in start order.
-    public var services: [any Service] { [controller, http] }
+    /// Every service, in start order. A `ServiceGroup` shuts services down in reverse order: the controller
+    /// first (shippers store and commit; the tailer stops, which ends open live streams), then the HTTP server,
+    /// which waits for its open responses.
+    public var services: [any Service] { [http, controller] }
 
     /// Runs every service until SIGTERM or SIGINT (graceful shutdown: shippers store and commit what they read).
     public func run(logger: Logger) async throws {

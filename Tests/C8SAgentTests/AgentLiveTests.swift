@@ -81,3 +81,56 @@ import Testing
         }
     }
 }
+
+extension AgentLiveTests {
+    /// A graceful shutdown ends a live stream of a container that is still running (and the agent stops).
+    @Test func shutdownEndsOpenLiveStreams() async throws {
+        try await AgentCluster.with { cluster in
+            try await withStore(.directory, root: cluster.root) { store, storeURL in
+                try await cluster.createRun("sd")
+                let gate = try Gate(directory: cluster.root)
+                let (lines, linesContinuation) = AsyncStream.makeStream(of: Int.self)
+                let (ended, endedContinuation) = AsyncStream.makeStream(of: Void.self)
+                let (urls, urlContinuation) = AsyncStream.makeStream(of: String.self)
+                try await withThrowingTaskGroup(of: Void.self) { group in
+                    group.addTask {
+                        defer {
+                            endedContinuation.yield()
+                            endedContinuation.finish()
+                        }
+                        guard let url = await urls.first(where: { _ in true }) else { return }
+                        let response = try await HTTPClient.shared.execute(
+                            HTTPClientRequest(url: url), timeout: .seconds(120))
+                        var count = 0
+                        do {
+                            for try await buffer in response.body {
+                                count += buffer.readableBytesView.filter { $0 == UInt8(ascii: "\n") }.count
+                                linesContinuation.yield(count)
+                            }
+                        } catch {
+                            // The server may close the connection mid-body: that ends the stream too.
+                        }
+                    }
+                    try await cluster.withAgent(
+                        node: "node-a", store: store, storeURL: storeURL, stateDirectory: try cluster.directory("state")
+                    ) { agent in
+                        try await cluster.createStepJob(
+                            run: "sd", step: "hang", node: "node-a", script: "echo one; echo two; \(gate.wait); echo three")
+                        try await cluster.waitForStep(run: "sd", step: "hang", "two lines stored") {
+                            ($0.logs?.lines ?? 0) >= 2
+                        }
+                        let pod = try #require(try await cluster.pods(run: "sd", step: "hang").first?.metadata.name)
+                        urlContinuation.yield(agent.baseURL + "/v1/live/default/\(pod)/step")
+                        urlContinuation.finish()
+                        // Both lines arrived: the stream is open on a running container when the agent stops.
+                        _ = try await withDeadline(.seconds(30), "two live lines") { await lines.first { $0 >= 2 } }
+                    }
+                    // withAgent returned: the agent stopped; the stream ended with it.
+                    _ = try await withDeadline(.seconds(30), "the live stream to end") { await ended.first { _ in true } }
+                    await gate.open()
+                    try await group.waitForAll()
+                }
+            }
+        }
+    }
+}
