@@ -5,9 +5,11 @@
 # Environment:
 #   KUBECONFIG                 the cluster (required; unset: skip)
 #   C8S_E2E_CONTEXT            a kubeconfig context other than the current one
-#   C8S_E2E_LOG_STORE          the s3://BUCKET/PREFIX the agents were installed with (required)
-#   C8S_S3_ENDPOINT, C8S_S3_REGION, AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY
-#                              how this machine reads that bucket (endpoint unset: AWS S3 of the region)
+#   C8S_E2E_LOG_STORE          the s3://BUCKET/PREFIX the agents store logs in (default: ConfigMap c8s-agent)
+#   C8S_S3_ENDPOINT, C8S_S3_REGION
+#                              how this machine reaches that bucket (default: ConfigMap c8s-agent; empty: AWS S3)
+#   AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY
+#                              read access to it (or the default AWS credential chain)
 #   C8S_E2E_SYSTEM_NAMESPACE   where the coordinator and the agents run (default c8s-system)
 #   C8S_E2E_*_IMAGE            override a line of config/e2e/images.env
 #   C8S_E2E_FILTER             a narrower `swift test --filter` (default: the whole suite)
@@ -66,11 +68,15 @@ check_workload() { # kind name image-variable
 check_workload deployment c8s-coordinator C8S_E2E_COORDINATOR_IMAGE
 check_workload daemonset c8s-agent C8S_E2E_AGENT_IMAGE
 
-if [[ -z "${C8S_E2E_LOG_STORE:-}" ]]; then
-    store="$(k -n "$namespace" get daemonset c8s-agent -o json 2>/dev/null \
-        | grep -o '"--log-store=[^"]*"\|"s3://[^"]*"' | head -n 1 | tr -d '"' | sed 's/^--log-store=//')" || true
-    [[ -n "$store" ]] || fail "set C8S_E2E_LOG_STORE to the s3://BUCKET/PREFIX the agents store logs in"
-    export C8S_E2E_LOG_STORE="$store"
+# Where the agents store logs, and how to reach it: the agents' ConfigMap, unless the environment says otherwise.
+agent_setting() { k -n "$namespace" get configmap c8s-agent -o "jsonpath={.data.$1}" 2>/dev/null || true; }
+if [[ -z "${C8S_E2E_LOG_STORE:-}" ]]; then export C8S_E2E_LOG_STORE="$(agent_setting C8S_LOG_STORE)"; fi
+[[ -n "$C8S_E2E_LOG_STORE" ]] \
+    || fail "set C8S_E2E_LOG_STORE to the s3://BUCKET/PREFIX the agents store logs in (ConfigMap $namespace/c8s-agent has none)"
+if [[ -z "${C8S_S3_ENDPOINT+set}" ]]; then export C8S_S3_ENDPOINT="$(agent_setting C8S_S3_ENDPOINT)"; fi
+if [[ -z "${C8S_S3_REGION:-}" ]]; then
+    region="$(agent_setting C8S_S3_REGION)"
+    if [[ -n "$region" ]]; then export C8S_S3_REGION="$region"; fi
 fi
 echo "make e2e: logs are read back from $C8S_E2E_LOG_STORE (endpoint ${C8S_S3_ENDPOINT:-AWS S3})"
 
