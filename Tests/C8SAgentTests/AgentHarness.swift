@@ -97,7 +97,7 @@ struct AgentCluster: Sendable {
     @discardableResult
     func createStepJob(
         run: String, step: String, node: String, script: String, env: [EnvVar] = [], ttl: Int32? = nil,
-        initScript: String? = nil
+        initScript: String? = nil, activeDeadlineSeconds: Int64? = nil
     ) async throws -> Job {
         let labels = [C8SLabels.pipelineRun: run, C8SLabels.step: step]
         var spec = PodSpec(
@@ -112,7 +112,7 @@ struct AgentCluster: Sendable {
             spec: JobSpec(
                 template: PodTemplateSpec(
                     metadata: ObjectMeta(labels: labels, finalizers: [C8SFinalizers.logs]), spec: spec),
-                backoffLimit: 0, ttlSecondsAfterFinished: ttl)))
+                backoffLimit: 0, activeDeadlineSeconds: activeDeadlineSeconds, ttlSecondsAfterFinished: ttl)))
     }
 
     /// The Pods of a step's Job.
@@ -213,6 +213,7 @@ struct AgentCluster: Sendable {
             chunker: ChunkerConfiguration(maxUncompressedBytes: 2048, maxAgeNanos: 100_000_000),
             flushInterval: .milliseconds(100))
         configuration.retryBackoff = .milliseconds(100)
+        configuration.maximumRetryBackoff = .seconds(1)
         configure(&configuration)
         let logger = logs.logger("c8s.agent.\(node)")
         let (ports, portContinuation) = AsyncStream.makeStream(of: Int.self)

@@ -3,9 +3,35 @@ import Synchronization
 
 /// Log messages captured in memory (with their metadata rendered), to check what the agent logs.
 final class CapturedLogs: Sendable {
-    private let lines = Mutex<[String]>([])
+    private struct Waiter {
+        var text: String
+        var continuation: CheckedContinuation<Void, Never>
+    }
 
-    func append(_ line: String) { lines.withLock { $0.append(line) } }
+    private let lines = Mutex<[String]>([])
+    private let waiters = Mutex<[Waiter]>([])
+
+    func append(_ line: String) {
+        lines.withLock { $0.append(line) }
+        let ready = waiters.withLock { waiters in
+            let ready = waiters.filter { line.contains($0.text) }
+            waiters.removeAll { line.contains($0.text) }
+            return ready
+        }
+        for waiter in ready { waiter.continuation.resume() }
+    }
+
+    /// Waits until a line containing `text` is logged (use with a deadline).
+    func waitForLine(containing text: String) async {
+        await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
+            let found = waiters.withLock { waiters in
+                if lines.withLock({ $0.contains { $0.contains(text) } }) { return true }
+                waiters.append(Waiter(text: text, continuation: continuation))
+                return false
+            }
+            if found { continuation.resume() }
+        }
+    }
 
     var all: [String] { lines.withLock { $0 } }
     var text: String { all.joined(separator: "\n") }
