@@ -23,6 +23,8 @@ final class SimulatedInstallation: Installation {
     let agents: SimulatedAgents
     let seaweed: SeaweedFSServer
     let ownsSeaweed: Bool
+    /// A directory of this installation that step processes can see too (they run on this machine).
+    let scratchDirectory: String
     let nodes = ["node-a", "node-b"]
     var namespace: String { "default" }
     var isSimulated: Bool { true }
@@ -33,7 +35,7 @@ final class SimulatedInstallation: Installation {
     private init(
         client: KubeClient, server: TestAPIServer, simulator: ClusterSimulator, images: E2EImages,
         logStore: any LogStore, logStoreURL: LogStoreURL, logs: CapturedLogs, coordinator: CoordinatorSupervisor,
-        agents: SimulatedAgents, seaweed: SeaweedFSServer, ownsSeaweed: Bool
+        agents: SimulatedAgents, seaweed: SeaweedFSServer, ownsSeaweed: Bool, scratchDirectory: String
     ) {
         self.client = client
         self.server = server
@@ -46,6 +48,7 @@ final class SimulatedInstallation: Installation {
         self.agents = agents
         self.seaweed = seaweed
         self.ownsSeaweed = ownsSeaweed
+        self.scratchDirectory = scratchDirectory
     }
 
     /// Stops S3 (the installation's own server, ``InstallationOptions/privateS3``); writes fail until ``startS3()``.
@@ -100,6 +103,7 @@ final class SimulatedInstallation: Installation {
         let root = FileManager.default.temporaryDirectory.appendingPathComponent(
             "c8s-integ-\(UUID().uuidString.prefix(8).lowercased())").path
         try FileManager.default.createDirectory(atPath: root + "/pods", withIntermediateDirectories: true)
+        try FileManager.default.createDirectory(atPath: root + "/scratch", withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(atPath: root) }
         let prefix = "integ-\(UUID().uuidString.prefix(8).lowercased())"
         let logs = CapturedLogs()
@@ -140,7 +144,7 @@ final class SimulatedInstallation: Installation {
                     let installation = SimulatedInstallation(
                         client: client, server: server, simulator: simulator, images: images, logStore: store,
                         logStoreURL: storeURL, logs: logs, coordinator: supervisor, agents: agents,
-                        seaweed: seaweed, ownsSeaweed: ownsSeaweed)
+                        seaweed: seaweed, ownsSeaweed: ownsSeaweed, scratchDirectory: root + "/scratch")
                     var settings = CoordinatorConfiguration()
                     settings.namespaces = ["default"]
                     settings.leaderElection = false

@@ -2,6 +2,7 @@ import C8SAPI
 import C8SCore
 import C8SKube
 import C8SLogs
+import Foundation
 import Testing
 
 extension Scenarios {
@@ -12,20 +13,27 @@ extension Scenarios {
     /// deletes the Job itself as soon as it completes.
     @Test func podDeletedBeforeShippingKeepsItsWholeLog() async throws {
         var options = InstallationOptions()
-        options.jobTTLSecondsAfterFinished = 1
+        options.jobTTLSecondsAfterFinished = 5
         options.privateS3 = true
         try await withInstallation(options) { installation in
             try await withHistory(of: Pod.self, client: installation.client, namespace: installation.namespace) { pods in
                 let lines = 5000
+                let simulated = installation as? SimulatedInstallation
+                // In the simulated installation the step prints its burst only once S3 is down (it waits for a
+                // file the scenario creates then); on a cluster it waits two seconds.
+                let gate = simulated.map { $0.scratchDirectory + "/ttl-gate" }
+                let wait = gate.map { "while [ ! -e '\($0)' ]; do sleep 0.1; done" } ?? "sleep 2"
                 try await installation.createConfig("ttl", PipelineSpec(steps: [
-                    installation.step("burst", "echo ttl start", "sleep 2", "seq 1 \(lines) | sed 's/^/ttl line /'"),
+                    installation.step("burst", "echo ttl start", wait, "seq 1 \(lines) | sed 's/^/ttl line /'"),
                 ]))
                 try await installation.createRun("ttl-1", config: "ttl")
                 try await installation.waitForRun("ttl-1", "step burst running") {
                     $0.status?[step: "burst"]?.phase == .running
                 }
-                let simulated = installation as? SimulatedInstallation
-                try await simulated?.stopS3()
+                if let simulated, let gate {
+                    try await simulated.stopS3()
+                    #expect(FileManager.default.createFile(atPath: gate, contents: nil))
+                }
                 let selector = "\(C8SLabels.pipelineRun)=ttl-1,\(C8SLabels.step)=burst"
                 var completeAtDeletion = false
                 if !installation.appliesJobTTL {
