@@ -29,5 +29,8 @@ bench: deps
 	$(SWIFT) build -c release --product c8s-bench $(SWIFT_BUILD_FLAGS)
 	"$$($(SWIFT) build -c release --show-bin-path $(SWIFT_BUILD_FLAGS))/c8s-bench" $(BENCH_FLAGS)
 
+e2e:
+	@bash scripts/e2e.sh
+
 clean:
 	rm -rf .build

@@ -234,8 +234,10 @@ let package = Package(
         .testTarget(
             name: "C8SIntegrationTests",
             dependencies: [
-                "C8SCoordinator", "C8SAgent", "C8SAPI", "C8SKube", "C8SLogs", "C8STestSupport",
+                "C8SCoordinator", "C8SAgent", "C8SAPI", "C8SCore", "C8SKube", "C8SLogs", "C8STestSupport",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]
         ),
     ]
