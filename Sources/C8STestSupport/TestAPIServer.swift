@@ -174,7 +174,7 @@ public final class TestAPIServer: Sendable {
     }
 
     /// Writes a kubeconfig whose current context points at this server (plain http, no credentials).
-    public func writeKubeconfig(to path: String, namespace: String = "default") throws {
+    public func writeKubeconfig(to path: String, namespace: String = "default", token: String? = nil) throws {
         let text = """
             apiVersion: v1
             kind: Config
@@ -184,7 +184,7 @@ public final class TestAPIServer: Sendable {
                 server: \(baseURL.absoluteString)
             users:
             - name: c8s-sim
-              user: {}
+              user: \(token.map { "{token: \"\($0)\"}" } ?? "{}")
             contexts:
             - name: c8s-sim
               context:

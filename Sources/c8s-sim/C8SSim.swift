@@ -26,6 +26,13 @@ struct C8SSim: AsyncParsableCommand {
     @Option(help: "How many events to keep for watch resumption before answering 410 Gone.")
     var eventHistory: Int = 1000
 
+    @Option(help: """
+        Require authentication: this bearer token is user "admin" (every permission), it goes into the written \
+        kubeconfig, and TokenReview/SubjectAccessReview answer for it (what the coordinator's REST API asks); \
+        requests without a token are still allowed, as system:anonymous.
+        """)
+    var token: String?
+
     @Flag(help: "Log every request (method, path, status).")
     var verbose = false
 
@@ -44,14 +51,23 @@ struct C8SSim: AsyncParsableCommand {
     func run() async throws {
         var logger = Logger(label: "c8s-sim")
         if verbose { logger.logLevel = .debug }
+        let auth = token.map { token in
+            TestAuthModel(
+                tokens: [token: TestAuthModel.User(name: "admin", uid: "admin", groups: ["system:masters"])],
+                grants: [
+                    TestAuthModel.Grant(.group("system:masters"), rules: [.all]),
+                    TestAuthModel.Grant(.group("system:unauthenticated"), rules: [.all]),
+                ],
+                allowAnonymous: true)
+        }
         let configuration = TestAPIServer.Configuration(
-            host: host, port: port, eventHistoryLimit: eventHistory, crdDirectory: crds)
+            host: host, port: port, eventHistoryLimit: eventHistory, crdDirectory: crds, auth: auth)
         let server = try TestAPIServer(configuration: configuration, logger: logger)
         let (listening, listened) = AsyncStream.makeStream(of: URL.self)
-        let service = TestAPIServer.Service(server: server) { [kubeconfig, logger] server in
+        let service = TestAPIServer.Service(server: server) { [kubeconfig, token, logger] server in
             if let kubeconfig {
                 do {
-                    try server.writeKubeconfig(to: kubeconfig)
+                    try server.writeKubeconfig(to: kubeconfig, token: token)
                 } catch {
                     logger.error(
                         "cannot write kubeconfig",

@@ -39,11 +39,23 @@ public struct RunDecision: Sendable {
                     phase: observation.plannerPhase,
                     startTime: (observation.startTime?.date).map(PlannerTime.init))
             } else if let jobName = current.jobName {
-                current.phase = .failed
-                current.reason = "JobDeleted"
-                current.message = "the step's Job \(jobName) was deleted before the step finished"
-                current.completionTime = current.completionTime ?? KubeTime(now)
-                observed[step.name] = ObservedStep(phase: .failed)
+                if Self.mayHaveDeletedJob(run: run, spec: spec, step: step, status: current, now: now) {
+                    // This coordinator deletes a Job when the run is cancelled or a timeout passes; when the status
+                    // write recording that was lost (a conflict), the planner decides again as for a running step.
+                    observed[step.name] = ObservedStep(
+                        phase: .running, startTime: (current.startTime?.date).map(PlannerTime.init))
+                } else if let pod = pods[step.name], let observation = StepObservation.observe(finishedPod: pod) {
+                    // The Job went (a short ttlSecondsAfterFinished) before a reconcile saw it finish; the Pod,
+                    // held by the logs finalizer, still tells how the step ended.
+                    current.apply(observation, jobName: jobName)
+                    observed[step.name] = ObservedStep(phase: observation.plannerPhase)
+                } else {
+                    current.phase = .failed
+                    current.reason = "JobDeleted"
+                    current.message = "the step's Job \(jobName) was deleted before the step finished"
+                    current.completionTime = current.completionTime ?? KubeTime(now)
+                    observed[step.name] = ObservedStep(phase: .failed)
+                }
             }
             steps[step.name] = current
         }
@@ -137,6 +149,23 @@ public struct RunDecision: Sendable {
         decision.status = status
         decision.nextDeadline = plan.nextDeadline.map { Date(timeIntervalSince1970: $0.seconds) }
         return decision
+    }
+
+    /// Whether the coordinator itself would have deleted the step's Job by now: the run is cancelled, or the step's
+    /// or the run's timeout has passed.
+    static func mayHaveDeletedJob(
+        run: PipelineRun, spec: PipelineSpec, step: PipelineStep, status: PipelineRun.StepStatus, now: Date
+    ) -> Bool {
+        if run.spec.cancel == true { return true }
+        if let timeout = spec.timeout, let start = run.status?.startTime?.date,
+            now >= start.addingTimeInterval(timeout.seconds)
+        {
+            return true
+        }
+        if let timeout = step.timeout, let start = status.startTime?.date, now >= start.addingTimeInterval(timeout.seconds) {
+            return true
+        }
+        return false
     }
 
     /// The `Succeeded` condition's reason and the run message for a finished run.

@@ -96,4 +96,23 @@ public struct StepObservation: Sendable, Hashable {
         }
         return observation
     }
+
+    /// Reads how a step ended from its Pod alone, once its Job is gone: nil unless the step container terminated.
+    public static func observe(finishedPod pod: Pod) -> StepObservation? {
+        guard let step = pod.status?.containerStatuses?.first(where: { $0.name == StepJobBuilder.stepContainer }),
+            let terminated = step.state?.terminated
+        else { return nil }
+        var observation = StepObservation(
+            phase: terminated.exitCode == 0 ? .succeeded : .failed,
+            plannerPhase: terminated.exitCode == 0 ? .succeeded : .failed, exitCode: terminated.exitCode,
+            podName: pod.metadata.name, nodeName: pod.spec?.nodeName, startTime: terminated.startedAt,
+            completionTime: terminated.finishedAt)
+        if terminated.exitCode != 0 {
+            observation.reason = terminated.reason == "OOMKilled" ? "OOMKilled" : "Error"
+            observation.message = terminated.reason == "OOMKilled"
+                ? "the step ran out of memory and was killed"
+                : "the step's commands failed with exit code \(terminated.exitCode)"
+        }
+        return observation
+    }
 }
