@@ -19,7 +19,7 @@ build: deps
 
 test: test-deps
 	$(SWIFT) build --build-tests $(SWIFT_BUILD_FLAGS)
-	$(SWIFT) test --skip-build $(SWIFT_BUILD_FLAGS)
+	@SWIFT="$(SWIFT)" SWIFT_BUILD_FLAGS="$(SWIFT_BUILD_FLAGS)" bash scripts/run-tests.sh
 
 demo: deps
 	$(SWIFT) build --product c8s $(SWIFT_BUILD_FLAGS)

@@ -23,10 +23,8 @@ extension Scenarios {
                 let run = try await installation.waitForFinish("cancelled-1")
                 let status = try #require(run.status)
                 #expect(status.phase == .cancelled)
-                withKnownIssue(coordinatorLostStatusRace, isIntermittent: true) {
-                    #expect(status[step: "work"]?.phase == .cancelled)
-                    #expect(status[step: "work"]?.reason == "Cancelled")
-                }
+                #expect(status[step: "work"]?.phase == .cancelled)
+                #expect(status[step: "work"]?.reason == "Cancelled")
                 #expect(status[step: "after"]?.phase == .cancelled)
                 #expect(History.jobUIDsByStep(jobs)["after"] == nil)
                 try await installation.waitForStepStopped(run: "cancelled-1", step: "work", jobDeleted: true)

@@ -10,12 +10,3 @@ import Testing
 /// on a cluster, its own namespace); they share one SeaweedFS server.
 @Suite(.seaweedFS, .timeLimit(.minutes(10)))
 struct Scenarios {}
-
-/// A coordinator bug these scenarios found (C8SCoordinator, not this suite's to fix): a reconcile that deletes a step's
-/// Job (cancel, run timeout, step timeout) and then loses its status write to a 409 — the agent patched `status.steps[].logs`
-/// meanwhile — reads the step back as Running with no Job on the retry and marks it `Failed`/`JobDeleted` instead of
-/// `Cancelled`/`RunTimeout`/`DeadlineExceeded`. Seen in about half of the suite's runs; the expectations stay, marked with this.
-let coordinatorLostStatusRace: Comment = """
-    coordinator: a step whose Job the coordinator deleted itself is marked JobDeleted when the status write that \
-    recorded why lost a 409 race with the agent's log status write (RunDecision / PipelineRunReconciler.reconcileLeaf)
-    """

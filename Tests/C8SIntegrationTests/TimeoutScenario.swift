@@ -17,10 +17,8 @@ extension Scenarios {
             let status = try #require(run.status)
             #expect(status.phase == .failed)
             #expect(status[step: "hang"]?.phase == .failed)
-            withKnownIssue(coordinatorLostStatusRace, isIntermittent: true) {
-                #expect(status.conditions?.first { $0.type == "Succeeded" }?.reason == "StepTimeout")
-                #expect(status[step: "hang"]?.reason == "DeadlineExceeded")
-            }
+            #expect(status.conditions?.first { $0.type == "Succeeded" }?.reason == "StepTimeout")
+            #expect(status[step: "hang"]?.reason == "DeadlineExceeded")
             #expect(status[step: "after"]?.phase == .skipped)
             let started = try #require(status[step: "hang"]?.startTime?.date)
             let ended = try #require(status.completionTime?.date)
@@ -46,9 +44,7 @@ extension Scenarios {
                 #expect(status.phase == .failed)
                 #expect(status.conditions?.first { $0.type == "Succeeded" }?.reason == "RunTimeout")
                 #expect(status[step: "long"]?.phase == .failed)
-                withKnownIssue(coordinatorLostStatusRace, isIntermittent: true) {
-                    #expect(status[step: "long"]?.reason == "RunTimeout")
-                }
+                #expect(status[step: "long"]?.reason == "RunTimeout")
                 #expect(status[step: "after"]?.phase == .skipped)
                 #expect(status[step: "after"]?.reason == "RunTimeout")
                 let long = try #require(History.jobUIDsByStep(jobs)["long"])
