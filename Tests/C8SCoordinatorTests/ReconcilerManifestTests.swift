@@ -36,7 +36,7 @@ import Testing
             "pipelineconfigs.c8s.dev", "pipelineruns.c8s.dev", "repositoryconnections.c8s.dev",
         ])
         #expect(Set(kinds["ServiceAccount"] ?? []) == ["c8s-coordinator", "c8s-agent"])
-        #expect(Set(kinds["ClusterRole"] ?? []) == ["c8s-coordinator", "c8s-agent"])
+        #expect(Set(kinds["ClusterRole"] ?? []) == ["c8s-coordinator", "c8s-agent", "c8s-user", "c8s-viewer"])
         #expect(kinds["Service"] == ["c8s-coordinator"])
 
         let deployment = try #require(documents.first { $0["kind"]?.stringValue == "Deployment" })
@@ -78,6 +78,14 @@ import Testing
         #expect(verbs(agent, "secrets") == ["get"])
         #expect(verbs(agent, "pipelineruns/status") == ["get", "patch"])
         #expect(Set(agent.flatMap(\.0)) == ["pods", "secrets", "pipelineruns/status"])
+        // People: users run pipelines and create Secrets but never read them; viewers only read.
+        let user = try rules("ClusterRole", "c8s-user")
+        #expect(verbs(user, "pipelineruns") == ["get", "list", "watch", "create", "patch"])
+        #expect(verbs(user, "pipelineruns/log") == ["get"])
+        #expect(verbs(user, "secrets") == ["create"])
+        let viewer = try rules("ClusterRole", "c8s-viewer")
+        #expect(Set(viewer.flatMap(\.1)) == ["get", "list", "watch"])
+        #expect(verbs(viewer, "secrets").isEmpty)
     }
 
     @Test func renderedObjectsLoadIntoAnAPIServer() async throws {

@@ -94,7 +94,15 @@ public final class PipelineRunReconciler: Service, Sendable {
                 }
             }
             await queue.run(workers: configuration.workers) { key in
-                try await self.reconcile(key)
+                do {
+                    return try await self.reconcile(key)
+                } catch let error as KubeError where error.isConflict {
+                    // Another writer (the node agent adding log summaries, a user patching the run) got there
+                    // first: an expected race, not a failure. Read the world again with the key's backoff.
+                    self.logger.debug(
+                        "run changed meanwhile; reconciling again", metadata: ["run.name": "\(key)"])
+                    return .retry
+                }
             }
             synced.withLock { $0 = false }
         }
