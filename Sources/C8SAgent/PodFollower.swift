@@ -71,7 +71,7 @@ final class PodFollower: Sendable {
 struct FollowerLoop {
     struct ContainerState {
         var shipper: LogShipper?
-        var live: CRIDirectoryLiveSource?
+        var live: ShipperLiveSource?
         /// `finish()` was sent to the shipper (or the stored log is being completed without one).
         var finishing = false
         var complete = false
@@ -239,14 +239,16 @@ struct FollowerLoop {
         }
         var shipperLogger = logger
         shipperLogger[metadataKey: "container.name"] = "\(name)"
+        let checkpointPath = "\(stateDirectory)/\(name).checkpoint"
         let shipper = LogShipper(
-            directory: directory, location: location, store: context.store,
-            checkpointPath: "\(stateDirectory)/\(name).checkpoint", masker: masker,
-            configuration: context.configuration.shipper, logger: shipperLogger)
+            directory: directory, location: location, store: context.store, checkpointPath: checkpointPath,
+            masker: masker, configuration: context.configuration.shipper, logger: shipperLogger)
         state.shipper = shipper
         state.finishing = false
         if state.live == nil {
-            let live = CRIDirectoryLiveSource(tailer: context.tailer, directory: directory, masker: masker)
+            let live = ShipperLiveSource(
+                tailer: context.tailer, directory: directory, checkpointPath: checkpointPath, store: context.store,
+                location: location, masker: masker)
             state.live = live
             context.live.register(live, namespace: pod.namespace, pod: pod.name, container: name)
         }
@@ -274,7 +276,7 @@ struct FollowerLoop {
         switch result {
         case .success(let completion?):
             state.complete = true
-            state.live?.finish()
+            state.live?.markComplete(lines: completion.lines)
             if let location = try? location(name) {
                 context.store.record(LogProgress(completion: completion), for: location)
             }
