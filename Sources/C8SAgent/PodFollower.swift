@@ -125,8 +125,7 @@ struct FollowerLoop {
         }
         let (context, pod, logger) = (self.context, self.pod, self.logger)
         helpers.addTask {
-            let url = await context.advertisedURL.value()
-            if pod.agentURL == url { return }
+            guard let url = await context.advertisedURL.value(), pod.agentURL != url else { return }
             var attempt = 0
             while !Task.isCancelled {
                 do {
