@@ -234,7 +234,9 @@ struct FollowerLoop {
         do {
             try FileManager.default.createDirectory(atPath: stateDirectory, withIntermediateDirectories: true)
         } catch {
-            logger.error("cannot create the checkpoint directory", metadata: ["path": "\(stateDirectory)", "error": "\(error)"])
+            logger.error(
+                "cannot create the checkpoint directory",
+                metadata: ["path": "\(stateDirectory)", "error": "\(error)"])
         }
         var shipperLogger = logger
         shipperLogger[metadataKey: "container.name"] = "\(name)"

@@ -60,9 +60,11 @@ final class ShipperLiveSource: LiveLogSource {
 
     func records(from lineNumber: Int64) async throws -> AsyncThrowingStream<NumberedLogRecord, any Error> {
         if let lines = state.withLock({ $0.completeLines }) {
-            var stored = LogReader(store: store, location: location).records(lines: min(lineNumber, lines)..<lines)
+            let stored = LogReader(store: store, location: location).records(lines: min(lineNumber, lines)..<lines)
                 .makeAsyncIterator()
-            return AsyncThrowingStream(unfolding: { try await stored.next() })
+            let cursor = ShipperLiveCursor(
+                stored: stored, follower: nil, firstLive: lines, from: lineNumber, masker: masker)
+            return AsyncThrowingStream(unfolding: { try await cursor.next() })
         }
         let follower: LogFollower
         do {
@@ -100,17 +102,21 @@ final class ShipperLiveSource: LiveLogSource {
     }
 }
 
-/// The iteration state of one live stream (used by one consumer at a time): stored lines, then live ones.
+/// The iteration state of one live stream (used by one consumer at a time): stored lines, then live ones (none
+/// without a follower).
 private final class ShipperLiveCursor: @unchecked Sendable {
     var stored: StoredLogRecords.AsyncIterator?
-    let follower: LogFollower
+    let follower: LogFollower?
     let from: Int64
     let masker: SecretMasker
     var records: [LogRecord] = []
     var offset = 0
     var nextLine: Int64
 
-    init(stored: StoredLogRecords.AsyncIterator?, follower: LogFollower, firstLive: Int64, from: Int64, masker: SecretMasker) {
+    init(
+        stored: StoredLogRecords.AsyncIterator?, follower: LogFollower?, firstLive: Int64, from: Int64,
+        masker: SecretMasker
+    ) {
         self.stored = stored
         self.follower = follower
         self.nextLine = firstLive
@@ -132,7 +138,7 @@ private final class ShipperLiveCursor: @unchecked Sendable {
                 if line < from { continue }
                 return NumberedLogRecord(lineNumber: line, record: masker.mask(record))
             }
-            guard let batch = try await follower.next() else { return nil }
+            guard let batch = try await follower?.next() else { return nil }
             records = batch.records
             offset = 0
         }
