@@ -4,7 +4,8 @@ import Synchronization
 final class AdvertisedURL: Sendable {
     private struct State {
         var value: String?
-        var waiters: [CheckedContinuation<String, Never>] = []
+        var waiters: [UInt64: CheckedContinuation<String?, Never>] = [:]
+        var nextID: UInt64 = 0
     }
 
     private let state = Mutex(State())
@@ -12,24 +13,33 @@ final class AdvertisedURL: Sendable {
     func set(_ value: String) {
         let waiters = state.withLock { s in
             s.value = value
-            defer { s.waiters = [] }
+            defer { s.waiters = [:] }
             return s.waiters
         }
-        for waiter in waiters { waiter.resume(returning: value) }
+        for waiter in waiters.values { waiter.resume(returning: value) }
     }
 
     var current: String? { state.withLock { $0.value } }
 
-    /// The URL, once set. Cancelling the caller does not end the wait: callers run in cancellable task groups that
-    /// end when the agent stops, and the server reports its port before any of that matters.
-    func value() async -> String {
-        await withCheckedContinuation { continuation in
-            let value = state.withLock { s -> String? in
-                if let value = s.value { return value }
-                s.waiters.append(continuation)
-                return nil
+    /// The URL once set; nil when the caller is cancelled first (the server never started).
+    func value() async -> String? {
+        let id = state.withLock { s in
+            s.nextID += 1
+            return s.nextID
+        }
+        return await withTaskCancellationHandler {
+            await withCheckedContinuation { (continuation: CheckedContinuation<String?, Never>) in
+                let ready = state.withLock { s -> String?? in
+                    if let value = s.value { return .some(value) }
+                    if Task.isCancelled { return .some(nil) }
+                    s.waiters[id] = continuation
+                    return .none
+                }
+                if let ready { continuation.resume(returning: ready) }
             }
-            if let value { continuation.resume(returning: value) }
+        } onCancel: {
+            let waiter = state.withLock { $0.waiters.removeValue(forKey: id) }
+            waiter?.resume(returning: nil)
         }
     }
 }

@@ -21,7 +21,8 @@ struct LogProgress: Sendable, Hashable {
     }
 
     init(completion: LogCompletion) {
-        self.init(bytes: completion.uncompressedBytes, lines: completion.lines, chunks: completion.chunks, complete: true)
+        self.init(
+            bytes: completion.uncompressedBytes, lines: completion.lines, chunks: completion.chunks, complete: true)
     }
 
     /// The step summary of its containers' logs: counts summed; complete when every container's log is and there

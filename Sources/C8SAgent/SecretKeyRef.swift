@@ -24,7 +24,8 @@ struct SecretKeyRef: Sendable, Hashable, Comparable {
                     let name = reference["name"]?.stringValue, !name.isEmpty
                 else { continue }
                 found.insert(SecretKeyRef(
-                    name: name, key: reference["key"]?.stringValue, optional: reference["optional"]?.boolValue ?? false))
+                    name: name, key: reference["key"]?.stringValue,
+                    optional: reference["optional"]?.boolValue ?? false))
             }
             for source in container["envFrom"]?.arrayValue ?? [] {
                 guard let reference = source["secretRef"], let name = reference["name"]?.stringValue, !name.isEmpty

@@ -32,7 +32,8 @@ struct SecretResolver: Sendable {
             let keys = reference.key.map { [$0] } ?? Self.keys(of: secret)
             for key in keys {
                 guard let value = secret.value(key) else { continue }
-                secrets.append(SecretMasker.Secret(name: "\(reference.name)/\(key)", value: String(decoding: value, as: UTF8.self)))
+                secrets.append(SecretMasker.Secret(
+                    name: "\(reference.name)/\(key)", value: String(decoding: value, as: UTF8.self)))
             }
         }
         return SecretMasker(secrets: secrets)

@@ -24,19 +24,32 @@ struct AgentCommand: AsyncParsableCommand {
     @Option(help: "Where the container runtime writes Pod logs (env C8S_LOG_ROOT; default /var/log/pods).")
     var logRoot: String?
 
-    @Option(name: .customLong("state-dir"), help: "Checkpoint directory (env C8S_STATE_DIR; default /var/lib/c8s-agent).")
+    @Option(
+        name: .customLong("state-dir"), help: "Checkpoint directory (env C8S_STATE_DIR; default /var/lib/c8s-agent).")
     var stateDirectory: String?
 
-    @Option(help: "Log store URL, s3://BUCKET/PREFIX or file:///PATH (env C8S_LOG_STORE). S3 settings come from C8S_S3_ENDPOINT, C8S_S3_REGION, AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY or C8S_S3_CREDENTIALS_DIR, C8S_S3_SPOOL_DIR.")
+    @Option(
+        help: """
+            Log store URL, s3://BUCKET/PREFIX or file:///PATH (env C8S_LOG_STORE). S3 settings come from \
+            C8S_S3_ENDPOINT, C8S_S3_REGION, AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY or C8S_S3_CREDENTIALS_DIR, \
+            C8S_S3_SPOOL_DIR.
+            """)
     var logStore: String?
 
-    @Option(help: "HTTP port of /v1/live, /healthz, /readyz and /metrics (env C8S_AGENT_PORT; default 8090, 0 picks one).")
+    @Option(
+        help: "HTTP port of /v1/live, /healthz, /readyz and /metrics (env C8S_AGENT_PORT; default 8090, 0 picks one).")
     var httpPort: Int?
 
-    @Option(help: "Base URL written into the Pods' c8s.dev/agent-url annotation (env C8S_AGENT_ADVERTISE_URL; default http://$POD_IP:<port>).")
+    @Option(
+        help: """
+            Base URL written into the Pods' c8s.dev/agent-url annotation (env C8S_AGENT_ADVERTISE_URL; default \
+            http://$POD_IP:<port>).
+            """)
     var advertiseURL: String?
 
-    @Option(name: .customLong("namespace"), help: "Namespace whose Pods are shipped; repeatable (env C8S_NAMESPACES, comma-separated). Default: all.")
+    @Option(
+        name: .customLong("namespace"),
+        help: "Namespace whose Pods are shipped; repeatable (env C8S_NAMESPACES, comma-separated). Default: all.")
     var namespaces: [String] = []
 
     @Option(help: "Seconds between log progress writes into run status (env C8S_STATUS_INTERVAL; default 2).")
@@ -72,8 +85,8 @@ struct AgentCommand: AsyncParsableCommand {
             throw ValidationError("--http-port \(configuration.httpPort) is not a port (0-65535)")
         }
         configuration.namespaces = namespaces.isEmpty
-            ? (environment["C8S_NAMESPACES"] ?? "").split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
-                .filter { !$0.isEmpty }
+            ? (environment["C8S_NAMESPACES"] ?? "").split(separator: ",")
+                .map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
             : namespaces
         if let seconds = statusInterval ?? environment["C8S_STATUS_INTERVAL"].flatMap(Double.init) {
             guard seconds > 0 else { throw ValidationError("--status-interval must be more than 0 seconds") }
@@ -102,7 +115,8 @@ struct AgentCommand: AsyncParsableCommand {
                 let agent = buildAgent(
                     configuration: agentConfiguration, client: client, store: store, logger: logger,
                     onServerRunning: { port in
-                        logger.info("serving /v1/live, /healthz, /readyz and /metrics", metadata: ["http.port": "\(port)"])
+                        logger.info(
+                            "serving /v1/live, /healthz, /readyz and /metrics", metadata: ["http.port": "\(port)"])
                     })
                 try await agent.run(logger: logger)
             }

@@ -43,7 +43,9 @@ struct AgentCluster: Sendable {
     var namespace: String { "default" }
 
     static func with<T: Sendable>(
-        nodes: [String] = ["node-a", "node-b"], _ body: @escaping @Sendable (AgentCluster) async throws -> T
+        nodes: [String] = ["node-a", "node-b"],
+        configure: @escaping @Sendable (inout ClusterSimulator.Configuration) -> Void = { _ in },
+        _ body: @escaping @Sendable (AgentCluster) async throws -> T
     ) async throws -> T {
         let root = NSTemporaryDirectory() + "c8s-agent-test-" + UUID().uuidString.lowercased()
         let logRoot = root + "/pods"
@@ -58,7 +60,9 @@ struct AgentCluster: Sendable {
             return logger
         }()
         return try await withTestAPIServer(configuration: configuration) { server in
-            try await withClusterSimulator(server: server, nodes: nodes, logRoot: logRoot, logger: quiet) { sim in
+            try await withClusterSimulator(
+                server: server, nodes: nodes, logRoot: logRoot, configure: configure, logger: quiet
+            ) { sim in
                 let client = KubeClientConfiguration(server: server.baseURL.absoluteString, namespace: "default")
                 return try await withKubeClient(configuration: client, logger: quiet) { client in
                     try await body(AgentCluster(

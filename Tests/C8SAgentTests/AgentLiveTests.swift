@@ -134,3 +134,72 @@ extension AgentLiveTests {
         }
     }
 }
+
+extension AgentLiveTests {
+    /// After kubelet rotated the log and removed its first files, live lines still carry the shipper's line
+    /// numbers (the stream serves what is stored from the store, the rest from the files), and the stream of a
+    /// finished container ends.
+    @Test func liveLinesKeepTheShippersNumbersAfterRotation() async throws {
+        try await AgentCluster.with(configure: { $0.logRotation = LogRotationPolicy(maxSize: 16 * 1024, maxFiles: 3) }) {
+            cluster in
+            try await withStore(.directory, root: cluster.root) { store, storeURL in
+                try await cluster.createRun("rot")
+                let gate = try Gate(directory: cluster.root)
+                let logs = CapturedLogs()
+                try await cluster.withAgent(
+                    node: "node-a", store: store, storeURL: storeURL, stateDirectory: try cluster.directory("state"),
+                    logs: logs
+                ) { agent in
+                    // The container waits until the agent follows it, then writes fast enough for kubelet to rotate
+                    // and remove files (the agent holds them open).
+                    try await cluster.createStepJob(
+                        run: "rot", step: "big", node: "node-a",
+                        script: "\(gate.wait); i=0; while [ $i -lt 1000 ]; do echo \"rot line $i\"; i=$((i+1)); done")
+                    try await withDeadline(.seconds(30), "the agent to ship the container's log") {
+                        await logs.waitForLine(containing: "shipping container log")
+                    }
+                    await gate.open()
+                    let run = try await cluster.waitForCompleteLogs(run: "rot", step: "big")
+                    #expect(run.status?[step: "big"]?.logs?.lines == 1000)
+                    let pod = try #require(try await cluster.pods(run: "rot", step: "big").first)
+                    let name = try #require(pod.metadata.name)
+                    let directory = cluster.logRoot + "/default_\(name)_\(pod.metadata.uid ?? "")/step"
+                    // The first lines are in no file any more (rotated away and removed).
+                    var kept: [UInt8] = []
+                    for file in try FileManager.default.contentsOfDirectory(atPath: directory) {
+                        let path = "\(directory)/\(file)"
+                        kept += file.hasSuffix(".gz")
+                            ? try gunzip(path) : Array(try Data(contentsOf: URL(fileURLWithPath: path)))
+                    }
+                    #expect(!kept.contains(" F rot line 0\n"))
+                    #expect(kept.contains(" F rot line 999\n"))
+
+                    for from in [0, 990] as [Int64] {
+                        let response = try await HTTPClient.shared.execute(
+                            HTTPClientRequest(url: agent.baseURL + "/v1/live/default/\(name)/step?from=\(from)"),
+                            timeout: .seconds(60))
+                        #expect(response.status == .ok)
+                        let body = try await response.body.collect(upTo: 1 << 22)
+                        let records = try body.readableBytesView.split(separator: UInt8(ascii: "\n"))
+                            .map { try NumberedLogRecord.decode(jsonLine: $0) }
+                        #expect(records.map(\.lineNumber) == Array(from..<1000))
+                        #expect(records.allSatisfy { $0.record.text == "rot line \($0.lineNumber)" })
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// The bytes of a gzipped file (the `gzip` tool).
+func gunzip(_ path: String) throws -> [UInt8] {
+    let process = Process()
+    process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+    process.arguments = ["gzip", "-dc", path]
+    let output = Pipe()
+    process.standardOutput = output
+    try process.run()
+    let data = output.fileHandleForReading.readDataToEndOfFile()
+    process.waitUntilExit()
+    return Array(data)
+}
