@@ -173,7 +173,7 @@ let package = Package(
         .executableTarget(
             name: "c8s-sim",
             dependencies: [
-                "C8STestSupport",
+                "C8SKube", "C8STestSupport",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]

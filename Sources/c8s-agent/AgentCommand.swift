@@ -61,7 +61,7 @@ struct AgentCommand: AsyncParsableCommand {
     func run() async throws {
         let environment = ProcessInfo.processInfo.environment
         var logger = Logger(label: "c8s.agent")
-        logger.logLevel = (logLevel ?? environment["C8S_LOG_LEVEL"]).flatMap(Logger.Level.init(rawValue:)) ?? .info
+        logger.logLevel = ProcessSettings.logLevel(logLevel, environment: environment)
 
         guard let node = nodeName ?? environment["NODE_NAME"], !node.isEmpty else {
             throw ValidationError("--node-name (or NODE_NAME) is required: the node whose Pods this agent ships")
@@ -84,10 +84,8 @@ struct AgentCommand: AsyncParsableCommand {
         guard (0...65535).contains(configuration.httpPort) else {
             throw ValidationError("--http-port \(configuration.httpPort) is not a port (0-65535)")
         }
-        configuration.namespaces = namespaces.isEmpty
-            ? (environment["C8S_NAMESPACES"] ?? "").split(separator: ",")
-                .map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
-            : namespaces
+        configuration.namespaces = ProcessSettings.list(
+            namespaces, variable: "C8S_NAMESPACES", environment: environment)
         if let seconds = statusInterval ?? environment["C8S_STATUS_INTERVAL"].flatMap(Double.init) {
             guard seconds > 0 else { throw ValidationError("--status-interval must be more than 0 seconds") }
             configuration.statusInterval = .milliseconds(Int64(seconds * 1000))
@@ -96,16 +94,8 @@ struct AgentCommand: AsyncParsableCommand {
         configuration.advertiseURL = advertise.flatMap { $0.isEmpty ? nil : $0 }
         configuration.advertiseHost = environment["POD_IP"].flatMap { $0.isEmpty ? nil : $0 }
 
-        let clientConfiguration: KubeClientConfiguration
-        if inCluster {
-            clientConfiguration = try .inCluster()
-        } else if let kubeconfig {
-            var env = environment
-            env["KUBECONFIG"] = kubeconfig
-            clientConfiguration = try .load(environment: env)
-        } else {
-            clientConfiguration = try .load()
-        }
+        let clientConfiguration = try ProcessSettings.clientConfiguration(
+            kubeconfig: kubeconfig, inCluster: inCluster, environment: environment)
 
         let agentConfiguration = configuration
         let agentLogger = logger

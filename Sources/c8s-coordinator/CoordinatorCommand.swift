@@ -63,24 +63,14 @@ struct CoordinatorCommand: AsyncParsableCommand {
     func run() async throws {
         let environment = ProcessInfo.processInfo.environment
         var logger = Logger(label: "c8s.coordinator")
-        logger.logLevel = (logLevel ?? environment["C8S_LOG_LEVEL"]).flatMap(Logger.Level.init(rawValue:)) ?? .info
+        logger.logLevel = ProcessSettings.logLevel(logLevel, environment: environment)
 
-        let clientConfiguration: KubeClientConfiguration
-        if inCluster {
-            clientConfiguration = try .inCluster()
-        } else if let kubeconfig {
-            var env = environment
-            env["KUBECONFIG"] = kubeconfig
-            clientConfiguration = try .load(environment: env)
-        } else {
-            clientConfiguration = try .load()
-        }
+        let clientConfiguration = try ProcessSettings.clientConfiguration(
+            kubeconfig: kubeconfig, inCluster: inCluster, environment: environment)
 
         var configuration = CoordinatorConfiguration()
-        configuration.namespaces = namespaces.isEmpty
-            ? (environment["C8S_NAMESPACES"] ?? "").split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
-                .filter { !$0.isEmpty }
-            : namespaces
+        configuration.namespaces = ProcessSettings.list(
+            namespaces, variable: "C8S_NAMESPACES", environment: environment)
         configuration.leaderElection = leaderElect ?? environment["C8S_LEADER_ELECT"].map { $0 != "false" } ?? true
         configuration.leaseName = leaseName ?? environment["C8S_LEASE_NAME"] ?? configuration.leaseName
         configuration.leaseNamespace = leaseNamespace ?? environment["C8S_LEASE_NAMESPACE"]

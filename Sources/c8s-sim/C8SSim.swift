@@ -1,4 +1,5 @@
 import ArgumentParser
+import C8SKube
 import C8STestSupport
 import Foundation
 import Logging
@@ -80,8 +81,7 @@ struct C8SSim: AsyncParsableCommand {
         }
         var services: [any Service] = [service]
         if let nodes {
-            let names = nodes.split(separator: ",").map { String($0).trimmingCharacters(in: .whitespaces) }
-                .filter { !$0.isEmpty }
+            let names = ProcessSettings.commaSeparated(nodes)
             let simulation = ClusterSimulator.Configuration(
                 nodes: names.map { SimulatedNode(name: $0) }, logRoot: logRoot,
                 logRotation: LogRotationPolicy(maxSize: logMaxSize, maxFiles: logMaxFiles))
