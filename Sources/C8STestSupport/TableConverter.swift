@@ -95,7 +95,7 @@ struct TableConverter {
             switch column.type {
             case "date":
                 guard let text = value.stringValue, let date = Self.parseTimestamp(text) else { return "<invalid>" }
-                return .string(Self.humanDuration(now.timeIntervalSince(date)))
+                return .string(HumanDuration.format(seconds: now.timeIntervalSince(date)))
             case "string":
                 if let text = value.stringValue { return .string(text) }
                 return .string(value.serialized)
@@ -146,36 +146,6 @@ struct TableConverter {
         if let date = formatter.date(from: text) { return date }
         formatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
         return formatter.date(from: text)
-    }
-
-    /// kubectl's `duration.HumanDuration`.
-    static func humanDuration(_ interval: TimeInterval) -> String {
-        let seconds = Int(interval)
-        if seconds < -1 { return "<invalid>" }
-        if seconds < 0 { return "0s" }
-        if seconds < 120 { return "\(seconds)s" }
-        let minutes = seconds / 60
-        if minutes < 10 {
-            let rest = seconds % 60
-            return rest == 0 ? "\(minutes)m" : "\(minutes)m\(rest)s"
-        }
-        if minutes < 180 { return "\(minutes)m" }
-        let hours = minutes / 60
-        if hours < 8 {
-            let rest = minutes % 60
-            return rest == 0 ? "\(hours)h" : "\(hours)h\(rest)m"
-        }
-        if hours < 48 { return "\(hours)h" }
-        if hours < 24 * 8 {
-            let rest = hours % 24
-            return rest == 0 ? "\(hours / 24)d" : "\(hours / 24)d\(rest)h"
-        }
-        if hours < 24 * 365 * 2 { return "\(hours / 24)d" }
-        if hours < 24 * 365 * 8 {
-            let days = (hours / 24) % 365
-            return days == 0 ? "\(hours / 24 / 365)y" : "\(hours / 24 / 365)y\(days)d"
-        }
-        return "\(hours / 24 / 365)y"
     }
 
     static func containerStatuses(_ pod: JSONValue) -> [JSONValue] {
