@@ -1,5 +1,6 @@
 import AsyncHTTPClient
 import C8SCoordinator
+import C8SKube
 import Foundation
 import Hummingbird
 import HummingbirdTesting
@@ -132,7 +133,7 @@ struct CommitStatusTests {
             }
             let body = try #require(request.body)
             for (key, value) in testCase.body {
-                #expect(body[key]?.string == value, "\(key)")
+                #expect(body[key]?.stringValue == value, "\(key)")
             }
             guard case .object(let members) = body else { throw FixtureError(message: "body is not an object") }
             #expect(Set(members.keys) == Set(testCase.body.keys))
@@ -149,7 +150,7 @@ struct CommitStatusTests {
             #expect(result == .delivered(statusCode: 201, attempts: 2))
             let requests = await forge.requests
             #expect(requests.count == 2)
-            #expect(requests.allSatisfy { $0.body?["state"]?.string == "pending" })
+            #expect(requests.allSatisfy { $0.body?["state"]?.stringValue == "pending" })
         }
     }
 
@@ -181,7 +182,7 @@ struct CommitStatusTests {
                 token: "t0ken")
             let result = await reporter.report(Self.status(.cancelled), to: target, logger: quietLogger)
             #expect(result == .rejected(statusCode: 401, message: "{\"message\":\"nope\"}", attempts: 1))
-            #expect(await forge.requests.first?.body?["state"]?.string == "canceled")
+            #expect(await forge.requests.first?.body?["state"]?.stringValue == "canceled")
             #expect(await forge.requests.count == 1)
         }
     }
@@ -261,7 +262,7 @@ struct CommitStatusTests {
             status: status,
             target: StatusTarget(provider: .bitbucketCloud, repository: "https://bitbucket.org/a/b", token: "t"))
         let body = try JSONParser().parse(Array(request.body.utf8))
-        let key = try #require(body["key"]?.string)
+        let key = try #require(body["key"]?.stringValue)
         #expect(key.count <= 40)
         #expect(request.url == "https://api.bitbucket.org/2.0/repositories/a/b/commit/\(Self.sha)/statuses/build")
     }
@@ -279,7 +280,7 @@ struct CommitStatusTests {
             target: StatusTarget(
                 provider: .gitlab, repository: "https://gitlab.example.com/acme/platform/shop", token: "t"))
         #expect(request.url == "https://gitlab.example.com/api/v4/projects/acme%2Fplatform%2Fshop/statuses/\(Self.sha)")
-        #expect(try JSONParser().parse(Array(request.body.utf8))["state"]?.string == "running")
+        #expect(try JSONParser().parse(Array(request.body.utf8))["state"]?.stringValue == "running")
         var deletion = event
         deletion.commitSHA = nil
         #expect(CommitStatus(event: deletion, pipelineName: "shop", phase: .running) == nil)

@@ -1,4 +1,5 @@
 import C8SCoordinator
+import C8SKube
 import Testing
 
 @Suite("JSON parser")
@@ -6,10 +7,11 @@ struct JSONParserTests {
     @Test func parsesDocuments() throws {
         let value = try JSONParser().parse(
             Array(#" {"a": [1, -2.5e3, true, false, null], "b": {"c": "x\u00e9\ud83d\ude00\n\"q\""}} "#.utf8))
-        #expect(value["a"]?.array?.count == 5)
-        #expect(value["a"]?.array?[1] == .number("-2.5e3"))
-        #expect(value.value(at: "b.c")?.string == "xé😀\n\"q\"")
-        #expect(try JSONParser().parse(Array("12345678901234567890".utf8)) == .number("12345678901234567890"))
+        #expect(value["a"]?.arrayValue?.count == 5)
+        #expect(value["a"]?.arrayValue?[1] == .double(-2.5e3))
+        #expect(value.value(at: "b.c")?.stringValue == "xé😀\n\"q\"")
+        #expect(try JSONParser().parse(Array("-9223372036854775808".utf8)) == .int(.min))
+        #expect(try JSONParser().parse(Array("12345678901234567890".utf8)) == .double(12_345_678_901_234_567_890.0))
     }
 
     @Test(arguments: [
@@ -45,9 +47,9 @@ struct JSONParserTests {
 
     @Test func serializationRoundTrips() throws {
         let value = JSONValue.object([
-            "z": .array([.null, .bool(true), .number("3")]), "a": .string("line\n\"quoted\"\u{1}"),
+            "z": .array([.null, .bool(true), .int(3)]), "a": .string("line\n\"quoted\"\u{1}"),
         ])
-        #expect(value.serialized == #"{"a":"line\n\"quoted\"\u0001","z":[null,true,3]}"#)
-        #expect(try JSONParser().parse(Array(value.serialized.utf8)) == value)
+        #expect(value.compactJSON == #"{"a":"line\n\"quoted\"\u0001","z":[null,true,3]}"#)
+        #expect(try JSONParser().parse(Array(value.compactJSON.utf8)) == value)
     }
 }

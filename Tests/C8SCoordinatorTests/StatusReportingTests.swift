@@ -64,17 +64,17 @@ struct StatusReportingTests {
             }
             let requests = await forge.requests
             #expect(requests.count == 4)
-            let states = requests.map { $0.body?["state"]?.string }
+            let states = requests.map { $0.body?["state"]?.stringValue }
             #expect(states == ["pending", "success", "pending", "failure"])
             for request in requests {
                 #expect(request.path == "/api/v1/repos/acme/shop/statuses/\(Self.sha)")
                 #expect(request.headers["authorization"] == "token s3cret")
                 #expect(request.headers["content-type"] == "application/json")
-                #expect(request.body?["context"]?.string == "c8s/shop")
+                #expect(request.body?["context"]?.stringValue == "c8s/shop")
             }
-            #expect(requests[0].body?["target_url"]?.string == "https://c8s.example.com/runs/default/shop-1")
-            #expect(requests[1].body?["description"]?.string == "Run succeeded")
-            #expect(requests[3].body?["target_url"]?.string == "https://c8s.example.com/runs/default/shop-2")
+            #expect(requests[0].body?["target_url"]?.stringValue == "https://c8s.example.com/runs/default/shop-1")
+            #expect(requests[1].body?["description"]?.stringValue == "Run succeeded")
+            #expect(requests[3].body?["target_url"]?.stringValue == "https://c8s.example.com/runs/default/shop-2")
         }
     }
 
@@ -102,12 +102,12 @@ struct StatusReportingTests {
             // ends; the end status is delivered once.
             let requests = await forge.requests
             #expect(requests.count == 4 || requests.count == 5)
-            #expect(requests.filter { $0.body?["state"]?.string == "success" }.count == 1)
-            #expect(requests.prefix(3).allSatisfy { $0.body?["state"]?.string != "success" })
+            #expect(requests.filter { $0.body?["state"]?.stringValue == "success" }.count == 1)
+            #expect(requests.prefix(3).allSatisfy { $0.body?["state"]?.stringValue != "success" })
             #expect(requests.last?.path == "/api/v4/projects/acme%2Fshop/statuses/\(Self.sha)")
             #expect(requests.last?.headers["private-token"] == "s3cret")
-            #expect(requests.last?.body?["state"]?.string == "success")
-            #expect(requests.last?.body?["ref"]?.string == "main")
+            #expect(requests.last?.body?["state"]?.stringValue == "success")
+            #expect(requests.last?.body?["ref"]?.stringValue == "main")
         }
     }
 

@@ -1,4 +1,5 @@
 import C8SCoordinator
+import C8SKube
 import Hummingbird
 import HummingbirdTesting
 import Testing
@@ -69,7 +70,7 @@ struct DeliveryMutator {
                 bytes.insert(contentsOf: bytes[start..<end], at: int(0..<bytes.count))
             }
         case 5:
-            bytes = Array(randomJSON(depth: 0).serialized.utf8)
+            bytes = Array(randomJSON(depth: 0).compactJSON.utf8)
         default:
             for _ in 0..<int(1..<16) {
                 bytes.insert(UInt8.random(in: 0...255, using: &rng), at: int(0..<(bytes.count + 1)))
@@ -81,7 +82,7 @@ struct DeliveryMutator {
     mutating func randomJSON(depth: Int) -> JSONValue {
         switch depth > 4 ? int(0..<4) : int(0..<7) {
         case 0: return .string(Self.strings[int(0..<Self.strings.count)])
-        case 1: return .number(String(int(-5..<100_000)))
+        case 1: return .int(Int64(int(-5..<100_000)))
         case 2: return int(0..<2) == 0 ? .bool(true) : .null
         case 3: return .string(String(int(0..<1_000_000), radix: 16))
         case 4: return .array((0..<int(0..<4)).map { _ in randomJSON(depth: depth + 1) })

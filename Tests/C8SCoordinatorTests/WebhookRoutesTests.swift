@@ -1,4 +1,5 @@
 import C8SCoordinator
+import C8SKube
 import C8SCore
 import Foundation
 import HTTPTypes
@@ -91,14 +92,14 @@ struct WebhookRoutesTests {
                     uri: "/webhooks/\(path)", method: .post, headers: headers, body: ByteBuffer(bytes: body))
                 #expect(first.status == .accepted, "\(forge)/\(fixture): \(String(buffer: first.body))")
                 let answer = try Self.json(first.body)
-                let names = try #require(answer["runs"]?.array).compactMap(\.string)
+                let names = try #require(answer["runs"]?.arrayValue).compactMap(\.stringValue)
                 #expect(names.count == 1)
                 #expect(names.first?.hasPrefix("shop-") == true)
                 let again = try await client.execute(
                     uri: "/webhooks/\(path)", method: .post, headers: headers, body: ByteBuffer(bytes: body))
                 #expect(again.status == .ok, "\(forge)/\(fixture) redelivered")
-                #expect(try Self.json(again.body)["status"]?.string == "duplicate")
-                #expect(try Self.json(again.body)["runs"]?.array?.compactMap(\.string) == names)
+                #expect(try Self.json(again.body)["status"]?.stringValue == "duplicate")
+                #expect(try Self.json(again.body)["runs"]?.arrayValue?.compactMap(\.stringValue) == names)
             }
         }
         let requests = await runs.requests
@@ -119,7 +120,7 @@ struct WebhookRoutesTests {
                 let response = try await client.execute(
                     uri: "/webhooks/\(path)", method: .post, headers: headers, body: ByteBuffer(bytes: body))
                 #expect(response.status == .ok, "\(forge)/\(fixture): \(String(buffer: response.body))")
-                let status = try Self.json(response.body)["status"]?.string
+                let status = try Self.json(response.body)["status"]?.stringValue
                 #expect(status == (event.contains("ping") ? "ping" : "ignored"), "\(forge)/\(fixture)")
             }
         }
@@ -169,7 +170,8 @@ struct WebhookRoutesTests {
                 body: ByteBuffer(bytes: broken))
             #expect(response.status == .badRequest)
             #expect(
-                try Self.json(response.body)["error"]?.string == "invalid JSON at byte 26: expected a string object key"
+                try Self.json(response.body)["error"]?.stringValue
+                    == "invalid JSON at byte 26: expected a string object key"
             )
             let missing = Array(#"{"ref":"refs/heads/main","after":"abc","repository":{"name":"shop"}}"#.utf8)
             let second = try await client.execute(
@@ -179,7 +181,7 @@ struct WebhookRoutesTests {
                 body: ByteBuffer(bytes: missing))
             #expect(second.status == .badRequest)
             #expect(
-                try Self.json(second.body)["error"]?.string
+                try Self.json(second.body)["error"]?.stringValue
                     == "missing field repository.clone_url (expected a string)")
         }
         #expect(await runs.count == 0)
@@ -198,7 +200,7 @@ struct WebhookRoutesTests {
                 body: ByteBuffer(bytes: body))
             #expect(response.status == .notFound)
             #expect(
-                try Self.json(response.body)["error"]?.string
+                try Self.json(response.body)["error"]?.stringValue
                     == "no github repository connection for github.com/acme/other")
             // A GitHub payload posted to the GitLab endpoint finds no GitLab connection.
             let github = try Fixture.bytes("github", "push")
@@ -272,8 +274,8 @@ struct WebhookRoutesTests {
                     Delivery.pairs(forge: "gitlab", event: "Push Hook", body: body, secret: TestWorld.secret)),
                 body: ByteBuffer(bytes: body))
             #expect(response.status == .accepted)
-            let skipped = try #require(try Self.json(response.body)["skipped"]?.array)
-            #expect(skipped.compactMap { $0["step"]?.string } == ["charts", "release"])
+            let skipped = try #require(try Self.json(response.body)["skipped"]?.arrayValue)
+            #expect(skipped.compactMap { $0["step"]?.stringValue } == ["charts", "release"])
             // A merge request into a branch the pipeline does not list: acknowledged, no run.
             let mr = Array(
                 String(decoding: try Fixture.bytes("gitlab", "merge_request-open"), as: UTF8.self)
@@ -285,7 +287,7 @@ struct WebhookRoutesTests {
                     Delivery.pairs(forge: "gitlab", event: "Merge Request Hook", body: mr, secret: TestWorld.secret)),
                 body: ByteBuffer(bytes: mr))
             #expect(ignored.status == .ok)
-            #expect(try Self.json(ignored.body)["status"]?.string == "ignored")
+            #expect(try Self.json(ignored.body)["status"]?.stringValue == "ignored")
         }
         let requests = await runs.requests
         #expect(requests.count == 1)

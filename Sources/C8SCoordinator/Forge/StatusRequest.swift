@@ -1,3 +1,5 @@
+import C8SKube
+
 /// An HTTP request reporting one commit status, built purely from a status and a target.
 public struct StatusRequest: Sendable, Hashable {
     public var method: String
@@ -77,7 +79,7 @@ public struct StatusRequest: Sendable, Hashable {
             fields["url"] = .string(status.targetURL ?? target.repository)
             headers += [("Authorization", "Bearer \(target.token)"), ("Accept", "application/json")]
         }
-        return StatusRequest(method: "POST", url: url, headers: headers, body: JSONValue.object(fields).serialized)
+        return StatusRequest(method: "POST", url: url, headers: headers, body: JSONValue.object(fields).compactJSON)
     }
 
     /// Bitbucket keys are at most 40 characters: longer contexts keep a prefix and a digest.

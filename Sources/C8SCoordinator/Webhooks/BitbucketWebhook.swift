@@ -1,3 +1,5 @@
+import C8SKube
+
 /// Normalizes Bitbucket Cloud (`repo:push`, `pullrequest:*`) and Bitbucket Data Center
 /// (`repo:refs_changed`, `pr:*`, `diagnostics:ping`) payloads; `X-Event-Key` tells them apart.
 enum BitbucketWebhook {
@@ -40,7 +42,7 @@ enum BitbucketWebhook {
         switch key {
         case "repo:push":
             let repository = try cloudRepository(payload, at: "repository")
-            guard let change = payload.value(at: "push.changes")?.array?.first else {
+            guard let change = payload.value(at: "push.changes")?.arrayValue?.first else {
                 throw .missingField("push.changes", expected: "a non-empty array")
             }
             var event = ForgeEvent(
@@ -104,7 +106,7 @@ enum BitbucketWebhook {
     static func dataCenterRepository(_ payload: JSONValue, at path: String) throws(WebhookError)
         -> RepositoryReference
     {
-        guard let clones = payload.value(at: path + ".links.clone")?.array else {
+        guard let clones = payload.value(at: path + ".links.clone")?.arrayValue else {
             throw .missingField(path + ".links.clone", expected: "an array")
         }
         var http: String?
@@ -124,7 +126,7 @@ enum BitbucketWebhook {
         return RepositoryReference(
             fullName: project.flatMap { project in slug.map { "\(project)/\($0)" } }, cloneURL: cloneURL,
             sshURL: http == nil ? nil : ssh,
-            webURL: payload.value(at: path + ".links.self")?.array?.first?.optionalString("href"))
+            webURL: payload.value(at: path + ".links.self")?.arrayValue?.first?.optionalString("href"))
     }
 
     static func dataCenterEvent(key: String, payload: JSONValue, deliveryID: String) throws(WebhookError)
@@ -136,7 +138,7 @@ enum BitbucketWebhook {
             return ForgeEvent(provider: .bitbucketDataCenter, kind: .ping, repository: nil, deliveryID: deliveryID)
         case "repo:refs_changed":
             let repository = try dataCenterRepository(payload, at: "repository")
-            guard let change = payload["changes"]?.array?.first else {
+            guard let change = payload["changes"]?.arrayValue?.first else {
                 throw .missingField("changes", expected: "a non-empty array")
             }
             guard let refID = change.optionalString("ref.id") ?? change.optionalString("refId") else {
@@ -187,7 +189,7 @@ enum BitbucketWebhook {
                 sender: sender ?? pull.optionalString("author.user.slug"), deliveryID: deliveryID,
                 pullRequest: ForgeEvent.PullRequest(
                     number: try payload.requiredInt("pullRequest.id"),
-                    url: pull.value(at: "links.self")?.array?.first?.optionalString("href"),
+                    url: pull.value(at: "links.self")?.arrayValue?.first?.optionalString("href"),
                     title: pull.optionalString("title"), headCloneURL: head?.cloneURL))
         default:
             let repository =

@@ -1,3 +1,5 @@
+import C8SKube
+
 /// Normalizes GitHub webhook payloads (`X-GitHub-Event`: `push`, `pull_request`, `ping`).
 enum GitHubWebhook {
     /// GitHub lists at most 2048 commits in a push payload; a longer list may be truncated.
@@ -41,7 +43,7 @@ enum GitHubWebhook {
         let repository = try repositoryReference(payload)
         let ref = try payload.requiredString("ref")
         let after = payload.optionalString("after")
-        let deleted = payload["deleted"]?.bool == true || GitRef.isZero(after)
+        let deleted = payload["deleted"]?.boolValue == true || GitRef.isZero(after)
         let sender = sender ?? payload.optionalString("pusher.name")
         var event = ForgeEvent(
             provider: .github, kind: .push, repository: repository, sender: sender, deliveryID: deliveryID)
@@ -64,7 +66,7 @@ enum GitHubWebhook {
         event.commitSHA = after
         let commits = payload["commits"]
         event.changedPaths = GitRef.changedPaths(
-            commits: commits, complete: (commits?.array?.count ?? 0) < maximumListedCommits)
+            commits: commits, complete: (commits?.arrayValue?.count ?? 0) < maximumListedCommits)
         return event
     }
 
@@ -74,7 +76,7 @@ enum GitHubWebhook {
         let repository = try repositoryReference(payload)
         let action = try payload.requiredString("action")
         let pull = try payload.requiredObject("pull_request")
-        guard let number = payload["number"]?.int ?? pull["number"]?.int else {
+        guard let number = payload["number"]?.integer ?? pull["number"]?.integer else {
             throw .missingField("number", expected: "an integer")
         }
         let normalized: ForgeEvent.PullRequestAction
@@ -82,7 +84,7 @@ enum GitHubWebhook {
         case "opened": normalized = .opened
         case "synchronize": normalized = .synchronize
         case "reopened": normalized = .reopened
-        case "closed": normalized = pull["merged"]?.bool == true ? .merged : .closed
+        case "closed": normalized = pull["merged"]?.boolValue == true ? .merged : .closed
         default: normalized = .other
         }
         return ForgeEvent(

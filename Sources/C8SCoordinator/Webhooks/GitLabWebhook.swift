@@ -1,3 +1,5 @@
+import C8SKube
+
 /// Normalizes GitLab webhook payloads (`X-Gitlab-Event`: `Push Hook`, `Tag Push Hook`, `Merge Request Hook`).
 enum GitLabWebhook {
     static func event(headers: WebhookHeaders, payload: JSONValue, deliveryID: String) throws(WebhookError)
@@ -65,8 +67,8 @@ enum GitLabWebhook {
         event.commitSHA = sha
         // GitLab lists at most 20 commits; `total_commits_count` tells whether the list is complete.
         let commits = payload["commits"]
-        let listed = commits?.array?.count ?? 0
-        let total = payload["total_commits_count"]?.int ?? listed
+        let listed = commits?.arrayValue?.count ?? 0
+        let total = payload["total_commits_count"]?.integer ?? listed
         event.changedPaths = GitRef.changedPaths(commits: commits, complete: total <= listed)
         return event
     }

@@ -1,3 +1,5 @@
+import C8SKube
+
 /// Normalizes Gitea and Forgejo payloads (`X-Gitea-Event` / `X-Forgejo-Event`: `push`,
 /// `pull_request`, `delete`); the shapes follow GitHub's.
 enum GiteaWebhook {
@@ -34,15 +36,15 @@ enum GiteaWebhook {
             guard let after else { throw .missingField("after") }
             event.commitSHA = after
             let commits = payload["commits"]
-            let listed = commits?.array?.count ?? 0
-            let total = payload["total_commits"]?.int ?? listed
+            let listed = commits?.arrayValue?.count ?? 0
+            let total = payload["total_commits"]?.integer ?? listed
             event.changedPaths = GitRef.changedPaths(commits: commits, complete: total <= listed)
             return event
         case "pull_request":
             let repository = try GitHubWebhook.repositoryReference(payload)
             let action = try payload.requiredString("action")
             let pull = try payload.requiredObject("pull_request")
-            guard let number = payload["number"]?.int ?? pull["number"]?.int else {
+            guard let number = payload["number"]?.integer ?? pull["number"]?.integer else {
                 throw .missingField("number", expected: "an integer")
             }
             let normalized: ForgeEvent.PullRequestAction
@@ -50,7 +52,7 @@ enum GiteaWebhook {
             case "opened": normalized = .opened
             case "synchronized", "synchronize": normalized = .synchronize
             case "reopened": normalized = .reopened
-            case "closed": normalized = pull["merged"]?.bool == true ? .merged : .closed
+            case "closed": normalized = pull["merged"]?.boolValue == true ? .merged : .closed
             default: normalized = .other
             }
             return ForgeEvent(

@@ -1,4 +1,9 @@
+import C8SKube
+
 /// A strict RFC 8259 JSON parser over raw bytes with byte-offset error messages.
+///
+/// An integer number within `Int64` becomes `.int` (exact, so forge ids never lose precision); any other number
+/// (a fraction, an exponent, a larger integer) becomes `.double`.
 ///
 /// Webhook bodies are untrusted: the parser bounds nesting depth, rejects duplicate object keys,
 /// invalid UTF-8, unescaped control characters and trailing data, and reports the byte offset of
@@ -83,7 +88,7 @@ private struct Reader {
         case UInt8(ascii: "n"):
             try expectLiteral("null")
             return .null
-        case UInt8(ascii: "-"), UInt8(ascii: "0")...UInt8(ascii: "9"): return .number(try parseNumber())
+        case UInt8(ascii: "-"), UInt8(ascii: "0")...UInt8(ascii: "9"): return try parseNumber()
         default: throw fail("unexpected character \(Self.describe(byte)), expected a value")
         }
     }
@@ -162,22 +167,28 @@ private struct Reader {
         }
     }
 
-    mutating func parseNumber() throws(JSONParseError) -> String {
+    mutating func parseNumber() throws(JSONParseError) -> JSONValue {
         let start = offset
+        var integral = true
         if current == UInt8(ascii: "-") { offset += 1 }
         guard let first = current, first >= 0x30 && first <= 0x39 else { throw fail("invalid number", at: start) }
         offset += 1
         if first != UInt8(ascii: "0") { skipDigits() }
         if current == UInt8(ascii: ".") {
+            integral = false
             offset += 1
             guard skipDigits() > 0 else { throw fail("expected a digit after '.'") }
         }
         if current == UInt8(ascii: "e") || current == UInt8(ascii: "E") {
+            integral = false
             offset += 1
             if current == UInt8(ascii: "+") || current == UInt8(ascii: "-") { offset += 1 }
             guard skipDigits() > 0 else { throw fail("expected a digit in the exponent") }
         }
-        return String(decoding: UnsafeBufferPointer(rebasing: bytes[start..<offset]), as: UTF8.self)
+        let text = String(decoding: UnsafeBufferPointer(rebasing: bytes[start..<offset]), as: UTF8.self)
+        if integral, let value = Int64(text) { return .int(value) }
+        guard let value = Double(text) else { throw fail("invalid number", at: start) }
+        return .double(value)
     }
 
     @discardableResult

@@ -1,6 +1,9 @@
+import C8SKube
+
 extension JSONValue {
-    /// Compact JSON text; object keys sorted so the output is deterministic.
-    public var serialized: String {
+    /// Compact JSON text; object keys sorted so the output is deterministic. A number that is not finite (JSON has
+    /// none) is written as `null`.
+    package var compactJSON: String {
         var out = ""
         write(to: &out)
         return out
@@ -10,7 +13,8 @@ extension JSONValue {
         switch self {
         case .null: out += "null"
         case .bool(let value): out += value ? "true" : "false"
-        case .number(let text): out += text
+        case .int(let value): out += String(value)
+        case .double(let value): out += value.isFinite ? "\(value)" : "null"
         case .string(let text): out += WebhookResponse.quote(text)
         case .array(let values):
             out += "["

@@ -1,19 +1,40 @@
+import C8SKube
+
 extension JSONValue {
+    /// Follows a dotted path (`"pull_request.head.sha"`) through nested objects.
+    package func value(at path: String) -> JSONValue? {
+        var current: JSONValue? = self
+        for component in path.split(separator: ".") {
+            current = current?[String(component)]
+        }
+        return current
+    }
+
+    /// The integer value of an integer number or of a string holding digits (forges send some ids as strings), or
+    /// `nil` (also for a fraction or an exponent, and for a number outside `Int`).
+    var integer: Int? {
+        switch self {
+        case .int(let value): return Int(exactly: value)
+        case .string(let text): return Int(text)
+        default: return nil
+        }
+    }
+
     /// The non-empty string at dotted `path`, or a "missing field" error naming the path.
     func requiredString(_ path: String) throws(WebhookError) -> String {
-        guard let value = value(at: path)?.string, !value.isEmpty else { throw .missingField(path) }
+        guard let value = value(at: path)?.stringValue, !value.isEmpty else { throw .missingField(path) }
         return value
     }
 
     /// The non-empty string at dotted `path`, or `nil`.
     func optionalString(_ path: String) -> String? {
-        guard let value = value(at: path)?.string, !value.isEmpty else { return nil }
+        guard let value = value(at: path)?.stringValue, !value.isEmpty else { return nil }
         return value
     }
 
     /// The integer at dotted `path`, or a "missing field" error naming the path.
     func requiredInt(_ path: String) throws(WebhookError) -> Int {
-        guard let value = value(at: path)?.int else { throw .missingField(path, expected: "an integer") }
+        guard let value = value(at: path)?.integer else { throw .missingField(path, expected: "an integer") }
         return value
     }
 
@@ -51,14 +72,14 @@ enum GitRef {
     /// Gitea), in first-seen order without duplicates; `nil` when the list is absent or empty,
     /// or when `complete` is false (the forge truncated it), so path conditions pass.
     static func changedPaths(commits: JSONValue?, complete: Bool) -> [String]? {
-        guard complete, let commits = commits?.array, !commits.isEmpty else { return nil }
+        guard complete, let commits = commits?.arrayValue, !commits.isEmpty else { return nil }
         var seen = Set<String>()
         var paths: [String] = []
         for commit in commits {
             for list in ["added", "modified", "removed"] {
-                guard let entries = commit[list]?.array else { continue }
+                guard let entries = commit[list]?.arrayValue else { continue }
                 for entry in entries {
-                    if let path = entry.string, seen.insert(path).inserted { paths.append(path) }
+                    if let path = entry.stringValue, seen.insert(path).inserted { paths.append(path) }
                 }
             }
         }

@@ -1,3 +1,4 @@
+import C8SKube
 import Crypto
 
 /// One webhook endpoint family (`/webhooks/<rawValue>`): how its deliveries are authenticated,
