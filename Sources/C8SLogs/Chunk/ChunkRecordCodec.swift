@@ -107,7 +107,7 @@ public enum ChunkRecordCodec {
 
     private static func parseLine(_ line: UnsafeBufferPointer<UInt8>) -> ParsedLine? {
         guard let tsEnd = line.firstIndex(of: 0x20) else { return nil }
-        guard let ts = ChunkTimestamp.parse(UnsafeBufferPointer(rebasing: line[0..<tsEnd])) else { return nil }
+        guard let ts = CRITimestamp.parse(UnsafeBufferPointer(rebasing: line[0..<tsEnd])) else { return nil }
         let streamStart = tsEnd + 1
         guard line.count >= streamStart + 9 else { return nil }
         let stream: LogRecord.Stream
@@ -174,13 +174,16 @@ public struct TimestampCache: Sendable {
     }
 }
 
-/// RFC 3339 timestamps in UTC, without Foundation.
+/// RFC 3339 timestamps in UTC as chunks store them, without Foundation: always nine fractional digits (fixed width,
+/// so a record's bytes depend only on its time), where ``CRITimestamp`` trims trailing zeros as Go's
+/// `time.RFC3339Nano` does. Chunk lines are parsed with ``CRITimestamp/parse(_:)``; the calendar arithmetic is
+/// ``CRITimestamp``'s too.
 package enum ChunkTimestamp {
     /// Writes `YYYY-MM-DDTHH:MM:SS` (19 bytes) for `seconds` since the epoch.
     static func formatSecond(_ seconds: Int64, into bytes: inout [UInt8]) {
         let days = seconds >= 0 ? seconds / 86_400 : (seconds - 86_399) / 86_400
         let secOfDay = seconds - days * 86_400
-        let (y, m, d) = civil(fromDays: days)
+        let (y, m, d) = CRITimestamp.civilFromDays(days)
         func put(_ value: Int64, _ at: Int, _ width: Int) {
             var v = value
             var i = at + width - 1
@@ -205,76 +208,5 @@ package enum ChunkTimestamp {
         var cache = TimestampCache()
         cache.append(nanos, to: &buffer)
         return String(decoding: buffer, as: UTF8.self)
-    }
-
-    /// Days since 1970-01-01 to (year, month, day) in the proleptic Gregorian calendar.
-    static func civil(fromDays z0: Int64) -> (Int64, Int64, Int64) {
-        let z = z0 + 719_468
-        let era = (z >= 0 ? z : z - 146_096) / 146_097
-        let doe = z - era * 146_097
-        let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365
-        let doy = doe - (365 * yoe + yoe / 4 - yoe / 100)
-        let mp = (5 * doy + 2) / 153
-        let d = doy - (153 * mp + 2) / 5 + 1
-        let m = mp < 10 ? mp + 3 : mp - 9
-        return (yoe + era * 400 + (m <= 2 ? 1 : 0), m, d)
-    }
-
-    /// (year, month, day) to days since 1970-01-01.
-    static func days(year y0: Int64, month m: Int64, day d: Int64) -> Int64 {
-        let y = m <= 2 ? y0 - 1 : y0
-        let era = (y >= 0 ? y : y - 399) / 400
-        let yoe = y - era * 400
-        let doy = (153 * (m > 2 ? m - 3 : m + 9) + 2) / 5 + d - 1
-        let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy
-        return era * 146_097 + doe - 719_468
-    }
-
-    /// Parses `YYYY-MM-DDTHH:MM:SS[.fraction](Z|±HH:MM)` into nanoseconds since the epoch.
-    package static func parse(_ s: UnsafeBufferPointer<UInt8>) -> Int64? {
-        guard s.count >= 20 else { return nil }
-        func num(_ at: Int, _ width: Int) -> Int64? {
-            var v: Int64 = 0
-            for i in at..<(at + width) {
-                let c = s[i]
-                guard c >= 48 && c <= 57 else { return nil }
-                v = v * 10 + Int64(c - 48)
-            }
-            return v
-        }
-        guard let year = num(0, 4), s[4] == UInt8(ascii: "-"), let month = num(5, 2), s[7] == UInt8(ascii: "-"),
-            let day = num(8, 2), s[10] == UInt8(ascii: "T") || s[10] == UInt8(ascii: "t"),
-            let hour = num(11, 2), s[13] == UInt8(ascii: ":"), let minute = num(14, 2), s[16] == UInt8(ascii: ":"),
-            let second = num(17, 2),
-            (1...12).contains(month), (1...31).contains(day), hour < 24, minute < 60, second < 61
-        else { return nil }
-        var i = 19
-        var nanos: Int64 = 0
-        if s[i] == UInt8(ascii: ".") {
-            i += 1
-            var digits = 0
-            while i < s.count, s[i] >= 48, s[i] <= 57 {
-                if digits < 9 { nanos = nanos * 10 + Int64(s[i] - 48) }
-                digits += 1
-                i += 1
-            }
-            guard digits > 0 else { return nil }
-            while digits < 9 { nanos *= 10; digits += 1 }
-        }
-        guard i < s.count else { return nil }
-        var offset: Int64 = 0
-        if s[i] == UInt8(ascii: "Z") || s[i] == UInt8(ascii: "z") {
-            i += 1
-        } else if s[i] == UInt8(ascii: "+") || s[i] == UInt8(ascii: "-") {
-            guard i + 6 == s.count, let oh = num(i + 1, 2), s[i + 3] == UInt8(ascii: ":"), let om = num(i + 4, 2)
-            else { return nil }
-            offset = (oh * 3600 + om * 60) * (s[i] == UInt8(ascii: "+") ? 1 : -1)
-            i += 6
-        } else {
-            return nil
-        }
-        guard i == s.count else { return nil }
-        let secs = days(year: year, month: month, day: day) * 86_400 + hour * 3600 + minute * 60 + second - offset
-        return secs * 1_000_000_000 + nanos
     }
 }
