@@ -141,7 +141,7 @@ public final class TestChildProcess: Sendable {
 
     /// Everything the child wrote so far, stdout and stderr interleaved line by line in the order they were read.
     public var output: String { state.withLock { $0.combined } }
-    /// What the child wrote to stdout so far.
+    /// What the child wrote to stdout so far (complete lines; the last line once the child closed stdout).
     public var standardOutput: String { state.withLock { $0.stdout } }
     /// What the child wrote to stderr so far.
     public var standardError: String { state.withLock { $0.stderr } }
@@ -185,11 +185,23 @@ public final class TestChildProcess: Sendable {
     /// Returns the first text in a line matching the regular expression `pattern` (the match only, not its line);
     /// see ``waitForLine(within:where:)``.
     public func waitForMatch(_ pattern: String, within limit: Duration) async throws -> String {
-        let line = try await waitForLine(within: limit) { $0.text.range(of: pattern, options: .regularExpression) != nil }
+        let line = try await waitForLine(within: limit) {
+            $0.text.range(of: pattern, options: .regularExpression) != nil
+        }
         guard let range = line.text.range(of: pattern, options: .regularExpression) else {
             throw TestChildProcessError("\(executable): line \(line) stopped matching \(pattern)")
         }
         return String(line.text[range])
+    }
+
+    /// The port one of our executables logs once it serves HTTP (`http.port=N` in a log line); see
+    /// ``waitForLine(within:where:)``.
+    public func waitForLoggedPort(within limit: Duration) async throws -> Int {
+        let match = try await waitForMatch(#"http\.port=\d+"#, within: limit)
+        guard let port = Int(match.dropFirst("http.port=".count)) else {
+            throw TestChildProcessError("\(executable): no port number in \(match)")
+        }
+        return port
     }
 
     // MARK: Signals and exit
@@ -201,6 +213,9 @@ public final class TestChildProcess: Sendable {
             if state.processEnded == nil { _ = kill(processIdentifier, signal) }
         }
     }
+
+    /// How the child ended, once it has exited and its output has been read to the end; `nil` until then.
+    public var termination: Termination? { state.withLock { $0.termination } }
 
     /// Whether the child has exited (its output may still be being read).
     public var hasExited: Bool { state.withLock { $0.processEnded != nil } }
@@ -224,7 +239,9 @@ public final class TestChildProcess: Sendable {
         return try await withThrowingTaskGroup(of: T?.self) { group in
             group.addTask {
                 try await withTaskCancellationHandler {
-                    try await withCheckedThrowingContinuation { continuation in self.register(id, waiter(continuation)) }
+                    try await withCheckedThrowingContinuation { continuation in
+                        self.register(id, waiter(continuation))
+                    }
                 } onCancel: {
                     self.cancel(id)
                 }
@@ -298,21 +315,24 @@ public final class TestChildProcess: Sendable {
             pending.removeFirst(start)
             if !lines.isEmpty { received(lines) }
         }
-        if !pending.isEmpty { received([Line(stream: stream, text: String(decoding: pending, as: UTF8.self))]) }
+        if !pending.isEmpty {
+            received([Line(stream: stream, text: String(decoding: pending, as: UTF8.self))], lastHasNewline: false)
+        }
         close(fd)
         reachedEnd()
     }
 
-    private func received(_ lines: [Line]) {
+    private func received(_ lines: [Line], lastHasNewline: Bool = true) {
         let resumes: [() -> Void] = state.withLock { state in
             var resumes: [() -> Void] = []
-            for line in lines {
+            for (index, line) in lines.enumerated() {
                 state.lines.append(line)
+                let text = lastHasNewline || index < lines.count - 1 ? line.text + "\n" : line.text
                 switch line.stream {
-                case .stdout: state.stdout += line.text + "\n"
-                case .stderr: state.stderr += line.text + "\n"
+                case .stdout: state.stdout += text
+                case .stderr: state.stderr += text
                 }
-                state.combined += line.text + "\n"
+                state.combined += text
                 for follower in state.followers.values { follower.yield(line) }
                 for (id, waiter) in state.waiters {
                     guard case .line(let matches, let continuation) = waiter, matches(line) else { continue }
