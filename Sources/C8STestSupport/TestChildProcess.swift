@@ -105,8 +105,35 @@ public final class TestChildProcess: Sendable {
         process.standardInput = FileHandle.nullDevice
         process.standardOutput = FileHandle(fileDescriptor: stdout.write, closeOnDealloc: false)
         process.standardError = FileHandle(fileDescriptor: stderr.write, closeOnDealloc: false)
+        // The child is started and awaited on a thread of its own, with no signal blocked: a child inherits the
+        // signal mask of the thread that starts it, and Swift concurrency's threads block SIGTERM (a shell script
+        // or `sleep` started from one would never see it).
+        let owned = UncheckedProcess(process: process)
+        let handoff = LaunchHandoff()
+        let waiter = Thread {
+            var signals = sigset_t()
+            sigemptyset(&signals)
+            pthread_sigmask(SIG_SETMASK, &signals, nil)
+            do {
+                try owned.process.run()
+            } catch {
+                handoff.launched(.failure(error))
+                return
+            }
+            handoff.launched(.success(owned.process.processIdentifier))
+            let child = handoff.waitForChild()
+            owned.process.waitUntilExit()
+            let termination: Termination =
+                owned.process.terminationReason == .uncaughtSignal
+                ? .signalled(owned.process.terminationStatus) : .exited(owned.process.terminationStatus)
+            child.processEnded(termination)
+        }
+        let name = URL(fileURLWithPath: executable).lastPathComponent
+        waiter.name = "\(name) exit"
+        waiter.start()
+        let pid: Int32
         do {
-            try process.run()
+            pid = try handoff.waitForLaunch().get()
         } catch {
             stdout.closeBoth()
             stderr.closeBoth()
@@ -117,23 +144,13 @@ public final class TestChildProcess: Sendable {
         close(stdout.write)
         close(stderr.write)
 
-        let child = TestChildProcess(executable: executable, processIdentifier: process.processIdentifier)
-        let name = URL(fileURLWithPath: executable).lastPathComponent
+        let child = TestChildProcess(executable: executable, processIdentifier: pid)
         for (fd, stream) in [(stdout.read, Stream.stdout), (stderr.read, Stream.stderr)] {
             let reader = Thread { child.readLoop(fd: fd, stream: stream) }
-            reader.name = "\(name)[\(child.processIdentifier)] \(stream.rawValue)"
+            reader.name = "\(name)[\(pid)] \(stream.rawValue)"
             reader.start()
         }
-        let owned = UncheckedProcess(process: process)
-        let waiter = Thread {
-            owned.process.waitUntilExit()
-            let termination: Termination =
-                owned.process.terminationReason == .uncaughtSignal
-                ? .signalled(owned.process.terminationStatus) : .exited(owned.process.terminationStatus)
-            child.processEnded(termination)
-        }
-        waiter.name = "\(name)[\(child.processIdentifier)] exit"
-        waiter.start()
+        handoff.started(child)
         return child
     }
 
@@ -152,18 +169,19 @@ public final class TestChildProcess: Sendable {
     /// Every call returns a new stream of its own.
     public func lines() -> AsyncStream<Line> {
         let (stream, continuation) = AsyncStream.makeStream(of: Line.self)
-        let id = state.withLock { state -> UInt64? in
-            for line in state.lines { continuation.yield(line) }
-            guard state.openStreams > 0 else { return nil }
+        let id = state.withLock { state in
             state.nextID += 1
-            state.followers[state.nextID] = continuation
             return state.nextID
         }
-        guard let id else {
-            continuation.finish()
-            return stream
-        }
+        // Set before the continuation is shared: finishing it calls this, and never under the lock.
         continuation.onTermination = { [weak self] _ in _ = self?.state.withLock { $0.followers[id] = nil } }
+        let following = state.withLock { state in
+            for line in state.lines { continuation.yield(line) }
+            guard state.openStreams > 0 else { return false }
+            state.followers[id] = continuation
+            return true
+        }
+        if !following { continuation.finish() }
         return stream
     }
 
@@ -349,10 +367,11 @@ public final class TestChildProcess: Sendable {
         let resumes: [() -> Void] = state.withLock { state in
             state.openStreams -= 1
             guard state.openStreams == 0 else { return [] }
-            for follower in state.followers.values { follower.finish() }
+            // Finished outside the lock: `finish()` calls the stream's `onTermination`, which takes the lock.
+            let followers = Array(state.followers.values)
             state.followers = [:]
             let error = endedError(state)
-            var resumes: [() -> Void] = []
+            var resumes: [() -> Void] = [{ for follower in followers { follower.finish() } }]
             for (id, waiter) in state.waiters {
                 guard case .line(_, let continuation) = waiter else { continue }
                 state.waiters[id] = nil
@@ -450,7 +469,43 @@ private struct OwnedPipe {
     }
 }
 
-/// `Process` is only touched by the thread that waits for it once it has started.
+/// Between ``TestChildProcess/start(executable:arguments:environment:workingDirectory:)`` and the thread that
+/// starts the child and waits for it: the launch result one way, the ``TestChildProcess`` the other.
+private final class LaunchHandoff: @unchecked Sendable {
+    private let condition = NSCondition()
+    private var launch: Result<Int32, any Error>?
+    private var child: TestChildProcess?
+
+    func launched(_ result: Result<Int32, any Error>) {
+        condition.withLock {
+            launch = result
+            condition.broadcast()
+        }
+    }
+
+    func waitForLaunch() -> Result<Int32, any Error> {
+        condition.withLock {
+            while launch == nil { condition.wait() }
+            return launch!
+        }
+    }
+
+    func started(_ child: TestChildProcess) {
+        condition.withLock {
+            self.child = child
+            condition.broadcast()
+        }
+    }
+
+    func waitForChild() -> TestChildProcess {
+        condition.withLock {
+            while child == nil { condition.wait() }
+            return child!
+        }
+    }
+}
+
+/// `Process` is only touched by the thread that starts it and waits for it.
 private struct UncheckedProcess: @unchecked Sendable {
     let process: Process
 }
