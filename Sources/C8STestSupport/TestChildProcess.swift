@@ -111,10 +111,14 @@ public final class TestChildProcess: Sendable {
         let owned = UncheckedProcess(process: process)
         let handoff = LaunchHandoff()
         let waiter = Thread {
-            var signals = sigset_t()
-            sigemptyset(&signals)
-            pthread_sigmask(SIG_SETMASK, &signals, nil)
+            var none = sigset_t()
+            var blocked = sigset_t()
+            sigemptyset(&none)
+            pthread_sigmask(SIG_SETMASK, &none, &blocked)
             do {
+                // This thread blocks again what it blocked before, so signals for this process keep going where
+                // they went (a dispatch signal source reads them from a signalfd).
+                defer { pthread_sigmask(SIG_SETMASK, &blocked, nil) }
                 try owned.process.run()
             } catch {
                 handoff.launched(.failure(error))
@@ -271,7 +275,7 @@ public final class TestChildProcess: Sendable {
             defer { group.cancelAll() }
             guard let result = try await group.next() ?? nil else {
                 throw TestChildProcessError(
-                    "\(executable) [\(processIdentifier)]: no \(what) within \(limit); output so far:\n"
+                    "\(executable) [\(processIdentifier)]: \(what) did not come within \(limit); output so far:\n"
                         + String(output.suffix(4000)))
             }
             return result
