@@ -4,7 +4,6 @@ import C8SCore
 import C8SKube
 import C8STestSupport
 import Foundation
-import Synchronization
 import Testing
 
 /// The `c8s-coordinator` executable against the test API server: it reconciles, serves health, and exits cleanly
@@ -33,46 +32,26 @@ import Testing
             try await h.createConfig("exe", PipelineSpec(steps: [step("a")]))
             try await h.createRun("exe-1", config: "exe")
 
-            let process = Process()
-            process.executableURL = Self.binary
-            process.arguments = [
-                "--kubeconfig", kubeconfig, "--namespace", "default", "--lease-namespace", "default",
-                "--identity", "exe-test", "--http-port", "0", "--job-ttl-seconds", "120",
-            ]
-            let output = Pipe()
-            process.standardError = output
-            process.standardOutput = output
-            let (ports, portContinuation) = AsyncStream.makeStream(of: Int.self)
-            let buffer = Mutex("")
-            output.fileHandleForReading.readabilityHandler = { handle in
-                let chunk = String(decoding: handle.availableData, as: UTF8.self)
-                let text = buffer.withLock { $0 += chunk; return $0 }
-                if let range = text.range(of: #"http\.port=(\d+)"#, options: .regularExpression) {
-                    let port = Int(text[range].dropFirst("http.port=".count)) ?? 0
-                    portContinuation.yield(port)
-                    portContinuation.finish()
-                }
+            try await withTestChildProcess(
+                executable: Self.binary.path,
+                arguments: [
+                    "--kubeconfig", kubeconfig, "--namespace", "default", "--lease-namespace", "default",
+                    "--identity", "exe-test", "--http-port", "0", "--job-ttl-seconds", "120",
+                ]
+            ) { process in
+                let job = try await h.waitForJob(run: "exe-1", step: "a")
+                #expect(job.spec?.ttlSecondsAfterFinished == 120)
+                let port = try await process.waitForLoggedPort(within: .seconds(120))
+                let health = try await HTTPClient.shared.execute(
+                    HTTPClientRequest(url: "http://127.0.0.1:\(port)/healthz"), timeout: .seconds(5))
+                #expect(health.status == .ok)
+                let lease = try await h.client.get(Lease.self, name: "c8s-coordinator", namespace: "default")
+                #expect(lease.spec?.holderIdentity == "exe-test")
+
+                process.signal(SIGTERM)
+                let status = try await process.waitForExit(limit: .seconds(60))
+                #expect(status == .exited(0), "output: \(process.output)")
             }
-            let (exits, exitContinuation) = AsyncStream.makeStream(of: Int32.self)
-            process.terminationHandler = { exitContinuation.yield($0.terminationStatus); exitContinuation.finish() }
-            try process.run()
-            defer { if process.isRunning { process.terminate() } }
-
-            let job = try await h.waitForJob(run: "exe-1", step: "a")
-            #expect(job.spec?.ttlSecondsAfterFinished == 120)
-            var portIterator = ports.makeAsyncIterator()
-            let port = try #require(await portIterator.next())
-            let health = try await HTTPClient.shared.execute(
-                HTTPClientRequest(url: "http://127.0.0.1:\(port)/healthz"), timeout: .seconds(5))
-            #expect(health.status == .ok)
-            let lease = try await h.client.get(Lease.self, name: "c8s-coordinator", namespace: "default")
-            #expect(lease.spec?.holderIdentity == "exe-test")
-
-            kill(process.processIdentifier, SIGTERM)
-            var exitIterator = exits.makeAsyncIterator()
-            let status = await exitIterator.next()
-            output.fileHandleForReading.readabilityHandler = nil
-            #expect(status == 0, "output: \(buffer.withLock { $0 })")
         }
     }
 }

@@ -9,7 +9,7 @@ import Glibc
 
 /// The agents of the simulated installation, one per node: in this process (`buildAgent`), or `c8s-agent`
 /// executables that ``kill(node:)`` SIGKILLs and starts again with the same state directory, as a DaemonSet
-/// would. In-process agents log into ``CapturedLogs``; processes into a file per node (``processOutput``).
+/// would. In-process agents log into ``CapturedLogs``; the output of processes is kept per node (``processOutput``).
 final class SimulatedAgents: Sendable {
     struct Settings: Sendable {
         var nodes: [String]
@@ -30,6 +30,8 @@ final class SimulatedAgents: Sendable {
         var waiters: [CheckedContinuation<Void, Never>] = []
         var urls: [String: String] = [:]
         var processes: [String: AgentProcess] = [:]
+        /// The output of the processes on each node that were killed and replaced.
+        var earlierOutput: [String: String] = [:]
     }
 
     let settings: Settings
@@ -62,7 +64,9 @@ final class SimulatedAgents: Sendable {
 
     /// The output of every `c8s-agent` process so far (empty for agents in this process).
     var processOutput: String {
-        state.withLock { Array($0.processes.values) }.map(\.output).joined(separator: "\n")
+        let (earlier, processes) = state.withLock { ($0.earlierOutput, $0.processes) }
+        return processes.sorted { $0.key < $1.key }.map { earlier[$0.key, default: ""] + $0.value.output }
+            .joined(separator: "\n")
     }
 
     /// Returns once every agent has started serving.
@@ -98,7 +102,8 @@ final class SimulatedAgents: Sendable {
         guard let process = state.withLock({ $0.processes[node] }) else {
             throw IntegrationError("no agent process on \(node)")
         }
-        await process.killAndWait()
+        try await process.killAndWait()
+        state.withLock { $0.earlierOutput[node, default: ""] += process.output }
         try startProcess(node: node)
     }
 
@@ -115,28 +120,25 @@ final class SimulatedAgents: Sendable {
                 "C8S_S3_ENDPOINT": settings.seaweed.endpoint, "C8S_S3_REGION": "us-east-1",
                 "AWS_ACCESS_KEY_ID": settings.seaweed.accessKey, "AWS_SECRET_ACCESS_KEY": settings.seaweed.secretKey,
             ],
-            outputPath: "\(settings.stateRoot)/\(node).out", logs: logs)
+            logs: logs)
         try process.start()
         state.withLock { $0.processes[node] = process }
         markStarted(node: node, url: "http://127.0.0.1:\(port)")
     }
 }
 
-/// One `c8s-agent` process; its output is appended to `outputPath` (kept across restarts on the node).
+/// One `c8s-agent` process (a ``TestChildProcess``); its output is captured in memory.
 final class AgentProcess: Sendable {
     let node: String
     let arguments: [String]
     let environment: [String: String]
-    let outputPath: String
     let logs: CapturedLogs
-    private let process = Mutex<Process?>(nil)
-    private let exited = Mutex<(done: Bool, waiters: [CheckedContinuation<Void, Never>])>((false, []))
+    private let child = Mutex<TestChildProcess?>(nil)
 
-    init(node: String, arguments: [String], environment: [String: String], outputPath: String, logs: CapturedLogs) {
+    init(node: String, arguments: [String], environment: [String: String], logs: CapturedLogs) {
         self.node = node
         self.arguments = arguments
         self.environment = environment
-        self.outputPath = outputPath
         self.logs = logs
     }
 
@@ -154,54 +156,30 @@ final class AgentProcess: Sendable {
     }
 
     func start() throws {
-        let process = Process()
-        process.executableURL = Self.binary
-        process.arguments = arguments
-        process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
-        if !FileManager.default.fileExists(atPath: outputPath) {
-            FileManager.default.createFile(atPath: outputPath, contents: nil)
-        }
-        let output = try FileHandle(forWritingTo: URL(fileURLWithPath: outputPath))
-        output.seekToEndOfFile()
-        process.standardOutput = output
-        process.standardError = output
-        let prefix = "c8s-agent[\(node)]"
-        let logs = self.logs
-        process.terminationHandler = { [self] process in
-            try? output.close()
-            logs.append("\(prefix) exited with status \(process.terminationStatus)")
-            let waiters = exited.withLock { state in
-                state.done = true
-                defer { state.waiters = [] }
-                return state.waiters
-            }
-            for waiter in waiters { waiter.resume() }
-        }
-        try process.run()
-        self.process.withLock { $0 = process }
+        let child = try TestChildProcess.start(
+            executable: Self.binary.path, arguments: arguments,
+            environment: ProcessInfo.processInfo.environment.merging(environment) { $1 })
+        self.child.withLock { $0 = child }
     }
 
-    /// What the process (and any earlier process on this node) wrote.
+    /// What the process wrote, and how it ended once it has.
     var output: String {
-        (try? String(contentsOfFile: outputPath, encoding: .utf8)) ?? ""
+        guard let child = child.withLock({ $0 }) else { return "" }
+        guard let termination = child.termination else { return child.output }
+        return child.output + "c8s-agent[\(node)] exited with \(termination)\n"
     }
 
     /// SIGKILL, without waiting.
     func kill() {
-        if let pid = process.withLock({ $0?.processIdentifier }), pid > 0 { _ = Glibc.kill(pid, SIGKILL) }
+        child.withLock { $0 }?.signal(SIGKILL)
     }
 
     /// SIGKILL, then waits until the process has exited.
-    func killAndWait() async {
-        kill()
-        await withCheckedContinuation { continuation in
-            let done = exited.withLock { state in
-                if state.done { return true }
-                state.waiters.append(continuation)
-                return false
-            }
-            if done { continuation.resume() }
-        }
+    func killAndWait() async throws {
+        guard let child = child.withLock({ $0 }) else { return }
+        child.signal(SIGKILL)
+        let termination = try await child.waitForExit(limit: .seconds(60))
+        logs.append("c8s-agent[\(node)] exited with \(termination)")
     }
 }
 

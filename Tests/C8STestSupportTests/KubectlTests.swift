@@ -19,32 +19,24 @@ import Testing
     }()
 
     static func run(_ arguments: [String], kubeconfig: String) async throws -> Output {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: try #require(kubectl))
-        process.arguments = ["--kubeconfig", kubeconfig] + arguments
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("kubectl-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: directory) }
-        process.environment = [
-            "HOME": directory.path, "PATH": "/usr/bin:/bin", "KUBECACHEDIR": directory.path + "/cache",
-        ]
-        let stdout = directory.appendingPathComponent("out")
-        let stderr = directory.appendingPathComponent("err")
-        _ = FileManager.default.createFile(atPath: stdout.path, contents: nil)
-        _ = FileManager.default.createFile(atPath: stderr.path, contents: nil)
-        process.standardOutput = try FileHandle(forWritingTo: stdout)
-        process.standardError = try FileHandle(forWritingTo: stderr)
-        // Wait without blocking a concurrency thread: the server under test needs them.
-        let (exited, exit) = AsyncStream<Void>.makeStream()
-        process.terminationHandler = { _ in
-            exit.yield()
-            exit.finish()
+        // The exit is awaited on a thread of its own, not a concurrency thread: the server under test needs them.
+        return try await withTestChildProcess(
+            executable: try #require(kubectl), arguments: ["--kubeconfig", kubeconfig] + arguments,
+            environment: ["HOME": directory.path, "PATH": "/usr/bin:/bin", "KUBECACHEDIR": directory.path + "/cache"]
+        ) { process in
+            let termination = try await process.waitForExit(limit: .seconds(120))
+            guard case .exited(let status) = termination else {
+                throw KubectlFailure(description: "kubectl \(arguments) ended by \(termination): \(process.output)")
+            }
+            return Output(status: status, stdout: process.standardOutput, stderr: process.standardError)
         }
-        try process.run()
-        for await _ in exited {}
-        return Output(
-            status: process.terminationStatus, stdout: try String(contentsOf: stdout, encoding: .utf8),
-            stderr: try String(contentsOf: stderr, encoding: .utf8))
+    }
+
+    struct KubectlFailure: Error, CustomStringConvertible {
+        var description: String
     }
 
     @Test(.enabled(if: kubectl != nil, "kubectl is not installed"))
