@@ -9,11 +9,30 @@ extension PipelineRunReconciler {
 
     /// Writes the status when it changed, with the run's resourceVersion (a concurrent writer, such as the node
     /// agent adding log summaries, makes this fail with Conflict and the reconcile runs again on fresh data).
+    ///
+    /// The node agents patch each step's `logs` and `logURL` every few seconds while steps run, so a conflict is
+    /// common: when the run changed meanwhile only in fields the coordinator does not own (the agents' log fields,
+    /// annotations), the write is retried at once on the fresh object, keeping the agents' values; any other change
+    /// makes it fail with Conflict and the reconcile runs again.
     func writeStatus(_ run: PipelineRun, _ status: PipelineRun.Status, logger: Logger) async throws {
         guard status != run.status else { return }
         var updated = run
         updated.status = status
-        _ = try await client.updateStatus(updated)
+        for attempt in 1... {
+            do {
+                _ = try await client.updateStatus(updated)
+                break
+            } catch let error as KubeError where error.isConflict && attempt < 5 {
+                guard let fresh = try await client.getIfPresent(
+                    PipelineRun.self, name: run.metadata.name ?? "", namespace: run.metadata.namespace),
+                    fresh.spec == run.spec, fresh.metadata.deletionTimestamp == nil,
+                    PipelineRun.Status.differOnlyInAgentFields(fresh.status, run.status)
+                else { throw error }
+                logger.debug("run status changed by a node agent meanwhile; writing again on the fresh object")
+                updated = fresh
+                updated.status = status.keepingAgentFields(of: fresh.status)
+            }
+        }
         metrics.record(from: run.status, to: status)
         for note in RunEventNote.transitions(from: run.status, to: status) {
             await record(note, about: run, logger: logger)
@@ -117,5 +136,37 @@ extension PipelineRunReconciler {
     static func percentage(_ part: Int, of whole: Int) -> String {
         let tenths = (part * 1000 + whole / 2) / whole
         return tenths % 10 == 0 ? "\(tenths / 10)%" : "\(tenths / 10).\(tenths % 10)%"
+    }
+}
+
+extension PipelineRun.Status {
+    /// Whether two statuses are equal but for the fields the node agents write (`logs` and `logURL` of steps).
+    static func differOnlyInAgentFields(_ a: PipelineRun.Status?, _ b: PipelineRun.Status?) -> Bool {
+        a?.withoutAgentFields == b?.withoutAgentFields
+    }
+
+    /// This status without the fields the node agents write.
+    var withoutAgentFields: PipelineRun.Status {
+        var status = self
+        status.steps = steps?.map { step in
+            var step = step
+            step.logs = nil
+            step.logURL = nil
+            return step
+        }
+        return status
+    }
+
+    /// This status with each step's `logs` and `logURL` taken from `other` (the agents' latest values).
+    func keepingAgentFields(of other: PipelineRun.Status?) -> PipelineRun.Status {
+        var status = self
+        guard let other, var steps = status.steps else { return status }
+        for index in steps.indices {
+            guard let theirs = other[step: steps[index].name] else { continue }
+            steps[index].logs = theirs.logs
+            steps[index].logURL = theirs.logURL
+        }
+        status.steps = steps
+        return status
     }
 }
