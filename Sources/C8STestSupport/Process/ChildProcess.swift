@@ -50,4 +50,19 @@ public enum ChildProcess {
             run.kill(timedOut: false)
         }
     }
+
+    /// Runs a child like ``run(_:_:environment:workingDirectory:standardInput:timeLimit:)``, blocking the calling
+    /// thread, without a time limit. Only for code that already runs on a thread of its own (a test's writer
+    /// `Thread`), never from async code; unlike Foundation's `Process.run()` it does not list `/proc/self/fd`
+    /// (which crashes intermittently on Linux with many descriptors open).
+    public static func runOnCurrentThread(
+        _ executable: String, _ arguments: [String] = [], environment: [String: String]? = nil,
+        workingDirectory: String? = nil, standardInput: Data? = nil
+    ) throws -> ChildProcessResult {
+        let variables = (environment ?? ProcessInfo.processInfo.environment).map { "\($0.key)=\($0.value)" }
+        return try ChildProcessRun(
+            argv: [executable] + arguments, environment: variables, workingDirectory: workingDirectory,
+            input: standardInput.map { Array($0) }
+        ).runToEnd()
+    }
 }

@@ -52,13 +52,24 @@ final class ChildProcessRun: Sendable {
         }
     }
 
-    private func runToEnd() throws -> ChildProcessResult {
+    /// Spawns, pumps and reaps on the calling thread (blocking it).
+    func runToEnd() throws -> ChildProcessResult {
         // A child that exits before reading all its input makes `write` fail with EPIPE on this thread instead of
-        // raising SIGPIPE in the whole test process.
+        // raising SIGPIPE in the whole test process. A SIGPIPE left pending is consumed before the mask is restored.
         var pipeSignal = sigset_t()
         sigemptyset(&pipeSignal)
         sigaddset(&pipeSignal, SIGPIPE)
-        pthread_sigmask(SIG_BLOCK, &pipeSignal, nil)
+        var previousMask = sigset_t()
+        pthread_sigmask(SIG_BLOCK, &pipeSignal, &previousMask)
+        defer {
+            var pending = sigset_t()
+            sigpending(&pending)
+            if sigismember(&pending, SIGPIPE) == 1 {
+                var now = timespec()
+                _ = sigtimedwait(&pipeSignal, nil, &now)
+            }
+            pthread_sigmask(SIG_SETMASK, &previousMask, nil)
+        }
 
         var descriptors: [Int32] = []
         defer { for fd in descriptors where fd >= 0 { close(fd) } }
