@@ -106,8 +106,8 @@ import Glibc
 
     @Test func concurrentRunsLeaveTheConcurrencyPoolFree() async throws {
         // 32 children of 5 s each. Waiting for them on cooperative threads (2 on this machine) would run them two
-        // at a time and stop a 50 ms ticker for 5 s and more; waiting off the pool, all of them run at once (each
-        // prints when it started and ended: the last start is before the first end) and the ticker stays on time.
+        // at a time and hold up a 50 ms ticker for over a minute; waiting off the pool, all of them run at once (each
+        // prints when it started and ended: the last start is before the first end) and the ticker keeps ticking.
         let children = 32
         let clock = ContinuousClock()
         let start = clock.now
@@ -143,6 +143,8 @@ import Glibc
         #expect(
             lastStart < firstEnd, "the children did not all run at once (last start \(lastStart), first end \(firstEnd))")
         let lateness = try #require(worstLateness)
-        #expect(lateness < .seconds(5), "the 50 ms ticker was up to \(lateness) late while children ran")
+        // The ticker, added after the 32 children, shares the pool with the rest of the suite (seconds of lateness
+        // on a loaded machine); children waited for on the pool would hold it for 16 rounds of 5 s first.
+        #expect(lateness < .seconds(20), "the 50 ms ticker was up to \(lateness) late while children ran")
     }
 }
