@@ -97,6 +97,19 @@ import Glibc
         #expect(result.errorText == "done\n")
     }
 
+    @Test func theChildInheritsNoOtherDescriptor() async throws {
+        // A descriptor without close-on-exec, like a script file another test is still writing.
+        let opened = open("/dev/null", O_RDONLY)
+        try #require(opened >= 0)
+        let fd = fcntl(opened, F_DUPFD, 300)
+        close(opened)
+        try #require(fd >= 300)
+        defer { close(fd) }
+        let result = try await ChildProcess.run(
+            "sh", ["-c", "if [ -e /proc/self/fd/\(fd) ]; then echo inherited; else echo closed; fi"])
+        #expect(result.outputText == "closed\n")
+    }
+
     @Test func unknownExecutableThrowsNamingIt() async throws {
         let error = try await #require(throws: ChildProcessError.self) {
             try await ChildProcess.run("c8s-no-such-tool-\(UUID().uuidString.prefix(8))")

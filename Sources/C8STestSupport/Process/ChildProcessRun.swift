@@ -138,6 +138,14 @@ final class ChildProcessRun: Sendable {
         }
         posix_spawn_file_actions_adddup2(&actions, stdout, 1)
         posix_spawn_file_actions_adddup2(&actions, stderr, 2)
+        // The child keeps no other descriptor of the test process: one without close-on-exec (a script another
+        // test is still writing, a server's socket) would otherwise stay open for the child's whole life
+        // (`ETXTBSY` when that test runs its script, a peer that never sees EOF). Closing a descriptor that was
+        // closed since the listing is ignored by glibc.
+        let inherited = (try? FileManager.default.contentsOfDirectory(atPath: "/proc/self/fd"))?.compactMap {
+            Int32($0)
+        }
+        for fd in inherited ?? [] where fd > 2 { posix_spawn_file_actions_addclose(&actions, fd) }
         // `posix_spawn_file_actions_addchdir_np` is GNU-only and not visible to Swift: `env -C` changes directory
         // in the child (the process-wide `chdir` Foundation falls back to would race with other tests).
         let argv = workingDirectory.map { ["/usr/bin/env", "-C", $0, "--"] + self.argv } ?? self.argv
