@@ -1,5 +1,4 @@
 import Foundation
-import C8STestSupport
 import Synchronization
 
 @testable import C8SLogs
@@ -74,8 +73,11 @@ final class TailTestWriter: @unchecked Sendable {
             .filter { $0.hasPrefix("\(restart).log.") }.sorted()
         if gzip {
             for name in names.dropLast() where !name.hasSuffix(".gz") {
-                // on the writer's own thread: blocking here holds no thread of the concurrency pool
-                _ = try? ChildProcess.runOnCurrentThread("/usr/bin/gzip", ["-1", "-f", "\(directory)/\(name)"])
+                let process = Process()
+                process.executableURL = URL(fileURLWithPath: "/usr/bin/gzip")
+                process.arguments = ["-1", "-f", "\(directory)/\(name)"]
+                try? process.run()
+                process.waitUntilExit()
             }
             names = ((try? FileManager.default.contentsOfDirectory(atPath: directory)) ?? [])
                 .filter { $0.hasPrefix("\(restart).log.") }.sorted()
