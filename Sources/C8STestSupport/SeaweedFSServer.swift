@@ -159,21 +159,7 @@ public final class SeaweedFSServer: @unchecked Sendable {
     }
 
     private func runCurl(_ arguments: [String]) async throws -> String {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["curl"] + arguments
-        let pipe = Pipe()
-        process.standardOutput = pipe
-        process.standardError = FileHandle.nullDevice
-        try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, any Error>) in
-            process.terminationHandler = { _ in continuation.resume() }
-            do { try process.run() } catch {
-                process.terminationHandler = nil
-                continuation.resume(throwing: error)
-            }
-        }
-        let data = pipe.fileHandleForReading.readDataToEndOfFile()
-        return String(decoding: data, as: UTF8.self)
+        try await ChildProcess.run("curl", arguments).outputText
     }
 
     /// Stops the server abruptly (SIGKILL, like a crash or a lost node; `weed` takes 15 s to honour SIGTERM),

@@ -261,22 +261,15 @@ func storedObjects(_ store: any LogStore) async throws -> [String: [UInt8]] {
 }
 
 /// Decompresses a zstd frame with the `zstd` command-line tool.
-func zstdDecompress(_ data: [UInt8], scratch: String) throws -> [UInt8] {
+func zstdDecompress(_ data: [UInt8], scratch: String) async throws -> [UInt8] {
     let path = "\(scratch)/chunk-\(UUID().uuidString).zst"
     try Data(data).write(to: URL(fileURLWithPath: path))
     defer { try? FileManager.default.removeItem(atPath: path) }
-    let process = Process()
-    process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-    process.arguments = ["zstd", "-dc", "-q", path]
-    let output = Pipe()
-    process.standardOutput = output
-    try process.run()
-    let bytes = output.fileHandleForReading.readDataToEndOfFile()
-    process.waitUntilExit()
-    guard process.terminationStatus == 0 else {
-        throw AgentTestTimeout(what: "zstd -dc to succeed (exit \(process.terminationStatus))")
+    let result = try await ChildProcess.run("zstd", ["-dc", "-q", path])
+    guard result.succeeded else {
+        throw AgentTestTimeout(what: "zstd -dc to succeed (\(result.termination)): \(result.errorText)")
     }
-    return Array(bytes)
+    return Array(result.standardOutput)
 }
 
 /// The stored lines of a container, in order.

@@ -169,7 +169,7 @@ extension AgentLiveTests {
                     for file in try FileManager.default.contentsOfDirectory(atPath: directory) {
                         let path = "\(directory)/\(file)"
                         kept += file.hasSuffix(".gz")
-                            ? try gunzip(path) : Array(try Data(contentsOf: URL(fileURLWithPath: path)))
+                            ? try await gunzip(path) : Array(try Data(contentsOf: URL(fileURLWithPath: path)))
                     }
                     #expect(!kept.contains(" F rot line 0\n"))
                     #expect(kept.contains(" F rot line 999\n"))
@@ -192,14 +192,7 @@ extension AgentLiveTests {
 }
 
 /// The bytes of a gzipped file (the `gzip` tool).
-func gunzip(_ path: String) throws -> [UInt8] {
-    let process = Process()
-    process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-    process.arguments = ["gzip", "-dc", path]
-    let output = Pipe()
-    process.standardOutput = output
-    try process.run()
-    let data = output.fileHandleForReading.readDataToEndOfFile()
-    process.waitUntilExit()
-    return Array(data)
+func gunzip(_ path: String) async throws -> [UInt8] {
+    let result = try await ChildProcess.run("gzip", ["-dc", path])
+    return Array(result.standardOutput)
 }

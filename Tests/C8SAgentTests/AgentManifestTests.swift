@@ -6,26 +6,16 @@ import Testing
 /// `daemonset/` renders with the real `kubectl kustomize`; what it renders is well formed, installs next to
 /// `deploy/` without duplicates, and loads into the test API server. The agent's role is least privilege.
 @Suite struct AgentManifestTests {
-    static func render(_ directory: String) throws -> [JSONValue] {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["kubectl", "kustomize", agentRepositoryRoot + "/" + directory]
-        let output = Pipe()
-        let errors = Pipe()
-        process.standardOutput = output
-        process.standardError = errors
-        try process.run()
-        let data = output.fileHandleForReading.readDataToEndOfFile()
-        let errorText = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        process.waitUntilExit()
-        guard process.terminationStatus == 0 else {
-            throw AgentTestTimeout(what: "kubectl kustomize \(directory) to succeed: \(errorText)")
+    static func render(_ directory: String) async throws -> [JSONValue] {
+        let result = try await ChildProcess.run("kubectl", ["kustomize", agentRepositoryRoot + "/" + directory])
+        guard result.succeeded else {
+            throw AgentTestTimeout(what: "kubectl kustomize \(directory) to succeed: \(result.errorText)")
         }
-        return try YAMLDocuments.load(String(decoding: data, as: UTF8.self))
+        return try YAMLDocuments.load(result.outputText)
     }
 
-    @Test func daemonSetRendersWellFormedObjects() throws {
-        let documents = try Self.render("daemonset")
+    @Test func daemonSetRendersWellFormedObjects() async throws {
+        let documents = try await Self.render("daemonset")
         for document in documents {
             let kind = try #require(document["kind"]?.stringValue)
             #expect(document["apiVersion"]?.stringValue?.isEmpty == false, "\(kind) has no apiVersion")
@@ -95,9 +85,9 @@ import Testing
 
     /// `deploy/` (namespace, CRDs, RBAC, coordinator) and `daemonset/` together hold each object once, and the
     /// DaemonSet's ServiceAccount is one that `deploy/` creates.
-    @Test func installsNextToDeployWithoutDuplicates() throws {
-        let deploy = try Self.render("deploy")
-        let agent = try Self.render("daemonset")
+    @Test func installsNextToDeployWithoutDuplicates() async throws {
+        let deploy = try await Self.render("deploy")
+        let agent = try await Self.render("daemonset")
         func identity(_ document: JSONValue) -> String {
             [
                 document["kind"]?.stringValue ?? "", document["metadata"]?["namespace"]?.stringValue ?? "",
@@ -113,8 +103,8 @@ import Testing
 
     /// The agent may get, list and watch Pods, patch them (finalizer, annotation), get Secrets and get and patch
     /// run status: nothing more.
-    @Test func agentRoleIsLeastPrivilege() throws {
-        let documents = try Self.render("deploy")
+    @Test func agentRoleIsLeastPrivilege() async throws {
+        let documents = try await Self.render("deploy")
         let role = try #require(documents.first {
             $0["kind"]?.stringValue == "ClusterRole" && $0["metadata"]?["name"]?.stringValue == "c8s-agent"
         })
@@ -131,7 +121,7 @@ import Testing
 
     /// Installed as documented: `deploy/` first (namespace, RBAC), then `daemonset/`.
     @Test func renderedObjectsLoadIntoAnAPIServer() async throws {
-        let documents = try Self.render("deploy") + Self.render("daemonset")
+        let documents = try await Self.render("deploy") + Self.render("daemonset")
         try await withTestAPIServer { server in
             for document in documents { try server.create(document) }
             #expect(server.get(apiVersion: "apps/v1", kind: "DaemonSet", namespace: "c8s-system", name: "c8s-agent") != nil)

@@ -99,7 +99,7 @@ let secretValue = "hunter2-Sup3rSecret-value"
                     #expect(chunkKeys.count == Int(status.logs?.chunks ?? 0))
                     var decompressed: [String: [UInt8]] = [:]
                     for key in chunkKeys {
-                        decompressed[key] = try zstdDecompress(objects[key]!, scratch: cluster.root)
+                        decompressed[key] = try await zstdDecompress(objects[key]!, scratch: cluster.root)
                     }
                     let first = try #require(chunkKeys.first { $0.contains("/step/chunk-") })
                     #expect(decompressed[first]!.contains("starting with token=***"))

@@ -177,10 +177,13 @@ final class CLIProcess: @unchecked Sendable {
     private let lock = NSLock()
     private var outData = Data()
     private var errData = Data()
+    private var finishResumed = false
     private let group = DispatchGroup()
     /// Yields every chunk of standard output as it arrives.
     let chunks: AsyncStream<String>
     private let chunkContinuation: AsyncStream<String>.Continuation
+    /// Finishes when the process has exited.
+    private let exited: AsyncStream<Void>
 
     init(arguments: [String], directory: URL, environment: [String: String]) {
         process.executableURL = Self.binary
@@ -191,6 +194,9 @@ final class CLIProcess: @unchecked Sendable {
         process.standardError = err
         process.standardInput = FileHandle.nullDevice
         (chunks, chunkContinuation) = AsyncStream.makeStream()
+        let (exited, exit) = AsyncStream<Void>.makeStream()
+        self.exited = exited
+        process.terminationHandler = { _ in exit.finish() }
     }
 
     /// The `c8s` binary built next to the test executable.
@@ -215,7 +221,8 @@ final class CLIProcess: @unchecked Sendable {
         try process.run()
         for (pipe, isOut) in [(out, true), (err, false)] {
             group.enter()
-            DispatchQueue.global().async {
+            // Blocking reads on threads of their own: neither the concurrency pool nor Dispatch's workers wait.
+            Thread {
                 let handle = pipe.fileHandleForReading
                 while true {
                     let data = handle.availableData
@@ -227,7 +234,7 @@ final class CLIProcess: @unchecked Sendable {
                 }
                 if isOut { self.chunkContinuation.finish() }
                 self.group.leave()
-            }
+            }.start()
         }
     }
 
@@ -266,17 +273,22 @@ final class CLIProcess: @unchecked Sendable {
     /// Runs the process (if not started) and waits for it to exit, killing it after `limit` seconds.
     func finish(limit: Double = 120) async throws -> CLIResult {
         if !process.isRunning && process.processIdentifier == 0 { try start() }
-        let group = self.group
-        let finished = await withCheckedContinuation { continuation in
-            DispatchQueue.global().async {
-                continuation.resume(returning: group.wait(timeout: .now() + limit) != .timedOut)
+        let finished = await withCheckedContinuation { (continuation: CheckedContinuation<Bool, Never>) in
+            let resume = { @Sendable (finished: Bool) in
+                self.lock.lock()
+                let first = !self.finishResumed
+                self.finishResumed = true
+                self.lock.unlock()
+                if first { continuation.resume(returning: finished) }
             }
+            group.notify(queue: .global()) { resume(true) }
+            DispatchQueue.global().asyncAfter(deadline: .now() + limit) { resume(false) }
         }
         if !finished {
             process.terminate()
             Issue.record("c8s \(process.arguments ?? []) did not finish within \(limit)s")
         }
-        process.waitUntilExit()
+        for await _ in exited {}
         return CLIResult(status: process.terminationStatus, stdout: stdout, stderr: stderr)
     }
 }

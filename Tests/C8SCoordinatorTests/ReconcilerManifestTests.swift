@@ -5,26 +5,16 @@ import Testing
 /// `deploy/` renders with the real `kubectl kustomize`, and what it renders is well formed and loads into the
 /// test API server.
 @Suite struct ReconcilerManifestTests {
-    static func render() throws -> String {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["kubectl", "kustomize", reconcilerRepositoryRoot + "/deploy"]
-        let output = Pipe()
-        let errors = Pipe()
-        process.standardOutput = output
-        process.standardError = errors
-        try process.run()
-        let data = output.fileHandleForReading.readDataToEndOfFile()
-        let errorText = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        process.waitUntilExit()
-        guard process.terminationStatus == 0 else {
-            throw FixtureError(message: "kubectl kustomize deploy failed: \(errorText)")
+    static func render() async throws -> String {
+        let result = try await ChildProcess.run("kubectl", ["kustomize", reconcilerRepositoryRoot + "/deploy"])
+        guard result.succeeded else {
+            throw FixtureError(message: "kubectl kustomize deploy failed: \(result.errorText)")
         }
-        return String(decoding: data, as: UTF8.self)
+        return result.outputText
     }
 
-    @Test func deployRendersWellFormedObjects() throws {
-        let documents = try YAMLDocuments.load(try Self.render())
+    @Test func deployRendersWellFormedObjects() async throws {
+        let documents = try YAMLDocuments.load(try await Self.render())
         var kinds: [String: [String]] = [:]
         for document in documents {
             let kind = try #require(document["kind"]?.stringValue)
@@ -52,8 +42,8 @@ import Testing
         #expect(container["readinessProbe"]?["httpGet"]?["path"]?.stringValue == "/readyz")
     }
 
-    @Test func rbacIsLeastPrivilege() throws {
-        let documents = try YAMLDocuments.load(try Self.render())
+    @Test func rbacIsLeastPrivilege() async throws {
+        let documents = try YAMLDocuments.load(try await Self.render())
         func rules(_ kind: String, _ name: String) throws -> [(Set<String>, Set<String>)] {
             let role = try #require(documents.first {
                 $0["kind"]?.stringValue == kind && $0["metadata"]?["name"]?.stringValue == name
@@ -89,7 +79,7 @@ import Testing
     }
 
     @Test func renderedObjectsLoadIntoAnAPIServer() async throws {
-        let documents = try YAMLDocuments.load(try Self.render())
+        let documents = try YAMLDocuments.load(try await Self.render())
         try await withTestAPIServer { server in
             for document in documents { try server.create(document) }
             #expect(server.get(apiVersion: "apps/v1", kind: "Deployment", namespace: "c8s-system", name: "c8s-coordinator") != nil)

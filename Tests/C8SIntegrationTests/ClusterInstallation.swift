@@ -1,4 +1,5 @@
 import C8SKube
+import C8STestSupport
 import C8SLogs
 import Foundation
 import Logging
@@ -111,7 +112,7 @@ final class ClusterInstallation: Installation {
     func componentLogs() async throws -> String {
         var text = ""
         for selector in [settings.coordinatorSelector, settings.agentSelector] {
-            text += try kubectl([
+            text += try await kubectl([
                 "logs", "-n", settings.systemNamespace, "-l", selector, "--all-containers", "--tail=-1",
                 "--prefix", "--max-log-requests=50",
             ])
@@ -119,21 +120,15 @@ final class ClusterInstallation: Installation {
         return text
     }
 
-    private func kubectl(_ arguments: [String]) throws -> String {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        var all = ["kubectl"]
+    private func kubectl(_ arguments: [String]) async throws -> String {
+        var all: [String] = []
         if let context = settings.context { all += ["--context", context] }
-        process.arguments = all + arguments
-        process.environment = ProcessInfo.processInfo.environment.merging(["KUBECONFIG": settings.kubeconfig]) { $1 }
-        let output = Pipe()
-        process.standardOutput = output
-        process.standardError = output
-        try process.run()
-        let data = output.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        let text = String(decoding: data, as: UTF8.self)
-        guard process.terminationStatus == 0 else {
+        let result = try await ChildProcess.run(
+            "kubectl", all + arguments,
+            environment: ProcessInfo.processInfo.environment.merging(["KUBECONFIG": settings.kubeconfig]) { $1 })
+        // stdout, then stderr (kubectl's warnings), as one text
+        let text = result.outputText + result.errorText
+        guard result.succeeded else {
             throw IntegrationError("kubectl \(arguments.joined(separator: " ")) failed: \(text)")
         }
         return text

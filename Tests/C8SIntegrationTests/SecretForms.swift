@@ -1,3 +1,4 @@
+import C8STestSupport
 import Foundation
 
 /// The secret value and every encoding of it a leak could take (plain, base64 with and without padding).
@@ -13,24 +14,17 @@ struct SecretForms: Sendable {
 }
 
 /// Decompresses a zstd frame with the `zstd` command-line tool (the chunks must also read with it).
-func zstdDecompress(_ bytes: [UInt8]) throws -> [UInt8] {
+func zstdDecompress(_ bytes: [UInt8]) async throws -> [UInt8] {
     let directory = FileManager.default.temporaryDirectory.appendingPathComponent("c8s-zstd-\(UUID().uuidString)")
     try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
     defer { try? FileManager.default.removeItem(at: directory) }
     let input = directory.appendingPathComponent("chunk.zst")
     try Data(bytes).write(to: input)
-    let process = Process()
-    process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-    process.arguments = ["zstd", "-q", "-d", "-c", input.path]
-    let output = Pipe()
-    process.standardOutput = output
-    try process.run()
-    let data = output.fileHandleForReading.readDataToEndOfFile()
-    process.waitUntilExit()
-    guard process.terminationStatus == 0 else {
-        throw IntegrationError("zstd -d failed (status \(process.terminationStatus)) on a stored chunk")
+    let result = try await ChildProcess.run("zstd", ["-q", "-d", "-c", input.path])
+    guard result.succeeded else {
+        throw IntegrationError("zstd -d failed (\(result.termination)) on a stored chunk: \(result.errorText)")
     }
-    return Array(data)
+    return Array(result.standardOutput)
 }
 
 /// Whether `bytes` start with the zstd frame magic number.

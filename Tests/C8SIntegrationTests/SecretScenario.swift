@@ -38,7 +38,7 @@ extension Scenarios {
                 let text: String
                 if isZstdFrame(bytes) {
                     chunks += 1
-                    text = String(decoding: try zstdDecompress(bytes), as: UTF8.self)
+                    text = String(decoding: try await zstdDecompress(bytes), as: UTF8.self)
                     if object.key.contains("/publish/") { #expect(text.contains("published")) }
                 } else {
                     text = String(decoding: bytes, as: UTF8.self)

@@ -1,3 +1,4 @@
+import C8STestSupport
 import Foundation
 import NIOSSL
 import Testing
@@ -8,7 +9,7 @@ import Testing
 struct TestPKI {
     let directory: String
 
-    init() throws {
+    init() async throws {
         directory = FileManager.default.temporaryDirectory.appendingPathComponent("pki-\(UUID().uuidString)").path
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         let script = """
@@ -28,12 +29,8 @@ struct TestPKI {
             openssl x509 -req -in client.csr -CA ca.crt -CAkey ca.key -CAcreateserial -out client.crt -days 1 \
                 -extfile client.ext 2>/dev/null
             """
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/bin/sh")
-        process.arguments = ["-c", script]
-        try process.run()
-        process.waitUntilExit()
-        guard process.terminationStatus == 0 else { throw KubeConfigError("openssl failed") }
+        let result = try await ChildProcess.run("/bin/sh", ["-c", script])
+        guard result.succeeded else { throw KubeConfigError("openssl failed") }
     }
 
     func bytes(_ file: String) throws -> [UInt8] {
@@ -57,7 +54,7 @@ struct TestPKI {
     static let podJSON = #"{"apiVersion":"v1","kind":"Pod","metadata":{"name":"p","namespace":"default"}}"#
 
     @Test func kubeconfigCertificatesAuthenticateBothSides() async throws {
-        let pki = try TestPKI()
+        let pki = try await TestPKI()
         defer { pki.remove() }
         let server = ScriptedServer(tls: try pki.serverTLS()) { _, _ in (200, [:], Self.podJSON) }
         try await server.run { port in

@@ -1,3 +1,4 @@
+import C8STestSupport
 import Foundation
 import Testing
 
@@ -26,23 +27,14 @@ enum ChunkTestSupport {
     }
 
     /// Runs a command, returning its standard output and exit status.
-    static func run(_ executable: String, _ arguments: [String], input: Data? = nil) throws -> (Data, Int32) {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: executable)
-        process.arguments = arguments
-        let output = Pipe()
-        process.standardOutput = output
-        process.standardError = FileHandle.nullDevice
-        let inputPipe = Pipe()
-        process.standardInput = input == nil ? FileHandle.nullDevice : inputPipe
-        try process.run()
-        if let input {
-            inputPipe.fileHandleForWriting.write(input)
-            try inputPipe.fileHandleForWriting.close()
+    static func run(_ executable: String, _ arguments: [String], input: Data? = nil) async throws -> (Data, Int32) {
+        let result = try await ChildProcess.run(executable, arguments, standardInput: input)
+        let status: Int32
+        switch result.termination {
+        case .exited(let code): status = code
+        case .signalled(let signal): status = signal  // what Foundation's `terminationStatus` reports
         }
-        let data = output.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return (data, process.terminationStatus)
+        return (result.standardOutput, status)
     }
 }
 

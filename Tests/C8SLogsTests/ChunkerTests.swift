@@ -109,7 +109,7 @@ import Testing
         #expect(ChunkTimestamp.format(4_102_444_799_999_999_999) == "2099-12-31T23:59:59.999999999Z")
     }
 
-    @Test func everyChunkDecompressesWithTheZstdCommandLineTool() throws {
+    @Test func everyChunkDecompressesWithTheZstdCommandLineTool() async throws {
         let records = ChunkTestSupport.records(500)
         var chunker = Chunker(configuration: ChunkerConfiguration(maxUncompressedBytes: 8192))
         var chunks = try chunker.append(contentsOf: records)
@@ -118,7 +118,7 @@ import Testing
         let zstd = ["/usr/bin/zstd", "/usr/local/bin/zstd"].first { FileManager.default.isExecutableFile(atPath: $0) }
         let tool = try #require(zstd, "the zstd command-line tool is needed")
         for chunk in chunks {
-            let (output, status) = try ChunkTestSupport.run(tool, ["-d", "-c"], input: Data(chunk.data))
+            let (output, status) = try await ChunkTestSupport.run(tool, ["-d", "-c"], input: Data(chunk.data))
             #expect(status == 0)
             let lines = String(decoding: output, as: UTF8.self).split(separator: "\n", omittingEmptySubsequences: false)
             #expect(lines.count == Int(chunk.entry.lineCount) + 1)  // trailing newline

@@ -97,7 +97,7 @@ final class HookStore: LogStore, Sendable {
         let position = try #require(try TailCheckpoint(path: root + "/checkpoint").load())
         #expect(ShipperCommitQueue.nextLine(resumedFrom: position) == 300)
         // Chunks are plain zstd frames of CRI lines.
-        let (plain, status) = try ChunkTestSupport.run(
+        let (plain, status) = try await ChunkTestSupport.run(
             "/usr/bin/env", ["zstd", "-d", "-c", root + "/store/" + location.chunkKey(sequence: 0)])
         #expect(status == 0)
         let first = try #require(String(decoding: plain, as: UTF8.self).split(separator: "\n").first)

@@ -27,13 +27,25 @@ struct TailCrashTests {
     }
 
     /// Runs the tool with its log (standard output and error) appended to `log`.
-    func launch(_ path: String, _ arguments: [String], log: FileHandle) throws -> Process {
+    /// The tool is killed (SIGKILL, the tool alone) once `timeLimit` has passed; returns the ended process. Its exit
+    /// is awaited through `terminationHandler`, never by blocking a thread.
+    func run(_ path: String, _ arguments: [String], log: FileHandle, timeLimit: Duration) async throws -> Process {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: path)
         process.arguments = arguments
         process.standardOutput = log
         process.standardError = log
+        let (exits, exit) = AsyncStream<Void>.makeStream()
+        process.terminationHandler = { _ in exit.finish() }
         try process.run()
+        await withTaskGroup(of: Void.self) { group in
+            group.addTask {
+                try? await Task.sleep(for: timeLimit)
+                if !Task.isCancelled { kill(process.processIdentifier, SIGKILL) }
+            }
+            for await _ in exits {}
+            group.cancelAll()
+        }
         return process
     }
 
@@ -72,10 +84,7 @@ struct TailCrashTests {
         thread.start()
         var kills = 0
         for _ in 0..<25 {
-            let process = try launch(tool, arguments, log: log)
-            try await Task.sleep(for: .milliseconds(Int.random(in: 20...250)))
-            kill(process.processIdentifier, SIGKILL)
-            process.waitUntilExit()
+            let process = try await run(tool, arguments, log: log, timeLimit: .milliseconds(Int.random(in: 20...250)))
             if process.terminationReason == .uncaughtSignal { kills += 1 }
         }
         stop.withLock { $0 = true }
@@ -84,24 +93,8 @@ struct TailCrashTests {
         #expect(writer.rotations >= 3)
 
         // a last run reads everything to the end and exits (killed if it takes more than two minutes)
-        let final = Process()
-        final.executableURL = URL(fileURLWithPath: tool)
-        final.arguments = arguments + ["--finish"]
-        final.standardOutput = log
-        final.standardError = log
-        let exited = try await withThrowingTaskGroup(of: Bool.self) { group in
-            try await withCheckedThrowingContinuation { (c: CheckedContinuation<Void, any Error>) in
-                final.terminationHandler = { _ in c.resume() }
-                do { try final.run() } catch { c.resume(throwing: error) }
-                group.addTask {
-                    try await Task.sleep(for: .seconds(120))
-                    kill(final.processIdentifier, SIGKILL)
-                    return false
-                }
-            }
-            group.cancelAll()
-            return final.terminationReason == .exit && final.terminationStatus == 0
-        }
+        let final = try await run(tool, arguments + ["--finish"], log: log, timeLimit: .seconds(120))
+        let exited = final.terminationReason == .exit && final.terminationStatus == 0
         #expect(exited, "c8s-logtail --finish did not finish cleanly")
         let output = try String(contentsOfFile: temp.path + "/output", encoding: .utf8)
         let received = output.split(separator: "\n", omittingEmptySubsequences: false).dropLast().map { line in

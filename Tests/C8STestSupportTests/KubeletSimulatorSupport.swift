@@ -150,7 +150,7 @@ extension KubeletTestCluster {
 
 /// Every CRI record in a container's log directory, in file order (rotated files oldest first, `.gz` ones
 /// decompressed with the `gzip` tool, then the live `0.log`).
-func readContainerLog(_ directory: String) throws -> [LogRecord] {
+func readContainerLog(_ directory: String) async throws -> [LogRecord] {
     let names = try FileManager.default.contentsOfDirectory(atPath: directory).filter { $0.hasPrefix("0.log") }
     func stamp(_ name: String) -> String {
         let base = name.hasSuffix(".gz") ? String(name.dropLast(3)) : name
@@ -161,15 +161,7 @@ func readContainerLog(_ directory: String) throws -> [LogRecord] {
         let path = "\(directory)/\(name)"
         let bytes: [UInt8]
         if name.hasSuffix(".gz") {
-            let process = Process()
-            process.executableURL = URL(fileURLWithPath: "/usr/bin/gzip")
-            process.arguments = ["-dc", path]
-            let pipe = Pipe()
-            process.standardOutput = pipe
-            try process.run()
-            let data = pipe.fileHandleForReading.readDataToEndOfFile()
-            process.waitUntilExit()
-            bytes = Array(data)
+            bytes = Array(try await ChildProcess.run("/usr/bin/gzip", ["-dc", path]).standardOutput)
         } else {
             bytes = Array(try Data(contentsOf: URL(fileURLWithPath: path)))
         }

@@ -56,7 +56,7 @@ struct KubeletSimulatorTests {
 
             let directory = try #require(cluster.simulator.logDirectory(namespace: "default", pod: name))
             #expect(directory == "\(cluster.logRoot)/default_\(name)_\(pod.metadata.uid ?? "")")
-            let records = try readContainerLog("\(directory)/main")
+            let records = try await readContainerLog("\(directory)/main")
             #expect(records.filter { $0.stream == .stdout }.map(\.text) == ["hello", "bye"])
             #expect(records.filter { $0.stream == .stderr }.map(\.text) == ["oops"])
             #expect(records.allSatisfy { $0.timestampNanos > 0 })
@@ -136,7 +136,7 @@ struct KubeletSimulatorTests {
             #expect(initStatus.name == "prepare")
             #expect(initStatus.state?.terminated?.exitCode == 0)
             let directory = try #require(cluster.simulator.logDirectory(namespace: "default", pod: pod.metadata.name!))
-            let lines = try readContainerLog("\(directory)/main").map(\.text)
+            let lines = try await readContainerLog("\(directory)/main").map(\.text)
             #expect(lines.first == "prepared")
             #expect(lines.last?.hasSuffix("/ws") == true, "the working directory is the volume's directory")
             #expect(FileManager.default.fileExists(atPath: "\(directory)/prepare/0.log"))
@@ -153,7 +153,7 @@ struct KubeletSimulatorTests {
             _ = try await cluster.waitFor(Job.self, "with-secret", "Complete") { $0.status?.isComplete == true }
             let pod = try #require(try await cluster.pods(ofJob: "with-secret").first)
             let directory = try #require(cluster.simulator.logDirectory(namespace: "default", pod: pod.metadata.name!))
-            #expect(try readContainerLog("\(directory)/main").map(\.text) == ["token=s3cr3t"])
+            #expect(try await readContainerLog("\(directory)/main").map(\.text) == ["token=s3cr3t"])
 
             try await cluster.createJob("no-secret", script: "echo late=$LATE") { job in
                 job.spec!.template.spec!.containers[0].env = [.secret("LATE", secretName: "later", key: "value")]
@@ -169,7 +169,7 @@ struct KubeletSimulatorTests {
             let late = try #require(try await cluster.pods(ofJob: "no-secret").first)
             let lateDirectory = try #require(
                 cluster.simulator.logDirectory(namespace: "default", pod: late.metadata.name!))
-            #expect(try readContainerLog("\(lateDirectory)/main").map(\.text) == ["late=arrived"])
+            #expect(try await readContainerLog("\(lateDirectory)/main").map(\.text) == ["late=arrived"])
         }
     }
 
@@ -209,7 +209,7 @@ struct KubeletSimulatorTests {
             #expect(rotated.count == 1, "only the newest rotation stays uncompressed: \(names.sorted())")
             #expect(names.contains("0.log"))
             #expect(rotated.allSatisfy { $0.range(of: #"^0\.log\.\d{8}-\d{6}$"#, options: .regularExpression) != nil })
-            let lines = try readContainerLog("\(directory)/main").map(\.text)
+            let lines = try await readContainerLog("\(directory)/main").map(\.text)
             #expect(lines == (1...count).map { "line-\($0)" })
         }
     }
@@ -224,7 +224,7 @@ struct KubeletSimulatorTests {
             let directory = try #require(cluster.simulator.logDirectory(namespace: "default", pod: pod.metadata.name!))
             let names = try FileManager.default.contentsOfDirectory(atPath: "\(directory)/main")
             #expect(names.count <= 3, "\(names.sorted())")
-            let lines = try readContainerLog("\(directory)/main").map(\.text)
+            let lines = try await readContainerLog("\(directory)/main").map(\.text)
             #expect(lines.last == "line-1000")
             #expect(lines.count < 1000, "the oldest rotations were removed")
         }
@@ -289,7 +289,7 @@ struct KubeletSimulatorTests {
             #expect(failed.status?.containerStatuses?.first?.state?.terminated?.exitCode == 137)
             #expect(cluster.simulator.processes().isEmpty)
             let directory = try #require(cluster.simulator.logDirectory(namespace: "default", pod: "bare"))
-            #expect(try readContainerLog("\(directory)/main").map(\.text) == ["up"])
+            #expect(try await readContainerLog("\(directory)/main").map(\.text) == ["up"])
         }
     }
 }
