@@ -1,12 +1,21 @@
+import Foundation
+
 #if canImport(Glibc)
 import Glibc
 #endif
 
 /// `posix_spawnp` in its own process group (so the whole group can be killed), with stdin from /dev/null.
 enum SpawnedProcess {
-    /// Starts `argv` with `environment` (`K=V` strings), its stdout and stderr on the given descriptors.
-    static func spawn(_ argv: [String], environment: [String], stdout: Int32, stderr: Int32) throws -> pid_t {
-        guard let executable = argv.first else { throw ClusterSimulatorError.io("empty command", errno: 0) }
+    /// Starts `argv` with `environment` (`K=V` strings), its stdout and stderr on the given descriptors and its
+    /// stdin on `stdin` (nil: /dev/null). The child keeps no other descriptor of this process: one without
+    /// close-on-exec (a script another test is still writing, a server's socket) would otherwise stay open for the
+    /// child's whole life (`ETXTBSY` when that test runs its script, a peer that never sees EOF). Closing a
+    /// descriptor that was closed since the listing is ignored by glibc.
+    /// - Returns: the pid, or the `posix_spawnp` error number.
+    static func spawn(
+        _ argv: [String], environment: [String], stdin: Int32? = nil, stdout: Int32, stderr: Int32
+    ) -> Result<pid_t, SpawnError> {
+        guard let executable = argv.first else { return .failure(SpawnError(executable: "", errno: EINVAL)) }
         var attributes = posix_spawnattr_t()
         posix_spawnattr_init(&attributes)
         defer { posix_spawnattr_destroy(&attributes) }
@@ -24,9 +33,17 @@ enum SpawnedProcess {
         var actions = posix_spawn_file_actions_t()
         posix_spawn_file_actions_init(&actions)
         defer { posix_spawn_file_actions_destroy(&actions) }
-        posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
+        if let stdin {
+            posix_spawn_file_actions_adddup2(&actions, stdin, 0)
+        } else {
+            posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
+        }
         posix_spawn_file_actions_adddup2(&actions, stdout, 1)
         posix_spawn_file_actions_adddup2(&actions, stderr, 2)
+        let inherited = (try? FileManager.default.contentsOfDirectory(atPath: "/proc/self/fd"))?.compactMap {
+            Int32($0)
+        }
+        for fd in inherited ?? [] where fd > 2 { posix_spawn_file_actions_addclose(&actions, fd) }
 
         let cArgv = argv.map { strdup($0) } + [nil]
         let cEnv = environment.map { strdup($0) } + [nil]
@@ -36,10 +53,22 @@ enum SpawnedProcess {
         }
         var pid: pid_t = 0
         let result = posix_spawnp(&pid, executable, &actions, &attributes, cArgv, cEnv)
-        guard result == 0 else {
-            throw ClusterSimulatorError.io("cannot start \(executable)", errno: result)
+        return result == 0 ? .success(pid) : .failure(SpawnError(executable: executable, errno: result))
+    }
+
+    /// Why `posix_spawnp` failed.
+    struct SpawnError: Error {
+        var executable: String
+        var errno: Int32
+    }
+
+    /// Starts `argv` for the simulated kubelet (see ``spawn(_:environment:stdin:stdout:stderr:)``).
+    static func spawn(_ argv: [String], environment: [String], stdout: Int32, stderr: Int32) throws -> pid_t {
+        switch spawn(argv, environment: environment, stdin: nil, stdout: stdout, stderr: stderr) {
+        case .success(let pid): return pid
+        case .failure(let error):
+            throw ClusterSimulatorError.io("cannot start \(error.executable)", errno: error.errno)
         }
-        return pid
     }
 
     /// Runs `argv` to its end (blocking the calling thread) and returns its exit code.
@@ -58,9 +87,15 @@ enum SpawnedProcess {
         return exitCode(status)
     }
 
+    /// Whether a `waitpid` status is a normal exit (with its code) or a signal (with its number).
+    static func decode(_ status: Int32) -> (signal: Int32?, code: Int32) {
+        let signal = status & 0x7f
+        return signal == 0 ? (nil, (status >> 8) & 0xff) : (signal, signal)
+    }
+
     /// The exit code of a `waitpid` status like a container runtime reports it.
     static func exitCode(_ status: Int32) -> Int32 {
-        let signal = status & 0x7f
-        return signal == 0 ? (status >> 8) & 0xff : 128 + signal
+        let (signal, code) = decode(status)
+        return signal.map { 128 + $0 } ?? code
     }
 }

@@ -97,9 +97,9 @@ final class ChildProcessRun: Sendable {
         }
         var status: Int32 = 0
         while waitpid(pid, &status, 0) < 0 && errno == EINTR {}
-        let signal = status & 0x7f
+        let (signal, code) = SpawnedProcess.decode(status)
         return ChildProcessResult(
-            termination: signal == 0 ? .exited((status >> 8) & 0xff) : .signalled(signal),
+            termination: signal.map { .signalled($0) } ?? .exited(code),
             standardOutput: Data(standardOutput), standardError: Data(standardError), timedOut: timedOut)
     }
 
@@ -114,53 +114,13 @@ final class ChildProcessRun: Sendable {
     }
 
     private func spawn(stdout: Int32, stderr: Int32, stdin: Int32?) throws -> pid_t {
-        var attributes = posix_spawnattr_t()
-        posix_spawnattr_init(&attributes)
-        defer { posix_spawnattr_destroy(&attributes) }
-        posix_spawnattr_setflags(
-            &attributes, Int16(POSIX_SPAWN_SETPGROUP | POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF))
-        posix_spawnattr_setpgroup(&attributes, 0)
-        var noSignals = sigset_t()
-        sigemptyset(&noSignals)
-        posix_spawnattr_setsigmask(&attributes, &noSignals)
-        var defaults = sigset_t()
-        sigemptyset(&defaults)
-        for signal in [SIGPIPE, SIGINT, SIGTERM, SIGQUIT, SIGHUP, SIGCHLD] { sigaddset(&defaults, signal) }
-        posix_spawnattr_setsigdefault(&attributes, &defaults)
-
-        var actions = posix_spawn_file_actions_t()
-        posix_spawn_file_actions_init(&actions)
-        defer { posix_spawn_file_actions_destroy(&actions) }
-        if let stdin {
-            posix_spawn_file_actions_adddup2(&actions, stdin, 0)
-        } else {
-            posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
-        }
-        posix_spawn_file_actions_adddup2(&actions, stdout, 1)
-        posix_spawn_file_actions_adddup2(&actions, stderr, 2)
-        // The child keeps no other descriptor of the test process: one without close-on-exec (a script another
-        // test is still writing, a server's socket) would otherwise stay open for the child's whole life
-        // (`ETXTBSY` when that test runs its script, a peer that never sees EOF). Closing a descriptor that was
-        // closed since the listing is ignored by glibc.
-        let inherited = (try? FileManager.default.contentsOfDirectory(atPath: "/proc/self/fd"))?.compactMap {
-            Int32($0)
-        }
-        for fd in inherited ?? [] where fd > 2 { posix_spawn_file_actions_addclose(&actions, fd) }
         // `posix_spawn_file_actions_addchdir_np` is GNU-only and not visible to Swift: `env -C` changes directory
         // in the child (the process-wide `chdir` Foundation falls back to would race with other tests).
         let argv = workingDirectory.map { ["/usr/bin/env", "-C", $0, "--"] + self.argv } ?? self.argv
-        let cArgv = argv.map { strdup($0) } + [nil]
-        let cEnv = environment.map { strdup($0) } + [nil]
-        defer {
-            for pointer in cArgv { free(pointer) }
-            for pointer in cEnv { free(pointer) }
+        switch SpawnedProcess.spawn(argv, environment: environment, stdin: stdin, stdout: stdout, stderr: stderr) {
+        case .success(let pid): return pid
+        case .failure(let error): throw ChildProcessError("cannot start \(argv[0])", errno: error.errno)
         }
-        var pid: pid_t = 0
-        let result = posix_spawnp(&pid, argv[0], &actions, &attributes, cArgv, cEnv)
-        guard result == 0 else {
-            throw ChildProcessError("cannot start \(argv[0])", errno: result)
-        }
-        return pid
     }
 
     /// Writes the input and reads both outputs until every pipe is closed; closes the descriptors it is given.
