@@ -79,7 +79,7 @@ public struct StatusRequest: Sendable, Hashable {
             fields["url"] = .string(status.targetURL ?? target.repository)
             headers += [("Authorization", "Bearer \(target.token)"), ("Accept", "application/json")]
         }
-        return StatusRequest(method: "POST", url: url, headers: headers, body: JSONValue.object(fields).compactJSON)
+        return StatusRequest(method: "POST", url: url, headers: headers, body: JSONValue.object(fields).serialized)
     }
 
     /// Bitbucket keys are at most 40 characters: longer contexts keep a prefix and a digest.
