@@ -17,8 +17,10 @@ public struct Coordinator: Sendable {
     public let controller: CoordinatorController
     /// The HTTP server.
     public let http: any Service
+    /// The informer caches of the dashboard and the run-change streams (nil without the REST API).
+    public var runCache: RunCache?
     /// Every service, in start order.
-    public var services: [any Service] { [controller, http] }
+    public var services: [any Service] { [controller] + (runCache.map { [$0] } ?? []) + [http] }
 
     /// Runs every service until SIGTERM or SIGINT (graceful shutdown).
     public func run(logger: Logger) async throws {
@@ -73,8 +75,9 @@ public final class CoordinatorController: Service, Sendable {
 
 /// Builds the coordinator: one ``PipelineRunReconciler`` per watched namespace, leader election on the configured
 /// Lease, and a Hummingbird server with `/healthz` (the process is alive), `/readyz` (a follower, or a leader
-/// whose informers have synced), `/metrics` (when `registry` is given) and the REST API under `/api/v1`
-/// (``CoordinatorAPI``, unless `api.enabled` is false).
+/// whose informers have synced), `/metrics` (when `registry` is given), the REST API under `/api/v1`
+/// (``CoordinatorAPI``, unless `api.enabled` is false) and the dashboard at `/` (unless `api.dashboard.enabled` is
+/// false), both reading runs from one ``RunCache``.
 ///
 /// - Parameters:
 ///   - metrics: the reconciler metrics; default: made by a `PrometheusMetricsFactory` over `registry` when one is
@@ -127,8 +130,16 @@ public func buildCoordinator(
                 body: .init(byteBuffer: ByteBuffer(bytes: registry.emitToBuffer())))
         }
     }
+    var runCache: RunCache?
     if api.enabled {
-        CoordinatorAPI(client: client, configuration: api, httpClient: httpClient, logger: logger).register(on: router)
+        var coordinatorAPI = CoordinatorAPI(client: client, configuration: api, httpClient: httpClient, logger: logger)
+        let cache = RunCache(
+            client: client, namespaces: configuration.namespaces, maximumSubscribers: api.dashboard.maximumStreams,
+            logger: logger)
+        coordinatorAPI.runCache = cache
+        runCache = cache
+        coordinatorAPI.register(on: router)
+        if api.dashboard.enabled { Dashboard(api: coordinatorAPI, cache: cache, logger: logger).register(on: router) }
     }
     routes(router)
     let app = Application(
@@ -136,5 +147,5 @@ public func buildCoordinator(
         configuration: .init(address: .hostname(configuration.httpHost, port: configuration.httpPort)),
         onServerRunning: { channel in await onServerRunning(channel.localAddress?.port ?? 0) },
         logger: logger)
-    return Coordinator(reconcilers: reconcilers, controller: controller, http: app)
+    return Coordinator(reconcilers: reconcilers, controller: controller, http: app, runCache: runCache)
 }

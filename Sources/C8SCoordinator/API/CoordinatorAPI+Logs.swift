@@ -11,9 +11,12 @@ import NIOCore
 extension CoordinatorAPI {
     /// The query of a log request.
     struct LogQuery: Sendable, Hashable {
-        enum Format: String, Sendable { case text, ndjson }
+        enum Format: String, Sendable { case text, ndjson, html }
         var container = StepJobBuilder.stepContainer
         var tail: Int64?
+        /// `from`/`to`: the 0-based line range `[from, to)`; a follow starts at `from`.
+        var from: Int64?
+        var to: Int64?
         var follow = false
         var timestamps = false
         var format = Format.text
@@ -34,11 +37,26 @@ extension CoordinatorAPI {
                 }
                 self.tail = count
             }
+            func line(_ name: String) throws(APIProblem) -> Int64? {
+                guard let value = parameter(name) else { return nil }
+                guard let number = Int64(value), number >= 0 else {
+                    throw .badRequest("\(name) must be a non-negative line number, not \"\(value)\"")
+                }
+                return number
+            }
+            from = try line("from")
+            to = try line("to")
+            if let from, let to, to < from {
+                throw .badRequest("to (\(to)) must not be before from (\(from))")
+            }
+            if tail != nil, from != nil || to != nil {
+                throw .badRequest("tail cannot be combined with from or to")
+            }
             follow = try flag("follow")
             timestamps = try flag("timestamps")
             if let format = parameter("format") {
                 guard let parsed = Format(rawValue: format) else {
-                    throw .badRequest("format must be text or ndjson, not \"\(format)\"")
+                    throw .badRequest("format must be text, ndjson or html, not \"\(format)\"")
                 }
                 self.format = parsed
             }
@@ -48,11 +66,12 @@ extension CoordinatorAPI {
         func encode(_ record: NumberedLogRecord) -> [UInt8] {
             switch format {
             case .ndjson: return record.jsonLine()
+            case .html: return record.htmlJSONLine()
             case .text: return Array((LogLineFormat(timestamps: timestamps).format(record.record) + "\n").utf8)
             }
         }
 
-        var contentType: String { format == .ndjson ? "application/x-ndjson" : "text/plain; charset=utf-8" }
+        var contentType: String { format == .text ? "text/plain; charset=utf-8" : "application/x-ndjson" }
     }
 
     func stepLog(_ request: Request, _ context: BasicRequestContext) async throws -> Response {
@@ -84,7 +103,9 @@ extension CoordinatorAPI {
                 throw APIProblem.notFound(
                     "step \"\(step)\" of pipelinerun \"\(name)\" in namespace \"\(namespace)\" has not started yet")
             }
-            let records = query.tail.map { reader.tail($0) } ?? reader.records()
+            let records = query.tail.map { reader.tail($0) }
+                ?? ((query.from != nil || query.to != nil)
+                    ? reader.records(lines: (query.from ?? 0)..<(query.to ?? Int64.max)) : reader.records())
             return Response(status: .ok, headers: headers, body: ResponseBody { [logger] writer in
                 var buffer = ByteBuffer()
                 do {
@@ -107,7 +128,7 @@ extension CoordinatorAPI {
         let live = StepPodLiveSource(
             client: client, httpClient: httpClient, namespace: namespace, run: name, step: step,
             container: query.container, logger: logger)
-        let start: LogReader.FollowStart = query.tail.map { LogReader.FollowStart.tail($0) } ?? .line(0)
+        let start: LogReader.FollowStart = query.tail.map { LogReader.FollowStart.tail($0) } ?? .line(query.from ?? 0)
         return Response(status: .ok, headers: headers, body: ResponseBody { [self] writer in
             do {
                 if !stored, try await !waitForStart(run: run, step: step) {

@@ -19,6 +19,9 @@ public struct CoordinatorAPI: Sendable {
     public let configuration: CoordinatorAPIConfiguration
     /// Talks to node agents (live logs).
     public let httpClient: HTTPClient
+    /// The informer caches of runs and configs that the run-change streams and the dashboard read.
+    public var runCache: RunCache?
+    let csrf: CSRFToken
     let logger: Logger
 
     public init(
@@ -29,6 +32,7 @@ public struct CoordinatorAPI: Sendable {
         self.configuration = configuration
         self.httpClient = httpClient
         self.logger = logger
+        csrf = CSRFToken(secret: configuration.dashboard.csrfSecret)
         reviewer = KubeAccessReviewer(
             client: client, audiences: configuration.audiences, tokenCacheTTL: configuration.tokenCacheTTL,
             tokenCacheCapacity: configuration.tokenCacheCapacity, logger: logger)
@@ -58,6 +62,7 @@ public struct CoordinatorAPI: Sendable {
         router.get("\(base)/pipelineconfigs/:name") { request, context in
             await answer { try await getConfig(request, context) }
         }
+        registerDashboardEndpoints(on: router)
     }
 
     // MARK: - Handlers
@@ -93,25 +98,8 @@ public struct CoordinatorAPI: Sendable {
                 "the body must be {\"config\":\"NAME\",\"commit\":\"SHA?\",\"branch\":\"B?\"}: \(Self.describe(error))")
         }
         guard !body.config.isEmpty else { throw APIProblem.badRequest("config must name a PipelineConfig") }
-        let config = try await kube {
-            try await client.getIfPresent(PipelineConfig.self, name: body.config, namespace: namespace)
-        }
-        guard config != nil else {
-            throw APIProblem.notFound("pipelineconfig \"\(body.config)\" not found in namespace \"\(namespace)\"")
-        }
-        var metadata = ObjectMeta(namespace: namespace)
-        metadata.generateName = "\(body.config)-"
-        metadata.labels = [C8SLabels.pipelineConfig: body.config]
-        let run = PipelineRun(
-            metadata: metadata,
-            spec: .init(
-                pipelineConfigRef: .init(name: body.config), commit: body.commit.flatMap { $0.isEmpty ? nil : $0 },
-                branch: body.branch.flatMap { $0.isEmpty ? nil : $0 }, event: .manual, triggeredBy: user.name,
-                triggeredAt: KubeTime(Date())))
-        let created = try await kube { try await client.create(run) }
-        logger.info(
-            "run created through the API",
-            metadata: ["run.name": "\(namespace)/\(created.metadata.name ?? "")", "user": "\(user.name)"])
+        let created = try await startRun(
+            config: body.config, namespace: namespace, commit: body.commit, branch: body.branch, user: user)
         return try Self.json(KubeCodec.json(created), status: .created)
     }
 
@@ -165,7 +153,7 @@ public struct CoordinatorAPI: Sendable {
         _ request: Request, verb: String, resource: String, subresource: String? = nil, namespace: String,
         name: String? = nil
     ) async throws(APIProblem) -> APIUser {
-        let user = try await reviewer.authenticate(authorization: request.headers[.authorization])
+        let user = try await caller(request).user
         try await reviewer.authorize(
             user,
             .init(

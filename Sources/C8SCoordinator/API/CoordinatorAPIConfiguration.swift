@@ -10,6 +10,8 @@ import C8SLogs
 /// - `tokenCacheTTL`, `tokenCacheCapacity`: how long and how many positive TokenReview answers are kept
 ///   (default 10 s, 1024 tokens).
 /// - `audiences`: the audiences TokenReviews ask for (nil: the API server's).
+/// - `dashboard`: the web dashboard at `/` (``DashboardConfiguration``).
+/// - `maximumSearchMatches`: the most matches one log search returns (default 10,000).
 public struct CoordinatorAPIConfiguration: Sendable {
     public var enabled: Bool
     public var logStore: (any LogStore)?
@@ -17,6 +19,8 @@ public struct CoordinatorAPIConfiguration: Sendable {
     public var tokenCacheTTL: Duration
     public var tokenCacheCapacity: Int
     public var audiences: [String]?
+    public var dashboard = DashboardConfiguration()
+    public var maximumSearchMatches = 10_000
 
     public init(
         enabled: Bool = true, logStore: (any LogStore)? = nil, logPollInterval: Duration = .milliseconds(500),
