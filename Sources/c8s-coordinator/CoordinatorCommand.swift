@@ -57,6 +57,18 @@ struct CoordinatorCommand: AsyncParsableCommand {
     @Option(help: "Runs reconciled at once (env C8S_WORKERS; default 4).")
     var workers: Int?
 
+    @Flag(inversion: .prefixedNo, help: "Serve the web dashboard at / (env C8S_DASHBOARD; default on).")
+    var dashboard: Bool?
+
+    @Option(help: "Trust this header of an authenticating proxy (such as oauth2-proxy's X-Forwarded-User) as the dashboard's and API's user (env C8S_PROXY_USER_HEADER; default: off).")
+    var proxyUserHeader: String?
+
+    @Option(help: "With --proxy-user-header: the proxy's header of comma-separated groups (env C8S_PROXY_GROUPS_HEADER).")
+    var proxyGroupsHeader: String?
+
+    @Flag(inversion: .prefixedNo, help: "Mark the dashboard's session cookie Secure: serve it over HTTPS (env C8S_SECURE_COOKIES; default off).")
+    var secureCookies: Bool?
+
     @Option(help: "Log level: trace, debug, info, notice, warning, error (env C8S_LOG_LEVEL).")
     var logLevel: String?
 
@@ -92,21 +104,33 @@ struct CoordinatorCommand: AsyncParsableCommand {
             throw ValidationError("--log-store: \(error.message)")
         }
 
+        var apiConfiguration = CoordinatorAPIConfiguration()
+        apiConfiguration.dashboard.enabled = dashboard ?? environment["C8S_DASHBOARD"].map { $0 != "false" } ?? true
+        apiConfiguration.dashboard.proxyUserHeader = (proxyUserHeader ?? environment["C8S_PROXY_USER_HEADER"])
+            .flatMap { $0.isEmpty ? nil : $0 }
+        apiConfiguration.dashboard.proxyGroupsHeader = (proxyGroupsHeader ?? environment["C8S_PROXY_GROUPS_HEADER"])
+            .flatMap { $0.isEmpty ? nil : $0 }
+        apiConfiguration.dashboard.secureCookies = secureCookies
+            ?? environment["C8S_SECURE_COOKIES"].map { $0 == "true" } ?? false
+        apiConfiguration.dashboard.csrfSecret = environment["C8S_CSRF_SECRET"].flatMap { $0.isEmpty ? nil : Array($0.utf8) }
+
         let registry = PrometheusCollectorRegistry()
         MetricsSystem.bootstrap(PrometheusMetricsFactory(registry: registry))
 
         try await withKubeClient(configuration: clientConfiguration, logger: logger) { client in
-            let serve: @Sendable ((any LogStore)?) async throws -> Void = { [configuration, logger] store in
+            let serve: @Sendable ((any LogStore)?) async throws -> Void = { [configuration, logger, apiConfiguration] store in
+                var api = apiConfiguration
+                api.logStore = store
                 let coordinator = buildCoordinator(
                     configuration: configuration, client: client, logger: logger,
-                    api: CoordinatorAPIConfiguration(logStore: store), registry: registry,
+                    api: api, registry: registry,
                     routes: { router in
                         WebhookRoutes.kubernetes(client: client, namespaces: configuration.namespaces, logger: logger)
                             .register(on: router)
                     },
                     onServerRunning: { [logger] port in
                         logger.info(
-                            "serving /healthz, /readyz, /metrics, /api/v1 and /webhooks/{github,gitlab,bitbucket,gitea}",
+                            "serving /healthz, /readyz, /metrics, /api/v1, /webhooks/{github,gitlab,bitbucket,gitea} and the dashboard at /",
                             metadata: ["http.port": "\(port)", "log.store": "\(storeURL?.description ?? "none")"])
                     })
                 try await coordinator.run(logger: logger)

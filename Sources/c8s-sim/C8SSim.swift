@@ -34,6 +34,12 @@ struct C8SSim: AsyncParsableCommand {
         """)
     var token: String?
 
+    @Option(help: """
+        With --token: this bearer token is user "viewer", who may get, list and watch PipelineRuns and \
+        PipelineConfigs but not read logs (pipelineruns/log) nor create or change anything.
+        """)
+    var viewerToken: String?
+
     @Flag(help: "Log every request (method, path, status).")
     var verbose = false
 
@@ -52,14 +58,23 @@ struct C8SSim: AsyncParsableCommand {
     func run() async throws {
         var logger = Logger(label: "c8s-sim")
         if verbose { logger.logLevel = .debug }
-        let auth = token.map { token in
-            TestAuthModel(
+        let auth = token.map { [viewerToken] token in
+            var model = TestAuthModel(
                 tokens: [token: TestAuthModel.User(name: "admin", uid: "admin", groups: ["system:masters"])],
                 grants: [
                     TestAuthModel.Grant(.group("system:masters"), rules: [.all]),
                     TestAuthModel.Grant(.group("system:unauthenticated"), rules: [.all]),
                 ],
                 allowAnonymous: true)
+            if let viewerToken {
+                model.tokens[viewerToken] = TestAuthModel.User(name: "viewer", uid: "viewer")
+                model.grants.append(TestAuthModel.Grant(
+                    .user("viewer"),
+                    rules: [.init(
+                        apiGroups: ["c8s.dev"], resources: ["pipelineruns", "pipelineconfigs"],
+                        verbs: ["get", "list", "watch"])]))
+            }
+            return model
         }
         let configuration = TestAPIServer.Configuration(
             host: host, port: port, eventHistoryLimit: eventHistory, crdDirectory: crds, auth: auth)
