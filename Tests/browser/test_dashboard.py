@@ -39,7 +39,7 @@ steps:
     commands:
       - "echo '<script>window.__pwned = 1</script>'"
       - "echo '<img src=x onerror=\"window.__pwned = 2\">'"
-      - "printf '\033[31mred text\033[0m and plain\n'"
+      - 'printf "\033[31mred text\033[0m and plain\n"'
 """
 
 MATRIX = """

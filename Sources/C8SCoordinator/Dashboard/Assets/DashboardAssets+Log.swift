@@ -79,15 +79,17 @@ extension DashboardAssets {
     if (rest.trim()) onRecord(JSON.parse(rest));
   }
   function scaled() { return total * LH > MAX_PX; }
-  function rowsInView() { return Math.ceil(box.clientHeight / LH) + 1; }
+  function rowsInView() {
+    return scaled() ? Math.max(1, Math.floor(box.clientHeight / LH)) : Math.ceil(box.clientHeight / LH) + 1;
+  }
   function maxScroll() { return Math.max(1, Math.min(total * LH, MAX_PX) - box.clientHeight); }
   function firstLineAt(top) {
     if (!scaled()) return Math.floor(top / LH);
-    return Math.round(top / maxScroll() * Math.max(0, total - rowsInView() + 1));
+    return Math.round(Math.min(1, top / maxScroll()) * Math.max(0, total - rowsInView()));
   }
   function scrollTopFor(line) {
     if (!scaled()) return line * LH;
-    return Math.round(line / Math.max(1, total - rowsInView() + 1) * maxScroll());
+    return Math.round(Math.min(1, line / Math.max(1, total - rowsInView())) * maxScroll());
   }
   function setScroll(top) {
     spacer.style.height = Math.min(total * LH, MAX_PX) + 'px';
@@ -95,14 +97,18 @@ extension DashboardAssets {
     lastSet = box.scrollTop;
     schedule();
   }
-  function toBottom() { setScroll(box.scrollHeight); }
+  function toBottom() {
+    spacer.style.height = Math.min(total * LH, MAX_PX) + 'px';
+    setScroll(box.scrollHeight);
+  }
   function schedule() { if (!frame) frame = requestAnimationFrame(render); }
   function render() {
     frame = 0;
     spacer.style.height = Math.min(total * LH, MAX_PX) + 'px';
     const top = box.scrollTop, count = rowsInView();
-    first = Math.max(0, Math.min(firstLineAt(top), total - count + 1));
-    rowsEl.style.transform = 'translateY(' + (scaled() ? top : first * LH) + 'px)';
+    first = Math.max(0, Math.min(firstLineAt(top), total - (scaled() ? count : 1)));
+    const offset = scaled() ? Math.min(top, Math.max(0, MAX_PX - count * LH)) : first * LH;
+    rowsEl.style.transform = 'translateY(' + offset + 'px)';
     let html = '';
     const wanted = new Set();
     for (let n = first; n < Math.min(total, first + count); n++) {
