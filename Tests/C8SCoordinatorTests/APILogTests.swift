@@ -109,7 +109,7 @@ struct APILogTests {
 
             let bad = try await h.get(path + "?format=yaml")
             #expect(bad.status == 400)
-            #expect(bad.json["message"]?.stringValue == "format must be text or ndjson, not \"yaml\"")
+            #expect(bad.json["message"]?.stringValue == "format must be text, ndjson or html, not \"yaml\"")
             let noStep = try await h.get("/api/v1/namespaces/team-a/pipelineruns/r1/steps/deploy/log")
             #expect(noStep.status == 404)
             #expect(noStep.json["message"]?.stringValue?.contains("has no step \"deploy\"") == true)
