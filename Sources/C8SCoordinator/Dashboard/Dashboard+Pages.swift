@@ -20,7 +20,7 @@ extension Dashboard {
         var connections: [C8SAPI.RepositoryConnection] = []
         for namespace in namespaces {
             runs += cache.runs(namespace: namespace)
-            connections += cache.connections(namespace: namespace)
+            connections += (try? await cache.listed(namespace: namespace).connections) ?? []
         }
         let table = RunsTable(runs: runs, filter: filter)
         let rows = table.html(connections: connections, now: Date())
@@ -81,8 +81,9 @@ extension Dashboard {
         }
         let mayCancel = await api.may(viewer.user, verb: "patch", resource: PipelineRun.plural, namespace: namespace, name: name)
         let mayRerun = await api.may(viewer.user, verb: "create", resource: PipelineRun.plural, namespace: namespace)
+        let connections = (try? await cache.listed(namespace: namespace).connections) ?? []
         let view = RunView(
-            run: run, children: children, events: events, connections: cache.connections(namespace: namespace),
+            run: run, children: children, events: events, connections: connections,
             mayCancel: mayCancel, mayRerun: mayRerun, csrf: viewer.csrf, now: Date())
         if request.uri.queryParameters.get("fragment") == "1" {
             return DashboardPage.response(view.html, contentType: "text/html; charset=utf-8")
@@ -165,13 +166,14 @@ extension Dashboard {
     func pipelinesPage(_ request: Request, _ viewer: Viewer) async throws -> Response {
         try await synced()
         let filter = request.uri.queryParameters.get("namespace").flatMap { $0.isEmpty ? nil : String($0.prefix(253)) }
-        let namespaces = try await self.namespaces(filter, verb: "list", resource: PipelineConfig.plural, viewer)
+        let namespaces = try await self.namespaces(
+            filter, verb: "list", resource: PipelineConfig.plural, viewer, known: try await allNamespaces())
         var body = "<h1>Pipelines</h1><table class=\"grid pipelines\"><thead><tr><th>Pipeline</th><th>Namespace</th>"
         body += "<th>Repository</th><th>Last run</th><th>Runs</th><th>Success rate</th><th></th></tr></thead><tbody>"
         var any = false
         for namespace in namespaces {
             let mayRun = await api.may(viewer.user, verb: "create", resource: PipelineRun.plural, namespace: namespace)
-            let configs = cache.configs(namespace: namespace).sorted { ($0.metadata.name ?? "") < ($1.metadata.name ?? "") }
+            let configs = try await kubeCall { try await api.client.listAll(PipelineConfig.self, namespace: namespace).items }.sorted { ($0.metadata.name ?? "") < ($1.metadata.name ?? "") }
             for config in configs {
                 any = true
                 let name = config.metadata.name ?? ""
@@ -198,6 +200,22 @@ extension Dashboard {
         body += "</tbody></table>"
         return DashboardPage(title: "Pipelines", user: viewer.user.name, csrf: viewer.csrf, section: "pipelines", body: body)
             .response()
+    }
+
+    /// The cluster's namespaces (for pages of configs, which may exist where no run does yet): the watched ones,
+    /// else the namespaces with runs plus `default`.
+    func allNamespaces() async throws -> [String] {
+        let watched = api.runCache?.runs.compactMap(\.configuration.namespace) ?? []
+        if !watched.isEmpty { return watched }
+        return Array(Set(cache.namespaces + ["default"])).sorted()
+    }
+
+    func kubeCall<T>(_ body: () async throws -> T) async throws -> T {
+        do {
+            return try await body()
+        } catch let error as KubeError {
+            throw APIProblem.from(error)
+        }
     }
 
     func startRun(_ request: Request, _ context: BasicRequestContext, _ viewer: Viewer) async throws -> Response {

@@ -200,13 +200,15 @@ struct Dashboard: Sendable {
 
     /// The namespaces shown for a filter: the filter's (checked: 403 when denied), else every cached namespace the
     /// viewer may `verb resource` in.
-    func namespaces(_ filter: String?, verb: String, resource: String, _ viewer: Viewer) async throws -> [String] {
+    func namespaces(
+        _ filter: String?, verb: String, resource: String, _ viewer: Viewer, known: [String]? = nil
+    ) async throws -> [String] {
         if let filter {
             try await authorize(viewer, verb: verb, resource: resource, namespace: filter)
             return [filter]
         }
         var allowed: [String] = []
-        for namespace in cache.namespaces.prefix(256)
+        for namespace in (known ?? cache.namespaces).prefix(256)
         where await api.may(viewer.user, verb: verb, resource: resource, namespace: namespace) {
             allowed.append(namespace)
         }

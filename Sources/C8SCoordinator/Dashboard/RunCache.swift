@@ -4,23 +4,29 @@ import Logging
 import ServiceLifecycle
 import Synchronization
 
-/// Informer caches of PipelineRuns, PipelineConfigs and RepositoryConnections (one set per watched namespace, or
-/// one for all), kept by every coordinator replica for the dashboard and the run-change streams: pages and streams
-/// read these caches, never the API server, per request. Changes of runs are broadcast to subscribers.
+/// An informer cache of PipelineRuns (one per watched namespace, or one for all), kept by every coordinator replica
+/// for the dashboard and the run-change streams, whose changes are broadcast to subscribers; pages and streams read
+/// runs from it, never from the API server per request. RepositoryConnections (for commit links) change rarely:
+/// they are listed when a page needs them and kept for `listTTL` (one watch less on the client's connection pool,
+/// which also carries the reconciler's watches); the pipelines page lists configs when it is opened.
 public final class RunCache: Service, Sendable {
     let runs: [Informer<PipelineRun>]
-    let configs: [Informer<PipelineConfig>]
-    let connections: [Informer<C8SAPI.RepositoryConnection>]
+    let client: KubeClient
+    let listTTL: Duration
     let maximumSubscribers: Int
+    private let listed = Mutex<[String: (expires: ContinuousClock.Instant, configs: [PipelineConfig], connections: [C8SAPI.RepositoryConnection])]>([:])
     private let subscribers = Mutex<(next: UInt64, continuations: [UInt64: AsyncStream<RunChange>.Continuation])>(
         (0, [:]))
 
     /// - Parameter namespaces: the namespaces to watch; empty: all.
-    public init(client: KubeClient, namespaces: [String], maximumSubscribers: Int = 1024, logger: Logger) {
+    public init(
+        client: KubeClient, namespaces: [String], maximumSubscribers: Int = 1024, listTTL: Duration = .seconds(15),
+        logger: Logger
+    ) {
         let scopes: [String?] = namespaces.isEmpty ? [nil] : namespaces
         runs = scopes.map { Informer(client: client, configuration: .init(namespace: $0), logger: logger) }
-        configs = scopes.map { Informer(client: client, configuration: .init(namespace: $0), logger: logger) }
-        connections = scopes.map { Informer(client: client, configuration: .init(namespace: $0), logger: logger) }
+        self.client = client
+        self.listTTL = listTTL
         self.maximumSubscribers = maximumSubscribers
         let handler = InformerHandler<PipelineRun>(
             onAdd: { [weak self] in self?.broadcast(RunChange(.added, $0)) },
@@ -33,17 +39,13 @@ public final class RunCache: Service, Sendable {
         try await cancelWhenGracefulShutdown {
             try await withThrowingDiscardingTaskGroup { group in
                 for informer in self.runs { group.addTask { try await informer.run() } }
-                for informer in self.configs { group.addTask { try await informer.run() } }
-                for informer in self.connections { group.addTask { try await informer.run() } }
             }
         }
         finishSubscribers()
     }
 
     /// Whether every cache has been filled once.
-    public var hasSynced: Bool {
-        runs.allSatisfy(\.hasSynced) && configs.allSatisfy(\.hasSynced) && connections.allSatisfy(\.hasSynced)
-    }
+    public var hasSynced: Bool { runs.allSatisfy(\.hasSynced) }
 
     /// Waits until every cache has been filled once, at most `timeout`; returns whether they have.
     func waitForSync(timeout: Duration = .seconds(10)) async -> Bool {
@@ -51,8 +53,6 @@ public final class RunCache: Service, Sendable {
         return await withTaskGroup(of: Bool.self) { group in
             group.addTask {
                 for informer in self.runs { await informer.waitForSync() }
-                for informer in self.configs { await informer.waitForSync() }
-                for informer in self.connections { await informer.waitForSync() }
                 return self.hasSynced
             }
             group.addTask {
@@ -73,22 +73,23 @@ public final class RunCache: Service, Sendable {
         runs.lazy.compactMap { $0.cache.get(name: name, namespace: namespace) }.first
     }
 
-    /// The cached configs of a namespace (nil: all).
-    public func configs(namespace: String?) -> [PipelineConfig] {
-        configs.flatMap { $0.cache.list(namespace: namespace) }
+    /// The configs and repository connections of a namespace, listed at most every `listTTL`.
+    func listed(namespace: String) async throws -> (configs: [PipelineConfig], connections: [C8SAPI.RepositoryConnection]) {
+        let now = ContinuousClock.now
+        if let entry = listed.withLock({ $0[namespace] }), entry.expires > now {
+            return (entry.configs, entry.connections)
+        }
+        let configs = try await client.listAll(PipelineConfig.self, namespace: namespace).items
+        let connections = try await client.listAll(C8SAPI.RepositoryConnection.self, namespace: namespace).items
+        listed.withLock { entries in
+            if entries.count >= 1024 { entries = [:] }
+            entries[namespace] = (now + listTTL, configs, connections)
+        }
+        return (configs, connections)
     }
 
-    /// The cached repository connections of a namespace.
-    public func connections(namespace: String?) -> [C8SAPI.RepositoryConnection] {
-        connections.flatMap { $0.cache.list(namespace: namespace) }
-    }
-
-    /// The namespaces that hold cached runs or configs, sorted.
-    public var namespaces: [String] {
-        var names = Set(runs(namespace: nil).compactMap(\.metadata.namespace))
-        names.formUnion(configs(namespace: nil).compactMap(\.metadata.namespace))
-        return names.sorted()
-    }
+    /// The namespaces that hold cached runs, sorted.
+    public var namespaces: [String] { Set(runs(namespace: nil).compactMap(\.metadata.namespace)).sorted() }
 
     /// A stream of run changes from now on (the newest 256 are kept when the reader is slow), or nil when
     /// `maximumSubscribers` streams are open.
