@@ -52,7 +52,6 @@ let package = Package(
                 "CZstd", "CURing", "CCurl", "C8SCommon",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "SystemPackage", package: "swift-system"),
-                .product(name: "SystemPackage", package: "swift-system"),
             ]
         ),
         // Kubernetes API client, informers, leader election.
@@ -128,6 +127,7 @@ let package = Package(
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "SystemPackage", package: "swift-system"),
             ]
         ),
 
