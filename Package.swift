@@ -19,6 +19,7 @@ let package = Package(
         .library(name: "C8SCoordinator", targets: ["C8SCoordinator"]),
         .library(name: "C8SAgent", targets: ["C8SAgent"]),
         .library(name: "C8SClient", targets: ["C8SClient"]),
+        .library(name: "C8SService", targets: ["C8SService"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -39,6 +40,7 @@ let package = Package(
         .systemLibrary(name: "CZstd", pkgConfig: "libzstd", providers: [.apt(["libzstd-dev"])]),
         .systemLibrary(name: "CURing", pkgConfig: "liburing", providers: [.apt(["liburing-dev"])]),
         .systemLibrary(name: "CCurl", pkgConfig: "libcurl", providers: [.apt(["libcurl4-openssl-dev"])]),
+        .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
 
         // Pipeline model, parser, validator, matrix expansion and planner.
         .target(name: "C8SCore", dependencies: ["CYAML"]),
@@ -46,7 +48,7 @@ let package = Package(
         .target(
             name: "C8SLogs",
             dependencies: [
-                "CZstd", "CURing", "CCurl",
+                "CZstd", "CURing", "CCurl", "CZlib",
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
@@ -65,6 +67,16 @@ let package = Package(
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]
         ),
+        // What every long-running process shares: the ServiceGroup, /healthz, /readyz and /metrics.
+        .target(
+            name: "C8SService",
+            dependencies: [
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ]
+        ),
         // Our CRDs as Swift resource types.
         .target(name: "C8SAPI", dependencies: ["C8SCore", "C8SKube"]),
         // Local-mode executor.
@@ -76,7 +88,7 @@ let package = Package(
         .target(
             name: "C8SCoordinator",
             dependencies: [
-                "C8SCore", "C8SAPI", "C8SKube", "C8SLogs",
+                "C8SCore", "C8SAPI", "C8SKube", "C8SLogs", "C8SService",
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -92,7 +104,7 @@ let package = Package(
         .target(
             name: "C8SAgent",
             dependencies: [
-                "C8SAPI", "C8SKube", "C8SLogs",
+                "C8SAPI", "C8SKube", "C8SLogs", "C8SService",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
@@ -152,7 +164,6 @@ let package = Package(
             name: "c8s-coordinator",
             dependencies: [
                 "C8SCoordinator", "C8SKube", "C8SLogs",
-                .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
@@ -163,7 +174,6 @@ let package = Package(
             name: "c8s-agent",
             dependencies: [
                 "C8SAgent", "C8SKube", "C8SLogs",
-                .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
@@ -210,6 +220,14 @@ let package = Package(
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
             ],
             resources: [.copy("Fixtures")]
+        ),
+        .testTarget(
+            name: "C8SServiceTests",
+            dependencies: [
+                "C8SService",
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ]
         ),
         .testTarget(
             name: "C8SAgentTests",
