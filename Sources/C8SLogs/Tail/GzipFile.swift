@@ -6,10 +6,10 @@ import Glibc
 
 /// Decompresses one gzip file (RFC 1952, one or more members, as `gzip -dc` reads it) into a descriptor with zlib,
 /// in 64 KiB steps: memory stays bounded whatever the file holds, and the output is bounded by `maximumSize`.
-enum GzipFile {
+package enum GzipFile {
     /// Why a gzip file could not be decompressed.
-    struct Failure: Error, Sendable, CustomStringConvertible {
-        let description: String
+    package struct Failure: Error, Sendable, CustomStringConvertible {
+        package let description: String
     }
 
     static let chunkSize = 64 * 1024
@@ -19,7 +19,7 @@ enum GzipFile {
     /// - Parameter shouldStop: asked between steps; true abandons the file (a ``Failure``).
     /// - Throws: ``SystemCallError`` for a failed `open`, `read` or `write`; ``Failure`` for data that is not gzip,
     ///   a file that ends inside a member, or output beyond `maximumSize` (named in the message).
-    static func decompress(
+    package static func decompress(
         path: String, into output: Int32, maximumSize: Int64, shouldStop: () -> Bool = { false }
     ) throws -> Int64 {
         let input = try systemCall("open", path) { open(path, O_RDONLY | O_CLOEXEC) }
