@@ -107,7 +107,8 @@ public func buildCoordinator(
         ? LeaderElector(
             client: client,
             configuration: .init(
-                leaseName: configuration.leaseName, namespace: configuration.leaseNamespace,
+                leaseName: configuration.leaseName,
+                namespace: configuration.leaseNamespace ?? client.configuration.namespace,
                 identity: configuration.identity),
             logger: logger)
         : nil

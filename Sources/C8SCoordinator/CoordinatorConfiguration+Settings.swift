@@ -52,16 +52,14 @@ extension CoordinatorConfiguration {
 
     /// The configuration `settings` give, over the defaults: the one place flags and environment map onto it.
     ///
-    /// - Parameters:
-    ///   - clientNamespace: the API client's namespace, the default Lease namespace.
-    ///   - hostName: the default identity.
+    /// - Parameter hostName: the default identity.
     /// - Throws: ``SettingError`` naming the flag or variable whose value is not valid.
-    public init(settings: SettingsSource, clientNamespace: String, hostName: String) throws(SettingError) {
+    public init(settings: SettingsSource, hostName: String) throws(SettingError) {
         self.init()
         namespaces = try settings.list(Keys.namespace)
         leaderElection = try settings.toggle(Keys.leaderElect) ?? leaderElection
         leaseName = try settings.string(Keys.leaseName) ?? leaseName
-        leaseNamespace = try settings.string(Keys.leaseNamespace) ?? clientNamespace
+        leaseNamespace = try settings.string(Keys.leaseNamespace)
         identity = try settings.string(Keys.identity) ?? hostName
         if let ttl = try settings.integer(Keys.jobTTLSeconds, in: Int32(0)...Int32.max) {
             jobTTLSecondsAfterFinished = ttl > 0 ? ttl : nil

@@ -2,7 +2,7 @@ import C8SKube
 import C8SLogs
 
 /// Everything the coordinator process is configured with. `c8s-coordinator` maps its flags and environment onto it
-/// in one place, ``init(settings:clientNamespace:hostName:)``, reading the keys of ``settingKeys``; every default
+/// in one place, ``init(settings:hostName:)``, reading the keys of ``settingKeys``; every default
 /// is the initial value below.
 ///
 /// Keys (property: flag / environment variable):
@@ -11,7 +11,7 @@ import C8SLogs
 /// - `leaderElection`: `--[no-]leader-elect` / `C8S_LEADER_ELECT`: take part in Lease leader election before
 ///   reconciling (default true).
 /// - `leaseName`: `--lease-name` / `C8S_LEASE_NAME` (default `c8s-coordinator`); `leaseNamespace`:
-///   `--lease-namespace` / `C8S_LEASE_NAMESPACE` (default: the API client's namespace); `identity`: `--identity` /
+///   `--lease-namespace` / `C8S_LEASE_NAMESPACE` (default nil: the API client's namespace); `identity`: `--identity` /
 ///   `POD_NAME` (default: the host name): the Lease and this process's holder identity.
 /// - `jobTTLSecondsAfterFinished`: `--job-ttl-seconds` / `C8S_JOB_TTL_SECONDS` (default 3600; 0 disables);
 ///   `cloneImage`: `--clone-image` / `C8S_CLONE_IMAGE` (default `alpine/git`); `workers`: `--workers` /
@@ -33,7 +33,7 @@ public struct CoordinatorConfiguration: Sendable {
     public var namespaces: [String] = []
     public var leaderElection = true
     public var leaseName = "c8s-coordinator"
-    public var leaseNamespace = "default"
+    public var leaseNamespace: String?
     public var identity = "c8s-coordinator"
     public var jobTTLSecondsAfterFinished: Int32? = 3600
     public var cloneImage = "alpine/git"

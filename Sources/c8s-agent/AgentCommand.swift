@@ -9,32 +9,9 @@ import Logging
 @main
 enum AgentCommand {
     static func main() async {
-        let environment = ProcessInfo.processInfo.environment
-        let settings: SettingsSource
-        do {
-            settings = try SettingsSource(
-                keys: AgentConfiguration.settingKeys, arguments: Array(CommandLine.arguments.dropFirst()),
-                environment: environment)
-        } catch {
-            exit(usage: error)
-        }
-        if settings.helpRequested {
-            print(settings.help(usage: "c8s-agent: the c8s node agent, ships the step logs of one node."))
-            return
-        }
-        do {
-            try await run(settings)
-        } catch let error as SettingError {
-            exit(usage: error)
-        } catch {
-            FileHandle.standardError.write(Data("c8s-agent: \(error)\n".utf8))
-            Foundation.exit(1)
-        }
-    }
-
-    static func exit(usage error: SettingError) -> Never {
-        FileHandle.standardError.write(Data("c8s-agent: \(error.message)\n".utf8))
-        Foundation.exit(64)
+        await ProcessSettings.main(
+            command: "c8s-agent", abstract: "the c8s node agent, ships the step logs of one node.",
+            keys: AgentConfiguration.settingKeys, run)
     }
 
     static func run(_ settings: SettingsSource) async throws {

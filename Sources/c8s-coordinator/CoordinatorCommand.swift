@@ -12,40 +12,16 @@ import Prometheus
 @main
 enum CoordinatorCommand {
     static func main() async {
-        let environment = ProcessInfo.processInfo.environment
-        let settings: SettingsSource
-        do {
-            settings = try SettingsSource(
-                keys: CoordinatorConfiguration.settingKeys, arguments: Array(CommandLine.arguments.dropFirst()),
-                environment: environment)
-        } catch {
-            exit(usage: error)
-        }
-        if settings.helpRequested {
-            print(settings.help(usage: "c8s-coordinator: the c8s coordinator, runs pipelines as Kubernetes Jobs."))
-            return
-        }
-        do {
-            try await run(settings)
-        } catch let error as SettingError {
-            exit(usage: error)
-        } catch {
-            FileHandle.standardError.write(Data("c8s-coordinator: \(error)\n".utf8))
-            Foundation.exit(1)
-        }
-    }
-
-    static func exit(usage error: SettingError) -> Never {
-        FileHandle.standardError.write(Data("c8s-coordinator: \(error.message)\n".utf8))
-        Foundation.exit(64)
+        await ProcessSettings.main(
+            command: "c8s-coordinator", abstract: "the c8s coordinator, runs pipelines as Kubernetes Jobs.",
+            keys: CoordinatorConfiguration.settingKeys, run)
     }
 
     static func run(_ settings: SettingsSource) async throws {
         let logger = try ProcessSettings.logger(label: "c8s.coordinator", settings: settings)
-        let clientConfiguration = try ProcessSettings.clientConfiguration(settings: settings)
         let configuration = try CoordinatorConfiguration(
-            settings: settings, clientNamespace: clientConfiguration.namespace,
-            hostName: ProcessInfo.processInfo.hostName)
+            settings: settings, hostName: ProcessInfo.processInfo.hostName)
+        let clientConfiguration = try ProcessSettings.clientConfiguration(settings: settings)
 
         let registry = PrometheusCollectorRegistry()
         MetricsSystem.bootstrap(PrometheusMetricsFactory(registry: registry))

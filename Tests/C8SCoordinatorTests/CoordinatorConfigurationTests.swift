@@ -11,7 +11,7 @@ import Testing
     ) throws -> CoordinatorConfiguration {
         let settings = try SettingsSource(
             keys: CoordinatorConfiguration.settingKeys, arguments: arguments, environment: environment)
-        return try CoordinatorConfiguration(settings: settings, clientNamespace: "client-ns", hostName: "host-1")
+        return try CoordinatorConfiguration(settings: settings, hostName: "host-1")
     }
 
     @Test func defaults() throws {
@@ -19,7 +19,7 @@ import Testing
         #expect(configuration.namespaces == [])
         #expect(configuration.leaderElection)
         #expect(configuration.leaseName == "c8s-coordinator")
-        #expect(configuration.leaseNamespace == "client-ns")
+        #expect(configuration.leaseNamespace == nil)  // the API client's namespace
         #expect(configuration.identity == "host-1")
         #expect(configuration.jobTTLSecondsAfterFinished == 3600)
         #expect(configuration.cloneImage == "alpine/git")
