@@ -6,15 +6,11 @@ import Testing
 /// a message naming its flag or variable, before anything connects.
 @Suite(.timeLimit(.minutes(2))) struct AgentCommandLineTests {
     static func run(_ arguments: [String], environment: [String: String] = [:]) async throws
-        -> (TestChildProcess.Termination, String)
+        -> (termination: TestChildProcess.Termination, output: String)
     {
-        try await withTestChildProcess(
+        try await TestChildProcess.runToExit(
             executable: AgentExecutableTests.binary.path, arguments: arguments,
-            environment: ["PATH": "/usr/bin:/bin"].merging(environment) { $1 }
-        ) { process in
-            let status = try await process.waitForExit(limit: .seconds(60))
-            return (status, process.output)
-        }
+            environment: ["PATH": "/usr/bin:/bin"].merging(environment) { $1 })
     }
 
     @Test func helpListsEveryFlagAndVariable() async throws {

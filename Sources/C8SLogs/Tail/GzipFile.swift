@@ -1,4 +1,5 @@
 import CZlib
+import SystemPackage
 
 #if canImport(Glibc)
 import Glibc
@@ -56,7 +57,12 @@ package enum GzipFile {
                             description: "\(path) decompresses to more than the \(maximumSize) bytes allowed "
                                 + "(LogTailer.Configuration.maximumDecompressedSize)")
                     }
-                    try writeAll(output, UnsafeRawBufferPointer(start: outBuffer, count: produced), path: path)
+                    do {
+                        try FileDescriptor(rawValue: output).writeAll(
+                            UnsafeRawBufferPointer(start: outBuffer, count: produced))
+                    } catch let error as Errno {
+                        throw SystemCallError(call: "write", subject: "decompressed \(path)", errno: error.rawValue)
+                    }
                 }
                 switch code {
                 case Z_OK:
@@ -76,16 +82,5 @@ package enum GzipFile {
         }
         guard memberEnded else { throw Failure(description: "\(path) ends inside its gzip data (truncated)") }
         return total
-    }
-
-    /// Writes all of `bytes`, retrying on `EINTR` and after short writes.
-    static func writeAll(_ descriptor: Int32, _ bytes: UnsafeRawBufferPointer, path: String) throws {
-        var offset = 0
-        while offset < bytes.count {
-            let written = try systemCall("write", "decompressed \(path)") {
-                write(descriptor, bytes.baseAddress! + offset, bytes.count - offset)
-            }
-            offset += written
-        }
     }
 }
