@@ -117,13 +117,17 @@ struct FollowerLoop {
             }
             return (name: name, observation: observation)
         }
+        var abandoned = false
         for action in decision.reconcile(observed, hasMasker: masker != nil) {
             switch action {
             case .startShipper(let name, let finish):
                 guard let masker else { continue }
                 let directory = pod.containerDirectory(logRoot: logRoot, container: name)
-                startShipper(name, directory: directory, masker: masker, shippers: &shippers)
-                if finish { finishShipper(name) }
+                if startShipper(name, directory: directory, masker: masker, shippers: &shippers) {
+                    if finish { finishShipper(name) }
+                } else {
+                    abandoned = true
+                }
             case .finishShipper(let name):
                 finishShipper(name)
             case .completeStored(let name):
@@ -136,6 +140,8 @@ struct FollowerLoop {
                 finalize(helpers: &helpers)
             }
         }
+        // A log given up as complete may have been the last one: decide again (once per such container).
+        if abandoned { reconcile(shippers: &shippers, helpers: &helpers) }
     }
 
     func finishShipper(_ name: String) {
@@ -143,9 +149,10 @@ struct FollowerLoop {
         containers[name]?.live?.finish()
     }
 
+    /// Starts shipping `name`'s log directory; false when its log cannot be shipped (given up as complete).
     mutating func startShipper(
         _ name: String, directory: String, masker: SecretMasker, shippers: inout TaskGroup<Void>
-    ) {
+    ) -> Bool {
         let location: LogLocation
         do {
             location = try self.location(name)
@@ -153,7 +160,7 @@ struct FollowerLoop {
             logger.error(
                 "cannot ship a container log", metadata: ["container.name": "\(name)", "error.message": "\(error)"])
             decision.abandon(name)
-            return
+            return false
         }
         var state = containers[name] ?? ContainerState()
         defer { containers[name] = state }
@@ -192,6 +199,7 @@ struct FollowerLoop {
             metrics.followedContainers.decrement()
             continuation.yield(.shipped(container: name, result))
         }
+        return true
     }
 
     mutating func shipped(
