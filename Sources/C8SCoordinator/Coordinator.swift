@@ -73,8 +73,8 @@ public final class CoordinatorController: Service, Sendable {
 
 /// Builds the coordinator: one ``PipelineRunReconciler`` per watched namespace, leader election on the configured
 /// Lease, and a Hummingbird server with `/healthz` (the process is alive), `/readyz` (a follower, or a leader
-/// whose informers have synced), `/metrics` (when `registry` is given) and the REST API under `/api/v1`
-/// (``CoordinatorAPI``, unless `api.enabled` is false).
+/// whose informers have synced), `/version` (unauthenticated), `/metrics` (when `registry` is given) and the REST
+/// API under `/api/v1` (``CoordinatorAPI``, unless `api.enabled` is false).
 ///
 /// - Parameters:
 ///   - metrics: the reconciler metrics; default: made by a `PrometheusMetricsFactory` over `registry` when one is
@@ -120,6 +120,7 @@ public func buildCoordinator(
             ? Response(status: .ok, body: .init(byteBuffer: ByteBuffer(string: "ok")))
             : Response(status: .serviceUnavailable, body: .init(byteBuffer: ByteBuffer(string: "not ready")))
     }
+    VersionEndpoint.register(on: router)
     if let registry {
         router.get("/metrics") { _, _ -> Response in
             Response(

@@ -1,4 +1,5 @@
 import ArgumentParser
+import C8SVersion
 import C8SAgent
 import C8SKube
 import C8SLogs
@@ -10,7 +11,8 @@ import Logging
 @main
 struct AgentCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "c8s-agent", abstract: "The c8s node agent: ships the step logs of one node.")
+        commandName: "c8s-agent", abstract: "The c8s node agent: ships the step logs of one node.",
+        version: BuildVersion.current.description)
 
     @Option(help: "Kubeconfig file (env KUBECONFIG); without one, the in-cluster service account is used.")
     var kubeconfig: String?

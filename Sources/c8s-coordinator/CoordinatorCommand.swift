@@ -1,4 +1,5 @@
 import ArgumentParser
+import C8SVersion
 import C8SCoordinator
 import C8SKube
 import C8SLogs
@@ -13,7 +14,8 @@ import Prometheus
 @main
 struct CoordinatorCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "c8s-coordinator", abstract: "The c8s coordinator: runs pipelines as Kubernetes Jobs.")
+        commandName: "c8s-coordinator", abstract: "The c8s coordinator: runs pipelines as Kubernetes Jobs.",
+        version: BuildVersion.current.description)
 
     @Option(help: "Kubeconfig file (env KUBECONFIG); without one, the in-cluster service account is used.")
     var kubeconfig: String?
