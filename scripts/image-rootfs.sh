@@ -5,7 +5,8 @@
 #   scripts/image-rootfs.sh [--list] BINARY OUTDIR
 #
 # OUTDIR receives (and must not exist yet, or be empty):
-#   usr/local/bin/NAME         the executable (NAME = its file name), mode 0755
+#   usr/local/bin/NAME         the executable (NAME = its file name), mode 0755, stripped of its symbol table and
+#                              debug information (keep the unstripped build to symbolicate a crash address)
 #   <path of every library>    exactly the shared objects the executable loads, as `ldd` resolves them (the
 #                              dynamic loader included), copied with symlinks resolved; on a Debian builder they
 #                              come from Debian's packages (libcurl, libyaml, liburing, libzstd and what they load),
@@ -40,6 +41,7 @@ ca_bundle="${C8S_CA_BUNDLE:-/etc/ssl/certs/ca-certificates.crt}"
 
 [[ -f "$binary" && -x "$binary" ]] || fail "$binary: not an executable file"
 command -v ldd > /dev/null || fail "ldd is not on PATH (Debian package libc-bin)"
+command -v strip > /dev/null || fail "strip is not on PATH (Debian package binutils)"
 [[ -f "$ca_bundle" ]] || fail "$ca_bundle: no CA bundle (install Debian's ca-certificates, or set C8S_CA_BUNDLE)"
 if [[ -e "$out" ]]; then
     [[ -d "$out" && -z "$(ls -A "$out")" ]] || fail "$out: exists and is not an empty directory"
@@ -65,6 +67,8 @@ fi
 mkdir -p "$out/usr/local/bin" "$out/etc/ssl/certs" "$out/home/nonroot" "$out/tmp"
 chmod 1777 "$out/tmp"
 install -m 0755 "$binary" "$out/usr/local/bin/$name"
+# Debug information and symbols are most of a Swift executable (a release c8s-agent: 153 MiB, 79 MiB stripped).
+strip --strip-unneeded "$out/usr/local/bin/$name" || fail "strip $binary failed"
 
 for library in "${libraries[@]}"; do
     resolved="$(readlink -f "$library")"
