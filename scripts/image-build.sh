@@ -42,13 +42,16 @@ while [[ $# -gt 0 ]]; do
     esac
 done
 [[ -n "$bin_dir" && -n "$version" && -n "$revision" && ${#names[@]} -gt 0 ]] \
-    || fail "usage: scripts/image-build.sh --bin-dir DIR --version VERSION --revision REVISION [--repository REPO] NAME..."
+    || fail "usage: scripts/image-build.sh --bin-dir DIR --version VERSION --revision REVISION" \
+        "[--repository REPO] NAME..."
 [[ "$version" =~ ^[0-9A-Za-z][0-9A-Za-z._-]{0,127}$ ]] \
     || fail "--version '$version': an image tag is 1 to 128 of [0-9A-Za-z._-], not starting with . or -"
-[[ "$revision" =~ ^[0-9A-Za-z._-]{1,128}$ ]] || fail "--revision '$revision': expected a git commit (at most 128 characters)"
+[[ "$revision" =~ ^[0-9A-Za-z._-]{1,128}$ ]] \
+    || fail "--revision '$revision': expected a git commit (at most 128 characters)"
 [[ "$repository" =~ ^[a-z0-9]([a-z0-9._/:-]{0,200}[a-z0-9])?$ ]] \
     || fail "--repository '$repository': expected a lower-case registry path such as ghcr.io/c8s-dev or localhost/c8s"
-command -v "$podman" > /dev/null || fail "$podman is not on PATH (Debian: apt-get install podman runc; scripts/install-deps.sh --test)"
+command -v "$podman" > /dev/null \
+    || fail "$podman is not on PATH (Debian: apt-get install podman runc; scripts/install-deps.sh --images)"
 if [[ -z "$created" ]]; then
     created="$(git -C "$root" log -1 --format=%ct 2>/dev/null || date +%s)"
 fi

@@ -79,7 +79,8 @@ for library in "${libraries[@]}"; do
     if [[ $list -eq 1 ]]; then
         package="$(dpkg -S "$resolved" 2>/dev/null | head -n 1 | cut -d: -f1)" || true
         [[ -n "$package" ]] || package="$(dpkg -S "$library" 2>/dev/null | head -n 1 | cut -d: -f1)" || true
-        printf '%-60s %8s KiB  %s\n' "$library" "$(( $(stat -c %s "$resolved") / 1024 ))" "${package:-not from a Debian package}"
+        printf '%-60s %8s KiB  %s\n' "$library" "$(( $(stat -c %s "$resolved") / 1024 ))" \
+            "${package:-not from a Debian package}"
     fi
 done
 

@@ -6,7 +6,8 @@
 #
 # DIR (default dist/VERSION) receives
 #   NAME-VERSION.oci.tar   one OCI archive per image (podman save --format oci-archive; gzip layers), pushable
-#                          unchanged with `skopeo copy --preserve-digests oci-archive:FILE docker://REGISTRY/NAME:VERSION`
+#                          unchanged with
+#                          `skopeo copy --preserve-digests oci-archive:FILE docker://REGISTRY/NAME:VERSION`
 #                          or loadable with `kind load image-archive FILE` / `k3s ctr images import FILE`
 #   c8s-VERSION.yaml       everything in deploy/ and daemonset/, rendered with `kubectl kustomize`, every c8s image
 #                          pinned as REGISTRY/NAME@sha256:DIGEST (the digest of the archive's manifest, which is
@@ -25,6 +26,7 @@ fail() {
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 podman="${PODMAN:-podman}"
 kubectl="${KUBECTL:-kubectl}"
+usage="usage: scripts/release.sh --registry REGISTRY --version VERSION [--output DIR]"
 registry=""
 version=""
 output=""
@@ -33,10 +35,10 @@ while [[ $# -gt 0 ]]; do
         --registry) registry="${2:?--registry needs a value}"; shift 2 ;;
         --version) version="${2:?--version needs a value}"; shift 2 ;;
         --output) output="${2:?--output needs a directory}"; shift 2 ;;
-        *) fail "unknown argument $1 (usage: scripts/release.sh --registry REGISTRY --version VERSION [--output DIR])" ;;
+        *) fail "unknown argument $1 ($usage)" ;;
     esac
 done
-[[ -n "$registry" && -n "$version" ]] || fail "usage: scripts/release.sh --registry REGISTRY --version VERSION [--output DIR]"
+[[ -n "$registry" && -n "$version" ]] || fail "$usage"
 [[ "$version" =~ ^[0-9A-Za-z][0-9A-Za-z._-]{0,127}$ ]] \
     || fail "VERSION '$version': an image tag is 1 to 128 of [0-9A-Za-z._-], not starting with . or -"
 [[ "$version" != "latest" ]] || fail "VERSION must name a release, not 'latest'"
@@ -53,7 +55,8 @@ images=(c8s-coordinator c8s-agent c8s)
 declare -A digests
 for name in "${images[@]}"; do
     image="$registry/$name:$version"
-    "$podman" image exists "$image" || fail "$image is not in podman's storage: run make images REGISTRY=$registry VERSION=$version"
+    "$podman" image exists "$image" \
+        || fail "$image is not in podman's storage: run make images REGISTRY=$registry VERSION=$version"
     archive="$output/$name-$version.oci.tar"
     rm -f "$archive"
     "$podman" save --quiet --format oci-archive -o "$archive" "$image" || fail "podman save $image failed"
@@ -110,7 +113,8 @@ for name in c8s-coordinator c8s-agent; do
         || fail "the rendered manifest does not pin $registry/$name@${digests[$name]}"
 done
 if grep -n 'image: ' "$manifest.tmp" | grep -v '@sha256:' | grep -q 'c8s-'; then
-    fail "the rendered manifest names a c8s image without a digest: $(grep -n 'image: .*c8s-' "$manifest.tmp" | grep -v '@sha256:')"
+    fail "the rendered manifest names a c8s image without a digest:" \
+        "$(grep -n 'image: .*c8s-' "$manifest.tmp" | grep -v '@sha256:')"
 fi
 mv "$manifest.tmp" "$manifest"
 # The CRDs alone, applied first on an upgrade (docs/install.md).

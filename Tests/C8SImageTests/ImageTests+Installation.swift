@@ -167,9 +167,11 @@ extension ImageTests {
         let applied = try await cli(["apply", "-f", "/pipeline/.c8s.yaml", "--name", "diamond"])
         #expect(applied.succeeded, "c8s apply: \(applied.outputText)\(applied.errorText)")
         let commit = "0123456789abcdef0123456789abcdef01234567"
-        let run = try await cli(["run", "diamond", "--commit", commit, "--branch", "main", "--wait"], timeLimit: .seconds(240))
+        let run = try await cli(
+            ["run", "diamond", "--commit", commit, "--branch", "main", "--wait"], timeLimit: .seconds(240))
         #expect(run.succeeded, "c8s run --wait: \(run.termination)\n\(run.outputText)\(run.errorText)")
-        let runName = try #require(run.outputText.split(separator: "\n").first.map(String.init), "c8s run printed nothing")
+        let runName = try #require(
+            run.outputText.split(separator: "\n").first.map(String.init), "c8s run printed nothing")
 
         let version = try await cli(["version", "--coordinator", "http://127.0.0.1:\(coordinatorPort)"])
         #expect(version.succeeded, "c8s version: \(version.errorText)")
@@ -193,7 +195,8 @@ extension ImageTests {
                     "--for=jsonpath={.status.steps[?(@.name==\"\(step.name)\")].logs.complete}=true",
                 ],
                 timeLimit: .seconds(120))
-            #expect(waited.succeeded, "kubectl wait for the log of \(step.name): \(waited.outputText)\(waited.errorText)")
+            #expect(
+                waited.succeeded, "kubectl wait for the log of \(step.name): \(waited.outputText)\(waited.errorText)")
         }
         let store = try S3LogStore(
             configuration: S3Configuration(
@@ -201,7 +204,8 @@ extension ImageTests {
                 credentials: .fixed(S3Credentials(accessKeyID: seaweed.accessKey, secretAccessKey: seaweed.secretKey))))
         for step in steps {
             let reader = LogReader(
-                store: store, location: try LogLocation(namespace: "default", run: runName, step: step.name, container: "step"))
+                store: store,
+                location: try LogLocation(namespace: "default", run: runName, step: step.name, container: "step"))
             var lines: [String] = []
             for try await record in reader.records() { lines.append(record.record.text) }
             #expect(step.lines(lines), "the log of \(step.name) in S3: \(lines)")

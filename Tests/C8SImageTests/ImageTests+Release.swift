@@ -38,7 +38,8 @@ extension ImageTests {
             let kubeconfig = output + "/kubeconfig"
             try server.writeKubeconfig(to: kubeconfig)
             func kubectl(_ arguments: [String]) async throws -> ChildProcessResult {
-                try await ChildProcess.run("kubectl", ["--kubeconfig", kubeconfig] + arguments, timeLimit: .seconds(120))
+                try await ChildProcess.run(
+                    "kubectl", ["--kubeconfig", kubeconfig] + arguments, timeLimit: .seconds(120))
             }
             let crds = try await kubectl(["apply", "--server-side", "-f", "\(output)/c8s-\(version)-crds.yaml"])
             #expect(crds.succeeded, "apply the CRDs: \(crds.outputText)\(crds.errorText)")
@@ -68,12 +69,14 @@ extension ImageTests {
         }
         let index = try await ChildProcess.run("tar", ["-xOf", archive, "index.json"], timeLimit: .seconds(60))
         try #require(index.succeeded, "tar index.json of \(archive): \(index.errorText)")
-        let digest = try #require(try JSONDecoder().decode(Index.self, from: index.standardOutput).manifests.first?.digest)
+        let decoded = try JSONDecoder().decode(Index.self, from: index.standardOutput)
+        let digest = try #require(decoded.manifests.first?.digest, "\(archive): index.json names no manifest")
         let blob = try await ChildProcess.run(
             "tar", ["-xOf", archive, "blobs/sha256/" + digest.dropFirst("sha256:".count)], timeLimit: .seconds(60))
         try #require(blob.succeeded, "tar the manifest of \(archive): \(blob.errorText)")
         let hashed = try await ChildProcess.run("sha256sum", [], standardInput: blob.standardOutput)
-        #expect("sha256:" + hashed.outputText.prefix(64) == digest, "\(archive): the manifest does not hash to its digest")
+        #expect(
+            "sha256:" + hashed.outputText.prefix(64) == digest, "\(archive): the manifest does not hash to its digest")
         return digest
     }
 }

@@ -54,7 +54,8 @@ import Testing
         }
         let listing = try await ChildProcess.run("tar", ["-tf", archive], timeLimit: .seconds(60))
         #expect(listing.succeeded, "\(listing.errorText)")
-        let files = Set(listing.outputText.split(separator: "\n").map { String($0.hasSuffix("/") ? $0.dropLast() : $0) })
+        let files = Set(
+            listing.outputText.split(separator: "\n").map { String($0.hasSuffix("/") ? $0.dropLast() : $0) })
         for expected in [
             "usr/local/bin/c8s-agent", "etc/passwd", "etc/group", "etc/nsswitch.conf",
             "etc/ssl/certs/ca-certificates.crt", "tmp", "home/nonroot", "lib64/ld-linux-x86-64.so.2",
@@ -66,12 +67,16 @@ import Testing
         let wanted = Set(
             ldd.outputText.split(separator: "\n").compactMap { line -> String? in
                 let fields = line.split(whereSeparator: \.isWhitespace)
-                if fields.count >= 3, fields[1] == "=>", fields[2].hasPrefix("/") { return String(fields[2].dropFirst()) }
+                if fields.count >= 3, fields[1] == "=>", fields[2].hasPrefix("/") {
+                    return String(fields[2].dropFirst())
+                }
                 if let first = fields.first, first.hasPrefix("/") { return String(first.dropFirst()) }
                 return nil
             })
         let sharedObjects = files.filter { $0.contains(".so") }
-        #expect(sharedObjects == wanted, "extra: \(sharedObjects.subtracting(wanted)), missing: \(wanted.subtracting(sharedObjects))")
+        #expect(
+            sharedObjects == wanted,
+            "extra: \(sharedObjects.subtracting(wanted)), missing: \(wanted.subtracting(sharedObjects))")
         for required in ["libcurl", "libyaml", "liburing", "libzstd"] {
             #expect(sharedObjects.contains { $0.contains("/\(required)") }, "\(required) is not in the image")
         }

@@ -39,8 +39,8 @@ enum Podman {
         let result = try await run(arguments, timeLimit: timeLimit)
         guard result.succeeded else {
             throw ImageTestError(
-                "podman \(arguments.joined(separator: " ")): \(result.termination)\(result.timedOut ? " (timed out)" : "")"
-                    + "\n\(result.outputText)\(result.errorText)")
+                "podman \(arguments.joined(separator: " ")): \(result.termination)"
+                    + (result.timedOut ? " (timed out)" : "") + "\n\(result.outputText)\(result.errorText)")
         }
         return result.outputText
     }
