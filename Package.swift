@@ -256,7 +256,7 @@ let package = Package(
         .testTarget(
             name: "C8SClientTests",
             dependencies: [
-                "C8SClient", "C8SAPI", "C8SCore", "C8SKube", "C8SLogs", "C8STestSupport", "C8SCoordinator",
+                "C8SClient", "C8SVersion", "C8SAPI", "C8SCore", "C8SKube", "C8SLogs", "C8STestSupport", "C8SCoordinator",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
