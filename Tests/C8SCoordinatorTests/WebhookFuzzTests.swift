@@ -1,8 +1,13 @@
+import Foundation
 import C8SCoordinator
 import C8SKube
 import Hummingbird
 import HummingbirdTesting
 import Testing
+
+/// How much longer than in `make test` the fuzz tests run (`make fuzz` sets `C8S_FUZZ_SCALE`), and their seed.
+let fuzzScale = Int(ProcessInfo.processInfo.environment["C8S_FUZZ_SCALE"] ?? "") ?? 1
+let fuzzSeed = UInt64(ProcessInfo.processInfo.environment["C8S_FUZZ_SEED"] ?? "")
 
 /// SplitMix64: a small deterministic generator so every fuzz run sees the same inputs.
 struct SeededGenerator: RandomNumberGenerator {
@@ -109,13 +114,13 @@ struct WebhookFuzzTests {
     }
 
     @Test func mutatedDeliveriesNeverCreateRunsWithoutAValidSignatureAndTriggeringBody() async throws {
-        var mutator = DeliveryMutator(rng: SeededGenerator(seed: 0xC8_5EED))
+        var mutator = DeliveryMutator(rng: SeededGenerator(seed: fuzzSeed ?? 0xC8_5EED))
         let runs = InMemoryRunCreator()
         let receiver = TestWorld.receiver(runs: runs)
         let bodies = try Self.seeds.map { try Fixture.bytes($0.forge, $0.fixture) }
         var accepted = 0
         var statuses: [Int: Int] = [:]
-        for iteration in 0..<6000 {
+        for iteration in 0..<(6000 * fuzzScale) {
             let index = mutator.int(0..<Self.seeds.count)
             let seed = Self.seeds[index]
             let original = bodies[index]
@@ -159,11 +164,11 @@ struct WebhookFuzzTests {
     }
 
     @Test func mutatedDeliveriesThroughHTTP() async throws {
-        var mutator = DeliveryMutator(rng: SeededGenerator(seed: 42))
+        var mutator = DeliveryMutator(rng: SeededGenerator(seed: fuzzSeed ?? 42))
         let runs = InMemoryRunCreator()
         let bodies = try Self.seeds.map { try Fixture.bytes($0.forge, $0.fixture) }
         var inputs: [(path: String, pairs: [(String, String)], body: [UInt8], original: [UInt8], gitlab: Bool)] = []
-        for iteration in 0..<400 {
+        for iteration in 0..<(400 * fuzzScale) {
             let index = mutator.int(0..<Self.seeds.count)
             let seed = Self.seeds[index]
             let pairs = Delivery.pairs(
