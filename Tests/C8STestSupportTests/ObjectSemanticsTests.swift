@@ -143,7 +143,7 @@ import Testing
             let status = try await api.put(Self.runs + "/r1/status", statusBody)
             #expect(status.status == 200)
             #expect(status.body.at("status", "phase") == "Running")
-            #expect(status.body.at("spec", "commit") == "new")
+            #expect(status.body.at("spec", "commit") == "beef")
             // Status is validated against the schema too.
             let invalid = try await api.mergePatch(Self.runs + "/r1/status", ["status": ["phase": "Exploded"]])
             #expect(invalid.status == 422)
