@@ -25,6 +25,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-log", from: "1.6.0"),
         .package(url: "https://github.com/apple/swift-nio", from: "2.80.0"),
         .package(url: "https://github.com/apple/swift-collections", from: "1.1.0"),
+        .package(url: "https://github.com/apple/swift-system", from: "1.4.0"),
         .package(url: "https://github.com/apple/swift-crypto", "3.12.0"..<"5.0.0"),
         .package(url: "https://github.com/swift-server/async-http-client", from: "1.25.0"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.6.0"),
@@ -50,6 +51,8 @@ let package = Package(
             dependencies: [
                 "CZstd", "CURing", "CCurl", "C8SCommon",
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "SystemPackage", package: "swift-system"),
+                .product(name: "SystemPackage", package: "swift-system"),
             ]
         ),
         // Kubernetes API client, informers, leader election.
@@ -134,6 +137,7 @@ let package = Package(
             dependencies: [
                 "C8SCore", "C8SLocal", "C8SLogs", "C8SClient",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "SystemPackage", package: "swift-system"),
             ]
         ),
         .executableTarget(
@@ -183,7 +187,12 @@ let package = Package(
 
         .testTarget(name: "C8SCommonTests", dependencies: ["C8SCommon"]),
         .testTarget(name: "C8SCoreTests", dependencies: ["C8SCore"]),
-        .testTarget(name: "C8SLogsTests", dependencies: ["C8SCommon", "C8SLogs", "C8STestSupport"]),
+        .testTarget(
+            name: "C8SLogsTests",
+            dependencies: [
+                "C8SCommon", "C8SLogs", "C8STestSupport", .product(name: "SystemPackage", package: "swift-system"),
+            ]
+        ),
         .testTarget(
             name: "C8SKubeTests",
             dependencies: [

@@ -20,4 +20,11 @@ public struct Backoff: Sendable, Hashable {
         let delay = initial * Double(UInt64(1) << UInt64(exponent))
         return delay > maximum ? maximum : delay
     }
+
+    /// ``delay(attempt:)`` with "equal jitter": half of it, plus a random part of the other half, so clients that
+    /// failed together do not retry together.
+    public func jitteredDelay(attempt: Int) -> Duration {
+        let delay = self.delay(attempt: attempt)
+        return delay / 2 + delay / 2 * Double.random(in: 0...1)
+    }
 }

@@ -155,7 +155,7 @@ public final class S3LogStore: LogStore {
                 } catch {
                     attempt += 1
                     logger.debug("spool drain failed", metadata: ["error": "\(error)", "attempt": "\(attempt)"])
-                    try? await Task.sleep(for: .milliseconds(backoffMillis(attempt: attempt)))
+                    try? await Task.sleep(for: backoff.jitteredDelay(attempt: attempt))
                 }
             }
         }
@@ -242,14 +242,12 @@ public final class S3LogStore: LogStore {
             }
             guard failure.isRetryable, attempt < configuration.maxAttempts, !Task.isCancelled else { throw failure }
             logger.debug("retrying S3 request", metadata: ["s3.request": "\(name)", "error": "\(failure)"])
-            try await Task.sleep(for: .milliseconds(backoffMillis(attempt: attempt)))
+            try await Task.sleep(for: backoff.jitteredDelay(attempt: attempt))
         }
     }
 
-    private func backoffMillis(attempt: Int) -> Int {
-        let base = configuration.initialBackoffMillis << min(attempt - 1, 20)
-        let capped = min(base, configuration.maxBackoffMillis)
-        return capped / 2 + Int.random(in: 0...max(0, capped / 2))
+    private var backoff: Backoff {
+        Backoff(initial: .milliseconds(configuration.initialBackoffMillis), maximum: .milliseconds(configuration.maxBackoffMillis))
     }
 
     private func error(for response: HTTPResponse, requestName: String) -> LogStoreError {
