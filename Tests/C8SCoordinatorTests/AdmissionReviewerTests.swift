@@ -7,10 +7,12 @@ import Testing
 /// The cluster as admission sees it: Secrets (name → keys) and PipelineConfig names.
 struct InMemoryAdmissionLookup: AdmissionLookup {
     var secrets: [String: [String]] = [:]
-    var configs: Set<String> = []
+    var configs: [String: PipelineSpec] = [:]
+    var quotas: [ResourceQuota] = []
 
     func secretKeys(name: String, namespace: String) async throws -> [String]? { secrets[name] }
-    func pipelineConfigExists(name: String, namespace: String) async throws -> Bool { configs.contains(name) }
+    func pipelineConfig(name: String, namespace: String) async throws -> PipelineSpec? { configs[name] }
+    func resourceQuotas(namespace: String) async throws -> [ResourceQuota] { quotas }
 }
 
 @Suite struct AdmissionReviewerTests {
@@ -27,7 +29,8 @@ struct InMemoryAdmissionLookup: AdmissionLookup {
     }
 
     static let reviewer = AdmissionReviewer(
-        lookup: InMemoryAdmissionLookup(secrets: ["codecov": ["token"]], configs: ["shop"]))
+        lookup: InMemoryAdmissionLookup(
+            secrets: ["codecov": ["token"]], configs: ["shop": PipelineSpec(steps: [PipelineStep(name: "a", commands: ["x"])])]))
 
     static let invalidConfig = """
         apiVersion: c8s.dev/v1alpha1
@@ -105,6 +108,42 @@ struct InMemoryAdmissionLookup: AdmissionLookup {
             spec.commit: "../x" is not a commit id (4 to 64 lowercase hexadecimal digits)
             spec.branch: "a..b" is not a valid git ref name: it cannot hold ".."
             """)
+    }
+
+    /// The peak of a diamond whose middle steps ask for 60 cores each is 120 cores: over a quota of 100.
+    @Test func runsOverQuotaAreRefusedWithThePeakOfTheirDAG() async throws {
+        func step(_ name: String, cpu: String, memory: String = "1Gi", after: [String] = []) -> PipelineStep {
+            PipelineStep(
+                name: name, commands: ["x"], dependsOn: after,
+                resources: ResourceRequirements(requests: ["cpu": Quantity(parsing: cpu)!, "memory": Quantity(parsing: memory)!]))
+        }
+        let diamond = PipelineSpec(steps: [
+            step("a", cpu: "10"), step("b", cpu: "60", after: ["a"]), step("c", cpu: "60", after: ["a"]),
+            step("d", cpu: "10", after: ["b", "c"]),
+        ])
+        func quota(_ hard: [String: String], used: [String: String] = [:]) -> ResourceQuota {
+            let strings = { (map: [String: String]) in JSONValue.object(map.mapValues(JSONValue.string)) }
+            return try! KubeCodec.decode(ResourceQuota.self, from: .object([
+                "apiVersion": "v1", "kind": "ResourceQuota",
+                "metadata": .object(["name": "team", "namespace": "team-a"]),
+                "spec": .object(["hard": strings(hard)]), "status": .object(["hard": strings(hard), "used": strings(used)]),
+            ]))
+        }
+        func review(_ quotas: [ResourceQuota]) async -> AdmissionResponse {
+            let reviewer = AdmissionReviewer(lookup: InMemoryAdmissionLookup(configs: ["shop": diamond], quotas: quotas))
+            return await reviewer.review(Self.review(
+                kind: "PipelineRun", object: .object(["spec": .object(["pipelineConfigRef": .object(["name": "shop"])])])))
+        }
+        let cpu = await review([quota(["requests.cpu": "100"])])
+        #expect(!cpu.allowed)
+        #expect(cpu.message?.hasPrefix("Would exceed CPU quota: 120/100 cores requested") == true)
+        let used = await review([quota(["requests.cpu": "150"], used: ["requests.cpu": "40500m"])])
+        #expect(used.message?.hasPrefix("Would exceed CPU quota: 160.5/150 cores requested") == true)
+        let memory = await review([quota(["requests.cpu": "200", "requests.memory": "1Gi"])])
+        #expect(memory.message?.hasPrefix("Would exceed memory quota: 2Gi/1Gi requested") == true)
+        let pods = await review([quota(["pods": "3"], used: ["pods": "2"])])
+        #expect(pods.message?.hasPrefix("Would exceed pods quota: 4/3 pods requested") == true)
+        #expect(await review([quota(["requests.cpu": "120", "pods": "2"])]).allowed)
     }
 
     @Test func repositoryConnectionsAreChecked() async throws {

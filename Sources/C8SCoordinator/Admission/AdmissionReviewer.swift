@@ -10,7 +10,8 @@ import Foundation
 ///   to a Secret that does not exist yet, or lacks the key, is a warning (the Secret may be created later; the
 ///   step's Pod waits for it), not a refusal.
 /// - `PipelineRun`: the config must exist; a commit must be 4 to 64 lowercase hex digits and a branch a valid git
-///   ref name of at most 255 bytes.
+///   ref name of at most 255 bytes; the run's peak concurrent requests (``RunQuota``) must fit what the
+///   namespace's ResourceQuotas have left.
 /// - `RepositoryConnection`: a known provider, a repository URL or `owner/name` c8s can match webhooks to,
 ///   Kubernetes names for the secret and config references; a missing Secret is a warning.
 ///
@@ -108,9 +109,13 @@ public struct AdmissionReviewer: Sendable {
             problems.append("spec.branch: \(WebhookReceiver.quoted(branch)) is not a valid git ref name: it \(problem)")
         }
         if !problems.isEmpty { return .deny(uid, problems.joined(separator: "\n")) }
-        guard try await lookup.pipelineConfigExists(name: config, namespace: namespace) else {
+        guard let spec = try await lookup.pipelineConfig(name: config, namespace: namespace) else {
             return .deny(uid, "spec.pipelineConfigRef.name: PipelineConfig \(config) does not exist in namespace \(namespace)")
         }
+        let quotas = try await lookup.resourceQuotas(namespace: namespace)
+        // A run created by the coordinator for one matrix combination was admitted with its parent.
+        guard !quotas.isEmpty, object.value(at: "spec.matrix")?.objectValue == nil else { return .allow(uid) }
+        if let refusal = RunQuota.refusal(spec: spec, quotas: quotas) { return .deny(uid, refusal) }
         return .allow(uid)
     }
 

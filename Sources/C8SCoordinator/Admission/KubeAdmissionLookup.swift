@@ -1,8 +1,9 @@
 import C8SAPI
+import C8SCore
 import C8SKube
 
 /// ``AdmissionLookup`` on the Kubernetes API, through the coordinator's client (needs `get` on `secrets` and
-/// `pipelineconfigs`). Only Secret key names are read; values never leave the API response.
+/// `pipelineconfigs`, `list` on `resourcequotas`). Only Secret key names are read; values never leave the API response.
 public struct KubeAdmissionLookup: AdmissionLookup {
     public let client: KubeClient
 
@@ -17,7 +18,11 @@ public struct KubeAdmissionLookup: AdmissionLookup {
         return Array((secret.data ?? [:]).keys)
     }
 
-    public func pipelineConfigExists(name: String, namespace: String) async throws -> Bool {
-        try await client.getIfPresent(PipelineConfig.self, name: name, namespace: namespace) != nil
+    public func pipelineConfig(name: String, namespace: String) async throws -> PipelineSpec? {
+        try await client.getIfPresent(PipelineConfig.self, name: name, namespace: namespace)?.spec
+    }
+
+    public func resourceQuotas(namespace: String) async throws -> [ResourceQuota] {
+        try await client.list(ResourceQuota.self, namespace: namespace).items
     }
 }
