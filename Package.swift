@@ -186,7 +186,7 @@ let package = Package(
         ),
 
         .testTarget(name: "C8SCommonTests", dependencies: ["C8SCommon"]),
-        .testTarget(name: "C8SCoreTests", dependencies: ["C8SCore"]),
+        .testTarget(name: "C8SCoreTests", dependencies: ["C8SCore", "C8STestSupport"]),
         .testTarget(
             name: "C8SLogsTests",
             dependencies: [

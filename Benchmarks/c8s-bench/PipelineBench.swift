@@ -69,13 +69,15 @@ enum PipelineBench {
         }
     }
 
-    /// `count` steps; step i depends on up to three of the ten steps before it (a DAG ten wide).
+    /// `count` steps; step i depends on three of the ten steps before it, chosen by a fixed pattern (a DAG ten
+    /// wide, the same at every run).
     static func dag(_ count: Int) -> PipelineSpec {
-        var generator = SplitMix(seed: UInt64(count))
         let steps = (0..<count).map { index -> PipelineStep in
             var dependencies: Set<String> = []
             if index >= 10 {
-                for _ in 0..<3 { dependencies.insert("step-\(index - 1 - Int(generator.next() % 10))") }
+                for offset in [index % 10, (index * 7 + 3) % 10, (index * 3 + 5) % 10] {
+                    dependencies.insert("step-\(index - 1 - offset)")
+                }
             }
             return PipelineStep(
                 name: "step-\(index)", image: "alpine:3", commands: ["echo \(index)", "make target-\(index)"],
@@ -114,19 +116,6 @@ enum PipelineBench {
                 }
             }
             if !progressed { return }
-        }
-    }
-
-    /// A small deterministic generator, so every run benchmarks the same DAGs.
-    struct SplitMix {
-        var state: UInt64
-        init(seed: UInt64) { state = seed }
-        mutating func next() -> UInt64 {
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return z ^ (z >> 31)
         }
     }
 }

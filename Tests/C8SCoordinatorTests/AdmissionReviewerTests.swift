@@ -1,6 +1,7 @@
 import C8SCoordinator
 import C8SCore
 import C8SKube
+import C8STestSupport
 import Foundation
 import Testing
 

@@ -1,6 +1,7 @@
 import Foundation
 import C8SCoordinator
 import C8SKube
+import C8STestSupport
 import Hummingbird
 import HummingbirdTesting
 import Testing
@@ -8,23 +9,6 @@ import Testing
 /// How much longer than in `make test` the fuzz tests run (`make fuzz` sets `C8S_FUZZ_SCALE`), and their seed.
 let fuzzScale = Int(ProcessInfo.processInfo.environment["C8S_FUZZ_SCALE"] ?? "") ?? 1
 let fuzzSeed = UInt64(ProcessInfo.processInfo.environment["C8S_FUZZ_SEED"] ?? "")
-
-/// SplitMix64: a small deterministic generator so every fuzz run sees the same inputs.
-struct SeededGenerator: RandomNumberGenerator {
-    var state: UInt64
-
-    init(seed: UInt64) {
-        state = seed
-    }
-
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-}
 
 /// Mutates webhook deliveries: bit flips, truncations, insertions, deletions, duplicated ranges,
 /// random JSON documents built from real field names, and wrong signatures.

@@ -1,3 +1,4 @@
+import C8STestSupport
 import Testing
 
 @testable import C8SCore
@@ -26,14 +27,8 @@ import Testing
 
     /// Against brute force over every subset, on small random DAGs.
     @Test func agreesWithBruteForce() {
-        var state: UInt64 = 7
-        func next() -> UInt64 {
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return z ^ (z >> 31)
-        }
+        var generator = SeededGenerator(seed: 7)
+        func next() -> UInt64 { generator.next() }
         for _ in 0..<200 {
             let count = 1 + Int(next() % 9)
             var shape: [(String, [String])] = []

@@ -1,4 +1,5 @@
 import Foundation
+import C8STestSupport
 import Testing
 
 @testable import C8SCore
@@ -18,17 +19,9 @@ import Testing
     ]
 
     struct Mutator {
-        var state: UInt64
+        var generator: SeededGenerator
 
-        mutating func next() -> UInt64 {
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return z ^ (z >> 31)
-        }
-
-        mutating func int(_ bound: Int) -> Int { Int(next() % UInt64(max(bound, 1))) }
+        mutating func int(_ bound: Int) -> Int { Int(generator.next() % UInt64(max(bound, 1))) }
 
         mutating func mutate(_ input: [UInt8]) -> [UInt8] {
             var bytes = input
@@ -73,7 +66,7 @@ import Testing
         let seeds = try files.map { [UInt8](try Data(contentsOf: Self.corpus.appendingPathComponent($0))) }
         #expect(seeds.count >= 5)
         for seed in seeds { #expect((try? PipelineParser.load(seed, file: "seed.yaml")) != nil) }
-        var mutator = Mutator(state: Self.seed)
+        var mutator = Mutator(generator: SeededGenerator(seed: Self.seed))
         var outcomes = (accepted: 0, refused: 0)
         var slowest = (seconds: 0.0, input: [UInt8]())
         for _ in 0..<(500 * Self.scale) {
