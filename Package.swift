@@ -19,6 +19,7 @@ let package = Package(
         .library(name: "C8SCoordinator", targets: ["C8SCoordinator"]),
         .library(name: "C8SAgent", targets: ["C8SAgent"]),
         .library(name: "C8SClient", targets: ["C8SClient"]),
+        .library(name: "C8SService", targets: ["C8SService"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -40,6 +41,7 @@ let package = Package(
         .systemLibrary(name: "CZstd", pkgConfig: "libzstd", providers: [.apt(["libzstd-dev"])]),
         .systemLibrary(name: "CURing", pkgConfig: "liburing", providers: [.apt(["liburing-dev"])]),
         .systemLibrary(name: "CCurl", pkgConfig: "libcurl", providers: [.apt(["libcurl4-openssl-dev"])]),
+        .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
 
         // The small pieces every module shares: calendar, percent-encoding, backoff.
         .target(name: "C8SCommon"),
@@ -49,9 +51,8 @@ let package = Package(
         .target(
             name: "C8SLogs",
             dependencies: [
-                "CZstd", "CURing", "CCurl", "C8SCommon",
+                "CZstd", "CURing", "CCurl", "CZlib", "C8SCommon",
                 .product(name: "Logging", package: "swift-log"),
-                .product(name: "SystemPackage", package: "swift-system"),
                 .product(name: "SystemPackage", package: "swift-system"),
             ]
         ),
@@ -70,6 +71,16 @@ let package = Package(
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]
         ),
+        // What every long-running process shares: the ServiceGroup, /healthz, /readyz and /metrics.
+        .target(
+            name: "C8SService",
+            dependencies: [
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ]
+        ),
         // Our CRDs as Swift resource types.
         .target(name: "C8SAPI", dependencies: ["C8SCore", "C8SKube"]),
         // Local-mode executor.
@@ -81,7 +92,7 @@ let package = Package(
         .target(
             name: "C8SCoordinator",
             dependencies: [
-                "C8SCommon", "C8SCore", "C8SAPI", "C8SKube", "C8SLogs",
+                "C8SCommon", "C8SCore", "C8SAPI", "C8SKube", "C8SLogs", "C8SService",
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -97,7 +108,7 @@ let package = Package(
         .target(
             name: "C8SAgent",
             dependencies: [
-                "C8SAPI", "C8SKube", "C8SLogs",
+                "C8SAPI", "C8SKube", "C8SLogs", "C8SService",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
@@ -128,6 +139,7 @@ let package = Package(
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "SystemPackage", package: "swift-system"),
             ]
         ),
 
@@ -158,7 +170,6 @@ let package = Package(
             name: "c8s-coordinator",
             dependencies: [
                 "C8SCoordinator", "C8SKube", "C8SLogs",
-                .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
@@ -169,7 +180,6 @@ let package = Package(
             name: "c8s-agent",
             dependencies: [
                 "C8SAgent", "C8SKube", "C8SLogs",
-                .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
@@ -222,6 +232,14 @@ let package = Package(
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
             ],
             resources: [.copy("Fixtures")]
+        ),
+        .testTarget(
+            name: "C8SServiceTests",
+            dependencies: [
+                "C8SService",
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ]
         ),
         .testTarget(
             name: "C8SAgentTests",

@@ -7,7 +7,7 @@ import Testing
 /// `deploy/` without duplicates, and loads into the test API server. The agent's role is least privilege.
 @Suite struct AgentManifestTests {
     static func render(_ directory: String) async throws -> [JSONValue] {
-        let result = try await ChildProcess.run("kubectl", ["kustomize", agentRepositoryRoot + "/" + directory])
+        let result = try await ChildProcess.run("kubectl", ["kustomize", repositoryRoot + "/" + directory])
         guard result.succeeded else {
             throw AgentTestTimeout(what: "kubectl kustomize \(directory) to succeed: \(result.errorText)")
         }

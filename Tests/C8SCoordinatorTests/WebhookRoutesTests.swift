@@ -1,5 +1,6 @@
 import C8SCoordinator
 import C8SKube
+import C8STestSupport
 import C8SCore
 import Foundation
 import HTTPTypes
@@ -365,8 +366,8 @@ struct WebhookRoutesTests {
     }
 
     @Test func receiverLogsNeverContainTheSecret() async throws {
-        let lines = LogCapture()
-        var captureLogger = Logger(label: "c8s.test.webhooks") { _ in lines.handler() }
+        let lines = CapturedLogs()
+        var captureLogger = Logger(label: "c8s.test.webhooks") { label in lines.handler(label: label) }
         captureLogger.logLevel = .trace
         let runs = InMemoryRunCreator()
         let receiver = TestWorld.receiver(runs: runs)

@@ -50,7 +50,8 @@ extension PipelineRunReconciler {
             _ = try await client.create(event)
         } catch {
             if Task.isCancelled { return }
-            logger.warning("cannot record event", metadata: ["event.reason": "\(note.reason)", "error": "\(error)"])
+            logger.warning(
+                "cannot record event", metadata: ["event.reason": "\(note.reason)", "error.message": "\(error)"])
         }
     }
 
@@ -126,7 +127,9 @@ extension PipelineRunReconciler {
             }
         } catch {
             if Task.isCancelled { return }
-            logger.warning("cannot update the PipelineConfig status", metadata: ["config.name": "\(name)", "error": "\(error)"])
+            logger.warning(
+                "cannot update the PipelineConfig status",
+                metadata: ["config.name": "\(name)", "error.message": "\(error)"])
         }
     }
 

@@ -183,7 +183,9 @@ public final class PipelineRunReconciler: Service, Sendable {
             let job = builder.job(run: run, spec: spec, step: step, clone: clone)
             do {
                 _ = try await client.create(job)
-                logger.info("created step Job", metadata: ["step.name": "\(step.name)", "job.name": "\(job.metadata.name ?? "")"])
+                logger.info(
+                    "created step Job",
+                    metadata: ["step.name": "\(step.name)", "job.name": "\(job.metadata.name ?? "")"])
             } catch let error as KubeError where error.isAlreadyExists {
                 let existing = try await client.getIfPresent(
                     Job.self, name: job.metadata.name ?? "", namespace: run.metadata.namespace)
@@ -195,7 +197,8 @@ public final class PipelineRunReconciler: Service, Sendable {
                     logger.debug("step Job exists already; adopting it", metadata: ["step.name": "\(step.name)"])
                 }
             } catch let error as KubeError where error.isInvalid || error.code == .forbidden {
-                logger.warning("cannot create step Job", metadata: ["step.name": "\(step.name)", "error": "\(error)"])
+                logger.warning(
+                    "cannot create step Job", metadata: ["step.name": "\(step.name)", "error.message": "\(error)"])
                 decision.status.markStep(
                     step.name, phase: .failed, reason: "JobCreationFailed",
                     message: "the step's Job could not be created: \(error.status?.message ?? "\(error)")", now: now)
