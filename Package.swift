@@ -183,7 +183,7 @@ let package = Package(
         // Log pipeline benchmarks (`make bench`, release build).
         .executableTarget(
             name: "c8s-bench",
-            dependencies: ["C8SLogs", .product(name: "Logging", package: "swift-log")],
+            dependencies: ["C8SLogs", "C8SCore", .product(name: "Logging", package: "swift-log")],
             path: "Benchmarks/c8s-bench"
         ),
         .executableTarget(
@@ -216,7 +216,7 @@ let package = Package(
         ),
 
         .testTarget(name: "C8SCommonTests", dependencies: ["C8SCommon"]),
-        .testTarget(name: "C8SCoreTests", dependencies: ["C8SCore"]),
+        .testTarget(name: "C8SCoreTests", dependencies: ["C8SCore", "C8STestSupport"]),
         .testTarget(name: "C8SVersionTests", dependencies: ["C8SVersion"]),
         .testTarget(
             name: "C8SLogsTests",

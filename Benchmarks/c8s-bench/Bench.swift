@@ -9,11 +9,14 @@ import Glibc
 /// `c8s-bench`: throughput of the log pipeline's stages on a generated CRI log file, beside `cat` and `zstd -1` on
 /// the same file, and the follow latency (line written to a CRI file → line delivered to a follower).
 ///
-/// Usage: `c8s-bench [--megabytes N] [--latency-lines N] [--directory DIR]` (defaults 200, 3000, a temporary dir).
+/// Usage: `c8s-bench [--megabytes N] [--latency-lines N] [--directory DIR]` (defaults 200, 3000, a temporary dir);
+/// `c8s-bench --pipeline-only` runs only the validation and planning benchmarks (``PipelineBench``).
 @main
 enum Bench {
     static func main() async throws {
+        if CommandLine.arguments.dropFirst().first == "--pipeline-only" { return PipelineBench.run() }
         try await run()
+        PipelineBench.run()
     }
 
     /// The benchmark body, off the main actor.
