@@ -31,6 +31,8 @@ public struct SecretMasker: Sendable {
     let automaton: MaskAutomaton
     /// The distinct byte patterns, sorted (for baselines such as `grep -F -f`).
     package let patterns: [[UInt8]]
+    /// The secrets masked, to tell which one a text holds (``secretNames(foundIn:)``).
+    let secrets: [Secret]
     /// Secrets, or lines of them, that are not masked and why; print them for the user (no values inside).
     public let warnings: [SecretMaskingWarning]
 
@@ -76,6 +78,18 @@ public struct SecretMasker: Sendable {
         self.automaton = MaskAutomaton(patterns: sorted)
         self.patterns = sorted
         self.warnings = warnings
+        self.secrets = secrets
+    }
+
+    /// The names of the secrets some form of which `bytes` holds (sorted, each once), for reporting a file that
+    /// holds one without changing it. Never the values.
+    public func secretNames(foundIn bytes: [UInt8]) -> [String] {
+        guard bytes.withUnsafeBufferPointer({ mask($0) }) != nil else { return [] }
+        let byName = Dictionary(grouping: secrets, by: \.name)
+        return byName.keys.sorted().filter { name in
+            let one = SecretMasker(secrets: byName[name]!)
+            return bytes.withUnsafeBufferPointer { one.mask($0) } != nil
+        }
     }
 
     /// The secrets refused as a whole (shorter than ``minimumLength``): a run must not start with them.
