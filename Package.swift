@@ -25,6 +25,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-log", from: "1.6.0"),
         .package(url: "https://github.com/apple/swift-nio", from: "2.80.0"),
         .package(url: "https://github.com/apple/swift-collections", from: "1.1.0"),
+        .package(url: "https://github.com/apple/swift-system", from: "1.4.0"),
         .package(url: "https://github.com/apple/swift-crypto", "3.12.0"..<"5.0.0"),
         .package(url: "https://github.com/swift-server/async-http-client", from: "1.25.0"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.6.0"),
@@ -40,14 +41,18 @@ let package = Package(
         .systemLibrary(name: "CURing", pkgConfig: "liburing", providers: [.apt(["liburing-dev"])]),
         .systemLibrary(name: "CCurl", pkgConfig: "libcurl", providers: [.apt(["libcurl4-openssl-dev"])]),
 
+        // The small pieces every module shares: calendar, percent-encoding, backoff.
+        .target(name: "C8SCommon"),
         // Pipeline model, parser, validator, matrix expansion and planner.
         .target(name: "C8SCore", dependencies: ["CYAML"]),
         // CRI logs, tailer, masker, chunker, log stores and retrieval.
         .target(
             name: "C8SLogs",
             dependencies: [
-                "CZstd", "CURing", "CCurl",
+                "CZstd", "CURing", "CCurl", "C8SCommon",
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "SystemPackage", package: "swift-system"),
+                .product(name: "SystemPackage", package: "swift-system"),
             ]
         ),
         // Kubernetes API client, informers, leader election.
@@ -60,7 +65,7 @@ let package = Package(
                 .product(name: "NIOHTTP1", package: "swift-nio"),
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
                 .product(name: "DequeModule", package: "swift-collections"),
-                "CYAML",
+                "CYAML", "C8SCommon",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]
@@ -76,7 +81,7 @@ let package = Package(
         .target(
             name: "C8SCoordinator",
             dependencies: [
-                "C8SCore", "C8SAPI", "C8SKube", "C8SLogs",
+                "C8SCommon", "C8SCore", "C8SAPI", "C8SKube", "C8SLogs",
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -105,7 +110,7 @@ let package = Package(
         .target(
             name: "C8SClient",
             dependencies: [
-                "C8SCore", "C8SAPI", "C8SKube", "C8SLogs",
+                "C8SCommon", "C8SCore", "C8SAPI", "C8SKube", "C8SLogs",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOCore", package: "swift-nio"),
@@ -132,6 +137,7 @@ let package = Package(
             dependencies: [
                 "C8SCore", "C8SLocal", "C8SLogs", "C8SClient",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "SystemPackage", package: "swift-system"),
             ]
         ),
         .executableTarget(
@@ -179,8 +185,14 @@ let package = Package(
             ]
         ),
 
+        .testTarget(name: "C8SCommonTests", dependencies: ["C8SCommon"]),
         .testTarget(name: "C8SCoreTests", dependencies: ["C8SCore"]),
-        .testTarget(name: "C8SLogsTests", dependencies: ["C8SLogs", "C8STestSupport"]),
+        .testTarget(
+            name: "C8SLogsTests",
+            dependencies: [
+                "C8SCommon", "C8SLogs", "C8STestSupport", .product(name: "SystemPackage", package: "swift-system"),
+            ]
+        ),
         .testTarget(
             name: "C8SKubeTests",
             dependencies: [
@@ -203,7 +215,7 @@ let package = Package(
         .testTarget(
             name: "C8SCoordinatorTests",
             dependencies: [
-                "C8SCoordinator", "C8SCore", "C8SAPI", "C8SKube", "C8SLogs", "C8STestSupport",
+                "C8SCommon", "C8SCoordinator", "C8SCore", "C8SAPI", "C8SKube", "C8SLogs", "C8STestSupport",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
                 .product(name: "MetricsTestKit", package: "swift-metrics"),

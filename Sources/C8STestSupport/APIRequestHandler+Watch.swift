@@ -46,7 +46,7 @@ extension APIRequestHandler {
                         event.object = TableConverter(type: type).table(
                             [event.object], listMetadata: [:], includeObject: includeObject)
                     }
-                    var buffer = ByteBuffer(string: event.frame.serialized)
+                    var buffer = ByteBuffer(string: event.frame.apiServerText)
                     buffer.writeString("\n")
                     try await writer.write(buffer)
                 }

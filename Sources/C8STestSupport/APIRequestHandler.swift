@@ -339,7 +339,7 @@ struct APIRequestHandler: Sendable {
         }
         return Response(
             status: HTTPResponse.Status(code: status), headers: headers,
-            body: .init(byteBuffer: ByteBuffer(string: value.serialized)))
+            body: .init(byteBuffer: ByteBuffer(string: value.apiServerText)))
     }
 
     static func invalidPatchOptions(_ field: String, _ reason: String, _ message: String) -> APIError {
@@ -351,14 +351,14 @@ struct APIRequestHandler: Sendable {
 
     static func decode(_ body: [UInt8]) throws -> JSONValue {
         do {
-            return try JSONValue(parsing: body)
+            return try JSONValue(parsing: body, parser: .apiServer)
         } catch {
             throw APIError.badRequest("the request body is not valid JSON: \(error)")
         }
     }
 
     static func decodeYAMLOrJSON(_ body: [UInt8]) throws -> JSONValue {
-        if let value = try? JSONValue(parsing: body) { return value }
+        if let value = try? JSONValue(parsing: body, parser: .apiServer) { return value }
         do {
             let documents = try YAMLDocuments.load(String(decoding: body, as: UTF8.self))
             guard documents.count == 1 else {

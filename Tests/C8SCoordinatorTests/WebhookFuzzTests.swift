@@ -70,7 +70,7 @@ struct DeliveryMutator {
                 bytes.insert(contentsOf: bytes[start..<end], at: int(0..<bytes.count))
             }
         case 5:
-            bytes = Array(randomJSON(depth: 0).compactJSON.utf8)
+            bytes = Array(randomJSON(depth: 0).serialized.utf8)
         default:
             for _ in 0..<int(1..<16) {
                 bytes.insert(UInt8.random(in: 0...255, using: &rng), at: int(0..<(bytes.count + 1)))

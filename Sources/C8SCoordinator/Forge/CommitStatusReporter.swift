@@ -1,4 +1,5 @@
 import AsyncHTTPClient
+import C8SCommon
 import Logging
 import NIOCore
 import NIOHTTP1
@@ -34,12 +35,7 @@ public struct CommitStatusReporter: Sendable {
 
         /// The wait after failed attempt `attempt` (1-based).
         public func backoff(after attempt: Int) -> Duration {
-            var delay = initialBackoff
-            for _ in 1..<max(1, attempt) {
-                delay = delay * 2
-                if delay >= maximumBackoff { return maximumBackoff }
-            }
-            return min(delay, maximumBackoff)
+            Backoff(initial: initialBackoff, maximum: maximumBackoff).delay(attempt: max(1, attempt))
         }
     }
 

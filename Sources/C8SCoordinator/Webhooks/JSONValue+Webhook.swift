@@ -1,15 +1,6 @@
 import C8SKube
 
 extension JSONValue {
-    /// Follows a dotted path (`"pull_request.head.sha"`) through nested objects.
-    package func value(at path: String) -> JSONValue? {
-        var current: JSONValue? = self
-        for component in path.split(separator: ".") {
-            current = current?[String(component)]
-        }
-        return current
-    }
-
     /// The integer value of an integer number or of a string holding digits (forges send some ids as strings), or
     /// `nil` (also for a fraction or an exponent, and for a number outside `Int`).
     var integer: Int? {

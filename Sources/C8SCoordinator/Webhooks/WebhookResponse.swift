@@ -1,3 +1,5 @@
+import C8SKube
+
 /// What the receiver answers a delivery with: an HTTP status and a small JSON document.
 public struct WebhookResponse: Sendable, Hashable {
     /// `accepted` (202, runs created), `ping`, `ignored`, `duplicate` (200) or `error`.
@@ -47,21 +49,5 @@ public struct WebhookResponse: Sendable, Hashable {
         return "{" + fields.joined(separator: ",") + "}\n"
     }
 
-    static func quote(_ text: String) -> String {
-        var out = "\""
-        for scalar in text.unicodeScalars {
-            switch scalar {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case "\n": out += "\\n"
-            case "\r": out += "\\r"
-            case "\t": out += "\\t"
-            case let control where control.value < 0x20:
-                let hex = String(control.value, radix: 16)
-                out += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
-            default: out.unicodeScalars.append(scalar)
-            }
-        }
-        return out + "\""
-    }
+    static func quote(_ text: String) -> String { JSONValue.quoted(text) }
 }

@@ -149,7 +149,7 @@ extension KubeClient {
     ) async throws -> R? {
         let path = path(R.self, namespace: resolvedNamespace(R.self, namespace), name: name)
         let response = try await send(.DELETE, path, body: options.json)
-        let json = try? JSONDecoder().decode(JSONValue.self, from: Data(response.body))
+        let json = try? KubeCodec.parser.parse(response.body)
         if json?["kind"]?.stringValue == "Status" || json == nil { return nil }
         return try? KubeCodec.decode(R.self, from: Data(response.body))
     }

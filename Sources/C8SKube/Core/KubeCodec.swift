@@ -3,9 +3,13 @@ import Foundation
 /// Decodes objects from the API server (keeping what the typed model does not know) and encodes them back
 /// (typed fields laid over the kept object, plus `apiVersion` and `kind`).
 public enum KubeCodec {
+    /// How objects from the API server are read: a duplicate key keeps its last value, as Go's decoder does; the
+    /// nesting bound sits well above any Kubernetes object's.
+    public static let parser = JSONParser(maximumDepth: 512, duplicateKeys: .keepLast)
+
     /// Decodes one object and remembers its JSON in `unknownFields`.
     public static func decode<R: KubeResource>(_ type: R.Type, from data: Data) throws -> R {
-        let raw = try JSONDecoder().decode(JSONValue.self, from: data)
+        let raw = try parser.parse(data)
         var object = try JSONDecoder().decode(R.self, from: data)
         object.unknownFields = UnknownFields(raw)
         return object

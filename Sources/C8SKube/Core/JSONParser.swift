@@ -1,27 +1,40 @@
-import C8SKube
-
-/// A strict RFC 8259 JSON parser over raw bytes with byte-offset error messages.
+/// The one JSON parser of c8s: strict RFC 8259 over raw bytes, with byte-offset error messages.
 ///
 /// An integer number within `Int64` becomes `.int` (exact, so forge ids never lose precision); any other number
 /// (a fraction, an exponent, a larger integer) becomes `.double`.
 ///
-/// Webhook bodies are untrusted: the parser bounds nesting depth, rejects duplicate object keys,
-/// invalid UTF-8, unescaped control characters and trailing data, and reports the byte offset of
-/// the first problem ("invalid JSON at byte 17: expected ':' after object key").
+/// Input is untrusted: the parser bounds nesting depth (checked before it recurses, so no document can overflow the
+/// stack), rejects invalid UTF-8, unescaped control characters and trailing data, rejects duplicate object keys (or
+/// keeps the last, as the Kubernetes API server does), and reports the byte offset of the first problem
+/// ("invalid JSON at byte 17: expected ':' after object key").
 public struct JSONParser: Sendable {
+    /// What to do with an object key that appears twice.
+    public enum DuplicateKeys: Sendable {
+        /// Refuse the document (webhook bodies, admission requests: nothing ambiguous is accepted).
+        case reject
+        /// Keep the last value, like Go's `encoding/json` behind the Kubernetes API server.
+        case keepLast
+    }
+
+    /// The nesting bound of untrusted documents (docs/limits.md).
+    public static let defaultMaximumDepth = 64
+
     /// Maximum nesting of arrays and objects.
     public var maximumDepth: Int
+    /// What a duplicate object key does.
+    public var duplicateKeys: DuplicateKeys
 
     /// Creates a parser; `maximumDepth` bounds nesting of arrays and objects.
-    public init(maximumDepth: Int = 128) {
+    public init(maximumDepth: Int = JSONParser.defaultMaximumDepth, duplicateKeys: DuplicateKeys = .reject) {
         self.maximumDepth = maximumDepth
+        self.duplicateKeys = duplicateKeys
     }
 
     /// Parses one JSON document that spans all of `bytes` (surrounding whitespace allowed).
     public func parse(_ bytes: some Collection<UInt8>) throws(JSONParseError) -> JSONValue {
         let array = Array(bytes)
         return try array.withUnsafeBufferPointer { buffer throws(JSONParseError) in
-            var reader = Reader(bytes: buffer, maximumDepth: maximumDepth)
+            var reader = Reader(bytes: buffer, maximumDepth: maximumDepth, duplicateKeys: duplicateKeys)
             reader.skipWhitespace()
             let value = try reader.parseValue(depth: 0)
             reader.skipWhitespace()
@@ -51,11 +64,13 @@ public struct JSONParseError: Error, Sendable, Hashable, CustomStringConvertible
 private struct Reader {
     let bytes: UnsafeBufferPointer<UInt8>
     let maximumDepth: Int
+    let duplicateKeys: JSONParser.DuplicateKeys
     var offset = 0
 
-    init(bytes: UnsafeBufferPointer<UInt8>, maximumDepth: Int) {
+    init(bytes: UnsafeBufferPointer<UInt8>, maximumDepth: Int, duplicateKeys: JSONParser.DuplicateKeys) {
         self.bytes = bytes
         self.maximumDepth = maximumDepth
+        self.duplicateKeys = duplicateKeys
     }
 
     func fail(_ reason: String, at position: Int? = nil) -> JSONParseError {
@@ -110,7 +125,7 @@ private struct Reader {
     }
 
     mutating func parseObject(depth: Int) throws(JSONParseError) -> JSONValue {
-        guard depth <= maximumDepth else { throw fail("nesting deeper than \(maximumDepth) levels") }
+        guard depth <= maximumDepth else { throw fail("nesting deeper than the limit of \(maximumDepth) levels") }
         offset += 1
         var members: [String: JSONValue] = [:]
         skipWhitespace()
@@ -128,7 +143,7 @@ private struct Reader {
             offset += 1
             skipWhitespace()
             let value = try parseValue(depth: depth)
-            if members.updateValue(value, forKey: key) != nil {
+            if members.updateValue(value, forKey: key) != nil, duplicateKeys == .reject {
                 throw fail("duplicate object key \"\(key)\"", at: keyOffset)
             }
             skipWhitespace()
@@ -144,7 +159,7 @@ private struct Reader {
     }
 
     mutating func parseArray(depth: Int) throws(JSONParseError) -> JSONValue {
-        guard depth <= maximumDepth else { throw fail("nesting deeper than \(maximumDepth) levels") }
+        guard depth <= maximumDepth else { throw fail("nesting deeper than the limit of \(maximumDepth) levels") }
         offset += 1
         var values: [JSONValue] = []
         skipWhitespace()

@@ -1,13 +1,18 @@
-import C8SKube
-
-/// What the in-memory API server needs of `JSONValue` beyond the client's: it stores every object as one, so merge
-/// patches, JSON patches, field selectors and schema validation work on any kind without typed models.
 extension JSONValue {
     /// The value at a path of object keys, or nil.
     public subscript(path path: [String]) -> JSONValue? {
         var current: JSONValue? = self
         for key in path {
             current = current?[key]
+        }
+        return current
+    }
+
+    /// Follows a dotted path (`"pull_request.head.sha"`) through nested objects.
+    public func value(at dottedPath: String) -> JSONValue? {
+        var current: JSONValue? = self
+        for component in dottedPath.split(separator: ".") {
+            current = current?[String(component)]
         }
         return current
     }

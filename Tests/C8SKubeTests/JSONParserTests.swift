@@ -1,4 +1,3 @@
-import C8SCoordinator
 import C8SKube
 import Testing
 
@@ -49,7 +48,7 @@ struct JSONParserTests {
         let value = JSONValue.object([
             "z": .array([.null, .bool(true), .int(3)]), "a": .string("line\n\"quoted\"\u{1}"),
         ])
-        #expect(value.compactJSON == #"{"a":"line\n\"quoted\"\u0001","z":[null,true,3]}"#)
-        #expect(try JSONParser().parse(Array(value.compactJSON.utf8)) == value)
+        #expect(value.serialized == #"{"a":"line\n\"quoted\"\u0001","z":[null,true,3]}"#)
+        #expect(try JSONParser().parse(Array(value.serialized.utf8)) == value)
     }
 }
