@@ -1,3 +1,4 @@
+import C8SCommon
 import C8SKube
 import C8SLogs
 import Logging
@@ -20,8 +21,6 @@ struct AgentContext: Sendable {
 
     /// The exponential retry pause after `attempt` failures.
     func backoff(attempt: Int) -> Duration {
-        var pause = configuration.retryBackoff
-        for _ in 0..<min(attempt, 16) where pause < configuration.maximumRetryBackoff { pause *= 2 }
-        return min(pause, configuration.maximumRetryBackoff)
+        Backoff(initial: configuration.retryBackoff, maximum: configuration.maximumRetryBackoff).delay(attempt: attempt + 1)
     }
 }

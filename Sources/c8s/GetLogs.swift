@@ -3,6 +3,7 @@ import C8SClient
 import C8SLocal
 import C8SLogs
 import Foundation
+import SystemPackage
 
 /// `c8s get runs [NAME] [-o json|yaml] [-l SELECTOR] [--config NAME]`, or `c8s get runs --local`.
 struct Get: AsyncParsableCommand {
@@ -157,17 +158,16 @@ extension Logs {
     }
 }
 
-/// Writes one line to standard output at once (followers see lines as they arrive).
+/// Writes one line to standard output at once (followers see lines as they arrive). A reader that went away
+/// (`c8s logs … | head`) ends the command quietly, as SIGPIPE would; any other write error ends it with the error.
 @Sendable func printLine(_ line: String) {
     var bytes = Array(line.utf8)
     bytes.append(0x0A)
-    var offset = 0
-    while offset < bytes.count {
-        let written = bytes.withUnsafeBytes { write(1, $0.baseAddress! + offset, $0.count - offset) }
-        if written < 0 {
-            if errno == EINTR { continue }
-            return
-        }
-        offset += written
+    do {
+        try FileDescriptor.standardOutput.writeAll(bytes)
+    } catch {
+        let readerGone = (error as? Errno) == .brokenPipe
+        if !readerGone { FileHandle.standardError.write(Data("c8s: cannot write output: \(error)\n".utf8)) }
+        exit(readerGone ? 0 : 1)
     }
 }

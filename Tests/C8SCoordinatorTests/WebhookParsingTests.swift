@@ -1,3 +1,4 @@
+import C8SCommon
 import C8SCoordinator
 import Testing
 
@@ -226,7 +227,7 @@ struct WebhookParsingTests {
 
     @Test func gitHubFormEncodedPayloadIsAccepted() throws {
         let json = try Fixture.bytes("github", "push")
-        let encoded = ForgeAPI.percentEncode(String(decoding: json, as: UTF8.self))
+        let encoded = PercentEncoding.encode(String(decoding: json, as: UTF8.self))
         let body = Array("payload=\(encoded)".utf8)
         let headers = WebhookHeaders([
             ("Content-Type", "application/x-www-form-urlencoded"), ("X-GitHub-Event", "push"),

@@ -1,3 +1,4 @@
+import C8SCommon
 import Synchronization
 import Testing
 
@@ -20,8 +21,8 @@ import Testing
     }
 
     @Test func backoffDoublesPerKeyUpToTheCap() {
-        let backoff = WorkQueueState<String>.Backoff(base: .milliseconds(10), cap: .milliseconds(50))
-        #expect((1...5).map { backoff.delay(afterFailures: $0) }
+        let backoff = Backoff(initial: .milliseconds(10), maximum: .milliseconds(50))
+        #expect((1...5).map { backoff.delay(attempt: $0) }
             == [.milliseconds(10), .milliseconds(20), .milliseconds(40), .milliseconds(50), .milliseconds(50)])
         var state = WorkQueueState<String>(backoff: backoff)
         let now = ContinuousClock.now
@@ -38,7 +39,7 @@ import Testing
     }
 
     @Test func workersProcessEveryKeyWithBoundedConcurrencyAndRetries() async {
-        let queue = WorkQueue<Int>(backoff: .init(base: .milliseconds(1), cap: .milliseconds(4)))
+        let queue = WorkQueue<Int>(backoff: Backoff(initial: .milliseconds(1), maximum: .milliseconds(4)))
         struct Counts: Sendable {
             var running = 0
             var maxRunning = 0

@@ -1,3 +1,4 @@
+import C8SCommon
 import C8STestSupport
 import Foundation
 import Testing
@@ -220,7 +221,7 @@ func s3Configuration(
         #expect(page.objects.map(\.size) == [12, 1])
         #expect(page.isTruncated)
         #expect(page.nextContinuationToken == "tok/en=")
-        #expect(S3LogStore.encode("a b/c~d", keepSlash: true) == "a%20b/c~d")
-        #expect(S3LogStore.encode("tok/en=", keepSlash: false) == "tok%2Fen%3D")
+        #expect(PercentEncoding.encode("a b/c~d", keepingSlash: true) == "a%20b/c~d")
+        #expect(PercentEncoding.encode("tok/en=") == "tok%2Fen%3D")
     }
 }

@@ -2,6 +2,7 @@ import Foundation
 import Synchronization
 
 @testable import C8SLogs
+import SystemPackage
 
 #if canImport(Glibc)
 import Glibc
@@ -49,13 +50,10 @@ final class TailTestWriter: @unchecked Sendable {
 
     func flush() {
         guard !pending.isEmpty else { return }
-        pending.withUnsafeBytes { raw in
-            var done = 0
-            while done < raw.count {
-                let n = Glibc.write(fd, raw.baseAddress! + done, raw.count - done)
-                precondition(n > 0, "write: \(errno)")
-                done += n
-            }
+        do {
+            try FileDescriptor(rawValue: fd).writeAll(pending)
+        } catch {
+            preconditionFailure("write: \(error)")
         }
         fileBytes += pending.count
         pending.removeAll(keepingCapacity: true)

@@ -1,3 +1,5 @@
+import C8SCommon
+
 /// One request of the coordinator's log API: `GET /api/v1/namespaces/{ns}/pipelineruns/{run}/steps/{step}/log`
 /// `?container=step&tail=N&follow=true&timestamps=true&format=ndjson`.
 public struct LogQuery: Sendable, Hashable {
@@ -27,28 +29,12 @@ public struct LogQuery: Sendable, Hashable {
     /// The path and query, escaped.
     public var pathAndQuery: String {
         var path =
-            "/api/v1/namespaces/\(Self.escape(namespace))/pipelineruns/\(Self.escape(run))/steps/"
-            + "\(Self.escape(step))/log?container=\(Self.escape(container))"
+            "/api/v1/namespaces/\(PercentEncoding.encode(namespace))/pipelineruns/\(PercentEncoding.encode(run))/steps/"
+            + "\(PercentEncoding.encode(step))/log?container=\(PercentEncoding.encode(container))"
         if let tail { path += "&tail=\(tail)" }
         if follow { path += "&follow=true" }
         if timestamps { path += "&timestamps=true" }
         return path + "&format=ndjson"
     }
 
-    /// Percent-encodes everything but unreserved characters (RFC 3986).
-    static func escape(_ text: String) -> String {
-        var out = ""
-        for byte in text.utf8 {
-            switch byte {
-            case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"),
-                UInt8(ascii: "0")...UInt8(ascii: "9"), UInt8(ascii: "-"), UInt8(ascii: "."), UInt8(ascii: "_"),
-                UInt8(ascii: "~"):
-                out.unicodeScalars.append(Unicode.Scalar(byte))
-            default:
-                let hex = String(byte, radix: 16, uppercase: true)
-                out += "%" + (hex.count == 1 ? "0" + hex : hex)
-            }
-        }
-        return out
-    }
 }

@@ -1,4 +1,5 @@
 import AsyncHTTPClient
+import C8SCommon
 import C8SLogs
 import Foundation
 import Logging
@@ -32,9 +33,7 @@ public struct AgentLiveLogSource: LiveLogSource {
 
     /// `<base>/v1/live/<namespace>/<pod>/<container>?from=<line>`.
     public func url(from lineNumber: Int64) -> String {
-        let escape = { (segment: String) in
-            segment.addingPercentEncoding(withAllowedCharacters: .urlPathAllowed.subtracting(["/"])) ?? segment
-        }
+        let escape = { (segment: String) in PercentEncoding.encode(segment) }
         return "\(baseURL)/v1/live/\(escape(namespace))/\(escape(pod))/\(escape(container))?from=\(lineNumber)"
     }
 

@@ -98,6 +98,7 @@ public struct CoordinatorAPI: Sendable {
                 "the body must be {\"config\":\"NAME\",\"commit\":\"SHA?\",\"branch\":\"B?\"}: \(Self.describe(error))")
         }
         guard !body.config.isEmpty else { throw APIProblem.badRequest("config must name a PipelineConfig") }
+        try Self.checkNames(body)
         let created = try await startRun(
             config: body.config, namespace: namespace, commit: body.commit, branch: body.branch, user: user)
         return try Self.json(KubeCodec.json(created), status: .created)

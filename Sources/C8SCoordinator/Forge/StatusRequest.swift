@@ -1,3 +1,4 @@
+import C8SCommon
 import C8SKube
 
 /// An HTTP request reporting one commit status, built purely from a status and a target.
@@ -36,9 +37,9 @@ public struct StatusRequest: Sendable, Hashable {
         guard let path = ForgeAPI.repositoryPath(target.repository), path.contains("/") else {
             throw StatusReportError("repository \(target.repository) has no owner/name path")
         }
-        let sha = ForgeAPI.percentEncode(status.commitSHA)
+        let sha = PercentEncoding.encode(status.commitSHA)
         let state = ForgeStatusState.state(for: status.phase, provider: target.provider)
-        let encodedPath = path.split(separator: "/").map { ForgeAPI.percentEncode(String($0)) }
+        let encodedPath = path.split(separator: "/").map { PercentEncoding.encode(String($0)) }
             .joined(separator: "/")
         var fields: [String: JSONValue] = [
             "state": .string(state), "description": .string(status.effectiveDescription),
@@ -63,7 +64,7 @@ public struct StatusRequest: Sendable, Hashable {
                 headers += [("Authorization", "token \(target.token)"), ("Accept", "application/json")]
             }
         case .gitlab:
-            url = "\(api)/api/v4/projects/\(ForgeAPI.percentEncode(path))/statuses/\(sha)"
+            url = "\(api)/api/v4/projects/\(PercentEncoding.encode(path))/statuses/\(sha)"
             fields["name"] = .string(status.context)
             if let link = status.targetURL { fields["target_url"] = .string(link) }
             if let ref = status.ref { fields["ref"] = .string(ref) }

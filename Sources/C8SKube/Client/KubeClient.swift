@@ -1,4 +1,5 @@
 import AsyncHTTPClient
+import C8SCommon
 import Foundation
 import Logging
 import NIOCore
@@ -66,11 +67,11 @@ public final class KubeClient: Sendable {
     {
         var path = R.groupVersionPath
         if R.namespaced, let namespace {
-            path += "/namespaces/\(Self.escapePath(namespace))"
+            path += "/namespaces/\(PercentEncoding.encode(namespace))"
         }
         path += "/\(R.plural)"
         if let name {
-            path += "/\(Self.escapePath(name))"
+            path += "/\(PercentEncoding.encode(name))"
             if let subresource { path += "/\(subresource)" }
         }
         return path
@@ -81,15 +82,7 @@ public final class KubeClient: Sendable {
         R.namespaced ? (namespace ?? configuration.namespace) : nil
     }
 
-    static func escapePath(_ segment: String) -> String {
-        segment.addingPercentEncoding(withAllowedCharacters: .urlPathAllowed.subtracting(["/"])) ?? segment
-    }
 
-    static func escapeQuery(_ value: String) -> String {
-        var allowed = CharacterSet.alphanumerics
-        allowed.insert(charactersIn: "-._~")
-        return value.addingPercentEncoding(withAllowedCharacters: allowed) ?? value
-    }
 
     // MARK: Requests
 
@@ -179,7 +172,7 @@ public final class KubeClient: Sendable {
     ) throws -> (HTTPClientRequest, String) {
         var url = configuration.server + path
         if !query.isEmpty {
-            url += "?" + query.map { "\($0.0)=\(Self.escapeQuery($0.1))" }.joined(separator: "&")
+            url += "?" + query.map { "\($0.0)=\(PercentEncoding.encode($0.1))" }.joined(separator: "&")
         }
         var request = HTTPClientRequest(url: url)
         request.method = method

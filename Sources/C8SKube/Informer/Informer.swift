@@ -1,3 +1,4 @@
+import C8SCommon
 import Logging
 import ServiceLifecycle
 import Synchronization
@@ -47,6 +48,9 @@ public final class Informer<R: KubeResource>: Service, Sendable {
         public var watchTimeoutSeconds: Int = 300
         public var backoff: Duration = .milliseconds(200)
         public var maximumBackoff: Duration = .seconds(30)
+
+        /// The backoff of failed lists and watches.
+        var retryBackoff: Backoff { Backoff(initial: backoff, maximum: maximumBackoff) }
 
         public init(namespace: String? = nil, labelSelector: String? = nil, fieldSelector: String? = nil) {
             self.namespace = namespace
@@ -130,20 +134,21 @@ public final class Informer<R: KubeResource>: Service, Sendable {
 
     /// Lists and watches until the task is cancelled.
     public func run() async throws {
-        var backoff = configuration.backoff
+        var failures = 0
         while !Task.isCancelled {
             do {
                 var version = try await relist()
-                backoff = configuration.backoff
+                failures = 0
                 version = try await watchUntilGone(from: version)
                 logger.debug("resourceVersion expired; listing again", metadata: ["kube.resource_version": "\(version)"])
             } catch is CancellationError {
                 return
             } catch {
                 if Task.isCancelled { return }
-                logger.warning("list failed; retrying", metadata: ["error": "\(error)", "retry.after": "\(backoff)"])
-                try? await Task.sleep(for: backoff)
-                backoff = Swift.min(backoff * 2, configuration.maximumBackoff)
+                failures += 1
+                let pause = configuration.retryBackoff.delay(attempt: failures)
+                logger.warning("list failed; retrying", metadata: ["error.message": "\(error)", "retry.after": "\(pause)"])
+                try? await Task.sleep(for: pause)
             }
         }
     }
@@ -180,7 +185,7 @@ public final class Informer<R: KubeResource>: Service, Sendable {
     /// when the server says the version is gone.
     private func watchUntilGone(from version: String) async throws -> String {
         var version = version
-        var backoff = configuration.backoff
+        var failures = 0
         while true {
             try Task.checkCancellation()
             var options = listOptions
@@ -195,7 +200,7 @@ public final class Informer<R: KubeResource>: Service, Sendable {
                 for try await event in events {
                     apply(event)
                     if let seen = event.resourceVersion, !seen.isEmpty { version = seen }
-                    backoff = configuration.backoff
+                    failures = 0
                 }
                 logger.trace("watch ended; watching again", metadata: ["kube.resource_version": "\(version)"])
             } catch let error as KubeError where error.isGone {
@@ -205,11 +210,12 @@ public final class Informer<R: KubeResource>: Service, Sendable {
                 throw CancellationError()
             } catch {
                 if Task.isCancelled { throw CancellationError() }
+                failures += 1
+                let pause = configuration.retryBackoff.delay(attempt: failures)
                 logger.warning("watch failed; watching again", metadata: [
-                    "error": "\(error)", "retry.after": "\(backoff)",
+                    "error.message": "\(error)", "retry.after": "\(pause)",
                 ])
-                try await Task.sleep(for: backoff)
-                backoff = Swift.min(backoff * 2, configuration.maximumBackoff)
+                try await Task.sleep(for: pause)
             }
         }
     }

@@ -1,3 +1,4 @@
+import C8SCommon
 import DequeModule
 import Logging
 import Synchronization
@@ -32,7 +33,8 @@ public final class WorkQueue<Key: Hashable & Sendable>: Sendable {
     private let shared: Mutex<Shared>
     private let logger: Logger
 
-    public init(backoff: WorkQueueState<Key>.Backoff = .init(), logger: Logger = Logger(label: "c8s.workqueue")) {
+    public init(
+        backoff: Backoff = Backoff(initial: .milliseconds(5), maximum: .seconds(300)), logger: Logger = Logger(label: "c8s.workqueue")) {
         shared = Mutex(Shared(state: WorkQueueState(backoff: backoff)))
         self.logger = logger
     }

@@ -1,3 +1,4 @@
+import C8SCommon
 import DequeModule
 
 /// The bookkeeping of a controller work queue, as a pure value (client-go's workqueue semantics):
@@ -5,22 +6,8 @@ import DequeModule
 /// (adding it marks it dirty, and it is queued again when its processing is done); failed keys come back after
 /// an exponential per-key backoff with a cap; delayed adds wait for their time.
 public struct WorkQueueState<Key: Hashable & Sendable>: Sendable {
-    /// Per-key exponential backoff: `base * 2^(failures-1)`, at most `cap`.
-    public struct Backoff: Sendable, Hashable {
-        public var base: Duration
-        public var cap: Duration
-        public init(base: Duration = .milliseconds(5), cap: Duration = .seconds(300)) {
-            self.base = base
-            self.cap = cap
-        }
-
-        public func delay(afterFailures failures: Int) -> Duration {
-            guard failures > 0 else { return .zero }
-            let exponent = Swift.min(failures - 1, 40)
-            let delay = base * Double(1 << exponent)
-            return delay > cap ? cap : delay
-        }
-    }
+    /// Per-key exponential backoff: `initial * 2^(failures-1)`, at most `maximum`.
+    public typealias Backoff = C8SCommon.Backoff
 
     public private(set) var queue: Deque<Key> = []
     private var dirty: Set<Key> = []
@@ -29,7 +16,7 @@ public struct WorkQueueState<Key: Hashable & Sendable>: Sendable {
     private var delayed: [Key: ContinuousClock.Instant] = [:]
     public var backoff: Backoff
 
-    public init(backoff: Backoff = Backoff()) {
+    public init(backoff: Backoff = Backoff(initial: .milliseconds(5), maximum: .seconds(300))) {
         self.backoff = backoff
     }
 
@@ -76,7 +63,7 @@ public struct WorkQueueState<Key: Hashable & Sendable>: Sendable {
     public mutating func addRateLimited(_ key: Key, now: ContinuousClock.Instant) -> Duration {
         let count = (failures[key] ?? 0) + 1
         failures[key] = count
-        let delay = backoff.delay(afterFailures: count)
+        let delay = backoff.delay(attempt: count)
         add(key, after: delay, now: now)
         return delay
     }

@@ -1,3 +1,5 @@
+import C8SCommon
+
 /// RFC 3339 timestamps as the container runtime writes them in CRI log lines (`time.RFC3339Nano`), parsed and
 /// formatted on bytes: no Foundation date formatter on the hot path.
 public enum CRITimestamp {
@@ -52,7 +54,7 @@ public enum CRITimestamp {
             return nil
         }
         guard i == n else { return nil }
-        let days = daysFromCivil(year: y1 * 100 + y2, month: month, day: day)
+        let days = CivilCalendar.days(year: y1 * 100 + y2, month: month, day: day)
         let seconds = days * 86_400 + hour * 3600 + minute * 60 + second - offsetSeconds
         return seconds * 1_000_000_000 + nanos
     }
@@ -71,7 +73,7 @@ public enum CRITimestamp {
             secondOfDay += 86_400
             days -= 1
         }
-        let (year, month, day) = civilFromDays(days)
+        let (year, month, day) = CivilCalendar.date(days: days)
         @inline(__always) func put(_ value: Int64, width: Int) {
             var divisor: Int64 = 1
             for _ in 1..<width { divisor *= 10 }
@@ -111,29 +113,5 @@ public enum CRITimestamp {
         var bytes: [UInt8] = []
         append(nanos, to: &bytes)
         return String(decoding: bytes, as: UTF8.self)
-    }
-
-    /// Days since 1970-01-01 of a proleptic Gregorian date (H. Hinnant's algorithm).
-    @inlinable
-    static func daysFromCivil(year: Int64, month: Int64, day: Int64) -> Int64 {
-        let y = month <= 2 ? year - 1 : year
-        let era = (y >= 0 ? y : y - 399) / 400
-        let yoe = y - era * 400
-        let mp = (month + 9) % 12
-        let doy = (153 * mp + 2) / 5 + day - 1
-        let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy
-        return era * 146_097 + doe - 719_468
-    }
-
-    static func civilFromDays(_ days: Int64) -> (Int64, Int64, Int64) {
-        let z = days + 719_468
-        let era = (z >= 0 ? z : z - 146_096) / 146_097
-        let doe = z - era * 146_097
-        let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365
-        let doy = doe - (365 * yoe + yoe / 4 - yoe / 100)
-        let mp = (5 * doy + 2) / 153
-        let day = doy - (153 * mp + 2) / 5 + 1
-        let month = mp < 10 ? mp + 3 : mp - 9
-        return (yoe + era * 400 + (month <= 2 ? 1 : 0), month, day)
     }
 }

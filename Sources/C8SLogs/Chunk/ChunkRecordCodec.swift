@@ -1,3 +1,4 @@
+import C8SCommon
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
@@ -183,7 +184,7 @@ package enum ChunkTimestamp {
     static func formatSecond(_ seconds: Int64, into bytes: inout [UInt8]) {
         let days = seconds >= 0 ? seconds / 86_400 : (seconds - 86_399) / 86_400
         let secOfDay = seconds - days * 86_400
-        let (y, m, d) = CRITimestamp.civilFromDays(days)
+        let (y, m, d) = CivilCalendar.date(days: days)
         func put(_ value: Int64, _ at: Int, _ width: Int) {
             var v = value
             var i = at + width - 1

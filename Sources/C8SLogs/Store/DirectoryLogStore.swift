@@ -1,3 +1,5 @@
+import SystemPackage
+
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
@@ -30,14 +32,10 @@ public struct DirectoryLogStore: LogStore {
         let temp = directory + "/.tmp-\(getpid())-\(UInt64.random(in: 0...UInt64.max))"
         let fd = try storeSystemCall("PUT \(key)", "open \(temp)") { open(temp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o644) }
         do {
-            try data.withUnsafeBytes { raw in
-                var offset = 0
-                while offset < raw.count {
-                    let n = try storeSystemCall("PUT \(key)", "write \(temp)") {
-                        write(fd, raw.baseAddress! + offset, raw.count - offset)
-                    }
-                    offset += Int(n)
-                }
+            do {
+                try FileDescriptor(rawValue: fd).writeAll(data)
+            } catch let error as Errno {
+                throw storeIOError("PUT \(key)", "write \(temp)", code: error.rawValue)
             }
             if syncWrites { _ = try storeSystemCall("PUT \(key)", "fsync \(temp)") { fsync(fd) } }
             close(fd)
@@ -142,7 +140,6 @@ func storeSystemCall<T: BinaryInteger>(_ request: String, _ what: @autoclosure (
     }
 }
 
-func storeIOError(_ request: String, _ what: String) -> LogStoreError {
-    let code = errno
+func storeIOError(_ request: String, _ what: String, code: Int32 = errno) -> LogStoreError {
     return LogStoreError(.io, request: request, message: "\(what): \(String(cString: strerror(code))) (errno \(code))")
 }

@@ -1,3 +1,4 @@
+import C8SCommon
 import Logging
 
 /// A ``LogStore`` in an S3 bucket, through libcurl with its built-in SigV4 signing.
@@ -154,7 +155,7 @@ public final class S3LogStore: LogStore {
                 } catch {
                     attempt += 1
                     logger.debug("spool drain failed", metadata: ["error": "\(error)", "attempt": "\(attempt)"])
-                    try? await Task.sleep(for: .milliseconds(backoffMillis(attempt: attempt)))
+                    try? await Task.sleep(for: backoff.jitteredDelay(attempt: attempt))
                 }
             }
         }
@@ -241,14 +242,12 @@ public final class S3LogStore: LogStore {
             }
             guard failure.isRetryable, attempt < configuration.maxAttempts, !Task.isCancelled else { throw failure }
             logger.debug("retrying S3 request", metadata: ["s3.request": "\(name)", "error": "\(failure)"])
-            try await Task.sleep(for: .milliseconds(backoffMillis(attempt: attempt)))
+            try await Task.sleep(for: backoff.jitteredDelay(attempt: attempt))
         }
     }
 
-    private func backoffMillis(attempt: Int) -> Int {
-        let base = configuration.initialBackoffMillis << min(attempt - 1, 20)
-        let capped = min(base, configuration.maxBackoffMillis)
-        return capped / 2 + Int.random(in: 0...max(0, capped / 2))
+    private var backoff: Backoff {
+        Backoff(initial: .milliseconds(configuration.initialBackoffMillis), maximum: .milliseconds(configuration.maxBackoffMillis))
     }
 
     private func error(for response: HTTPResponse, requestName: String) -> LogStoreError {
@@ -260,8 +259,8 @@ public final class S3LogStore: LogStore {
 
     private func url(key: String?, query: [(String, String)]) -> String {
         var path = ""
-        if configuration.pathStyle { path = "/" + Self.encode(configuration.bucket, keepSlash: false) }
-        if let key { path += "/" + Self.encode(configuration.prefix + key, keepSlash: true) }
+        if configuration.pathStyle { path = "/" + PercentEncoding.encode(configuration.bucket) }
+        if let key { path += "/" + PercentEncoding.encode(configuration.prefix + key, keepingSlash: true) }
         var base = configuration.endpoint
         if !configuration.pathStyle, let schemeEnd = base.range(of: "://") {
             let scheme = String(base[..<schemeEnd.upperBound])
@@ -273,7 +272,7 @@ public final class S3LogStore: LogStore {
         // Sorted and encoded as SigV4's canonical query string, so libcurl signs exactly what the server checks.
         var pairs: [(name: String, value: String)] = []
         for (name, value) in query {
-            pairs.append((Self.encode(name, keepSlash: false), Self.encode(value, keepSlash: false)))
+            pairs.append((PercentEncoding.encode(name), PercentEncoding.encode(value)))
         }
         pairs.sort { (a: (name: String, value: String), b: (name: String, value: String)) -> Bool in
             a.name != b.name ? a.name < b.name : a.value < b.value
@@ -282,22 +281,4 @@ public final class S3LogStore: LogStore {
         return base + path + "?" + encoded
     }
 
-    /// URI-encodes as SigV4 wants: everything but `A-Z a-z 0-9 - _ . ~` (and `/` in paths).
-    static func encode(_ text: String, keepSlash: Bool) -> String {
-        var out = ""
-        out.reserveCapacity(text.utf8.count)
-        let hex: [Character] = Array("0123456789ABCDEF")
-        for byte in text.utf8 {
-            let unreserved = (byte >= 0x41 && byte <= 0x5A) || (byte >= 0x61 && byte <= 0x7A) || (byte >= 0x30 && byte <= 0x39)
-                || byte == 0x2D || byte == 0x5F || byte == 0x2E || byte == 0x7E
-            if unreserved || (keepSlash && byte == 0x2F) {
-                out.unicodeScalars.append(Unicode.Scalar(byte))
-            } else {
-                out.append("%")
-                out.append(hex[Int(byte >> 4)])
-                out.append(hex[Int(byte & 0xF)])
-            }
-        }
-        return out
-    }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import SystemPackage
 
 #if canImport(Glibc)
 import Glibc
@@ -37,13 +38,10 @@ public struct TailCheckpoint: Sendable {
         let temporary = path + ".tmp"
         let fd = try systemCall("open", temporary) { open(temporary, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644) }
         defer { close(fd) }
-        try data.withUnsafeBytes { raw in
-            var written = 0
-            while written < raw.count {
-                written += try systemCall("write", temporary) {
-                    write(fd, raw.baseAddress! + written, raw.count - written)
-                }
-            }
+        do {
+            try FileDescriptor(rawValue: fd).writeAll(data)
+        } catch let error as Errno {
+            throw SystemCallError(call: "write", subject: temporary, errno: error.rawValue)
         }
         try systemCall("fsync", temporary) { fsync(fd) }
         try systemCall("rename", path) { rename(temporary, path) }

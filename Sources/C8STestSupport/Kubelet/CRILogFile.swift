@@ -1,4 +1,5 @@
 import Foundation
+import SystemPackage
 
 #if canImport(Glibc)
 import Glibc
@@ -54,7 +55,7 @@ final class CRILogFile: @unchecked Sendable {
 
     /// Appends whole CRI lines, rotating as soon as the file reaches the size limit (between two lines, like a
     /// runtime that writes line by line).
-    func write(_ bytes: [UInt8]) {
+    func write(_ bytes: [UInt8]) throws(ClusterSimulatorError) {
         var start = 0
         while start < bytes.count, fd >= 0 {
             var end = start
@@ -65,24 +66,14 @@ final class CRILogFile: @unchecked Sendable {
                 }
                 end = newline + 1
             } while end < bytes.count && size + (end - start) < policy.maxSize
-            writeAll(bytes[start..<end])
+            do {
+                try FileDescriptor(rawValue: fd).writeAll(bytes[start..<end])
+            } catch {
+                throw ClusterSimulatorError.io("cannot write log file \(directory)/\(baseName)", errno: (error as? Errno)?.rawValue ?? 0)
+            }
             size += end - start
             start = end
             if size >= policy.maxSize { rotate() }
-        }
-    }
-
-    private func writeAll(_ bytes: ArraySlice<UInt8>) {
-        bytes.withUnsafeBytes { buffer in
-            var offset = 0
-            while offset < buffer.count {
-                let n = Glibc.write(fd, buffer.baseAddress! + offset, buffer.count - offset)
-                if n < 0 {
-                    if errno == EINTR { continue }
-                    return
-                }
-                offset += n
-            }
         }
     }
 

@@ -1,3 +1,4 @@
+import C8SCommon
 import C8SKube
 import Foundation
 import Logging
@@ -71,8 +72,8 @@ public final class ClusterSimulator: Service, Sendable {
     let logger: Logger
     let jobs: Informer<Job>
     let pods: Informer<Pod>
-    let jobQueue = WorkQueue<ObjectKey>(backoff: .init(base: .milliseconds(20), cap: .seconds(2)))
-    let podQueue = WorkQueue<ObjectKey>(backoff: .init(base: .milliseconds(20), cap: .seconds(2)))
+    let jobQueue = WorkQueue<ObjectKey>(backoff: Backoff(initial: .milliseconds(20), maximum: .seconds(2)))
+    let podQueue = WorkQueue<ObjectKey>(backoff: Backoff(initial: .milliseconds(20), maximum: .seconds(2)))
     let workRoot: String
     let podStarts: AsyncStream<Pod>
     let podStartsContinuation: AsyncStream<Pod>.Continuation

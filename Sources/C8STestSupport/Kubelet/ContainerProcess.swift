@@ -75,6 +75,7 @@ final class ContainerProcess: Sendable {
         var buffer = [UInt8](repeating: 0, count: 64 * 1024)
         var exitCode: Int32?
         var out: [UInt8] = []
+        var logFailed = false
         while fds.contains(where: { $0.fd >= 0 }) {
             let ready = poll(&fds, nfds_t(fds.count), exitCode == nil ? 200 : 0)
             if ready < 0 {
@@ -102,7 +103,7 @@ final class ContainerProcess: Sendable {
                             to: &out)
                     }
                 }
-                logFile.write(out)
+                writeLog(out, failed: &logFailed)
                 out.removeAll(keepingCapacity: true)
             }
         }
@@ -110,9 +111,21 @@ final class ContainerProcess: Sendable {
             writer.flush(stream: index == 0 ? .stdout : .stderr, timestampNanos: Self.nowNanos(), to: &out)
             Glibc.close(fds[index].fd)
         }
-        logFile.write(out)
+        writeLog(out, failed: &logFailed)
         logFile.close()
         return exitCode ?? SpawnedProcess.waitForExit(pid)
+    }
+
+    /// Writes to the log file; a failure (a full disk) is reported on standard error once and ends the log, as a
+    /// runtime whose log writer failed keeps the container running.
+    private func writeLog(_ bytes: [UInt8], failed: inout Bool) {
+        guard !failed else { return }
+        do {
+            try logFile.write(bytes)
+        } catch {
+            failed = true
+            FileHandle.standardError.write(Data("\(error)\n".utf8))
+        }
     }
 
     private static func nowNanos() -> Int64 {
