@@ -4,10 +4,12 @@
 #   make bench  runs the benchmarks in Benchmarks/
 #   make fuzz   runs the fuzz tests (Fuzz/README.md) FUZZ_SCALE times longer than make test, with a fresh seed
 #   make e2e    runs the end-to-end suite against the cluster KUBECONFIG names
+#   make images builds the c8s-coordinator, c8s-agent and c8s images with podman from a release build
+#   make release REGISTRY=... VERSION=...   writes dist/VERSION/: an OCI archive per image and c8s-VERSION.yaml
 SWIFT ?= swift
 SWIFT_BUILD_FLAGS ?=
 
-.PHONY: deps test-deps build test demo bench fuzz e2e clean
+.PHONY: deps test-deps build test demo bench fuzz e2e clean images release
 
 deps:
 	@bash scripts/install-deps.sh
@@ -38,6 +40,23 @@ fuzz: test-deps
 
 e2e:
 	@bash scripts/e2e.sh
+
+# Images: tagged REGISTRY/NAME:VERSION, stamped with VERSION and REVISION (`--version`, labels).
+VERSION ?= $(shell cat VERSION)
+REVISION ?= $(shell git rev-parse HEAD 2>/dev/null || echo unknown)
+REGISTRY ?= ghcr.io/c8s-dev
+IMAGES ?= c8s-coordinator c8s-agent c8s
+RELEASE_BUILD = C8S_VERSION="$(VERSION)" C8S_REVISION="$(REVISION)" $(SWIFT) build -c release --static-swift-stdlib \
+	$(SWIFT_BUILD_FLAGS)
+
+images:
+	@bash scripts/install-deps.sh --images
+	$(RELEASE_BUILD)
+	bash scripts/image-build.sh --bin-dir "$$($(RELEASE_BUILD) --show-bin-path)" --version "$(VERSION)" \
+		--revision "$(REVISION)" --repository "$(REGISTRY)" $(IMAGES)
+
+release: images
+	bash scripts/release.sh --registry "$(REGISTRY)" --version "$(VERSION)"
 
 clean:
 	rm -rf .build

@@ -9,7 +9,8 @@ import Glibc
 /// `c8s-bench`: throughput of the log pipeline's stages on a generated CRI log file, beside `cat` and `zstd -1` on
 /// the same file, and the follow latency (line written to a CRI file → line delivered to a follower).
 ///
-/// Usage: `c8s-bench [--megabytes N] [--latency-lines N] [--directory DIR]` (defaults 200, 3000, a temporary dir);
+/// Usage: `c8s-bench [--megabytes N] [--latency-lines N] [--directory DIR] [--mask-only]` (defaults 200, 3000, a
+/// temporary dir; `--mask-only` stops after parsing, masking and the `grep -F` baseline, for callgrind);
 /// `c8s-bench --pipeline-only` runs only the validation and planning benchmarks (``PipelineBench``).
 @main
 enum Bench {
@@ -23,6 +24,7 @@ enum Bench {
     nonisolated static func run() async throws {
         var megabytes = 200
         var latencyLines = 3000
+        var maskOnly = false
         var directory = NSTemporaryDirectory() + "c8s-bench-\(getpid())"
         var arguments = CommandLine.arguments.dropFirst().makeIterator()
         while let argument = arguments.next() {
@@ -30,6 +32,7 @@ enum Bench {
             case "--megabytes": megabytes = Int(arguments.next() ?? "") ?? megabytes
             case "--latency-lines": latencyLines = Int(arguments.next() ?? "") ?? latencyLines
             case "--directory": directory = arguments.next() ?? directory
+            case "--mask-only": maskOnly = true
             default:
                 FileHandle.standardError.write(Data("unknown argument \(argument)\n".utf8))
                 exit(2)
@@ -86,6 +89,25 @@ enum Bench {
                 if m.text.utf8.count != record.text.utf8.count { maskedCount += 1 }
                 masked.append(m)
             }
+        }
+        // The same records line by line across lines, as the log pipeline masks them (LogLineMasker).
+        let maskLines = measure {
+            var lineMasker = LogLineMasker(masker: masker)
+            masked.removeAll(keepingCapacity: true)
+            for record in records { masked.append(lineMasker.mask(record)) }
+        }
+        // Baseline: grep -F -f of the same patterns over the same file (counting matching lines).
+        let patternFile = directory + "/patterns"
+        var patternText: [UInt8] = []
+        for p in masker.patterns { patternText += p + [0x0A] }
+        try Data(patternText).write(to: URL(fileURLWithPath: patternFile))
+        let grep = try measure { _ = try shell("LC_ALL=C grep -F -c -f '\(patternFile)' '\(file)' >/dev/null") }
+        if maskOnly {
+            // (for callgrind: parse and mask only)
+            print(String(format: "mask %.1f MB/s (cpu %.1f), line by line %.1f MB/s, grep -F %.1f MB/s (cpu %.1f)",
+                size / 1e6 / mask.wall, size / 1e6 / mask.cpu, size / 1e6 / maskLines.wall, size / 1e6 / grep.wall,
+                size / 1e6 / grep.cpu))
+            return
         }
         // Chunking (zstd level 3, 4 MiB chunks).
         var compressed = 0
@@ -145,13 +167,17 @@ enum Bench {
         row("cat FILE >/dev/null", cat)
         row("zstd -1 -c FILE >/dev/null", zstd)
         row("CRI parse (read + parse)", parse)
+        row("grep -F -c -f PATTERNS FILE", grep)
         row("mask, 100 secrets (\(masker.patternCount) patterns)", mask)
+        row("  same, line by line across lines", maskLines)
         row("chunk (zstd level 3, 4 MiB chunks)", chunk)
         row("gzip -dc FILE.gz >/dev/null (child)", gzipChild)
         row("gunzip FILE.gz with zlib (GzipFile)", gunzip)
         row("tail -> parse -> mask -> chunk -> store", whole)
         row("  same, no fsync, no checkpoint", wholeNoSync)
-        print("(ratios: baseline wall seconds / stage wall seconds; cpu: user+sys of the process and of cat/zstd)")
+        print("(ratios: baseline wall seconds / stage wall seconds; cpu: user+sys of the process and of cat/zstd/grep)")
+        print(String(format: "(mask vs grep -F: %.2fx by wall time, %.2fx by cpu time)", grep.wall / mask.wall,
+            grep.cpu / max(mask.cpu, 1e-6)))
         print(String(format: "(gunzip: zlib in process %.2fx the speed of gzip -dc)", gzipChild.wall / gunzip.wall))
         print(String(format: "(masked lines %d; chunks %.1f MB, ratio %.1fx; shipped %lld lines)",
             maskedCount, Double(compressed) / 1e6, size / Double(max(compressed, 1)), shippedLines))

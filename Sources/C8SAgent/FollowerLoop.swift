@@ -246,7 +246,8 @@ struct FollowerLoop {
             var attempt = 0
             while !Task.isCancelled {
                 do throws(SecretReadError) {
-                    let masker = try await resolver.masker(namespace: pod.namespace, references: pod.secretReferences)
+                    let masker = try await resolver.masker(
+                        namespace: pod.namespace, references: pod.secretReferences, run: pod.run, step: pod.step)
                     continuation.yield(.masker(masker))
                     return
                 } catch {

@@ -108,7 +108,7 @@ private final class ShipperLiveCursor: @unchecked Sendable {
     var stored: StoredLogRecords.AsyncIterator?
     let follower: LogFollower?
     let from: Int64
-    let masker: SecretMasker
+    var masker: LogLineMasker
     var records: [LogRecord] = []
     var offset = 0
     var nextLine: Int64
@@ -121,7 +121,7 @@ private final class ShipperLiveCursor: @unchecked Sendable {
         self.follower = follower
         self.nextLine = firstLive
         self.from = from
-        self.masker = masker
+        self.masker = LogLineMasker(masker: masker)
     }
 
     func next() async throws -> NumberedLogRecord? {
@@ -131,12 +131,12 @@ private final class ShipperLiveCursor: @unchecked Sendable {
         }
         while true {
             if offset < records.count {
-                let record = records[offset]
+                let record = masker.mask(records[offset])
                 offset += 1
                 let line = nextLine
                 nextLine += 1
                 if line < from { continue }
-                return NumberedLogRecord(lineNumber: line, record: masker.mask(record))
+                return NumberedLogRecord(lineNumber: line, record: record)
             }
             guard let batch = try await follower?.next() else { return nil }
             records = batch.records

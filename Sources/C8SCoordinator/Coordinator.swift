@@ -72,9 +72,9 @@ public final class CoordinatorController: Service, Sendable {
 
 /// Builds the whole coordinator, as `c8s-coordinator` runs it: one ``PipelineRunReconciler`` per watched namespace,
 /// leader election on the configured Lease, and a Hummingbird server (``ServiceBootstrap``) with `/healthz` (the
-/// process is alive), `/readyz` (a follower, or a leader whose informers have synced), `/metrics` (when `registry`
-/// is given), the REST API under `/api/v1` (``CoordinatorAPI``, unless `api.enabled` is false) and the forge
-/// webhooks under `/webhooks/{github,gitlab,bitbucket,gitea}`
+/// process is alive), `/readyz` (a follower, or a leader whose informers have synced), `/version`
+/// (unauthenticated), `/metrics` (when `registry` is given), the REST API under `/api/v1` (``CoordinatorAPI``,
+/// unless `api.enabled` is false) and the forge webhooks under `/webhooks/{github,gitlab,bitbucket,gitea}`
 /// (``WebhookRoutes/kubernetes(client:namespaces:configuration:logger:)``, unless `configuration.webhooks` is false).
 ///
 /// - Parameters:
@@ -118,6 +118,7 @@ public func buildCoordinator(
         host: configuration.httpHost, port: configuration.httpPort, isReady: { controller.isReady },
         metrics: registry.map { registry -> @Sendable () -> [UInt8] in { registry.emitToBuffer() } })
     let router = bootstrap.router()
+    VersionEndpoint.register(on: router)
     if api.enabled {
         CoordinatorAPI(client: client, configuration: api, httpClient: httpClient, logger: logger).register(on: router)
     }

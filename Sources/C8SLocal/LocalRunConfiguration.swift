@@ -1,3 +1,4 @@
+import C8SLogs
 import Foundation
 
 /// Settings of one local run. The `c8s run --local` flags map onto it in one place:
@@ -5,8 +6,14 @@ import Foundation
 /// - `file` (`-f`, default `.c8s.yaml`): the pipeline file.
 /// - `directory` (the current directory): copied (or exported from git `HEAD`) into each step's workspace;
 ///   runs are recorded in its `.c8s/` directory.
-/// - `secrets` (`--secret NAME.KEY=VALUE`): secret values by `NAME.KEY`.
+/// - `secrets` (`--secret NAME.KEY`, `--secret-file NAME.KEY=PATH`, `--secret NAME.KEY=VALUE`): secret values by
+///   `NAME.KEY`; a step gets only those it declares.
+/// - `maskedValues`: further values masked though no step gets them (an earlier value given for the same
+///   `NAME.KEY`: every value given is masked).
 /// - `environment` (`--env K=V`): variables given to every step, overriding the pipeline's.
+/// - `inheritedEnvironment` (`--inherit-env NAME`): variables passed on from c8s's own environment, beside `PATH`,
+///   `HOME` and `TERM` (always passed); a name ending in `*` passes every variable with that prefix.
+/// - `baseEnvironment` (c8s's environment): where `PATH`, `HOME`, `TERM` and the inherited variables come from.
 /// - `matrixFilters` (`--matrix AXIS=VALUE,...`): run only the combinations matching one of the filters.
 /// - `branch`, `event`: what `when` conditions see (default: the git branch, `push`).
 /// - `color`: color the output (default: when stdout is a terminal).
@@ -15,7 +22,10 @@ public struct LocalRunConfiguration: Sendable {
     public var file: String
     public var directory: String
     public var secrets: [String: String]
+    public var maskedValues: [SecretMasker.Secret]
     public var environment: [String: String]
+    public var inheritedEnvironment: [String]
+    public var baseEnvironment: [String: String]
     public var matrixFilters: [[String: String]]
     public var branch: String?
     public var event: String
@@ -26,7 +36,10 @@ public struct LocalRunConfiguration: Sendable {
         file: String = ".c8s.yaml",
         directory: String = FileManager.default.currentDirectoryPath,
         secrets: [String: String] = [:],
+        maskedValues: [SecretMasker.Secret] = [],
         environment: [String: String] = [:],
+        inheritedEnvironment: [String] = [],
+        baseEnvironment: [String: String] = ProcessInfo.processInfo.environment,
         matrixFilters: [[String: String]] = [],
         branch: String? = nil,
         event: String = "push",
@@ -36,12 +49,47 @@ public struct LocalRunConfiguration: Sendable {
         self.file = file
         self.directory = directory
         self.secrets = secrets
+        self.maskedValues = maskedValues
         self.environment = environment
+        self.inheritedEnvironment = inheritedEnvironment
+        self.baseEnvironment = baseEnvironment
         self.matrixFilters = matrixFilters
         self.branch = branch
         self.event = event
         self.color = color
         self.killGrace = killGrace
+    }
+
+    /// The environment variable `--secret NAME.KEY` reads: `NAME_KEY` upper-cased, every character other than a
+    /// letter, digit or `_` written as `_` (`codecov.token` → `CODECOV_TOKEN`).
+    public static func secretVariable(_ reference: String) -> String {
+        String(reference.uppercased().map { $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "_") ? $0 : "_" })
+    }
+
+    /// The longest secret value c8s reads from a file or the environment (a Kubernetes Secret's limit).
+    public static let maximumSecretBytes = 1 << 20
+
+    /// Variables always passed from c8s's environment to a step.
+    public static let passedEnvironment = ["PATH", "HOME", "TERM"]
+
+    /// The variables of `baseEnvironment` a step gets: ``passedEnvironment`` and `inheritedEnvironment`.
+    public func inheritedVariables() -> [String: String] {
+        var out: [String: String] = [:]
+        for name in Self.passedEnvironment { out[name] = baseEnvironment[name] }
+        for pattern in inheritedEnvironment {
+            if pattern.hasSuffix("*") {
+                let prefix = pattern.dropLast()
+                for (name, value) in baseEnvironment where name.hasPrefix(prefix) { out[name] = value }
+            } else if let value = baseEnvironment[pattern] {
+                out[pattern] = value
+            }
+        }
+        return out
+    }
+
+    /// Every secret value to mask: the values steps get and ``maskedValues``.
+    public var maskedSecrets: [SecretMasker.Secret] {
+        secrets.sorted { $0.key < $1.key }.map { SecretMasker.Secret(name: $0.key, value: $0.value) } + maskedValues
     }
 
     /// Parses `NAME.KEY=VALUE` (secrets) or `K=V` (environment, matrix) flag values.

@@ -138,7 +138,11 @@ extension LocalRunner {
             let missing = entry.step.secrets.filter { runner.configuration.secrets["\($0.name).\($0.key)"] == nil }
             if let secret = missing.first {
                 let names = missing.map { "\($0.name).\($0.key)" }.joined(separator: ", ")
-                fail(key, "secret \(names) is not given; pass --secret \(secret.name).\(secret.key)=VALUE")
+                let variable = LocalRunConfiguration.secretVariable("\(secret.name).\(secret.key)")
+                fail(
+                    key,
+                    "secret \(names) is not given; pass --secret \(secret.name).\(secret.key) (reads $\(variable)) or "
+                        + "--secret-file \(secret.name).\(secret.key)=PATH")
                 return
             }
             let directory: URL
@@ -149,7 +153,9 @@ extension LocalRunner {
                 return
             }
             directories[key] = directory
-            var environment = ProcessInfo.processInfo.environment
+            // Only the documented environment: PATH, HOME, TERM and --inherit-env, c8s's variables, the
+            // pipeline's and the step's env, --env, and the secrets the step declares.
+            var environment = runner.configuration.inheritedVariables()
             environment["CI"] = "true"
             environment["C8S"] = "true"
             environment["C8S_RUN_ID"] = record.id
@@ -171,6 +177,7 @@ extension LocalRunner {
                     directory: directory.path,
                     environment: environment,
                     onOutput: { stream, bytes in sink.write(step: key, stream: stream, bytes: bytes) },
+                    onIdle: { stream in sink.idle(step: key, stream: stream) },
                     onStreamEnd: { stream in sink.endStream(step: key, stream: stream) },
                     onExit: { status in events.push(.exited(step: key, status: status)) }
                 )
@@ -216,6 +223,7 @@ extension LocalRunner {
                 killDeadlines[key] = nil
                 sink.finish(step: key)
                 var artifacts: [String] = []
+                var secretsInArtifacts: [String: [String]] = [:]
                 if let directory = directories.removeValue(forKey: key), let entry = entries[key] {
                     if !entry.step.artifacts.isEmpty {
                         let destination = runner.store.stepDirectory(run: record.id, step: key)
@@ -226,6 +234,13 @@ extension LocalRunner {
                         for pattern in result.unmatched {
                             reporter.event(step: key, "artifact \(pattern): no file matches")
                         }
+                        secretsInArtifacts = result.secrets
+                        for (path, names) in result.secrets.sorted(by: { $0.key < $1.key }) {
+                            reporter.event(
+                                step: key,
+                                "warning: artifact \(path) contains the value of secret \(names.joined(separator: ", ")); "
+                                    + "it is kept byte for byte, unmasked, in \(destination.path)")
+                        }
                     }
                     workspace.removeStepDirectory(directory)
                 }
@@ -235,6 +250,7 @@ extension LocalRunner {
                     $0.exitCode = code
                     $0.endTime = Date()
                     $0.artifacts = artifacts
+                    $0.secretsInArtifacts = secretsInArtifacts.isEmpty ? nil : secretsInArtifacts
                     switch termination {
                     case .stepTimeout?: $0.message = "timed out after \(timeoutText)"
                     case .runTimeout?: $0.message = "stopped: the run timed out"

@@ -32,7 +32,7 @@ public final class LocalRunner: @unchecked Sendable {
         self.configuration = configuration
         self.logger = logger
         self.store = RunStore(directory: configuration.directory)
-        self.masker = masker ?? SecretMasker(localSecrets: configuration.secrets)
+        self.masker = masker ?? SecretMasker(secrets: configuration.maskedSecrets)
     }
 
     /// The matrix combinations selected by the configuration's filters.
@@ -56,6 +56,13 @@ public final class LocalRunner: @unchecked Sendable {
     /// Runs the pipeline to the end (or until SIGINT/SIGTERM) and returns the final record, once every step's log
     /// is complete in the log store.
     public func run() async throws(LocalError) -> RunRecord {
+        let refused = masker.refusedSecretNames
+        if !refused.isEmpty {
+            let names = Array(Set(refused)).sorted().joined(separator: ", ")
+            throw .usage(
+                "secret \(names) is shorter than \(SecretMasker.minimumLength) characters and cannot be masked "
+                    + "safely; the run does not start (use a longer value)")
+        }
         let pipelines = try selectedPipelines()
         // Signals cancel the run from here on (steps get their default dispositions back when spawned).
         let events = EventQueue()
@@ -94,7 +101,7 @@ public final class LocalRunner: @unchecked Sendable {
 
         let reporter = TerminalReporter(stepKeys: order, color: configuration.color)
         reporter.note("run \(runID): \(order.count) step(s), recorded in \(store.runDirectory(runID).path)")
-        for warning in masker.warnings { reporter.note(warning.description) }
+        for warning in masker.warnings where !warning.refusesWholeSecret { reporter.note(warning.description) }
         if spec.steps.contains(where: { $0.image != nil }) {
             reporter.note("local mode runs every step on this machine; `image` is not used")
         }

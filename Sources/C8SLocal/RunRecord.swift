@@ -57,6 +57,9 @@ public struct StepRecord: Codable, Sendable, Hashable {
     public var message: String?
     /// Artifact paths copied into the record (relative to the step's `artifacts` directory).
     public var artifacts: [String]
+    /// Copied artifacts that contain a secret value (any form): path → secret names (never values). They are
+    /// kept byte for byte; the run reported them.
+    public var secretsInArtifacts: [String: [String]]?
 
     public init(
         key: String,

@@ -55,6 +55,17 @@ final class StepLogFile: Sendable {
         }
     }
 
+    /// The stream was quiet for a while: releases what the masker held back (a held tail that already is the start
+    /// of a secret's form is masked; see ``SecretMasker/Stream/flush(into:)``), so the terminal shows it.
+    func idle(_ stream: LogRecord.Stream) {
+        let now = Self.nowNanos()
+        state.withLock { s in
+            var masked: [UInt8] = []
+            if stream == .stdout { s.maskOut.flush(into: &masked) } else { s.maskErr.flush(into: &masked) }
+            emit(&s, stream, masked, now: now)
+        }
+    }
+
     /// The step closed `stream`: releases what the masker held and ends an unterminated last line.
     func endStream(_ stream: LogRecord.Stream) {
         let now = Self.nowNanos()

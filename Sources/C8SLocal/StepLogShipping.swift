@@ -73,6 +73,11 @@ final class StepLogShipping: Sendable {
         steps.withLock { $0[key] }?.file.write(stream, bytes)
     }
 
+    /// A stream of the step was quiet for a while after output.
+    func idle(step key: String, stream: LogRecord.Stream) {
+        steps.withLock { $0[key] }?.file.idle(stream)
+    }
+
     /// A stream of the step closed.
     func endStream(step key: String, stream: LogRecord.Stream) {
         steps.withLock { $0[key] }?.file.endStream(stream)

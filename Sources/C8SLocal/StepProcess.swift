@@ -22,6 +22,7 @@ struct StepProcess: Sendable {
         directory: String,
         environment: [String: String],
         onOutput: @escaping @Sendable (LogRecord.Stream, UnsafeRawBufferPointer) -> Void,
+        onIdle: @escaping @Sendable (LogRecord.Stream) -> Void = { _ in },
         onStreamEnd: @escaping @Sendable (LogRecord.Stream) -> Void,
         onExit: @escaping @Sendable (Int32) -> Void
     ) throws(LocalError) -> StepProcess {
@@ -69,7 +70,7 @@ struct StepProcess: Sendable {
         for (descriptor, stream) in [(out.read, LogRecord.Stream.stdout), (err.read, .stderr)] {
             readers.enter()
             Thread.detachNewThread {
-                readOutput(descriptor, stream: stream, onOutput: onOutput)
+                readOutput(descriptor, stream: stream, onOutput: onOutput, onIdle: onIdle)
                 close(descriptor)
                 onStreamEnd(stream)
                 readers.leave()
@@ -107,18 +108,34 @@ struct StepProcess: Sendable {
         return (fds[0], fds[1])
     }
 
+    /// How long a pipe may stay quiet after output before `onIdle` (the masker releases what it held back).
+    static let idleMilliseconds: Int32 = 200
+
     private static func readOutput(
         _ descriptor: Int32,
         stream: LogRecord.Stream,
-        onOutput: (LogRecord.Stream, UnsafeRawBufferPointer) -> Void
+        onOutput: (LogRecord.Stream, UnsafeRawBufferPointer) -> Void,
+        onIdle: (LogRecord.Stream) -> Void
     ) {
         let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: 65536, alignment: 8)
         defer { buffer.deallocate() }
+        var pending = false
         while true {
+            if pending {
+                var poller = pollfd(fd: descriptor, events: Int16(POLLIN), revents: 0)
+                let ready = poll(&poller, 1, idleMilliseconds)
+                if ready < 0 && errno == EINTR { continue }
+                if ready == 0 {
+                    pending = false
+                    onIdle(stream)
+                    continue
+                }
+            }
             let count = read(descriptor, buffer.baseAddress, buffer.count)
             if count < 0 && errno == EINTR { continue }
             guard count > 0 else { break }
             onOutput(stream, UnsafeRawBufferPointer(rebasing: buffer[0..<count]))
+            pending = true
         }
     }
 }

@@ -1,3 +1,4 @@
+import C8SLogs
 import C8SCore
 import Foundation
 
@@ -60,10 +61,11 @@ struct Workspace: Sendable {
         _ patterns: [String],
         from directory: URL,
         into destination: URL,
-        masker: any SecretMasking
-    ) -> (copied: [String], unmatched: [String]) {
+        masker: SecretMasker
+    ) -> (copied: [String], unmatched: [String], secrets: [String: [String]]) {
         var copied: [String] = []
         var unmatched: [String] = []
+        var secrets: [String: [String]] = [:]
         let files = allPaths(under: directory)
         for pattern in patterns {
             let trimmed = pattern.hasPrefix("./") ? String(pattern.dropFirst(2)) : pattern
@@ -79,24 +81,26 @@ struct Workspace: Sendable {
                 )
                 if (try? FileManager.default.copyItem(at: directory.appendingPathComponent(path), to: target)) != nil {
                     copied.append(path)
-                    maskFiles(at: target, masker: masker)
+                    secrets.merge(secretsFound(at: target, path: path, masker: masker)) { $1 }
                 }
             }
         }
-        return (copied, unmatched)
+        return (copied, unmatched, secrets)
     }
 
-    /// Masks secret values inside the copied file, or every file of the copied directory.
-    private static func maskFiles(at url: URL, masker: any SecretMasking) {
+    /// The copied file (or each file of the copied directory) that holds a secret value, by path relative to the
+    /// artifacts directory, with the secrets' names. The files are not changed: artifacts are copied byte for byte.
+    private static func secretsFound(at url: URL, path: String, masker: SecretMasker) -> [String: [String]] {
         var isDirectory: ObjCBool = false
-        guard FileManager.default.fileExists(atPath: url.path, isDirectory: &isDirectory) else { return }
-        let files = isDirectory.boolValue ? allPaths(under: url).map { url.appendingPathComponent($0) } : [url]
-        for file in files {
+        guard FileManager.default.fileExists(atPath: url.path, isDirectory: &isDirectory) else { return [:] }
+        let files = isDirectory.boolValue ? allPaths(under: url).map { (path + "/" + $0, url.appendingPathComponent($0)) } : [(path, url)]
+        var found: [String: [String]] = [:]
+        for (relative, file) in files {
             guard let data = FileManager.default.contents(atPath: file.path) else { continue }
-            let bytes = [UInt8](data)
-            let masked = masker.mask(bytes: bytes)
-            if masked != bytes { try? Data(masked).write(to: file) }
+            let names = masker.secretNames(foundIn: [UInt8](data))
+            if !names.isEmpty { found[relative] = names }
         }
+        return found
     }
 
     private static func allPaths(under directory: URL) -> [String] {

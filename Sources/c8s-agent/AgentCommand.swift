@@ -1,5 +1,6 @@
 import C8SAgent
 import C8SKube
+import C8SVersion
 import C8SLogs
 import Foundation
 import Logging
@@ -11,6 +12,7 @@ enum AgentCommand {
     static func main() async {
         await ProcessSettings.main(
             command: "c8s-agent", abstract: "the c8s node agent, ships the step logs of one node.",
+            version: BuildVersion.current.description,
             keys: AgentConfiguration.settingKeys, run)
     }
 

@@ -1,5 +1,6 @@
 import C8SCoordinator
 import C8SKube
+import C8SVersion
 import C8SLogs
 import Foundation
 import Logging
@@ -14,6 +15,7 @@ enum CoordinatorCommand {
     static func main() async {
         await ProcessSettings.main(
             command: "c8s-coordinator", abstract: "the c8s coordinator, runs pipelines as Kubernetes Jobs.",
+            version: BuildVersion.current.description,
             keys: CoordinatorConfiguration.settingKeys, run)
     }
 

@@ -25,8 +25,8 @@ struct Run: AsyncParsableCommand {
     @Option(name: .shortAndLong, help: "The pipeline file.")
     var file = ".c8s.yaml"
 
-    @Option(name: .customLong("secret"), help: "A secret value, as NAME.KEY=VALUE (repeatable).")
-    var secrets: [String] = []
+    @OptionGroup(title: "Secrets and environment (local runs)")
+    var localSecrets: LocalSecretOptions
 
     @Option(name: .customLong("env"), help: "An environment variable for every step, as K=V (repeatable).")
     var environment: [String] = []
@@ -91,11 +91,7 @@ struct Run: AsyncParsableCommand {
 
     private func makeConfiguration() throws(LocalError) -> LocalRunConfiguration {
         var configuration = LocalRunConfiguration(file: file, branch: branch, event: event)
-        for secret in secrets {
-            let (name, value) = try LocalRunConfiguration.parseAssignment(secret, flag: "--secret")
-            guard name.contains(".") else { throw .usage("--secret expects NAME.KEY=VALUE, got \"\(name)=…\"") }
-            configuration.secrets[name] = value
-        }
+        try localSecrets.apply(to: &configuration) { printError($0) }
         for assignment in environment {
             let (name, value) = try LocalRunConfiguration.parseAssignment(assignment, flag: "--env")
             configuration.environment[name] = value

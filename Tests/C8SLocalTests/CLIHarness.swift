@@ -42,10 +42,13 @@ struct CLIHarness {
         try text.write(to: directory.appendingPathComponent(name), atomically: true, encoding: .utf8)
     }
 
-    func makeProcess(_ arguments: [String]) -> (Process, Pipe, Pipe) {
+    func makeProcess(_ arguments: [String], environment: [String: String] = [:]) -> (Process, Pipe, Pipe) {
         let process = Process()
         process.executableURL = Self.binary
         process.arguments = arguments
+        if !environment.isEmpty {
+            process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
+        }
         process.currentDirectoryURL = directory
         let out = Pipe()
         let err = Pipe()
@@ -56,8 +59,8 @@ struct CLIHarness {
     }
 
     /// Runs `c8s ARGUMENTS` to completion (failing the test if it takes longer than `limit` seconds).
-    func run(_ arguments: [String], limit: Double = 120) throws -> Result {
-        let (process, out, err) = makeProcess(arguments)
+    func run(_ arguments: [String], environment: [String: String] = [:], limit: Double = 120) throws -> Result {
+        let (process, out, err) = makeProcess(arguments, environment: environment)
         let collected = Collector()
         try process.run()
         let group = DispatchGroup()
@@ -82,11 +85,12 @@ struct CLIHarness {
 
     /// Every byte recorded under `.c8s/`, as text, followed by the decompressed contents of every zstd chunk
     /// (decompressed with the `zstd` command-line tool).
-    func recordedText() -> String {
+    func recordedText(excludingArtifacts: Bool = false) -> String {
         let root = directory.appendingPathComponent(".c8s")
         guard let enumerator = FileManager.default.enumerator(atPath: root.path) else { return "" }
         var text = ""
         for case let path as String in enumerator {
+            if excludingArtifacts && path.contains("/artifacts/") { continue }
             let full = root.appendingPathComponent(path).path
             if let data = FileManager.default.contents(atPath: full) {
                 text += String(decoding: data, as: UTF8.self)

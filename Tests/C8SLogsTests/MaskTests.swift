@@ -100,10 +100,11 @@ struct MaskTests {
         for b in text { stream.feed([b], into: &out) }
         stream.finish(into: &out)
         #expect(out == expected)
-        // a completed line is released without finish
+        // a flush releases a completed line without ending the stream
         var s2 = m.makeStream()
         var o2: [UInt8] = []
         s2.feed(Array("a \(value)\n".utf8), into: &o2)
+        s2.flush(into: &o2)
         #expect(o2 == Array("a ***\n".utf8))
         #expect(s2.heldBytes == 0)
     }

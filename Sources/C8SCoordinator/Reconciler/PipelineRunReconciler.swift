@@ -186,6 +186,7 @@ public final class PipelineRunReconciler: Service, Sendable {
                 logger.info(
                     "created step Job",
                     metadata: ["step.name": "\(step.name)", "job.name": "\(job.metadata.name ?? "")"])
+                builder.auditSecretReferences(run: run, step: step, clone: clone)
             } catch let error as KubeError where error.isAlreadyExists {
                 let existing = try await client.getIfPresent(
                     Job.self, name: job.metadata.name ?? "", namespace: run.metadata.namespace)

@@ -1,6 +1,8 @@
 import C8SAPI
 import C8SCore
 import C8SKube
+import C8SLogs
+import Logging
 
 /// Builds the Job of one step of a run: a pure function of the run, its resolved pipeline and the clone source.
 ///
@@ -104,6 +106,27 @@ public struct StepJobBuilder: Sendable {
             "spec": ["template": ["spec": ["automountServiceAccountToken": false, "enableServiceLinks": false]]]
         ])
         return job
+    }
+
+    /// Records on the `c8s.audit` logger each Secret the step's Job references (its `secrets` and the clone
+    /// credentials): namespace, name, keys, run, step, purpose `step-job-env`; never a value.
+    func auditSecretReferences(
+        run: PipelineRun, step: PipelineStep, clone: CloneSource?, to audit: Logger = SecretAccessAudit.logger()
+    ) {
+        var keys: [String: Set<String>] = [:]
+        for secret in step.secrets { keys[secret.name, default: []].insert(secret.key) }
+        switch clone?.credentials {
+        case .token(let secretName, let key, _)?: keys[secretName, default: []].insert(key)
+        case .sshKey(let secretName, let key)?: keys[secretName, default: []].insert(key)
+        default: break
+        }
+        for (name, names) in keys.sorted(by: { $0.key < $1.key }) {
+            SecretAccessAudit.record(
+                SecretAccessRecord(
+                    component: "c8s-coordinator", namespace: run.metadata.namespace ?? "", secret: name,
+                    keys: Array(names), run: run.metadata.name, step: step.name, purpose: "step-job-env"),
+                to: audit)
+        }
     }
 
     /// Pipeline env, then step env (the step wins), then c8s's own variables, then secrets as `secretKeyRef`s.

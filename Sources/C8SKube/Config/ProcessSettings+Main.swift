@@ -2,16 +2,20 @@ import Foundation
 
 extension ProcessSettings {
     /// The `main` of a long-running c8s executable: parses the command line against `keys`, prints the help for
-    /// `--help`, else runs `body` with the settings. A ``SettingError`` (from parsing or from `body`) ends the
+    /// `--help` and `version` for `--version`, else runs `body` with the settings. A ``SettingError`` (from parsing or from `body`) ends the
     /// process with status 64 and its message on standard error, any other error with status 1.
     public static func main(
-        command: String, abstract: String, keys: [SettingKey],
+        command: String, abstract: String, version: String, keys: [SettingKey],
         arguments: [String] = Array(CommandLine.arguments.dropFirst()),
         environment: [String: String] = ProcessInfo.processInfo.environment,
         _ body: (SettingsSource) async throws -> Void
     ) async {
         do {
             let settings = try SettingsSource(keys: keys, arguments: arguments, environment: environment)
+            if settings.versionRequested {
+                print(version)
+                return
+            }
             if settings.helpRequested {
                 print(settings.help(usage: "\(command): \(abstract)"))
                 return

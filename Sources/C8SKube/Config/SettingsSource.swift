@@ -22,6 +22,8 @@ public struct SettingsSource: Sendable {
     public let environment: [String: String]
     /// `--help` or `-h` was given.
     public private(set) var helpRequested = false
+    /// `--version` was given.
+    public private(set) var versionRequested = false
 
     /// Settings from already-split flags (`["http-port": ["0"]]`), for tests and embedding.
     public init(
@@ -52,6 +54,10 @@ public struct SettingsSource: Sendable {
             index += 1
             if argument == "--help" || argument == "-h" {
                 helpRequested = true
+                continue
+            }
+            if argument == "--version" {
+                versionRequested = true
                 continue
             }
             guard argument.hasPrefix("--"), argument.count > 2 else {

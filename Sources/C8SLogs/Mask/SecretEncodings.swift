@@ -1,6 +1,10 @@
 /// The forms in which a secret value can show up in a log: the plain bytes, base64 (standard and URL-safe, at
 /// each of the three alignments, stable inner part plus padded and unpadded endings), percent-encoding,
-/// JSON escaping and hex.
+/// JSON escaping (short escapes and `\u` escapes), hex, XML/HTML entities and shell quoting (see
+/// `SecretEncodings+Quoting.swift`).
+///
+/// Line breaks inside a form do not matter: the masker skips CR and LF bytes while matching, so a form wrapped at
+/// any width (`base64` at 76 columns, PEM at 64, `xxd -p` at 60) or split by a line break still matches whole.
 enum SecretEncodings {
     static let base64Standard = Array("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/".utf8)
     static let base64URL = Array("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_".utf8)
@@ -18,11 +22,18 @@ enum SecretEncodings {
         out.append(percent(value, upper: true, plusForSpace: true))
         out.append(percent(value, upper: true, plusForSpace: false, keepUnreserved: false))
         out.append(percent(value, upper: false, plusForSpace: false, keepUnreserved: false))
-        out.append(json(value, escapeSlash: false, asciiOnly: false))
-        out.append(json(value, escapeSlash: true, asciiOnly: false))
-        out.append(json(value, escapeSlash: false, asciiOnly: true))
+        for upperHex in [false, true] {
+            for (nonASCII, markup) in [(false, false), (true, false), (true, true), (false, true)] {
+                out.append(json(value, escapeSlash: false, escapeNonASCII: nonASCII, escapeMarkup: markup, upperHex: upperHex))
+            }
+        }
+        out.append(json(value, escapeSlash: true, escapeNonASCII: false, escapeMarkup: false))
+        out.append(jsonUnicodeEverything(value, upperHex: false))
+        out.append(jsonUnicodeEverything(value, upperHex: true))
         out.append(hex(value, hexLower))
         out.append(hex(value, hexUpper))
+        out.append(contentsOf: markupForms(value))
+        out.append(contentsOf: shellForms(value))
         return out
     }
 
@@ -90,11 +101,17 @@ enum SecretEncodings {
         return out
     }
 
-    static func json(_ value: [UInt8], escapeSlash: Bool, asciiOnly: Bool) -> [UInt8] {
+    /// JSON string escaping: the short escapes, `\u` for other control characters; `escapeNonASCII` escapes
+    /// everything beyond ASCII as UTF-16 units (Python's `ensure_ascii`), `escapeMarkup` `<`, `>` and `&` (Go's
+    /// encoder); `upperHex` writes `\u00E9` rather than `\u00e9`.
+    static func json(
+        _ value: [UInt8], escapeSlash: Bool, escapeNonASCII: Bool, escapeMarkup: Bool, upperHex: Bool = false
+    ) -> [UInt8] {
         var out: [UInt8] = []
+        let digits = upperHex ? hexUpper : hexLower
         func unicodeEscape(_ unit: UInt16) {
             out.append(contentsOf: [0x5C, 0x75])
-            for shift in stride(from: 12, through: 0, by: -4) { out.append(hexLower[Int(unit >> UInt16(shift) & 15)]) }
+            for shift in stride(from: 12, through: 0, by: -4) { out.append(digits[Int(unit >> UInt16(shift) & 15)]) }
         }
         for scalar in String(decoding: value, as: UTF8.self).unicodeScalars {
             switch scalar {
@@ -106,16 +123,28 @@ enum SecretEncodings {
             case "\u{08}": out.append(contentsOf: [0x5C, 0x62])
             case "\u{0C}": out.append(contentsOf: [0x5C, 0x66])
             case "/" where escapeSlash: out.append(contentsOf: [0x5C, 0x2F])
-            case "<" where asciiOnly, ">" where asciiOnly, "&" where asciiOnly: unicodeEscape(UInt16(scalar.value))
+            case "<" where escapeMarkup, ">" where escapeMarkup, "&" where escapeMarkup:
+                unicodeEscape(UInt16(scalar.value))
             default:
                 if scalar.value < 0x20 {
                     unicodeEscape(UInt16(scalar.value))
-                } else if asciiOnly && scalar.value > 0x7E {
+                } else if escapeNonASCII && scalar.value > 0x7E {
                     for unit in String(scalar).utf16 { unicodeEscape(unit) }
                 } else {
                     out.append(contentsOf: String(scalar).utf8)
                 }
             }
+        }
+        return out
+    }
+
+    /// Every character as a `\u` escape (UTF-16 units), as obfuscating encoders write it.
+    static func jsonUnicodeEverything(_ value: [UInt8], upperHex: Bool) -> [UInt8] {
+        let digits = upperHex ? hexUpper : hexLower
+        var out: [UInt8] = []
+        for unit in String(decoding: value, as: UTF8.self).utf16 {
+            out.append(contentsOf: [0x5C, 0x75])
+            for shift in stride(from: 12, through: 0, by: -4) { out.append(digits[Int(unit >> UInt16(shift) & 15)]) }
         }
         return out
     }

@@ -55,7 +55,7 @@ public final class CRIDirectoryLiveSource: LiveLogSource {
 private final class LiveCursor: @unchecked Sendable {
     let follower: LogFollower
     let from: Int64
-    let masker: SecretMasker?
+    var masker: LogLineMasker?
     var records: [LogRecord] = []
     var offset = 0
     var line: Int64 = 0
@@ -63,17 +63,18 @@ private final class LiveCursor: @unchecked Sendable {
     init(follower: LogFollower, from: Int64, masker: SecretMasker?) {
         self.follower = follower
         self.from = from
-        self.masker = masker
+        self.masker = masker.map(LogLineMasker.init(masker:))
     }
 
     func next() async throws -> NumberedLogRecord? {
         while true {
             if offset < records.count {
-                let record = records[offset]
+                var record = records[offset]
                 offset += 1
                 line += 1
+                if masker != nil { record = masker!.mask(record) }
                 if line - 1 < from { continue }
-                return NumberedLogRecord(lineNumber: line - 1, record: masker?.mask(record) ?? record)
+                return NumberedLogRecord(lineNumber: line - 1, record: record)
             }
             guard let batch = try await follower.next() else { return nil }
             records = batch.records

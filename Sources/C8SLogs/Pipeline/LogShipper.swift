@@ -53,7 +53,9 @@ public final class LogShipper: Sendable {
     /// - Parameters:
     ///   - directory: the container's CRI log directory (`0.log`, rotations, restarts).
     ///   - checkpointPath: the tailer checkpoint file; `nil` ships from the start and cannot resume.
-    ///   - masker: masks every record before it is stored (`nil`: the records are stored as read).
+    ///   - masker: masks every record before it is stored, line by line per stream (see
+    ///     ``SecretMasker/Stream/maskLine(_:)``; `nil`: the records are stored as read). A restarted shipper starts
+    ///     masking afresh at its checkpoint.
     public init(
         directory: String, location: LogLocation, store: any LogStore, checkpointPath: String?,
         masker: SecretMasker?, configuration: Configuration = .init(), logger: Logger
@@ -130,10 +132,12 @@ public final class LogShipper: Sendable {
             }
             defer { group.cancelAll() }
             var completion: LogCompletion?
+            // Masking state across lines: a secret's form running across lines (wrapped base64) is masked.
+            var lineMasker = masker.map(LogLineMasker.init(masker:))
             for try await batch in follower {
                 var records = batch.records
-                if let masker {
-                    for index in records.indices { records[index] = masker.mask(records[index]) }
+                if lineMasker != nil {
+                    for index in records.indices { records[index] = lineMasker!.mask(records[index]) }
                 }
                 let firstLine = nextLine
                 nextLine += Int64(records.count)

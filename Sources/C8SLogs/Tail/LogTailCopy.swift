@@ -48,6 +48,7 @@ public struct LogTailCopy: Sendable {
         try await LogTailer.withLogTailer(logger: logger) { tailer in
             let follower = try tailer.follow(directory: directory, checkpointPath: checkpointPath)
             var statistics = Statistics()
+            var lineMasker = masker.map(LogLineMasker.init(masker:))
             guard let path = outputPath else {
                 // Counting only (measuring): commit once at the end.
                 if finish { follower.finish() }
@@ -56,8 +57,8 @@ public struct LogTailCopy: Sendable {
                     statistics.malformedLines += batch.malformedLines
                     for record in batch.records {
                         statistics.records += 1
-                        if let masker {
-                            let masked = masker.mask(record.text)
+                        if lineMasker != nil {
+                            let masked = lineMasker!.mask(record).text
                             statistics.textBytes += masked.utf8.count
                             if masked != record.text { statistics.maskedRecords += 1 }
                         } else {
@@ -80,7 +81,7 @@ public struct LogTailCopy: Sendable {
                 out.removeAll(keepingCapacity: true)
                 statistics.malformedLines += batch.malformedLines
                 for record in batch.records {
-                    let text = masker?.mask(record.text) ?? record.text
+                    let text = lineMasker != nil ? lineMasker!.mask(record).text : record.text
                     out.append(contentsOf: "\(record.timestampNanos) \(record.stream.rawValue) ".utf8)
                     out.append(contentsOf: text.utf8)
                     out.append(0x0A)

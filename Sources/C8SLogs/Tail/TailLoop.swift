@@ -1,4 +1,3 @@
-import CURing
 import Foundation
 import Logging
 
@@ -6,7 +5,7 @@ import Logging
 import Glibc
 #endif
 
-/// The io_uring + inotify loop: one thread for every followed directory.
+/// The io_uring (or poll, see ``TailRing``) + inotify loop: one thread for every followed directory.
 final class TailLoop: @unchecked Sendable {
     enum Kind: UInt64 {
         case event = 1
@@ -15,7 +14,7 @@ final class TailLoop: @unchecked Sendable {
     }
 
     let tailer: LogTailer
-    let ring: UnsafeMutablePointer<io_uring>
+    let ring: TailRing
     let inotifyBuffer = UnsafeMutableRawBufferPointer.allocate(byteCount: 64 * 1024, alignment: 8)
     let eventBuffer = UnsafeMutableRawBufferPointer.allocate(byteCount: 8, alignment: 8)
     var followers: [Int: TailFollowerState] = [:]
@@ -30,13 +29,13 @@ final class TailLoop: @unchecked Sendable {
         decompressor = TailDecompressor(
             maximumSize: tailer.configuration.maximumDecompressedSize, logger: tailer.logger,
             deliver: { [tailer] id, files in tailer.send(.decompressed(id, files)) })
-        ring = .allocate(capacity: 1)
-        ring.initialize(to: io_uring())
-        do {
-            try uringCall("io_uring_queue_init") { io_uring_queue_init(tailer.configuration.ringEntries, ring, 0) }
-        } catch {
-            ring.deallocate()
-            throw error
+        ring = try TailRing(entries: tailer.configuration.ringEntries, forcePoll: !tailer.configuration.useIOUring)
+        if ring.backend == .poll && tailer.configuration.useIOUring {
+            tailer.logger.notice(
+                """
+                io_uring is not available (a seccomp profile such as the container runtime's default refuses it); \
+                reading log files with poll(2) and pread(2)
+                """)
         }
     }
 
@@ -59,9 +58,8 @@ final class TailLoop: @unchecked Sendable {
                 break
             }
         }
-        // Exiting the ring cancels and waits for in-flight reads; only then are buffers freed.
-        io_uring_queue_exit(ring)
-        ring.deallocate()
+        // Closing the ring cancels and waits for in-flight reads; only then are buffers freed.
+        ring.close()
         for f in followers.values where !f.ended { f.handle.end(error: LogTailerError.stopped) }
         followers.removeAll()
         inotifyBuffer.deallocate()
@@ -81,19 +79,8 @@ final class TailLoop: @unchecked Sendable {
         let intervalNanos = UInt64(interval.seconds) * 1_000_000_000 + UInt64(interval.attoseconds / 1_000_000_000)
         lastTick = Self.now()
         while !stopping {
-            try uringCall("io_uring_submit") { io_uring_submit(ring) }
-            var cqe: UnsafeMutablePointer<io_uring_cqe>?
-            var timeout = __kernel_timespec(
-                tv_sec: Int64(intervalNanos / 1_000_000_000), tv_nsec: Int64(intervalNanos % 1_000_000_000))
-            let waited = io_uring_wait_cqe_timeout(ring, &cqe, &timeout)
-            if waited < 0 && waited != -ETIME && waited != -EINTR {
-                throw SystemCallError(call: "io_uring_wait_cqe_timeout", errno: -waited)
-            }
-            while c8s_uring_peek_cqe(ring, &cqe) == 0, let completion = cqe {
-                let data = c8s_uring_cqe_get_data64(completion)
-                let result = completion.pointee.res
-                c8s_uring_cqe_seen(ring, completion)
-                try handle(data: data, result: result)
+            for completion in try ring.submitAndWait(timeoutNanos: intervalNanos) {
+                try handle(data: completion.data, result: completion.result)
             }
             let now = Self.now()
             if now &- lastTick >= intervalNanos {
@@ -280,29 +267,22 @@ final class TailLoop: @unchecked Sendable {
             f.readInFlight = true
             f.issuedWithSuccessor = f.files.count > 1
             f.issuedWithFinish = f.finishRequested
-            let sqe = try submissionEntry()
-            c8s_uring_prep_read(sqe, file.fd, f.buffer.baseAddress, UInt32(f.buffer.count), UInt64(file.readOffset))
-            c8s_uring_sqe_set_data64(sqe, Kind.read.rawValue << 56 | UInt64(id))
+            try ring.prepareRead(
+                fd: file.fd, buffer: f.buffer.baseAddress, count: f.buffer.count, offset: Int64(file.readOffset),
+                pollable: false, data: Kind.read.rawValue << 56 | UInt64(id))
         }
     }
 
-    func submissionEntry() throws -> UnsafeMutablePointer<io_uring_sqe> {
-        if let sqe = c8s_uring_get_sqe(ring) { return sqe }
-        try uringCall("io_uring_submit") { io_uring_submit(ring) }
-        guard let sqe = c8s_uring_get_sqe(ring) else { throw SystemCallError(call: "io_uring_get_sqe", errno: EBUSY) }
-        return sqe
-    }
-
     func armEvent() throws {
-        let sqe = try submissionEntry()
-        c8s_uring_prep_read(sqe, tailer.eventFD, eventBuffer.baseAddress, 8, 0)
-        c8s_uring_sqe_set_data64(sqe, Kind.event.rawValue << 56)
+        try ring.prepareRead(
+            fd: tailer.eventFD, buffer: eventBuffer.baseAddress, count: 8, offset: 0, pollable: true,
+            data: Kind.event.rawValue << 56)
     }
 
     func armInotify() throws {
-        let sqe = try submissionEntry()
-        c8s_uring_prep_read(sqe, tailer.inotifyFD, inotifyBuffer.baseAddress, UInt32(inotifyBuffer.count), 0)
-        c8s_uring_sqe_set_data64(sqe, Kind.inotify.rawValue << 56)
+        try ring.prepareRead(
+            fd: tailer.inotifyFD, buffer: inotifyBuffer.baseAddress, count: inotifyBuffer.count, offset: 0,
+            pollable: true, data: Kind.inotify.rawValue << 56)
     }
 
     // MARK: directory
