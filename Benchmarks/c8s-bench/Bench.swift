@@ -10,11 +10,14 @@ import Glibc
 /// the same file, and the follow latency (line written to a CRI file → line delivered to a follower).
 ///
 /// Usage: `c8s-bench [--megabytes N] [--latency-lines N] [--directory DIR] [--mask-only]` (defaults 200, 3000, a
-/// temporary dir; `--mask-only` stops after parsing, masking and the `grep -F` baseline, for callgrind).
+/// temporary dir; `--mask-only` stops after parsing, masking and the `grep -F` baseline, for callgrind);
+/// `c8s-bench --pipeline-only` runs only the validation and planning benchmarks (``PipelineBench``).
 @main
 enum Bench {
     static func main() async throws {
+        if CommandLine.arguments.dropFirst().first == "--pipeline-only" { return PipelineBench.run() }
         try await run()
+        PipelineBench.run()
     }
 
     /// The benchmark body, off the main actor.
@@ -121,6 +124,16 @@ enum Bench {
         }
         records = []
         masked = []
+        // Rotated .gz files: zlib in this process (GzipFile, what the tailer's decompressor thread runs) beside
+        // `gzip -dc` as a child process (what the io_uring thread used to run and wait for).
+        let gz = directory + "/rotated.gz"
+        _ = try shell("gzip -1 -c '\(file)' > '\(gz)'")
+        let gzipChild = try measure { _ = try shell("gzip -dc '\(gz)' >/dev/null") }
+        let gunzip = try measure {
+            let null = open("/dev/null", O_WRONLY)
+            defer { close(null) }
+            _ = try GzipFile.decompress(path: gz, into: null, maximumSize: .max)
+        }
         // The whole path: tailer (io_uring) -> parse -> mask -> chunk -> directory store, with fsynced puts and
         // checkpoints (as local mode and the agent run it), and without fsync (to show what the syncs cost).
         var shippedLines: Int64 = 0
@@ -158,11 +171,14 @@ enum Bench {
         row("mask, 100 secrets (\(masker.patternCount) patterns)", mask)
         row("  same, line by line across lines", maskLines)
         row("chunk (zstd level 3, 4 MiB chunks)", chunk)
+        row("gzip -dc FILE.gz >/dev/null (child)", gzipChild)
+        row("gunzip FILE.gz with zlib (GzipFile)", gunzip)
         row("tail -> parse -> mask -> chunk -> store", whole)
         row("  same, no fsync, no checkpoint", wholeNoSync)
         print("(ratios: baseline wall seconds / stage wall seconds; cpu: user+sys of the process and of cat/zstd/grep)")
         print(String(format: "(mask vs grep -F: %.2fx by wall time, %.2fx by cpu time)", grep.wall / mask.wall,
             grep.cpu / max(mask.cpu, 1e-6)))
+        print(String(format: "(gunzip: zlib in process %.2fx the speed of gzip -dc)", gzipChild.wall / gunzip.wall))
         print(String(format: "(masked lines %d; chunks %.1f MB, ratio %.1fx; shipped %lld lines)",
             maskedCount, Double(compressed) / 1e6, size / Double(max(compressed, 1)), shippedLines))
 

@@ -1,8 +1,8 @@
 import C8SKube
 import C8SLogs
+import C8SService
 import Hummingbird
 import Logging
-import NIOCore
 import ServiceLifecycle
 
 /// The node agent's long-running parts, ready to run in one `ServiceGroup`: the ``AgentController`` (watches the
@@ -20,17 +20,15 @@ public struct Agent: Sendable {
     /// which waits for its open responses.
     public var services: [any Service] { [http, controller] }
 
-    /// Runs every service until SIGTERM or SIGINT (graceful shutdown: shippers store and commit what they read).
+    /// Runs every service until SIGTERM or SIGINT (graceful shutdown: shippers store and commit what they read),
+    /// with ``ServiceBootstrap/run(_:logger:)``.
     public func run(logger: Logger) async throws {
-        let group = ServiceGroup(configuration: .init(
-            services: services.map { .init(service: $0) }, gracefulShutdownSignals: [.sigterm, .sigint],
-            logger: logger))
-        try await group.run()
+        try await ServiceBootstrap.run(services, logger: logger)
     }
 }
 
-/// Builds the node agent: an ``AgentController`` shipping the logs of the step Pods of `configuration.nodeName`
-/// into `store`, and a Hummingbird server on `httpHost:httpPort` with
+/// Builds the whole node agent, as `c8s-agent` runs it: an ``AgentController`` shipping the logs of the step Pods of
+/// `configuration.nodeName` into `store`, and a Hummingbird server (``ServiceBootstrap``) on `httpHost:httpPort` with
 ///
 /// - `GET /v1/live/{namespace}/{pod}/{container}?from=<line>`: the container's lines from line `from` (0-based,
 ///   default 0) as NDJSON (`NumberedLogRecord.jsonLine()`, masked), streamed as they are written, ending once the
@@ -50,27 +48,14 @@ public func buildAgent(
         configuration: configuration, client: client, store: ProgressTrackingStore(base: store, metrics: metrics),
         metrics: metrics, live: live, advertisedURL: advertised, logger: logger)
 
-    let router = Router()
-    router.get("/healthz") { _, _ in "ok" }
-    router.get("/readyz") { _, _ -> Response in
-        controller.isReady
-            ? Response(status: .ok, body: .init(byteBuffer: ByteBuffer(string: "ok")))
-            : Response(status: .serviceUnavailable, body: .init(byteBuffer: ByteBuffer(string: "not ready")))
-    }
-    router.get("/metrics") { _, _ -> Response in
-        Response(
-            status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],
-            body: .init(byteBuffer: ByteBuffer(bytes: metrics.render())))
-    }
+    let bootstrap = ServiceBootstrap(
+        host: configuration.httpHost, port: configuration.httpPort, isReady: { controller.isReady },
+        metrics: { metrics.render() })
+    let router = bootstrap.router()
     LiveRoutes(registry: live, logger: logger).register(on: router)
-    let app = Application(
-        router: router,
-        configuration: .init(address: .hostname(configuration.httpHost, port: configuration.httpPort)),
-        onServerRunning: { channel in
-            let port = channel.localAddress?.port ?? 0
-            advertised.set(configuration.advertisedURL(boundPort: port))
-            await onServerRunning(port)
-        },
-        logger: logger)
+    let app = bootstrap.server(router: router, logger: logger) { port in
+        advertised.set(configuration.advertisedURL(boundPort: port))
+        await onServerRunning(port)
+    }
     return Agent(controller: controller, http: app, metrics: metrics)
 }

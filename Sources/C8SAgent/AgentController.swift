@@ -75,7 +75,7 @@ public final class AgentController: Service, Sendable {
                         do {
                             try await informer.run()
                         } catch where !(error is CancellationError) {
-                            logger.error("Pod watch ended", metadata: ["error": "\(error)"])
+                            logger.error("Pod watch ended", metadata: ["error.message": "\(error)"])
                         } catch {}
                     }
                 }
@@ -153,11 +153,12 @@ public final class AgentController: Service, Sendable {
             do {
                 try FileManager.default.removeItem(atPath: "\(directory)/\(uid)")
             } catch {
-                logger.warning("cannot remove stale checkpoints", metadata: ["pod.uid": "\(uid)", "error": "\(error)"])
+                logger.warning(
+                    "cannot remove stale checkpoints", metadata: ["pod.uid": "\(uid)", "error.message": "\(error)"])
             }
         }
         if !stale.isEmpty {
-            logger.info("removed checkpoints of Pods that are gone", metadata: ["pods": "\(stale.count)"])
+            logger.info("removed checkpoints of Pods that are gone", metadata: ["pods.count": "\(stale.count)"])
         }
     }
 
@@ -167,7 +168,7 @@ public final class AgentController: Service, Sendable {
             if !configuration.namespaces.isEmpty && !configuration.namespaces.contains(pod.namespace) { return nil }
             return pod
         case .failure(let error):
-            logger.debug("ignoring Pod", metadata: ["reason": "\(error)"])
+            logger.debug("ignoring Pod", metadata: ["pod.skipReason": "\(error)"])
             return nil
         }
     }

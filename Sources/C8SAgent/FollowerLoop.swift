@@ -4,28 +4,21 @@ import C8SLogs
 import Foundation
 import Logging
 
-/// The state of one ``PodFollower``'s event loop.
+/// The I/O of one ``PodFollower``'s event loop: it tells its ``FollowerDecision`` what happened and carries out
+/// the actions it returns (shippers, Secret reads, timers, status writes, the finalizer's removal).
 struct FollowerLoop {
+    /// The running parts of one container's log.
     struct ContainerState {
         var shipper: LogShipper?
         var live: ShipperLiveSource?
-        /// `finish()` was sent to the shipper (or the stored log is being completed without one).
-        var finishing = false
-        var complete = false
-        var retryPending = false
-        var failures = 0
     }
 
     var pod: StepPod
     let context: AgentContext
     let continuation: AsyncStream<PodFollower.Event>.Continuation
     var logger: Logger
-    var deleted = false
-    var stopping = false
+    var decision = FollowerDecision()
     var masker: SecretMasker?
-    var secretsRequested = false
-    var recheckPending = false
-    var finalizing = false
     var containers: [String: ContainerState] = [:]
     var lastSummary: PipelineRun.LogSummary?
 
@@ -70,7 +63,8 @@ struct FollowerLoop {
                     return
                 } catch {
                     context.metrics.statusWriteFailures.increment()
-                    logger.warning("cannot annotate the Pod with the agent URL yet", metadata: ["error": "\(error)"])
+                    logger.warning(
+                        "cannot annotate the Pod with the agent URL yet", metadata: ["error.message": "\(error)"])
                 }
                 attempt += 1
                 do { try await Task.sleep(for: context.backoff(attempt: attempt)) } catch { return }
@@ -86,18 +80,18 @@ struct FollowerLoop {
         case .pod(let newer):
             pod = newer
         case .deleted:
-            deleted = true
+            decision.deleted = true
         case .stop:
-            stopping = true
+            decision.stopping = true
             return true
         case .masker(let value):
             masker = value
         case .shipped(let container, let result):
             shipped(container, result, helpers: &helpers)
         case .retry(let container):
-            containers[container, default: ContainerState()].retryPending = false
+            decision.retryDue(container)
         case .recheck:
-            recheckPending = false
+            decision.recheckPending = false
         case .tick:
             await writeProgress()
             return false
@@ -110,70 +104,73 @@ struct FollowerLoop {
         return false
     }
 
-    /// Compares what runs with what the Pod needs and acts: start, finish or complete containers' logs; finalize.
+    /// Asks the decision what the Pod's containers need and does it: start, finish or complete containers' logs;
+    /// finalize.
     mutating func reconcile(shippers: inout TaskGroup<Void>, helpers: inout TaskGroup<Void>) {
-        guard !stopping, !finalizing else { return }
         let logRoot = context.configuration.logRoot
-        for name in pod.containers {
-            var state = containers[name] ?? ContainerState()
-            defer { containers[name] = state }
-            if state.complete || state.retryPending { continue }
-            let finished = deleted || pod.isFinished(name)
-            if let shipper = state.shipper {
-                if finished && !state.finishing {
-                    state.finishing = true
-                    shipper.finish()
-                    state.live?.finish()
-                }
-                continue
+        let observed = pod.containers.map { name in
+            var observation = FollowerDecision.Observation(
+                finished: pod.isFinished(name), waiting: pod.phase(of: name) == .waiting)
+            if decision.needsDirectory(name) {
+                observation.directoryExists = FileManager.default.fileExists(
+                    atPath: pod.containerDirectory(logRoot: logRoot, container: name))
             }
-            if state.finishing { continue }  // completing the stored log without a shipper
-            let directory = pod.containerDirectory(logRoot: logRoot, container: name)
-            if FileManager.default.fileExists(atPath: directory) {
-                guard let masker else {
-                    requestSecrets(helpers: &helpers)
-                    continue
+            return (name: name, observation: observation)
+        }
+        var abandoned = false
+        for action in decision.reconcile(observed, hasMasker: masker != nil) {
+            switch action {
+            case .startShipper(let name, let finish):
+                guard let masker else { continue }
+                let directory = pod.containerDirectory(logRoot: logRoot, container: name)
+                if startShipper(name, directory: directory, masker: masker, shippers: &shippers) {
+                    if finish { finishShipper(name) }
+                } else {
+                    abandoned = true
                 }
-                startShipper(name, directory: directory, masker: masker, state: &state, shippers: &shippers)
-                if finished {
-                    state.finishing = true
-                    state.shipper?.finish()
-                    state.live?.finish()
-                }
-            } else if finished {
-                // The container never wrote a log (it never started, or its directory is gone): the stored log
-                // is completed as it is, an empty log when nothing was stored.
-                state.finishing = true
+            case .finishShipper(let name):
+                finishShipper(name)
+            case .completeStored(let name):
                 completeStored(name, helpers: &helpers)
-            } else if pod.phase(of: name) != .waiting {
+            case .requestSecrets:
+                requestSecrets(helpers: &helpers)
+            case .scheduleRecheck:
                 scheduleRecheck(helpers: &helpers)
+            case .finalize:
+                finalize(helpers: &helpers)
             }
         }
-        if !pod.containers.isEmpty && pod.containers.allSatisfy({ containers[$0]?.complete == true }) {
-            finalizing = true
-            finalize(helpers: &helpers)
-        }
+        // A log given up as complete may have been the last one: decide again (once per such container).
+        if abandoned { reconcile(shippers: &shippers, helpers: &helpers) }
     }
 
+    func finishShipper(_ name: String) {
+        containers[name]?.shipper?.finish()
+        containers[name]?.live?.finish()
+    }
+
+    /// Starts shipping `name`'s log directory; false when its log cannot be shipped (given up as complete).
     mutating func startShipper(
-        _ name: String, directory: String, masker: SecretMasker, state: inout ContainerState,
-        shippers: inout TaskGroup<Void>
-    ) {
+        _ name: String, directory: String, masker: SecretMasker, shippers: inout TaskGroup<Void>
+    ) -> Bool {
         let location: LogLocation
         do {
             location = try self.location(name)
         } catch {
-            logger.error("cannot ship a container log", metadata: ["container.name": "\(name)", "error": "\(error)"])
-            state.complete = true
-            return
+            logger.error(
+                "cannot ship a container log", metadata: ["container.name": "\(name)", "error.message": "\(error)"])
+            decision.abandon(name)
+            return false
         }
+        var state = containers[name] ?? ContainerState()
+        defer { containers[name] = state }
         let stateDirectory = context.stateDirectory(podUID: pod.uid)
         do {
             try FileManager.default.createDirectory(atPath: stateDirectory, withIntermediateDirectories: true)
         } catch {
             logger.error(
                 "cannot create the checkpoint directory",
-                metadata: ["path": "\(stateDirectory)", "error": "\(error)"])
+                metadata: ["checkpoint.directory": "\(stateDirectory)", "error.message": "\(error)"])
         }
         var shipperLogger = logger
         shipperLogger[metadataKey: "container.name"] = "\(name)"
@@ -182,7 +179,6 @@ struct FollowerLoop {
             directory: directory, location: location, store: context.store, checkpointPath: checkpointPath,
             masker: masker, configuration: context.configuration.shipper, logger: shipperLogger)
         state.shipper = shipper
-        state.finishing = false
         if state.live == nil {
             let live = ShipperLiveSource(
                 tailer: context.tailer, directory: directory, checkpointPath: checkpointPath, store: context.store,
@@ -203,18 +199,17 @@ struct FollowerLoop {
             metrics.followedContainers.decrement()
             continuation.yield(.shipped(container: name, result))
         }
+        return true
     }
 
     mutating func shipped(
         _ name: String, _ result: Result<LogCompletion?, any Error>, helpers: inout TaskGroup<Void>
     ) {
-        var state = containers[name] ?? ContainerState()
-        defer { containers[name] = state }
-        state.shipper = nil
+        containers[name, default: ContainerState()].shipper = nil
         switch result {
         case .success(let completion?):
-            state.complete = true
-            state.live?.markComplete(lines: completion.lines)
+            decision.shipped(name, .complete)
+            containers[name]?.live?.markComplete(lines: completion.lines)
             if let location = try? location(name) {
                 context.store.record(LogProgress(completion: completion), for: location)
             }
@@ -222,28 +217,29 @@ struct FollowerLoop {
                 "container.name": "\(name)", "log.lines": "\(completion.lines)", "log.chunks": "\(completion.chunks)",
             ])
         case .success(nil):
-            state.finishing = false  // stopped
+            decision.shipped(name, .stopped)
         case .failure(let error):
-            state.failures += 1
-            state.finishing = false
-            state.retryPending = true
             context.metrics.shipperFailures.increment()
-            let pause = context.backoff(attempt: state.failures)
+            guard let attempt = decision.shipped(name, .failed) else { return }
             logger.error("container log shipping failed; retrying", metadata: [
-                "container.name": "\(name)", "error": "\(error)", "retry.after": "\(pause)",
+                "container.name": "\(name)", "error.message": "\(error)",
+                "retry.after": "\(context.backoff(attempt: attempt))",
             ])
-            let continuation = self.continuation
-            helpers.addTask {
-                do { try await Task.sleep(for: pause) } catch { return }
-                continuation.yield(.retry(container: name))
-            }
+            scheduleRetry(name, attempt: attempt, helpers: &helpers)
+        }
+    }
+
+    /// The pause before `name`'s shipping is retried.
+    func scheduleRetry(_ name: String, attempt: Int, helpers: inout TaskGroup<Void>) {
+        let (pause, continuation) = (context.backoff(attempt: attempt), self.continuation)
+        helpers.addTask {
+            do { try await Task.sleep(for: pause) } catch { return }
+            continuation.yield(.retry(container: name))
         }
     }
 
     /// Reads the Pod's Secrets (retrying with backoff; failures are logged by Secret name only).
-    mutating func requestSecrets(helpers: inout TaskGroup<Void>) {
-        guard !secretsRequested else { return }
-        secretsRequested = true
+    func requestSecrets(helpers: inout TaskGroup<Void>) {
         let (context, pod, logger, continuation) = (self.context, self.pod, self.logger, self.continuation)
         helpers.addTask {
             let resolver = SecretResolver(client: context.client)
@@ -257,7 +253,7 @@ struct FollowerLoop {
                 } catch {
                     attempt += 1
                     logger.warning("cannot read a Secret to mask the step log; retrying", metadata: [
-                        "secret.name": "\(error.name)", "error": "\(error.reason)",
+                        "secret.name": "\(error.name)", "error.message": "\(error.reason)",
                     ])
                 }
                 do { try await Task.sleep(for: context.backoff(attempt: attempt)) } catch { return }
@@ -265,9 +261,7 @@ struct FollowerLoop {
         }
     }
 
-    mutating func scheduleRecheck(helpers: inout TaskGroup<Void>) {
-        guard !recheckPending else { return }
-        recheckPending = true
+    func scheduleRecheck(helpers: inout TaskGroup<Void>) {
         let (interval, continuation) = (context.configuration.directoryRecheckInterval, self.continuation)
         helpers.addTask {
             do { try await Task.sleep(for: interval) } catch { return }
@@ -309,7 +303,7 @@ struct FollowerLoop {
         let progress = pod.containers.compactMap { name -> LogProgress? in
             guard let location = try? location(name) else { return nil }
             var value = context.store.progress(of: location)
-            value.complete = containers[name]?.complete == true
+            value.complete = decision.containers[name]?.complete == true
             return value
         }
         return LogProgress.summary(of: progress)
@@ -317,7 +311,7 @@ struct FollowerLoop {
 
     /// A progress write while the step runs (skipped when nothing changed since the last one).
     mutating func writeProgress() async {
-        guard !finalizing, !stopping else { return }
+        guard !decision.finalizing, !decision.stopping else { return }
         let summary = summary()
         guard summary != lastSummary else { return }
         do {
@@ -326,7 +320,8 @@ struct FollowerLoop {
             lastSummary = summary
         } catch {
             context.metrics.statusWriteFailures.increment()
-            logger.warning("cannot write log progress into the run status; retrying", metadata: ["error": "\(error)"])
+            logger.warning(
+                "cannot write log progress into the run status; retrying", metadata: ["error.message": "\(error)"])
         }
     }
 
@@ -345,7 +340,8 @@ struct FollowerLoop {
                     break
                 } catch {
                     context.metrics.statusWriteFailures.increment()
-                    logger.warning("cannot write the final log status; retrying", metadata: ["error": "\(error)"])
+                    logger.warning(
+                        "cannot write the final log status; retrying", metadata: ["error.message": "\(error)"])
                 }
                 attempt += 1
                 do { try await Task.sleep(for: context.backoff(attempt: attempt)) } catch { return }
@@ -358,7 +354,8 @@ struct FollowerLoop {
                     return
                 } catch {
                     context.metrics.statusWriteFailures.increment()
-                    logger.warning("cannot remove the logs finalizer; retrying", metadata: ["error": "\(error)"])
+                    logger.warning(
+                        "cannot remove the logs finalizer; retrying", metadata: ["error.message": "\(error)"])
                 }
                 attempt += 1
                 do { try await Task.sleep(for: context.backoff(attempt: attempt)) } catch { return }

@@ -44,7 +44,7 @@ struct LiveRoutes: Sendable {
                     } catch {
                         logger.debug("live stream ended early", metadata: [
                             "pod.namespace": "\(namespace)", "pod.name": "\(pod)", "container.name": "\(container)",
-                            "error": "\(error)",
+                            "error.message": "\(error)",
                         ])
                         throw error
                     }

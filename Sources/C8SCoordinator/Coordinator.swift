@@ -1,14 +1,14 @@
 import AsyncHTTPClient
 import C8SKube
+import C8SService
 import Hummingbird
 import Logging
-import NIOCore
 import Prometheus
 import ServiceLifecycle
 import Synchronization
 
 /// The coordinator's long-running parts, ready to run in one `ServiceGroup`: the reconcilers (gated by leader
-/// election) and the HTTP server with `/healthz`, `/readyz`, `/metrics` and the REST API. Build it with
+/// election) and the HTTP server with `/healthz`, `/readyz`, `/metrics`, the REST API and the webhooks. Build it with
 /// ``buildCoordinator(configuration:client:logger:metrics:api:registry:httpClient:routes:onServerRunning:)``.
 public struct Coordinator: Sendable {
     /// The reconcilers, one per watched namespace (one for all namespaces when none is named).
@@ -20,12 +20,9 @@ public struct Coordinator: Sendable {
     /// Every service, in start order.
     public var services: [any Service] { [controller, http] }
 
-    /// Runs every service until SIGTERM or SIGINT (graceful shutdown).
+    /// Runs every service until SIGTERM or SIGINT (graceful shutdown), with ``ServiceBootstrap/run(_:logger:)``.
     public func run(logger: Logger) async throws {
-        let group = ServiceGroup(configuration: .init(
-            services: services.map { .init(service: $0) }, gracefulShutdownSignals: [.sigterm, .sigint],
-            logger: logger))
-        try await group.run()
+        try await ServiceBootstrap.run(services, logger: logger)
     }
 }
 
@@ -62,7 +59,9 @@ public final class CoordinatorController: Service, Sendable {
             }
             if let elector = self.elector {
                 try await elector.run(
-                    onNewLeader: { [logger = self.logger] leader in logger.info("leader", metadata: ["lease.holder": "\(leader)"]) },
+                    onNewLeader: { [logger = self.logger] leader in
+                        logger.info("leader", metadata: ["lease.holder": "\(leader)"])
+                    },
                     whileLeading: runAll)
             } else {
                 try await runAll()
@@ -71,10 +70,12 @@ public final class CoordinatorController: Service, Sendable {
     }
 }
 
-/// Builds the coordinator: one ``PipelineRunReconciler`` per watched namespace, leader election on the configured
-/// Lease, and a Hummingbird server with `/healthz` (the process is alive), `/readyz` (a follower, or a leader
-/// whose informers have synced), `/metrics` (when `registry` is given) and the REST API under `/api/v1`
-/// (``CoordinatorAPI``, unless `api.enabled` is false).
+/// Builds the whole coordinator, as `c8s-coordinator` runs it: one ``PipelineRunReconciler`` per watched namespace,
+/// leader election on the configured Lease, and a Hummingbird server (``ServiceBootstrap``) with `/healthz` (the
+/// process is alive), `/readyz` (a follower, or a leader whose informers have synced), `/version`
+/// (unauthenticated), `/metrics` (when `registry` is given), the REST API under `/api/v1` (``CoordinatorAPI``,
+/// unless `api.enabled` is false) and the forge webhooks under `/webhooks/{github,gitlab,bitbucket,gitea}`
+/// (``WebhookRoutes/kubernetes(client:namespaces:configuration:logger:)``, unless `configuration.webhooks` is false).
 ///
 /// - Parameters:
 ///   - metrics: the reconciler metrics; default: made by a `PrometheusMetricsFactory` over `registry` when one is
@@ -82,8 +83,7 @@ public final class CoordinatorController: Service, Sendable {
 ///   - api: REST API options, among them the log store the log endpoint reads.
 ///   - registry: the Prometheus registry `/metrics` serves (nil: no `/metrics`).
 ///   - httpClient: the client for forges (commit status) and node agents (live logs).
-///   - routes: more endpoints on the same router (the webhook routes:
-///     `WebhookRoutes(receiver:logger:).register(on: router)`).
+///   - routes: more endpoints on the same router.
 ///   - onServerRunning: reports the bound port.
 public func buildCoordinator(
     configuration: CoordinatorConfiguration, client: KubeClient, logger: Logger,
@@ -107,34 +107,26 @@ public func buildCoordinator(
         ? LeaderElector(
             client: client,
             configuration: .init(
-                leaseName: configuration.leaseName, namespace: configuration.leaseNamespace,
+                leaseName: configuration.leaseName,
+                namespace: configuration.leaseNamespace ?? client.configuration.namespace,
                 identity: configuration.identity),
             logger: logger)
         : nil
     let controller = CoordinatorController(reconcilers: reconcilers, elector: elector, logger: logger)
 
-    let router = Router()
-    router.get("/healthz") { _, _ in "ok" }
-    router.get("/readyz") { _, _ -> Response in
-        controller.isReady
-            ? Response(status: .ok, body: .init(byteBuffer: ByteBuffer(string: "ok")))
-            : Response(status: .serviceUnavailable, body: .init(byteBuffer: ByteBuffer(string: "not ready")))
-    }
-    if let registry {
-        router.get("/metrics") { _, _ -> Response in
-            Response(
-                status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],
-                body: .init(byteBuffer: ByteBuffer(bytes: registry.emitToBuffer())))
-        }
-    }
+    let bootstrap = ServiceBootstrap(
+        host: configuration.httpHost, port: configuration.httpPort, isReady: { controller.isReady },
+        metrics: registry.map { registry -> @Sendable () -> [UInt8] in { registry.emitToBuffer() } })
+    let router = bootstrap.router()
+    VersionEndpoint.register(on: router)
     if api.enabled {
         CoordinatorAPI(client: client, configuration: api, httpClient: httpClient, logger: logger).register(on: router)
     }
+    if configuration.webhooks {
+        WebhookRoutes.kubernetes(client: client, namespaces: configuration.namespaces, logger: logger)
+            .register(on: router)
+    }
     routes(router)
-    let app = Application(
-        router: router,
-        configuration: .init(address: .hostname(configuration.httpHost, port: configuration.httpPort)),
-        onServerRunning: { channel in await onServerRunning(channel.localAddress?.port ?? 0) },
-        logger: logger)
+    let app = bootstrap.server(router: router, logger: logger, onServerRunning: onServerRunning)
     return Coordinator(reconcilers: reconcilers, controller: controller, http: app)
 }

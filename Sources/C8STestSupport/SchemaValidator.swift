@@ -85,6 +85,9 @@ struct SchemaValidator {
             if let minimum = schema["minProperties"]?.intValue, members.count < minimum {
                 invalid(value, "\(path) in body should have at least \(minimum) properties", path, &result)
             }
+            if let maximum = schema["maxProperties"]?.intValue, members.count > maximum {
+                invalid(value, "\(path) in body should have at most \(maximum) properties", path, &result)
+            }
             value = .object(members)
         case .array(var elements):
             if let itemSchema = schema["items"] {

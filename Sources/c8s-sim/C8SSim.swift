@@ -1,4 +1,5 @@
 import ArgumentParser
+import C8SVersion
 import C8SKube
 import C8STestSupport
 import Foundation
@@ -10,7 +11,8 @@ import ServiceLifecycle
 @main
 struct C8SSim: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "c8s-sim", abstract: "Serve an in-memory Kubernetes API server over plain HTTP.")
+        commandName: "c8s-sim", abstract: "Serve an in-memory Kubernetes API server over plain HTTP.",
+        version: BuildVersion.current.description)
 
     @Option(help: "Port to listen on (0 picks a free one).")
     var port: Int = 0

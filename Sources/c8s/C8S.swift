@@ -1,4 +1,5 @@
 import ArgumentParser
+import C8SVersion
 import Foundation
 
 /// The c8s command line.
@@ -12,9 +13,11 @@ struct C8S: AsyncParsableCommand {
             In a cluster (kubeconfig, --context, -n): c8s apply, c8s run CONFIG, c8s get runs, c8s describe run,
             c8s logs RUN, c8s cancel RUN, c8s secret create. See docs/cli.md.
             """,
+        version: BuildVersion.current.description,
         subcommands: [
             Validate.self, Run.self, Apply.self, Get.self, Describe.self, Logs.self, Cancel.self,
             SecretCommand.self, Completion.self,
+            Version.self,
         ]
     )
 

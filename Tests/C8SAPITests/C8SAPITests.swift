@@ -5,9 +5,6 @@ import C8STestSupport
 import Foundation
 import Testing
 
-let repositoryRoot = URL(fileURLWithPath: #filePath)
-    .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent().path
-
 func withServerAndClient<T: Sendable>(
     _ body: @escaping @Sendable (KubeClient, TestAPIServer) async throws -> T
 ) async throws -> T {

@@ -18,7 +18,7 @@ import Testing
             if FileManager.default.isExecutableFile(atPath: candidate.path) { return candidate }
             directory = directory.deletingLastPathComponent()
         }
-        return URL(fileURLWithPath: agentRepositoryRoot + "/.build/debug/c8s-agent")
+        return URL(fileURLWithPath: repositoryRoot + "/.build/debug/c8s-agent")
     }
 
     @Test func executableShipsALogAndExitsCleanlyOnSIGTERM() async throws {

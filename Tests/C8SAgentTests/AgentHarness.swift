@@ -8,28 +8,9 @@ import Logging
 import ServiceLifecycle
 import Testing
 
-let agentRepositoryRoot = URL(fileURLWithPath: #filePath)
-    .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent().path
-
 struct AgentTestTimeout: Error, CustomStringConvertible {
     var what: String
     var description: String { "timed out waiting for \(what)" }
-}
-
-/// Runs `body` with a deadline: throws ``AgentTestTimeout`` when it has not returned in time.
-func withDeadline<T: Sendable>(
-    _ timeout: Duration, _ what: String, _ body: @escaping @Sendable () async throws -> T
-) async throws -> T {
-    try await withThrowingTaskGroup(of: T?.self) { group in
-        group.addTask { try await body() }
-        group.addTask {
-            try await Task.sleep(for: timeout)
-            return nil
-        }
-        defer { group.cancelAll() }
-        guard let result = try await group.next() ?? nil else { throw AgentTestTimeout(what: what) }
-        return result
-    }
 }
 
 /// The test API server (with the c8s CRDs), a two-node cluster simulator writing CRI logs under a private log
@@ -52,7 +33,7 @@ struct AgentCluster: Sendable {
         try FileManager.default.createDirectory(atPath: logRoot, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(atPath: root) }
         var configuration = TestAPIServer.Configuration()
-        configuration.crdDirectory = agentRepositoryRoot + "/config/crd"
+        configuration.crdDirectory = repositoryRoot + "/config/crd"
         configuration.bookmarkInterval = .milliseconds(200)
         let quiet = {
             var logger = Logger(label: "c8s.test")

@@ -7,7 +7,7 @@ import Testing
 /// `deploy/` without duplicates, and loads into the test API server. The agent's role is least privilege.
 @Suite struct AgentManifestTests {
     static func render(_ directory: String) async throws -> [JSONValue] {
-        let result = try await ChildProcess.run("kubectl", ["kustomize", agentRepositoryRoot + "/" + directory])
+        let result = try await ChildProcess.run("kubectl", ["kustomize", repositoryRoot + "/" + directory])
         guard result.succeeded else {
             throw AgentTestTimeout(what: "kubectl kustomize \(directory) to succeed: \(result.errorText)")
         }
@@ -39,7 +39,8 @@ import Testing
         let containers = try #require(pod["containers"]?.arrayValue)
         #expect(containers.count == 1)
         let container = try #require(containers.first)
-        #expect(container["image"]?.stringValue == "ghcr.io/c8s-dev/c8s-agent:latest")
+        let image = try #require(container["image"]?.stringValue)
+        #expect(image.hasPrefix("ghcr.io/c8s-dev/c8s-agent:") && !image.hasSuffix(":latest"), "\(image)")
         let args = container["args"]?.arrayValue?.compactMap(\.stringValue) ?? []
         #expect(args.contains("--in-cluster"))
         #expect(args.contains("--log-root=/var/log/pods"))

@@ -6,9 +6,6 @@ import Foundation
 import Logging
 import Testing
 
-let clientRepositoryRoot = URL(fileURLWithPath: #filePath)
-    .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent().path
-
 /// The result of one `c8s` process.
 struct CLIResult: Sendable {
     var status: Int32
@@ -35,7 +32,7 @@ struct ClusterCLIHarness: Sendable {
         _ body: @escaping @Sendable (ClusterCLIHarness) async throws -> T
     ) async throws -> T {
         var configuration = TestAPIServer.Configuration(auth: auth)
-        configuration.crdDirectory = clientRepositoryRoot + "/config/crd"
+        configuration.crdDirectory = repositoryRoot + "/config/crd"
         configuration.bookmarkInterval = .milliseconds(200)
         let directory = FileManager.default.temporaryDirectory
             .appendingPathComponent("c8s-cli-test-\(UUID().uuidString)")

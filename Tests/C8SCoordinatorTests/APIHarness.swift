@@ -51,7 +51,7 @@ struct APIHarness: Sendable {
         _ body: @escaping @Sendable (APIHarness) async throws -> T
     ) async throws -> T {
         var serverConfiguration = TestAPIServer.Configuration(auth: model)
-        serverConfiguration.crdDirectory = reconcilerRepositoryRoot + "/config/crd"
+        serverConfiguration.crdDirectory = repositoryRoot + "/config/crd"
         serverConfiguration.bookmarkInterval = .milliseconds(200)
         let logRoot = FileManager.default.temporaryDirectory.appendingPathComponent("c8s-api-\(UUID().uuidString)").path
         try FileManager.default.createDirectory(atPath: logRoot, withIntermediateDirectories: true)

@@ -1,6 +1,7 @@
 import AsyncHTTPClient
 import C8SCoordinator
 import C8SKube
+import C8STestSupport
 import Foundation
 import Hummingbird
 import HummingbirdTesting
@@ -206,8 +207,8 @@ struct CommitStatusTests {
     }
 
     @Test func logsNeverContainTheToken() async throws {
-        let lines = LogCapture()
-        var captureLogger = Logger(label: "c8s.test.capture") { _ in lines.handler() }
+        let lines = CapturedLogs()
+        var captureLogger = Logger(label: "c8s.test.capture") { label in lines.handler(label: label) }
         captureLogger.logLevel = .trace
         let logger = captureLogger
         try await RecordingForge.withServer(script: [500, 403]) { _, port in
@@ -284,35 +285,5 @@ struct CommitStatusTests {
         var deletion = event
         deletion.commitSHA = nil
         #expect(CommitStatus(event: deletion, pipelineName: "shop", phase: .running) == nil)
-    }
-}
-
-/// Collects formatted log lines in memory.
-final class LogCapture: @unchecked Sendable {
-    private let lock = NSLock()
-    private var lines: [String] = []
-
-    var text: String { lock.withLock { lines.joined(separator: "\n") } }
-
-    func append(_ line: String) {
-        lock.withLock { lines.append(line) }
-    }
-
-    func handler() -> some LogHandler { CaptureHandler(capture: self) }
-
-    struct CaptureHandler: LogHandler {
-        let capture: LogCapture
-        var metadata: Logger.Metadata = [:]
-        var logLevel: Logger.Level = .trace
-
-        subscript(metadataKey key: String) -> Logger.Metadata.Value? {
-            get { metadata[key] }
-            set { metadata[key] = newValue }
-        }
-
-        func log(event: LogEvent) {
-            let merged = metadata.merging(event.metadata ?? [:]) { $1 }
-            capture.append("\(event.level) \(event.message) \(merged)")
-        }
     }
 }

@@ -18,7 +18,7 @@ import Testing
             if FileManager.default.isExecutableFile(atPath: candidate.path) { return candidate }
             directory = directory.deletingLastPathComponent()
         }
-        return URL(fileURLWithPath: reconcilerRepositoryRoot + "/.build/debug/c8s-coordinator")
+        return URL(fileURLWithPath: repositoryRoot + "/.build/debug/c8s-coordinator")
     }
 
     @Test func executableReconcilesAndShutsDownOnSIGTERM() async throws {

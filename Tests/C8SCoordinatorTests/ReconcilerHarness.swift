@@ -7,9 +7,6 @@ import Foundation
 import Logging
 import Testing
 
-let reconcilerRepositoryRoot = URL(fileURLWithPath: #filePath)
-    .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent().path
-
 struct ReconcilerTimeout: Error, CustomStringConvertible {
     var what: String
     var description: String { "timed out waiting for \(what)" }
@@ -23,7 +20,7 @@ struct ReconcilerHarness: Sendable {
 
     static func with<T: Sendable>(_ body: @escaping @Sendable (ReconcilerHarness) async throws -> T) async throws -> T {
         var configuration = TestAPIServer.Configuration()
-        configuration.crdDirectory = reconcilerRepositoryRoot + "/config/crd"
+        configuration.crdDirectory = repositoryRoot + "/config/crd"
         configuration.bookmarkInterval = .milliseconds(200)
         return try await withTestAPIServer(configuration: configuration) { server in
             let client = KubeClientConfiguration(server: server.baseURL.absoluteString, namespace: "default")

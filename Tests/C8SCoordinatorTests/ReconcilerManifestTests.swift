@@ -6,7 +6,7 @@ import Testing
 /// test API server.
 @Suite struct ReconcilerManifestTests {
     static func render() async throws -> String {
-        let result = try await ChildProcess.run("kubectl", ["kustomize", reconcilerRepositoryRoot + "/deploy"])
+        let result = try await ChildProcess.run("kubectl", ["kustomize", repositoryRoot + "/deploy"])
         guard result.succeeded else {
             throw FixtureError(message: "kubectl kustomize deploy failed: \(result.errorText)")
         }

@@ -139,7 +139,7 @@ struct TriggersKubeTests {
         }
     }
 
-    @Test("an unknown repository is 404 and a bad signature 401, and neither creates a run")
+    @Test("an unknown repository and a bad signature get the same 401, and neither creates a run")
     func refusedDeliveriesCreateNoRun() async throws {
         try await ReconcilerHarness.with { harness in
             try await Self.seed(harness, repository: "git@github.com:acme/other.git")
@@ -149,7 +149,7 @@ struct TriggersKubeTests {
                 source: .github,
                 headers: Delivery.headers(forge: "github", event: "push", body: body, secret: Self.secret),
                 body: body, logger: quietLogger)
-            #expect(unknown.status == 404)
+            #expect(unknown.status == 401)
             #expect(try await Self.runs(harness).isEmpty)
 
             _ = try await harness.client.modify(
@@ -160,6 +160,7 @@ struct TriggersKubeTests {
                 headers: Delivery.headers(forge: "github", event: "push", body: body, secret: "a guess"),
                 body: body, logger: quietLogger)
             #expect(forged.status == 401)
+            #expect(forged.jsonBody == unknown.jsonBody, "an unknown repository answers exactly like a bad signature")
             #expect(try await Self.runs(harness).isEmpty)
             let stored = try await harness.client.get(
                 C8SAPI.RepositoryConnection.self, name: "shop-github", namespace: harness.namespace)

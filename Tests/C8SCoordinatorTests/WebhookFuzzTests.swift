@@ -1,25 +1,14 @@
+import Foundation
 import C8SCoordinator
 import C8SKube
+import C8STestSupport
 import Hummingbird
 import HummingbirdTesting
 import Testing
 
-/// SplitMix64: a small deterministic generator so every fuzz run sees the same inputs.
-struct SeededGenerator: RandomNumberGenerator {
-    var state: UInt64
-
-    init(seed: UInt64) {
-        state = seed
-    }
-
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-}
+/// How much longer than in `make test` the fuzz tests run (`make fuzz` sets `C8S_FUZZ_SCALE`), and their seed.
+let fuzzScale = Int(ProcessInfo.processInfo.environment["C8S_FUZZ_SCALE"] ?? "") ?? 1
+let fuzzSeed = UInt64(ProcessInfo.processInfo.environment["C8S_FUZZ_SEED"] ?? "")
 
 /// Mutates webhook deliveries: bit flips, truncations, insertions, deletions, duplicated ranges,
 /// random JSON documents built from real field names, and wrong signatures.
@@ -109,13 +98,13 @@ struct WebhookFuzzTests {
     }
 
     @Test func mutatedDeliveriesNeverCreateRunsWithoutAValidSignatureAndTriggeringBody() async throws {
-        var mutator = DeliveryMutator(rng: SeededGenerator(seed: 0xC8_5EED))
+        var mutator = DeliveryMutator(rng: SeededGenerator(seed: fuzzSeed ?? 0xC8_5EED))
         let runs = InMemoryRunCreator()
         let receiver = TestWorld.receiver(runs: runs)
         let bodies = try Self.seeds.map { try Fixture.bytes($0.forge, $0.fixture) }
         var accepted = 0
         var statuses: [Int: Int] = [:]
-        for iteration in 0..<6000 {
+        for iteration in 0..<(6000 * fuzzScale) {
             let index = mutator.int(0..<Self.seeds.count)
             let seed = Self.seeds[index]
             let original = bodies[index]
@@ -159,11 +148,11 @@ struct WebhookFuzzTests {
     }
 
     @Test func mutatedDeliveriesThroughHTTP() async throws {
-        var mutator = DeliveryMutator(rng: SeededGenerator(seed: 42))
+        var mutator = DeliveryMutator(rng: SeededGenerator(seed: fuzzSeed ?? 42))
         let runs = InMemoryRunCreator()
         let bodies = try Self.seeds.map { try Fixture.bytes($0.forge, $0.fixture) }
         var inputs: [(path: String, pairs: [(String, String)], body: [UInt8], original: [UInt8], gitlab: Bool)] = []
-        for iteration in 0..<400 {
+        for iteration in 0..<(400 * fuzzScale) {
             let index = mutator.int(0..<Self.seeds.count)
             let seed = Self.seeds[index]
             let pairs = Delivery.pairs(

@@ -1,5 +1,6 @@
 import C8SCoordinator
 import C8SKube
+import C8STestSupport
 import C8SCore
 import Foundation
 import HTTPTypes
@@ -159,8 +160,11 @@ struct WebhookRoutesTests {
         #expect(await runs.count == 0)
     }
 
-    @Test func malformedBodyIs400WithTheReason() async throws {
+    /// A body that names no connected repository is refused like a bad signature before anything parses it;
+    /// once the signature is good, malformed JSON and missing fields are 400 naming the offset or field.
+    @Test func malformedBodyIs400WithTheReasonOnlyOnceAuthenticated() async throws {
         let runs = InMemoryRunCreator()
+        let refusal = "X-Hub-Signature-256 does not match the webhook secret of a github repository connection"
         try await Self.application(runs: runs).test(.router) { client in
             let broken = Array(#"{"ref": "refs/heads/main",, }"#.utf8)
             let response = try await client.execute(
@@ -168,12 +172,18 @@ struct WebhookRoutesTests {
                 headers: Self.fields(
                     Delivery.pairs(forge: "github", event: "push", body: broken, secret: TestWorld.secret)),
                 body: ByteBuffer(bytes: broken))
-            #expect(response.status == .badRequest)
-            #expect(
-                try Self.json(response.body)["error"]?.stringValue
-                    == "invalid JSON at byte 26: expected a string object key"
-            )
-            let missing = Array(#"{"ref":"refs/heads/main","after":"abc","repository":{"name":"shop"}}"#.utf8)
+            #expect(response.status == .unauthorized)
+            #expect(try Self.json(response.body)["error"]?.stringValue == refusal)
+            let clone = #""repository":{"clone_url":"https://github.com/Acme/Shop.git"}"#
+            let signed = Array(#"{"ref": "refs/heads/main", \#(clone),, }"#.utf8)
+            let malformed = try await client.execute(
+                uri: "/webhooks/github", method: .post,
+                headers: Self.fields(
+                    Delivery.pairs(forge: "github", event: "push", body: signed, secret: TestWorld.secret)),
+                body: ByteBuffer(bytes: signed))
+            #expect(malformed.status == .badRequest)
+            #expect(try Self.json(malformed.body)["error"]?.stringValue?.hasPrefix("invalid JSON at byte") == true)
+            let missing = Array(#"{"ref":"refs/heads/main","after":"abc",\#(clone)}"#.utf8)
             let second = try await client.execute(
                 uri: "/webhooks/github", method: .post,
                 headers: Self.fields(
@@ -182,12 +192,12 @@ struct WebhookRoutesTests {
             #expect(second.status == .badRequest)
             #expect(
                 try Self.json(second.body)["error"]?.stringValue
-                    == "missing field repository.clone_url (expected a string)")
+                    == "commit \"abc\" is not a commit id (40 or 64 lowercase hexadecimal digits)")
         }
         #expect(await runs.count == 0)
     }
 
-    @Test func unknownRepositoryIs404() async throws {
+    @Test func unknownRepositoryIs401LikeABadSignature() async throws {
         let runs = InMemoryRunCreator()
         try await Self.application(runs: runs).test(.router) { client in
             let text = String(decoding: try Fixture.bytes("github", "push"), as: UTF8.self)
@@ -198,10 +208,15 @@ struct WebhookRoutesTests {
                 headers: Self.fields(
                     Delivery.pairs(forge: "github", event: "push", body: body, secret: TestWorld.secret)),
                 body: ByteBuffer(bytes: body))
-            #expect(response.status == .notFound)
-            #expect(
-                try Self.json(response.body)["error"]?.stringValue
-                    == "no github repository connection for github.com/acme/other")
+            let original = try Fixture.bytes("github", "push")
+            let forged = try await client.execute(
+                uri: "/webhooks/github", method: .post,
+                headers: Self.fields(
+                    Delivery.pairs(forge: "github", event: "push", body: original, secret: "a guess")),
+                body: ByteBuffer(bytes: original))
+            #expect(response.status == .unauthorized)
+            #expect(forged.status == .unauthorized)
+            #expect(String(buffer: response.body) == String(buffer: forged.body))
             // A GitHub payload posted to the GitLab endpoint finds no GitLab connection.
             let github = try Fixture.bytes("github", "push")
             var pairs = Delivery.pairs(forge: "github", event: "push", body: github, secret: TestWorld.secret)
@@ -209,7 +224,39 @@ struct WebhookRoutesTests {
             pairs.append(("X-Gitlab-Event", "Push Hook"))
             let crossed = try await client.execute(
                 uri: "/webhooks/gitlab", method: .post, headers: Self.fields(pairs), body: ByteBuffer(bytes: github))
-            #expect(crossed.status == .badRequest || crossed.status == .notFound)
+            #expect(crossed.status == .unauthorized)
+        }
+        #expect(await runs.count == 0)
+    }
+
+    /// Commits and refs are checked as git checks them, after authentication.
+    @Test func hostileCommitsAndBranchesAre400() async throws {
+        let runs = InMemoryRunCreator()
+        try await Self.application(runs: runs).test(.router) { client in
+            let original = String(decoding: try Fixture.bytes("github", "push"), as: UTF8.self)
+            let head = try #require(
+                Self.json(ByteBuffer(string: original))["after"]?.stringValue)
+            let cases: [(String, String)] = [
+                (original.replacingOccurrences(of: head, with: "../../etc/passwd"),
+                 "commit \"../../etc/passwd\" is not a commit id (40 or 64 lowercase hexadecimal digits)"),
+                (original.replacingOccurrences(of: head, with: String(head.dropLast()) + "\\u0000"),
+                 "commit \"\(head.dropLast())\\u{0}\" is not a commit id (40 or 64 lowercase hexadecimal digits)"),
+                (original.replacingOccurrences(of: "refs/heads/main", with: "refs/heads/" + String(repeating: "b", count: 65_536)),
+                 "branch \"\(String(repeating: "b", count: 64))…\" is not a valid git ref name: it is 65536 bytes; "
+                    + "the limit is 255 bytes (maxNameBytes)"),
+                (original.replacingOccurrences(of: "refs/heads/main", with: "refs/heads/a..b"),
+                 "branch \"a..b\" is not a valid git ref name: it cannot hold \"..\""),
+            ]
+            for (text, message) in cases {
+                let body = Array(text.utf8)
+                let response = try await client.execute(
+                    uri: "/webhooks/github", method: .post,
+                    headers: Self.fields(
+                        Delivery.pairs(forge: "github", event: "push", body: body, secret: TestWorld.secret)),
+                    body: ByteBuffer(bytes: body))
+                #expect(response.status == .badRequest)
+                #expect(try Self.json(response.body)["error"]?.stringValue == message)
+            }
         }
         #expect(await runs.count == 0)
     }
@@ -319,8 +366,8 @@ struct WebhookRoutesTests {
     }
 
     @Test func receiverLogsNeverContainTheSecret() async throws {
-        let lines = LogCapture()
-        var captureLogger = Logger(label: "c8s.test.webhooks") { _ in lines.handler() }
+        let lines = CapturedLogs()
+        var captureLogger = Logger(label: "c8s.test.webhooks") { label in lines.handler(label: label) }
         captureLogger.logLevel = .trace
         let runs = InMemoryRunCreator()
         let receiver = TestWorld.receiver(runs: runs)

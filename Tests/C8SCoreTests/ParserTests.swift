@@ -228,27 +228,40 @@ func parseErrors(_ yaml: String, file: String = "p.yaml") -> [PipelineError] {
 }
 
 @Suite struct LargeDocumentTests {
-    /// A document just under 1 MiB without aliases (a chain of thousands of steps) is accepted.
-    @Test func acceptsALargeChainJustUnderTheLimit() throws {
+    static func chain(maxBytes: Int, maxSteps: Int = .max) -> (yaml: String, count: Int) {
         var yaml = "steps:\n"
         var count = 0
-        while true {
+        while count < maxSteps {
             var step = "  - name: step-\(count)\n"
             if count > 0 { step += "    dependsOn: [step-\(count - 1)]\n" }
             step += "    commands: [\"echo \(count)\", \"make target-\(count)\"]\n    env: {A: \"\(count)\", B: x}\n"
-            if yaml.utf8.count + step.utf8.count > PipelineParser.maxDocumentBytes - 100 { break }
+            if yaml.utf8.count + step.utf8.count > maxBytes { break }
             yaml += step
             count += 1
         }
+        return (yaml, count)
+    }
+
+    /// A chain of as many steps as allowed is accepted, and closing it into a cycle is found without recursion.
+    @Test func acceptsAChainOfTheMostStepsAllowed() throws {
+        let (yaml, count) = Self.chain(maxBytes: PipelineParser.maxDocumentBytes, maxSteps: PipelineLimits.standard.maxSteps)
         let spec = try PipelineParser.load(yaml: yaml)
         #expect(spec.steps.count == count)
-        #expect(count > 5000)
-        // Closing the chain into a cycle is found without recursion limits.
+        #expect(count == PipelineLimits.standard.maxSteps)
         let cyclic = yaml.replacingOccurrences(of: "  - name: step-0\n", with: "  - name: step-0\n    dependsOn: [step-\(count - 1)]\n")
         let errors = parseErrors(cyclic)
         #expect(errors.count == 1)
         #expect(errors.first?.kind == .cycle)
         #expect(errors.first?.message.hasPrefix("dependency cycle: step-0 -> step-\(count - 1) -> step-\(count - 2)") == true)
+    }
+
+    /// A document just under 1 MiB holding thousands of steps is refused by the step limit alone.
+    @Test func refusesAChainJustUnderTheSizeLimitByItsStepCount() {
+        let (yaml, count) = Self.chain(maxBytes: PipelineParser.maxDocumentBytes - 100)
+        #expect(count > 5000)
+        let errors = parseErrors(yaml)
+        #expect(errors.allSatisfy { $0.kind == .limitExceeded })
+        #expect(errors.map(\.description).contains("p.yaml:2:3: steps: \(count) steps; the limit is 1000 (maxSteps)"))
     }
 }
 

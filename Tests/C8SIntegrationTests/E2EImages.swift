@@ -1,9 +1,7 @@
+import C8STestSupport
 import Foundation
 
 /// The repository root (this file is `Tests/C8SIntegrationTests/E2EImages.swift`).
-let integrationRepositoryRoot = URL(fileURLWithPath: #filePath)
-    .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent().path
-
 /// The images the scenarios use, named once in `config/e2e/images.env` (shared with `scripts/e2e.sh`); an
 /// environment variable of the same name overrides a line.
 struct E2EImages: Sendable, Hashable {
@@ -16,7 +14,7 @@ struct E2EImages: Sendable, Hashable {
     /// The agent's image (`C8S_E2E_AGENT_IMAGE`).
     var agent: String
 
-    static let path = integrationRepositoryRoot + "/config/e2e/images.env"
+    static let path = repositoryRoot + "/config/e2e/images.env"
 
     /// Reads `config/e2e/images.env`; a missing key is an error naming the file and the key.
     static func load(

@@ -10,7 +10,7 @@ extension SimulatedAgents {
     func runInProcess() async throws {
         try await withThrowingDiscardingTaskGroup { group in
             for node in settings.nodes {
-                let logger = logs.logger(label: "c8s.agent.\(node)")
+                let logger = logs.logger("c8s.agent.\(node)")
                 var configuration = AgentConfiguration(nodeName: node, logStoreURL: settings.storeURL)
                 configuration.logRoot = settings.logRoot
                 configuration.stateDirectory = settings.stateDirectory(node: node)

@@ -152,7 +152,7 @@ final class AgentProcess: Sendable {
             if FileManager.default.isExecutableFile(atPath: candidate.path) { return candidate }
             directory = directory.deletingLastPathComponent()
         }
-        return URL(fileURLWithPath: integrationRepositoryRoot + "/.build/debug/c8s-agent")
+        return URL(fileURLWithPath: repositoryRoot + "/.build/debug/c8s-agent")
     }
 
     func start() throws {

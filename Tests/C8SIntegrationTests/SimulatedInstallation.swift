@@ -112,11 +112,11 @@ final class SimulatedInstallation: Installation {
             credentials: .fixed(S3Credentials(accessKeyID: seaweed.accessKey, secretAccessKey: seaweed.secretKey)),
             connectTimeoutMillis: 2000, requestTimeoutMillis: 30_000, maxAttempts: 4, initialBackoffMillis: 50,
             maxBackoffMillis: 500)
-        let store = try S3LogStore(configuration: s3, logger: logs.logger(label: "c8s.test.s3", level: .info))
+        let store = try S3LogStore(configuration: s3, logger: logs.logger("c8s.test.s3", level: .info))
         let storeURL = try LogStoreURL("s3://\(seaweed.bucket)/\(prefix)")
 
         var serverConfiguration = TestAPIServer.Configuration()
-        serverConfiguration.crdDirectory = integrationRepositoryRoot + "/config/crd"
+        serverConfiguration.crdDirectory = repositoryRoot + "/config/crd"
         serverConfiguration.bookmarkInterval = .milliseconds(200)
         let quiet = {
             var logger = Logger(label: "c8s.test.infrastructure")
@@ -139,7 +139,7 @@ final class SimulatedInstallation: Installation {
                             kubeconfig: kubeconfig, apiServer: server.baseURL.absoluteString, storeURL: storeURL,
                             s3: s3, seaweed: seaweed, processes: options.agentProcesses),
                         logs: logs)
-                    let coordinatorLogger = logs.logger(label: "c8s.coordinator")
+                    let coordinatorLogger = logs.logger("c8s.coordinator")
                     let supervisor = CoordinatorSupervisor(logger: coordinatorLogger)
                     let installation = SimulatedInstallation(
                         client: client, server: server, simulator: simulator, images: images, logStore: store,

@@ -1,36 +1,11 @@
 import C8SKube
+import C8STestSupport
 import Foundation
 import Synchronization
 
-/// A wait that ran past its deadline; the message names what was awaited and the last state seen.
-struct WaitTimeout: Error, CustomStringConvertible {
-    var what: String
-    var lastSeen: String
-    var description: String { "timed out waiting for \(what); last seen: \(lastSeen)" }
-}
-
-/// Runs `body`, throwing ``WaitTimeout`` when it has not returned within `timeout`.
-func withDeadline<T: Sendable>(
-    _ timeout: Duration, _ what: String, lastSeen: @escaping @Sendable () -> String = { "nothing" },
-    _ body: @escaping @Sendable () async throws -> T
-) async throws -> T {
-    try await withThrowingTaskGroup(of: T?.self) { group in
-        group.addTask { try await body() }
-        group.addTask {
-            try await Task.sleep(for: timeout)
-            return nil
-        }
-        defer { group.cancelAll() }
-        guard let result = try await group.next() ?? nil else {
-            throw WaitTimeout(what: what, lastSeen: lastSeen())
-        }
-        return result
-    }
-}
-
 extension KubeClient {
     /// Waits on a watch of the object named `name` until `condition` holds for it, and returns it; lists again
-    /// whenever a watch ends (server timeout, 410 Gone). Throws ``WaitTimeout`` after `timeout`.
+    /// whenever a watch ends (server timeout, 410 Gone). Throws ``DeadlineExceeded`` after `timeout`.
     func waitFor<R: KubeResource>(
         _ type: R.Type, _ name: String, namespace: String, timeout: Duration = .seconds(60), _ what: String,
         until condition: @escaping @Sendable (R) -> Bool
@@ -78,7 +53,7 @@ final class LastSeen: Sendable {
 
 extension KubeClient {
     /// Waits on a watch of the `R` objects matching `labelSelector` until `condition` holds for the current list,
-    /// and returns that list. Throws ``WaitTimeout`` after `timeout`.
+    /// and returns that list. Throws ``DeadlineExceeded`` after `timeout`.
     @discardableResult
     func waitForList<R: KubeResource>(
         _ type: R.Type, namespace: String, labelSelector: String, timeout: Duration, _ what: String,

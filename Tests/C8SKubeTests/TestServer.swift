@@ -20,9 +20,6 @@ func withServerAndClient<T: Sendable>(
     }
 }
 
-let repositoryRoot = URL(fileURLWithPath: #filePath)
-    .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent().path
-
 func pod(_ name: String, labels: [String: String]? = nil) -> Pod {
     Pod(
         metadata: ObjectMeta(name: name, labels: labels),

@@ -12,10 +12,11 @@ import Glibc
 struct TailTests {
     let logger = Logger(label: "test")
 
-    func configuration(buffer: Int = 256 * 1024) -> LogTailer.Configuration {
+    func configuration(buffer: Int = 256 * 1024, uring: Bool = true) -> LogTailer.Configuration {
         var c = LogTailer.Configuration()
         c.readBufferSize = buffer
         c.pollInterval = .milliseconds(50)
+        c.useIOUring = uring
         return c
     }
 
@@ -24,7 +25,8 @@ struct TailTests {
             + (i % 4999 == 0 ? String(repeating: "L", count: 40_000) : "")
     }
 
-    @Test func rotationWhileTheWriterRunsAtFullSpeed() async throws {
+    /// (With io_uring, and with poll(2) and pread(2) as where a seccomp profile refuses io_uring.)
+    @Test(arguments: [true, false]) func rotationWhileTheWriterRunsAtFullSpeed(uring: Bool) async throws {
         let temp = TailTempDirectory()
         defer { temp.remove() }
         let dir = temp.subdirectory("ns_pod_uid/step")
@@ -34,7 +36,7 @@ struct TailTests {
         let total = 300_000
         var received: [String] = []
         var batches = 0
-        try await LogTailer.withLogTailer(configuration: configuration(), logger: logger) { tailer in
+        try await LogTailer.withLogTailer(configuration: configuration(uring: uring), logger: logger) { tailer in
             let follower = try tailer.follow(directory: dir, checkpointPath: temp.path + "/checkpoint")
             let done = TailThreadDone()
             let thread = Thread {
@@ -60,7 +62,9 @@ struct TailTests {
         #expect(batches > 10)
     }
 
-    @Test func resumesFromItsCheckpointAndFollowsARestartedContainer() async throws {
+    /// (With io_uring, and with poll(2) and pread(2) as where a seccomp profile refuses io_uring.)
+    @Test(arguments: [true, false])
+    func resumesFromItsCheckpointAndFollowsARestartedContainer(uring: Bool) async throws {
         let temp = TailTempDirectory()
         defer { temp.remove() }
         let dir = temp.subdirectory("ns_pod_uid/step")
@@ -69,7 +73,9 @@ struct TailTests {
         for i in 0..<2000 { writer.line("first \(i)") }
         writer.flush()
         var firstRun: [String] = []
-        try await LogTailer.withLogTailer(configuration: configuration(buffer: 4096), logger: logger) { tailer in
+        try await LogTailer.withLogTailer(
+            configuration: configuration(buffer: 4096, uring: uring), logger: logger
+        ) { tailer in
             let follower = try tailer.follow(directory: dir, checkpointPath: checkpoint)
             var commits = 0
             for try await batch in follower {
@@ -85,7 +91,9 @@ struct TailTests {
         for i in 0..<500 { writer.line("second \(i)", stream: .stderr) }
         writer.close()
         var secondRun: [String] = []
-        try await LogTailer.withLogTailer(configuration: configuration(buffer: 4096), logger: logger) { tailer in
+        try await LogTailer.withLogTailer(
+            configuration: configuration(buffer: 4096, uring: uring), logger: logger
+        ) { tailer in
             let follower = try tailer.follow(directory: dir, checkpointPath: checkpoint)
             #expect(follower.resumedFrom != nil)
             follower.finish()
@@ -97,7 +105,8 @@ struct TailTests {
         #expect(tailDifference(firstRun + secondRun, writer.written) == nil)
     }
 
-    @Test func aDeletedFileIsReadToItsEnd() async throws {
+    /// (With io_uring, and with poll(2) and pread(2) as where a seccomp profile refuses io_uring.)
+    @Test(arguments: [true, false]) func aDeletedFileIsReadToItsEnd(uring: Bool) async throws {
         let temp = TailTempDirectory()
         defer { temp.remove() }
         let dir = temp.subdirectory("ns_pod_uid/step")
@@ -105,7 +114,9 @@ struct TailTests {
         for i in 0..<100 { writer.line("before \(i)") }
         writer.flush()
         var received: [String] = []
-        try await LogTailer.withLogTailer(configuration: configuration(buffer: 1024), logger: logger) { tailer in
+        try await LogTailer.withLogTailer(
+            configuration: configuration(buffer: 1024, uring: uring), logger: logger
+        ) { tailer in
             let follower = try tailer.follow(directory: dir)
             var iterator = follower.makeAsyncIterator()
             let first = try #require(try await iterator.next())
@@ -233,14 +244,15 @@ struct TailTests {
         await #expect(throws: LogTailerError.self) { try await follower.next() }
     }
 
-    @Test func stopEndsAFollowerWithoutReadingFurther() async throws {
+    /// (With io_uring, and with poll(2) and pread(2) as where a seccomp profile refuses io_uring.)
+    @Test(arguments: [true, false]) func stopEndsAFollowerWithoutReadingFurther(uring: Bool) async throws {
         let temp = TailTempDirectory()
         defer { temp.remove() }
         let dir = temp.subdirectory("ns_pod_uid/step")
         let writer = TailTestWriter(directory: dir)
         writer.line("one")
         writer.flush()
-        try await LogTailer.withLogTailer(configuration: configuration(), logger: logger) { tailer in
+        try await LogTailer.withLogTailer(configuration: configuration(uring: uring), logger: logger) { tailer in
             let follower = try tailer.follow(directory: dir)
             let first = try await follower.next()
             #expect(first?.records.map(\.text) == ["one"])

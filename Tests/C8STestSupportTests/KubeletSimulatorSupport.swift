@@ -12,11 +12,6 @@ struct KubeletTestCluster: Sendable {
     var logRoot: String
 }
 
-struct KubeletTestTimeout: Error, CustomStringConvertible {
-    var what: String
-    var description: String { "timed out waiting for \(what)" }
-}
-
 func withKubeletCluster<T: Sendable>(
     nodes: [String] = ["node-a"],
     configure: @escaping @Sendable (inout ClusterSimulator.Configuration) -> Void = { _ in },
@@ -34,22 +29,6 @@ func withKubeletCluster<T: Sendable>(
     }
 }
 
-/// Runs `body` with a deadline: throws `KubeletTestTimeout` when it has not returned in time.
-func withDeadline<T: Sendable>(
-    _ seconds: Double, _ what: String, _ body: @escaping @Sendable () async throws -> T
-) async throws -> T {
-    try await withThrowingTaskGroup(of: T?.self) { group in
-        group.addTask { try await body() }
-        group.addTask {
-            try await Task.sleep(for: .seconds(seconds))
-            return nil
-        }
-        defer { group.cancelAll() }
-        guard let result = try await group.next() ?? nil else { throw KubeletTestTimeout(what: what) }
-        return result
-    }
-}
-
 extension KubeletTestCluster {
     /// Waits (on a watch) until the object named `name` satisfies `condition`; returns it.
     func waitFor<R: KubeResource>(
@@ -57,7 +36,7 @@ extension KubeletTestCluster {
         _ what: String, until condition: @escaping @Sendable (R) -> Bool
     ) async throws -> R {
         let client = client
-        return try await withDeadline(timeout, "\(R.kind) \(name): \(what)") {
+        return try await withDeadline(.seconds(timeout), "\(R.kind) \(name): \(what)") {
             while true {
                 let list = try await client.list(
                     R.self, namespace: namespace, options: ListOptions(fieldSelector: "metadata.name=\(name)"))
@@ -82,7 +61,7 @@ extension KubeletTestCluster {
         _ type: R.Type, _ name: String, namespace: String = "default", timeout: Double = 20
     ) async throws {
         let client = client
-        try await withDeadline(timeout, "\(R.kind) \(name) to be deleted") {
+        try await withDeadline(.seconds(timeout), "\(R.kind) \(name) to be deleted") {
             while true {
                 let list = try await client.list(
                     R.self, namespace: namespace, options: ListOptions(fieldSelector: "metadata.name=\(name)"))
@@ -109,7 +88,7 @@ extension KubeletTestCluster {
         ofJob job: String, timeout: Double = 20, _ what: String, until condition: @escaping @Sendable (Pod) -> Bool
     ) async throws -> Pod {
         let client = client
-        return try await withDeadline(timeout, "pod of job \(job): \(what)") {
+        return try await withDeadline(.seconds(timeout), "pod of job \(job): \(what)") {
             while true {
                 let list = try await client.list(
                     Pod.self, namespace: "default", options: ListOptions(labelSelector: "job-name=\(job)"))

@@ -93,6 +93,7 @@ public struct CoordinatorAPI: Sendable {
                 "the body must be {\"config\":\"NAME\",\"commit\":\"SHA?\",\"branch\":\"B?\"}: \(Self.describe(error))")
         }
         guard !body.config.isEmpty else { throw APIProblem.badRequest("config must name a PipelineConfig") }
+        try Self.checkNames(body)
         let config = try await kube {
             try await client.getIfPresent(PipelineConfig.self, name: body.config, namespace: namespace)
         }

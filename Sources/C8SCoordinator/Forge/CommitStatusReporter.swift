@@ -57,7 +57,7 @@ public struct CommitStatusReporter: Sendable {
         do {
             request = try StatusRequest.make(status: status, target: target)
         } catch {
-            logger.warning("commit status not reported", metadata: ["reason": "\(error.message)"])
+            logger.warning("commit status not reported", metadata: ["commit.status.reason": "\(error.message)"])
             return .failed(attempts: 0, reason: error.message)
         }
         var lastReason = ""
@@ -73,23 +73,28 @@ public struct CommitStatusReporter: Sendable {
                 let (code, text) = try await send(request)
                 if (200..<300).contains(code) {
                     logger.debug(
-                        "commit status reported", metadata: ["http.status": "\(code)", "attempts": "\(attempt)"])
+                        "commit status reported",
+                        metadata: ["http.status": "\(code)", "commit.status.attempts": "\(attempt)"])
                     return .delivered(statusCode: code, attempts: attempt)
                 }
                 lastReason = "HTTP \(code): \(text)"
                 if code < 500 && code != 429 {
                     logger.warning(
-                        "forge refused the commit status", metadata: ["http.status": "\(code)", "body": "\(text)"])
+                        "forge refused the commit status", metadata: ["http.status": "\(code)", "http.body": "\(text)"])
                     return .rejected(statusCode: code, message: text, attempts: attempt)
                 }
             } catch {
                 lastReason = "\(error)"
             }
-            logger.info("commit status attempt failed", metadata: ["attempt": "\(attempt)", "reason": "\(lastReason)"])
+            logger.info(
+                "commit status attempt failed",
+                metadata: ["commit.status.attempt": "\(attempt)", "commit.status.reason": "\(lastReason)"])
         }
         logger.warning(
             "giving up on the commit status",
-            metadata: ["attempts": "\(retryPolicy.maximumAttempts)", "reason": "\(lastReason)"])
+            metadata: [
+                "commit.status.attempts": "\(retryPolicy.maximumAttempts)", "commit.status.reason": "\(lastReason)",
+            ])
         return .failed(attempts: retryPolicy.maximumAttempts, reason: lastReason)
     }
 

@@ -83,7 +83,7 @@ extension PipelineRunReconciler {
                 ? "Secret \(namespace)/\(authRef.name) key \(key) (authSecretRef of RepositoryConnection "
                     + "\(connection.metadata.name ?? "")) is missing or empty"
                 : "RepositoryConnection \(connection.metadata.name ?? "") names an unknown provider"
-            logger.warning("commit status not reported", metadata: ["reason": "\(why)"])
+            logger.warning("commit status not reported", metadata: ["commit.status.reason": "\(why)"])
             await record(
                 RunEventNote(
                     type: "Warning", reason: "CommitStatusSkipped", message: "commit status not reported: \(why)"),

@@ -19,7 +19,15 @@ extension PipelineRunReconciler {
             return .requeueAfter(.milliseconds(1))
         }
         let name = run.metadata.name ?? ""
-        let combinations = MatrixExpansion.combinations(of: spec.matrix)
+        let combinations: [MatrixCombination]
+        do {
+            combinations = try MatrixExpansion.boundedCombinations(of: spec.matrix)
+        } catch {
+            let setup = RunSetupError(problems: [error])
+            await record(RunEventNote(type: "Warning", reason: setup.reason, message: setup.message), about: run, logger: logger)
+            try await fail(run, reason: setup.reason, message: setup.message, logger: logger)
+            return .done
+        }
         let children = try await client.list(
             PipelineRun.self, namespace: run.metadata.namespace,
             options: ListOptions(labelSelector: "\(C8SLabels.matrixParent)=\(name)")

@@ -50,7 +50,8 @@ extension PipelineRunReconciler {
             _ = try await client.create(event)
         } catch {
             if Task.isCancelled { return }
-            logger.warning("cannot record event", metadata: ["event.reason": "\(note.reason)", "error": "\(error)"])
+            logger.warning(
+                "cannot record event", metadata: ["event.reason": "\(note.reason)", "error.message": "\(error)"])
         }
     }
 
@@ -88,12 +89,10 @@ extension PipelineRunReconciler {
             base = config.spec
         }
         guard let base else { throw RunSetupError(reason: "ConfigNotFound", message: "no pipeline") }
+        // The config may have been stored while admission was down or before a bound was lowered: validation
+        // (which counts matrix combinations without expanding them) runs before anything is expanded or kept.
         let problems = PipelineValidator.validate(base)
-        if !problems.isEmpty {
-            throw RunSetupError(
-                reason: "InvalidPipeline",
-                message: "the pipeline is invalid: " + problems.map(\.description).joined(separator: "; "))
-        }
+        if !problems.isEmpty { throw RunSetupError(problems: problems) }
         if let values = run.spec.matrix {
             return MatrixExpansion.resolve(base, with: MatrixCombination(values))
         }
@@ -128,7 +127,9 @@ extension PipelineRunReconciler {
             }
         } catch {
             if Task.isCancelled { return }
-            logger.warning("cannot update the PipelineConfig status", metadata: ["config.name": "\(name)", "error": "\(error)"])
+            logger.warning(
+                "cannot update the PipelineConfig status",
+                metadata: ["config.name": "\(name)", "error.message": "\(error)"])
         }
     }
 

@@ -132,6 +132,8 @@ public final class PipelineRunReconciler: Service, Sendable {
         do {
             spec = try await resolvedSpec(of: run)
         } catch let error as RunSetupError {
+            logger.warning("run cannot start", metadata: ["reason": "\(error.reason)"])
+            await record(RunEventNote(type: "Warning", reason: error.reason, message: error.message), about: run, logger: logger)
             try await fail(run, reason: error.reason, message: error.message, logger: logger)
             return .done
         }
@@ -181,7 +183,9 @@ public final class PipelineRunReconciler: Service, Sendable {
             let job = builder.job(run: run, spec: spec, step: step, clone: clone)
             do {
                 _ = try await client.create(job)
-                logger.info("created step Job", metadata: ["step.name": "\(step.name)", "job.name": "\(job.metadata.name ?? "")"])
+                logger.info(
+                    "created step Job",
+                    metadata: ["step.name": "\(step.name)", "job.name": "\(job.metadata.name ?? "")"])
                 builder.auditSecretReferences(run: run, step: step, clone: clone)
             } catch let error as KubeError where error.isAlreadyExists {
                 let existing = try await client.getIfPresent(
@@ -194,7 +198,8 @@ public final class PipelineRunReconciler: Service, Sendable {
                     logger.debug("step Job exists already; adopting it", metadata: ["step.name": "\(step.name)"])
                 }
             } catch let error as KubeError where error.isInvalid || error.code == .forbidden {
-                logger.warning("cannot create step Job", metadata: ["step.name": "\(step.name)", "error": "\(error)"])
+                logger.warning(
+                    "cannot create step Job", metadata: ["step.name": "\(step.name)", "error.message": "\(error)"])
                 decision.status.markStep(
                     step.name, phase: .failed, reason: "JobCreationFailed",
                     message: "the step's Job could not be created: \(error.status?.message ?? "\(error)")", now: now)
@@ -243,6 +248,31 @@ public final class PipelineRunReconciler: Service, Sendable {
 struct RunSetupError: Error {
     var reason: String
     var message: String
+
+    init(reason: String, message: String) {
+        self.reason = reason
+        self.message = message
+    }
+
+    /// Most problems, and bytes, of an invalid pipeline kept in the run's message (status and Events).
+    static let maxProblems = 10
+    static let maxMessageBytes = 4096
+
+    /// An invalid pipeline: reason `LimitExceeded` when a bound of ``PipelineLimits`` is exceeded, else
+    /// `InvalidPipeline`; the message lists the first problems, bounded in count and size.
+    init(problems: [PipelineError]) {
+        let exceeded = problems.filter { $0.kind == .limitExceeded }
+        reason = exceeded.isEmpty ? "InvalidPipeline" : "LimitExceeded"
+        let shown = (exceeded.isEmpty ? problems : exceeded + problems.filter { $0.kind != .limitExceeded })
+            .prefix(Self.maxProblems)
+        var text = (exceeded.isEmpty ? "the pipeline is invalid: " : "the pipeline exceeds a limit: ")
+            + shown.map(\.description).joined(separator: "; ")
+        if problems.count > shown.count { text += "; and \(problems.count - shown.count) more" }
+        if text.utf8.count > Self.maxMessageBytes {
+            text = String(decoding: text.utf8.prefix(Self.maxMessageBytes - 3), as: UTF8.self) + "…"
+        }
+        message = text
+    }
 }
 
 extension PipelineRun.Status {

@@ -102,12 +102,14 @@ public struct KubeRepositoryConnections: RepositoryConnectionLookup {
         let where_ = "Secret \(namespace)/\(reference.name) key \(key) (RepositoryConnection \(connection))"
         guard let secret = try await client.getIfPresent(Secret.self, name: reference.name, namespace: namespace) else {
             if required { throw TriggerLookupError("\(where_): the Secret does not exist") }
-            logger.warning("auth secret of a repository connection does not exist", metadata: ["secret": "\(where_)"])
+            logger.warning(
+                "auth secret of a repository connection does not exist", metadata: ["secret.ref": "\(where_)"])
             return nil
         }
         guard let bytes = secret.value(key) else {
             if required { throw TriggerLookupError("\(where_): no such key") }
-            logger.warning("auth secret of a repository connection lacks its key", metadata: ["secret": "\(where_)"])
+            logger.warning(
+                "auth secret of a repository connection lacks its key", metadata: ["secret.ref": "\(where_)"])
             return nil
         }
         var value = String(decoding: bytes, as: UTF8.self)

@@ -82,8 +82,8 @@ public struct KubeRunCreator: RunCreator {
             logger.warning(
                 "could not record the repository connection's last event",
                 metadata: [
-                    "connection": "\(request.connection.namespace)/\(request.connection.name)",
-                    "error": "\(error)",
+                    "connection.name": "\(request.connection.namespace)/\(request.connection.name)",
+                    "error.message": "\(error)",
                 ])
         }
     }

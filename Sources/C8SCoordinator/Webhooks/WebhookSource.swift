@@ -94,7 +94,7 @@ public enum WebhookSource: String, Sendable, Hashable, CaseIterable {
         }
     }
 
-    private func jsonBytes(headers: WebhookHeaders, body: [UInt8]) throws(WebhookError) -> [UInt8] {
+    func jsonBytes(headers: WebhookHeaders, body: [UInt8]) throws(WebhookError) -> [UInt8] {
         let mediaType = headers["Content-Type"].map {
             String($0.split(separator: ";", maxSplits: 1).first ?? "").trimmingASCIIWhitespace().lowercased()
         }

@@ -116,12 +116,14 @@ struct PipelineDecoder {
             return nil
         }
         var values: [String: String] = [:]
+        var rejected: Set<String> = []
         for (key, value, path) in fields(node, path: base, allowed: ["name", "key", "env"]) {
             values[key] = string(value, path: path)
+            if values[key] == nil, !value.isNull { rejected.insert(key) }
         }
         var complete = true
         for field in ["name", "key", "env"] where values[field] == nil {
-            if !errors.contains(where: { $0.field == join(base, field) }) {
+            if !rejected.contains(field) {
                 fail(.missingField, join(base, field), node, "a secret needs \"\(field)\" (all of name, key, env)")
             }
             complete = false

@@ -7,7 +7,8 @@ public struct PipelineError: Error, Sendable, Hashable, CustomStringConvertible 
     public struct Kind: Sendable, Hashable, CustomStringConvertible {
         private enum Code: String, Sendable, Hashable {
             case syntax, documentTooLarge, aliasLimit, duplicateKey, unknownField, wrongType, missingField
-            case invalidValue, duplicateStep, unknownDependency, cycle, undefinedMatrixAxis, unreadableFile
+            case invalidValue, duplicateStep, unknownDependency, cycle, undefinedMatrixAxis, unreadableFile, limitExceeded
+            case tooManyErrors
         }
 
         private let code: Code
@@ -40,6 +41,11 @@ public struct PipelineError: Error, Sendable, Hashable, CustomStringConvertible 
         public static let undefinedMatrixAxis = Kind(.undefinedMatrixAxis)
         /// The file cannot be read.
         public static let unreadableFile = Kind(.unreadableFile)
+        /// A value exceeds one of the ``PipelineLimits`` (nesting depth, counts, sizes, matrix combinations); the
+        /// message names the limit and the value found.
+        public static let limitExceeded = Kind(.limitExceeded)
+        /// More errors than ``PipelineLimits/maxReportedErrors`` were found; this last one counts the rest.
+        public static let tooManyErrors = Kind(.tooManyErrors)
 
         public var description: String { code.rawValue }
     }
@@ -99,4 +105,21 @@ public struct PipelineErrors: Error, Sendable, Hashable, CustomStringConvertible
 
     /// One error per line.
     public var description: String { errors.map(\.description).joined(separator: "\n") }
+
+    /// The first `limit` of `errors`, plus one error counting the others when there are more.
+    public static func capped(_ errors: [PipelineError], limit: Int) -> [PipelineError] {
+        guard errors.count > limit else { return errors }
+        var kept = Array(errors.prefix(limit))
+        let rest = errors.count - limit
+        kept.append(
+            PipelineError(
+                .tooManyErrors,
+                field: "",
+                message: "\(rest) more error\(rest == 1 ? "" : "s") not shown; at most \(limit) are reported "
+                    + "(maxReportedErrors)",
+                file: errors.first?.file
+            )
+        )
+        return kept
+    }
 }

@@ -11,23 +11,38 @@ public struct ParsedPipeline: Sendable, Hashable {
 /// Reads `.c8s.yaml` files (a bare pipeline, or a whole `PipelineConfig` object) with libyaml.
 ///
 /// Every error names `FILE:LINE:COLUMN: FIELD`. The parser refuses documents over 1 MiB, alias bombs
-/// (aliases expanding to more than 100 000 nodes), duplicate keys, unknown fields (suggesting the closest
-/// known one) and values of the wrong type; ``load(_:file:)`` then validates the result and reports every
-/// problem of the file at once.
+/// (aliases expanding to more than 100 000 nodes), collections nested deeper than 64 levels, duplicate keys,
+/// unknown fields (suggesting the closest known one) and values of the wrong type; ``load(_:file:)`` then
+/// validates the result and reports every problem of the file at once (at most
+/// ``PipelineLimits/maxReportedErrors``, the last error counting the rest). Its work is linear in the size of
+/// the document (n·log n for sorting the errors).
 public enum PipelineParser {
     /// Largest accepted document, in bytes.
-    public static let maxDocumentBytes = 1 << 20
+    public static let maxDocumentBytes = PipelineLimits.standard.maxDocumentBytes
     /// Largest accepted number of nodes produced by expanding aliases.
-    public static let maxNodes = 100_000
+    public static let maxNodes = PipelineLimits.standard.maxAliasNodes
+    /// Deepest accepted nesting of collections.
+    public static let maxDepth = PipelineLimits.standard.maxDepth
 
     /// Parses and validates a pipeline file's bytes; throws every problem found.
     public static func load(_ bytes: [UInt8], file: String? = nil) throws(PipelineErrors) -> PipelineSpec {
         let (parsed, decodeErrors) = try parseCollecting(bytes, file: file)
         var errors = decodeErrors
         let validation = PipelineValidator.validate(parsed.spec, sourceMap: parsed.sourceMap)
-        // A value the decoder already rejected (or one inside it) is not reported again by validation.
-        for error in validation
-        where !decodeErrors.contains(where: { Self.covers($0.field, error.field) || Self.covers(error.field, $0.field) }) {
+        // A value the decoder already rejected (or one inside it, or one holding it) is not reported again by
+        // validation: the decoded fields and all their ancestors are looked up by path, in time linear in the
+        // number of errors.
+        var rejected: Set<String> = []
+        var rejectedAncestors: Set<String> = []
+        for error in decodeErrors {
+            rejected.insert(error.field)
+            var current = error.field
+            while let parent = SourceMap.parent(of: current), !parent.isEmpty {
+                rejectedAncestors.insert(parent)
+                current = parent
+            }
+        }
+        for error in validation where !Self.isCovered(error.field, rejected: rejected, ancestors: rejectedAncestors) {
             errors.append(error)
         }
         guard errors.isEmpty else { throw PipelineErrors(sorted(errors)) }
@@ -79,7 +94,7 @@ public enum PipelineParser {
         _ bytes: [UInt8],
         file: String?
     ) throws(PipelineErrors) -> (ParsedPipeline, [PipelineError]) {
-        let reader = YAMLReader(limits: .init(maxDocumentBytes: maxDocumentBytes, maxNodes: maxNodes))
+        let reader = YAMLReader(limits: .init(maxDocumentBytes: maxDocumentBytes, maxNodes: maxNodes, maxDepth: maxDepth))
         let document: YAMLNode?
         let duplicates: [(line: Int, column: Int, key: String, first: Int)]
         do {
@@ -109,7 +124,8 @@ public enum PipelineParser {
         var decoder = PipelineDecoder(file: file)
         let spec = decoder.decodeDocument(document)
         var errors = decoder.errors
-        for duplicate in duplicates {
+        // Naming a duplicate's field scans the source map; only the errors that will be reported are named.
+        for duplicate in duplicates.prefix(PipelineLimits.standard.maxReportedErrors) {
             errors.append(
                 PipelineError(
                     .duplicateKey,
@@ -132,16 +148,25 @@ public enum PipelineParser {
         sourceMap.keyPath(named: duplicate.key, onLine: duplicate.first) ?? duplicate.key
     }
 
-    /// Whether an error on `parent` makes an error on `child` redundant.
-    private static func covers(_ parent: String, _ child: String) -> Bool {
-        child == parent || child.hasPrefix(parent + ".") || child.hasPrefix(parent + "[")
+    /// Whether a decode error on `field`, on one of its ancestors or on one of its descendants makes a
+    /// validation error on `field` redundant.
+    private static func isCovered(_ field: String, rejected: Set<String>, ancestors: Set<String>) -> Bool {
+        if rejected.contains(field) || ancestors.contains(field) { return true }
+        var current = field
+        while let parent = SourceMap.parent(of: current), !parent.isEmpty {
+            if rejected.contains(parent) { return true }
+            current = parent
+        }
+        return false
     }
 
+    /// The errors in file order, at most ``PipelineLimits/maxReportedErrors`` of them plus one counting the rest.
     private static func sorted(_ errors: [PipelineError]) -> [PipelineError] {
-        errors.enumerated().sorted { lhs, rhs in
+        let ordered = errors.enumerated().sorted { lhs, rhs in
             let l = (lhs.element.line ?? Int.max, lhs.element.column ?? Int.max, lhs.offset)
             let r = (rhs.element.line ?? Int.max, rhs.element.column ?? Int.max, rhs.offset)
             return l < r
         }.map(\.element)
+        return PipelineErrors.capped(ordered, limit: PipelineLimits.standard.maxReportedErrors)
     }
 }

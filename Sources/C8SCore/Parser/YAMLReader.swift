@@ -3,12 +3,14 @@ import CYAML
 /// Reads one YAML document into ``YAMLNode``s with libyaml's event API, enforcing the parser's limits.
 ///
 /// Refuses documents over ``Limits/maxDocumentBytes``, aliases expanding to more than ``Limits/maxNodes`` nodes
-/// in total (the document itself is bounded by its size), unknown anchors and streams with more than one document. Duplicate keys are reported (all of them)
-/// without stopping the read.
+/// in total (the document itself is bounded by its size), collections nested deeper than ``Limits/maxDepth``
+/// (checked before the node is built, so no deep tree is ever made or freed recursively), unknown anchors and
+/// streams with more than one document. Duplicate keys are reported (all of them) without stopping the read.
 struct YAMLReader {
     struct Limits: Sendable {
         var maxDocumentBytes = 1 << 20
         var maxNodes = 100_000
+        var maxDepth = 64
     }
 
     struct Failure: Error {
@@ -35,7 +37,7 @@ struct YAMLReader {
         defer { yaml_parser_delete(&parser) }
         return try bytes.withUnsafeBufferPointer { (buffer) throws(Failure) in
             yaml_parser_set_input_string(&parser, buffer.baseAddress, buffer.count)
-            var builder = Builder(maxNodes: limits.maxNodes)
+            var builder = Builder(maxNodes: limits.maxNodes, maxDepth: limits.maxDepth)
             while true {
                 var event = yaml_event_t()
                 guard yaml_parser_parse(&parser, &event) == 1 else {
@@ -75,6 +77,7 @@ struct YAMLReader {
 
     private struct Builder {
         let maxNodes: Int
+        let maxDepth: Int
         var stack: [Frame] = []
         var anchors: [String: YAMLNode] = [:]
         var document: YAMLNode?
@@ -82,7 +85,20 @@ struct YAMLReader {
         var aliasNodes = 0
         var duplicates: [(line: Int, column: Int, key: String, first: Int)] = []
 
-        init(maxNodes: Int) { self.maxNodes = maxNodes }
+        init(maxNodes: Int, maxDepth: Int) {
+            self.maxNodes = maxNodes
+            self.maxDepth = maxDepth
+        }
+
+        private func checkDepth(line: Int, column: Int) throws(Failure) {
+            guard stack.count >= maxDepth else { return }
+            throw Failure(
+                kind: .limitExceeded,
+                message: "collections are nested more than \(maxDepth) levels deep; the limit is \(maxDepth) (maxDepth)",
+                line: line,
+                column: column
+            )
+        }
 
         mutating func handle(_ event: yaml_event_t) throws(Failure) {
             let line = event.start_mark.line + 1
@@ -113,10 +129,12 @@ struct YAMLReader {
                 node.column = column
                 try add(node, anchor: nil, isAlias: true)
             case YAML_SEQUENCE_START_EVENT:
+                try checkDepth(line: line, column: column)
                 stack.append(
                     Frame(isMapping: false, anchor: Self.string(event.data.sequence_start.anchor), line: line, column: column)
                 )
             case YAML_MAPPING_START_EVENT:
+                try checkDepth(line: line, column: column)
                 stack.append(
                     Frame(isMapping: true, anchor: Self.string(event.data.mapping_start.anchor), line: line, column: column)
                 )

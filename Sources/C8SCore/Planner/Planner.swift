@@ -119,21 +119,7 @@ public enum Planner {
                     deadlines.append(deadline)
                 }
             }
-            var changed = true
-            while changed {
-                changed = false
-                for step in input.steps where phases[step.id] == .pending {
-                    if let action = decide(step, phases: phases, steps: byID) {
-                        actions.append(action)
-                        switch action {
-                        case .start: phases[step.id] = .running
-                        case .skip: phases[step.id] = .skipped
-                        default: break
-                        }
-                        changed = true
-                    }
-                }
-            }
+            actions += decidePending(input.steps, phases: &phases, steps: byID)
             if let runDeadline { deadlines.append(runDeadline) }
         }
 
@@ -142,6 +128,61 @@ public enum Planner {
             deadlines = []
         }
         return Plan(actions: actions, nextDeadline: deadlines.min())
+    }
+
+    /// Decides every pending step once, in dependency order (Kahn's algorithm), so that a skip cascades down
+    /// a chain in one pass: linear in steps and edges. Returns the actions in step order. Steps on a cycle
+    /// (which validation refuses) are decided afterwards by repeating passes over just them.
+    private static func decidePending(
+        _ steps: [PlanStep],
+        phases: inout [String: StepPhase],
+        steps byID: [String: PlanStep]
+    ) -> [PlannerAction] {
+        var position: [String: Int] = [:]
+        for (index, step) in steps.enumerated() where position[step.id] == nil { position[step.id] = index }
+        var unsettled = [Int](repeating: 0, count: steps.count)
+        var dependents = [[Int]](repeating: [], count: steps.count)
+        for (index, step) in steps.enumerated() {
+            for dependency in step.dependsOn {
+                guard let source = position[dependency] else { continue }
+                unsettled[index] += 1
+                dependents[source].append(index)
+            }
+        }
+        var queue = steps.indices.filter { unsettled[$0] == 0 }
+        var decided: [(index: Int, action: PlannerAction)] = []
+        func apply(_ index: Int) -> Bool {
+            let step = steps[index]
+            guard phases[step.id] == .pending, let action = decide(step, phases: phases, steps: byID) else {
+                return false
+            }
+            decided.append((index, action))
+            switch action {
+            case .start: phases[step.id] = .running
+            case .skip: phases[step.id] = .skipped
+            default: break
+            }
+            return true
+        }
+        var head = 0
+        while head < queue.count {
+            let index = queue[head]
+            head += 1
+            _ = apply(index)
+            for dependent in dependents[index] {
+                unsettled[dependent] -= 1
+                if unsettled[dependent] == 0 { queue.append(dependent) }
+            }
+        }
+        if queue.count < steps.count {
+            let cyclic = steps.indices.filter { unsettled[$0] > 0 }
+            var changed = true
+            while changed {
+                changed = false
+                for index in cyclic where apply(index) { changed = true }
+            }
+        }
+        return decided.sorted { $0.index < $1.index }.map(\.action)
     }
 
     /// What to do with one pending step, or nil to keep waiting.

@@ -20,9 +20,23 @@ package enum EditDistance {
     }
 
     /// The candidate closest to `word`, if it is close enough to be a plausible typo.
+    ///
+    /// Bounded work: words longer than ``maxWordLength`` get no suggestion, and only candidates whose length is
+    /// within the allowed distance are compared, so each comparison costs at most `maxWordLength²` steps.
     package static func closest(to word: String, among candidates: [String]) -> String? {
-        let limit = max(1, min(3, word.count / 2))
-        let scored = candidates.map { ($0, distance(word, $0)) }.filter { $0.1 <= limit }
-        return scored.min { $0.1 < $1.1 }?.0
+        let length = word.count
+        guard length <= maxWordLength else { return nil }
+        let limit = max(1, min(3, length / 2))
+        var best: (String, Int)?
+        for candidate in candidates {
+            let candidateLength = candidate.utf8.count
+            guard candidateLength <= maxWordLength + limit * 4, abs(candidate.count - length) <= limit else { continue }
+            let score = distance(word, candidate)
+            if score <= limit, best.map({ score < $0.1 }) ?? true { best = (candidate, score) }
+        }
+        return best?.0
     }
+
+    /// Longest word for which suggestions are computed (names are DNS labels of at most 63 characters).
+    package static let maxWordLength = 64
 }

@@ -1,25 +1,46 @@
 /// Checks a ``PipelineSpec`` beyond its types: names, references, cycles, durations, quantities, the matrix
 /// and its expressions, secrets and environment names. Returns every problem, each located through the
 /// optional ``SourceMap`` (a spec read from the Kubernetes API has none, and its errors name only the field).
+///
+/// Enforces the ``PipelineLimits`` (counts, sizes, matrix combinations, the size of the resolved pipeline)
+/// without expanding the matrix beyond its bounded product; its work is linear in the size of the spec
+/// (n·log n in the number of names for sorting map keys), whatever the input.
 public enum PipelineValidator {
     /// Every problem of `spec`, in spec order (the parser sorts them by position).
-    public static func validate(_ spec: PipelineSpec, sourceMap: SourceMap? = nil) -> [PipelineError] {
-        var context = Context(sourceMap: sourceMap)
+    public static func validate(
+        _ spec: PipelineSpec,
+        sourceMap: SourceMap? = nil,
+        limits: PipelineLimits = .standard
+    ) -> [PipelineError] {
+        var context = Context(sourceMap: sourceMap, limits: limits)
         context.check(spec)
         return context.errors
     }
 
-    private struct Context {
-        let sourceMap: SourceMap?
-        var errors: [PipelineError] = []
-        var axes: [String] = []
-        var hasMatrix = false
+    /// Most unknown names for which a "did you mean" is computed (each costs a pass over the candidates).
+    static let maxSuggestions = 20
 
-        init(sourceMap: SourceMap?) {
+    struct Context {
+        let sourceMap: SourceMap?
+        let limits: PipelineLimits
+        var errors: [PipelineError] = []
+        /// Axis names in expansion order, and the same as a set.
+        var axes: [String] = []
+        var axisSet: Set<String> = []
+        /// The longest JSON-escaped value of each axis, for bounding the resolved pipeline's size.
+        var longestValue: [String: Int] = [:]
+        /// Upper bound of the bytes matrix substitution adds to the pipeline's encoding.
+        var substitutionGrowth = 0
+        var hasMatrix = false
+        var suggestionsLeft = PipelineValidator.maxSuggestions
+
+        init(sourceMap: SourceMap?, limits: PipelineLimits) {
             self.sourceMap = sourceMap
+            self.limits = limits
         }
 
         mutating func check(_ spec: PipelineSpec) {
+            checkLimits(spec)
             if let timeout = spec.timeout, timeout.nanoseconds <= 0 {
                 fail(.invalidValue, "timeout", "the run timeout must be positive")
             }
@@ -29,6 +50,10 @@ public enum PipelineValidator {
             if let matrix = spec.matrix {
                 hasMatrix = true
                 axes = matrix.axisNames
+                axisSet = Set(axes)
+                for (axis, values) in matrix.axes {
+                    longestValue[axis] = values.map(Self.escapedLength).max() ?? 0
+                }
                 check(matrix)
             }
             checkEnvironment(spec.env, path: "env")
@@ -46,6 +71,7 @@ public enum PipelineValidator {
                 }
             }
             checkDependencies(spec.steps, firstIndex: firstIndex)
+            checkResolvedSize(spec)
         }
 
         mutating func check(_ step: PipelineStep, path: String) {
@@ -133,7 +159,7 @@ public enum PipelineValidator {
             if matrix.axes.isEmpty {
                 fail(.invalidValue, "matrix", "a matrix needs at least one axis (e.g. go: [\"1.22\", \"1.23\"])")
             }
-            for name in matrix.axisNames {
+            for name in axes {
                 let values = matrix.axes[name] ?? []
                 if !Names.isAxisName(name) {
                     fail(.invalidValue, "matrix.\(name)", "axis name \"\(name)\" may hold only letters, digits, '_' and '-'")
@@ -154,7 +180,7 @@ public enum PipelineValidator {
             }
             for (index, entry) in matrix.include.enumerated() {
                 checkAxes(of: entry, path: "matrix.include[\(index)]")
-                let missing = matrix.axisNames.filter { entry[$0] == nil }
+                let missing = axes.filter { entry[$0] == nil }
                 if !missing.isEmpty {
                     fail(
                         .invalidValue,
@@ -166,9 +192,9 @@ public enum PipelineValidator {
         }
 
         mutating func checkAxes(of entry: [String: String], path: String) {
-            for key in entry.keys.sorted() where !axes.contains(key) {
+            for key in entry.keys.sorted() where !axisSet.contains(key) {
                 var message = "\"\(key)\" is not an axis of the matrix"
-                if let suggestion = EditDistance.closest(to: key, among: axes) {
+                if let suggestion = suggestion(for: key, among: axes) {
                     message += "; did you mean \"\(suggestion)\"?"
                 } else {
                     message += " (axes: \(axes.joined(separator: ", ")))"
@@ -196,12 +222,15 @@ public enum PipelineValidator {
                     )
                     continue
                 }
-                guard !axes.contains(axis) else { continue }
+                if axisSet.contains(axis) {
+                    substitutionGrowth += max(0, (longestValue[axis] ?? 0) - (expression.body.utf8.count + 5))
+                    continue
+                }
                 if !hasMatrix {
                     fail(.undefinedMatrixAxis, path, "matrix.\(axis) is used but the pipeline has no matrix")
                 } else {
                     var message = "matrix.\(axis) is not an axis of the matrix"
-                    if let suggestion = EditDistance.closest(to: axis, among: axes) {
+                    if let suggestion = suggestion(for: axis, among: axes) {
                         message += "; did you mean matrix.\(suggestion)?"
                     } else {
                         message += " (axes: \(axes.joined(separator: ", ")))"
@@ -216,13 +245,13 @@ public enum PipelineValidator {
             for (index, step) in steps.enumerated() {
                 for (depIndex, dependency) in step.dependsOn.enumerated() where firstIndex[dependency] == nil {
                     var message = "unknown step \"\(dependency)\""
-                    if let suggestion = EditDistance.closest(to: dependency, among: names) {
+                    if let suggestion = suggestion(for: dependency, among: names) {
                         message += "; did you mean \"\(suggestion)\"?"
                     }
                     fail(.unknownDependency, "steps[\(index)].dependsOn[\(depIndex)]", message)
                 }
             }
-            for cycle in DependencyGraph(steps: steps).cycles() {
+            for cycle in DependencyGraph(steps: steps).cycles(limit: PipelineValidator.maxSuggestions) {
                 guard let first = cycle.first, let index = firstIndex[first] else { continue }
                 fail(
                     .cycle,
@@ -232,12 +261,20 @@ public enum PipelineValidator {
             }
         }
 
+        /// The closest of `candidates`, while suggestions are left (each one scans every candidate).
+        mutating func suggestion(for word: String, among candidates: [String]) -> String? {
+            guard suggestionsLeft > 0 else { return nil }
+            suggestionsLeft -= 1
+            return EditDistance.closest(to: word, among: candidates)
+        }
+
         static func envNameMessage(_ name: String) -> String {
             "\"\(name)\" is not a valid environment variable name: use letters, digits and '_', not starting with a digit"
         }
 
         mutating func fail(_ kind: PipelineError.Kind, _ path: String, _ message: String) {
-            let fullPath = (sourceMap?.pathPrefix ?? "") + path
+            let prefix = sourceMap?.pathPrefix ?? ""
+            let fullPath = path.isEmpty && prefix.hasSuffix(".") ? String(prefix.dropLast()) : prefix + path
             let position = sourceMap?.location(of: fullPath)
             errors.append(
                 PipelineError(

@@ -13,6 +13,9 @@ package enum YAMLReader {
 
     /// The most aliases one document may expand; refuses "billion laughs" documents.
     static let maximumAliases = 1_000
+    /// The deepest nesting of collections (the product's YAML and JSON limit): checked before a level is entered,
+    /// so no document builds a value too deep to free without overflowing the stack.
+    static let maximumDepth = 64
 
     /// Parses the first document of `text` (an empty input is `null`).
     package static func read(_ text: String) throws -> JSONValue {
@@ -55,6 +58,13 @@ package enum YAMLReader {
     }
 
     private struct Builder {
+        func checkDepth() throws {
+            guard stack.count >= YAMLReader.maximumDepth else { return }
+            throw BuildError(
+                problem: "collections are nested more than \(YAMLReader.maximumDepth) levels deep; the limit is "
+                    + "\(YAMLReader.maximumDepth)")
+        }
+
         var stack: [Frame] = []
         var anchors: [String: JSONValue] = [:]
         var result: JSONValue?
@@ -66,8 +76,10 @@ package enum YAMLReader {
             case YAML_STREAM_END_EVENT, YAML_DOCUMENT_END_EVENT:
                 return true
             case YAML_SEQUENCE_START_EVENT:
+                try checkDepth()
                 stack.append(.sequence([], anchor: string(event.data.sequence_start.anchor)))
             case YAML_MAPPING_START_EVENT:
+                try checkDepth()
                 stack.append(.mapping([:], pendingKey: nil, anchor: string(event.data.mapping_start.anchor)))
             case YAML_SEQUENCE_END_EVENT:
                 guard case .sequence(let items, let anchor) = stack.popLast() else {

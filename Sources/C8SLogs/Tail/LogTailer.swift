@@ -8,12 +8,14 @@ import Glibc
 #endif
 
 /// Follows container log directories (`/var/log/pods/<ns>_<pod>_<uid>/<container>/`) the way kubelet writes
-/// them, from one thread: reads with io_uring, wakes on inotify, survives rotation, deletion and restarts.
+/// them, from one thread: reads with io_uring (or poll(2) and pread(2) where a seccomp profile refuses io_uring),
+/// wakes on inotify, survives rotation, deletion and restarts.
 ///
 /// - A file is opened as soon as it is seen and held open, so a renamed (`0.log` → `0.log.<timestamp>`) or
 ///   unlinked file is still read to its end. Gzipped rotated files (`*.gz`) are copies of files already held
 ///   open and are not read, with one exception: if the file a checkpoint points into was rotated and compressed
-///   while the tailer was down, it is decompressed (`gzip -dc`) and resumed. (Whole files rotated *and*
+///   while the tailer was down, it is decompressed (zlib, on a thread of its own, never on the io_uring thread)
+///   and resumed. (Whole files rotated *and*
 ///   compressed during downtime, which takes at least three kubelet rotations, are not recovered; a warning
 ///   names a checkpointed file that cannot be found.)
 /// - Files are read in order: `<n>.log.<timestamp>` rotations, then `<n>.log`, for each container restart `n`.
@@ -31,11 +33,17 @@ public final class LogTailer: Sendable {
     ///   writes produce no directory event); default 250 ms.
     /// - `maxQueuedBatches`: batches waiting for a consumer before its reading pauses (default 4).
     /// - `ringEntries`: io_uring submission queue size (default 256).
+    /// - `maximumDecompressedSize`: the most bytes one rotated `*.gz` file may decompress to (default 256 MiB; a
+    ///   larger one is skipped with a warning naming this bound).
+    /// - `useIOUring`: read with io_uring where the kernel and the seccomp profile allow it, else (and when
+    ///   false) with `poll(2)` and `pread(2)`, which a container runtime's default profile allows (default true).
     public struct Configuration: Sendable {
         public var readBufferSize: Int = 256 * 1024
         public var pollInterval: Duration = .milliseconds(250)
         public var maxQueuedBatches: Int = 4
         public var ringEntries: UInt32 = 256
+        public var maximumDecompressedSize: Int64 = 256 * 1024 * 1024
+        public var useIOUring = true
         public init() {}
     }
 

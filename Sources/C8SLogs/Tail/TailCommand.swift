@@ -4,5 +4,7 @@ enum TailCommand: Sendable {
     case finish(Int)
     case cancel(Int)
     case resume(Int)
+    /// The decompressed files a follower asked for (by compressed name; nil: could not be read).
+    case decompressed(Int, [String: TailDecompressor.Output?])
     case stop
 }

@@ -24,6 +24,10 @@ final class TailFollowerState {
     var firstScan = true
     /// The newest rotation suffix seen per container restart number (compressed or not).
     var latestRotation: [Int: String] = [:]
+    /// Compressed files of the first listing are being decompressed: nothing is listed or read meanwhile.
+    var decompressing = false
+    /// Decompressed files by compressed name, until the first listing takes them (nil: could not be read).
+    var decompressed: [String: TailDecompressor.Output?] = [:]
 
     init(handle: LogFollower, watch: Int32, bufferSize: Int) {
         self.handle = handle
@@ -37,6 +41,7 @@ final class TailFollowerState {
         buffer.deallocate()
         for file in files { close(file.fd) }
         for fd in finishedFDs.values { close(fd) }
+        for case let output? in decompressed.values { close(output.fd) }
     }
 
     /// The position after everything delivered so far, with the next sequence number.

@@ -1,4 +1,3 @@
-import CURing
 import Foundation
 import Logging
 
@@ -6,7 +5,7 @@ import Logging
 import Glibc
 #endif
 
-/// The io_uring + inotify loop: one thread for every followed directory.
+/// The io_uring (or poll, see ``TailRing``) + inotify loop: one thread for every followed directory.
 final class TailLoop: @unchecked Sendable {
     enum Kind: UInt64 {
         case event = 1
@@ -15,7 +14,7 @@ final class TailLoop: @unchecked Sendable {
     }
 
     let tailer: LogTailer
-    let ring: UnsafeMutablePointer<io_uring>
+    let ring: TailRing
     let inotifyBuffer = UnsafeMutableRawBufferPointer.allocate(byteCount: 64 * 1024, alignment: 8)
     let eventBuffer = UnsafeMutableRawBufferPointer.allocate(byteCount: 8, alignment: 8)
     var followers: [Int: TailFollowerState] = [:]
@@ -23,29 +22,44 @@ final class TailLoop: @unchecked Sendable {
     var stopping = false
     var lastTick: UInt64 = 0
     var logger: Logger { tailer.logger }
+    let decompressor: TailDecompressor
 
     init(tailer: LogTailer) throws {
         self.tailer = tailer
-        ring = .allocate(capacity: 1)
-        ring.initialize(to: io_uring())
-        do {
-            try uringCall("io_uring_queue_init") { io_uring_queue_init(tailer.configuration.ringEntries, ring, 0) }
-        } catch {
-            ring.deallocate()
-            throw error
+        decompressor = TailDecompressor(
+            maximumSize: tailer.configuration.maximumDecompressedSize, logger: tailer.logger,
+            deliver: { [tailer] id, files in tailer.send(.decompressed(id, files)) })
+        ring = try TailRing(entries: tailer.configuration.ringEntries, forcePoll: !tailer.configuration.useIOUring)
+        if ring.backend == .poll && tailer.configuration.useIOUring {
+            tailer.logger.notice(
+                """
+                io_uring is not available (a seccomp profile such as the container runtime's default refuses it); \
+                reading log files with poll(2) and pread(2)
+                """)
         }
     }
 
     func run() {
+        decompressor.start()
         do {
             try loop()
         } catch {
-            logger.error("log tailer loop failed", metadata: ["error": "\(error)"])
+            logger.error("log tailer loop failed", metadata: ["error.message": "\(error)"])
             for f in followers.values where !f.ended { f.handle.end(error: error) }
         }
-        // Exiting the ring cancels and waits for in-flight reads; only then are buffers freed.
-        io_uring_queue_exit(ring)
-        ring.deallocate()
+        decompressor.stop()
+        for command in tailer.takeCommands() {
+            switch command {
+            case .decompressed(_, let files):
+                for case let output? in files.values { close(output.fd) }
+            case .add(let handle, _):
+                handle.end(error: LogTailerError.stopped)
+            case .finish, .cancel, .resume, .stop:
+                break
+            }
+        }
+        // Closing the ring cancels and waits for in-flight reads; only then are buffers freed.
+        ring.close()
         for f in followers.values where !f.ended { f.handle.end(error: LogTailerError.stopped) }
         followers.removeAll()
         inotifyBuffer.deallocate()
@@ -65,19 +79,8 @@ final class TailLoop: @unchecked Sendable {
         let intervalNanos = UInt64(interval.seconds) * 1_000_000_000 + UInt64(interval.attoseconds / 1_000_000_000)
         lastTick = Self.now()
         while !stopping {
-            try uringCall("io_uring_submit") { io_uring_submit(ring) }
-            var cqe: UnsafeMutablePointer<io_uring_cqe>?
-            var timeout = __kernel_timespec(
-                tv_sec: Int64(intervalNanos / 1_000_000_000), tv_nsec: Int64(intervalNanos % 1_000_000_000))
-            let waited = io_uring_wait_cqe_timeout(ring, &cqe, &timeout)
-            if waited < 0 && waited != -ETIME && waited != -EINTR {
-                throw SystemCallError(call: "io_uring_wait_cqe_timeout", errno: -waited)
-            }
-            while c8s_uring_peek_cqe(ring, &cqe) == 0, let completion = cqe {
-                let data = c8s_uring_cqe_get_data64(completion)
-                let result = completion.pointee.res
-                c8s_uring_cqe_seen(ring, completion)
-                try handle(data: data, result: result)
+            for completion in try ring.submitAndWait(timeoutNanos: intervalNanos) {
+                try handle(data: completion.data, result: completion.result)
             }
             let now = Self.now()
             if now &- lastTick >= intervalNanos {
@@ -137,6 +140,18 @@ final class TailLoop: @unchecked Sendable {
             f.ended = true
             f.handle.end(error: nil)
             if !f.readInFlight { remove(id) }
+        case .decompressed(let id, let files):
+            guard let f = followers[id], !f.ended else {
+                for case let output? in files.values { close(output.fd) }
+                return
+            }
+            f.decompressed.merge(files) { old, new in
+                if let old { close(old.fd) }
+                return new
+            }
+            f.decompressing = false
+            f.needsRescan = true
+            f.wantRead = true
         case .stop:
             stopping = true
         }
@@ -218,7 +233,7 @@ final class TailLoop: @unchecked Sendable {
 
     func fail(_ f: TailFollowerState, _ error: any Error) {
         logger.error(
-            "log follower failed", metadata: ["log.directory": "\(f.handle.directory)", "error": "\(error)"])
+            "log follower failed", metadata: ["log.directory": "\(f.handle.directory)", "error.message": "\(error)"])
         f.ended = true
         f.handle.end(error: error)
     }
@@ -233,9 +248,12 @@ final class TailLoop: @unchecked Sendable {
 
     func schedule() throws {
         for (id, f) in followers where !f.ended {
+            // While the first listing's compressed files are decompressed, the follower waits.
+            if f.decompressing { continue }
             if f.needsRescan {
                 f.needsRescan = false
                 rescan(f)
+                if f.decompressing { continue }
             }
             if f.finishRequested && f.files.isEmpty && !f.readInFlight {
                 deliver(f, [], malformed: 0, isLast: true)
@@ -249,29 +267,22 @@ final class TailLoop: @unchecked Sendable {
             f.readInFlight = true
             f.issuedWithSuccessor = f.files.count > 1
             f.issuedWithFinish = f.finishRequested
-            let sqe = try submissionEntry()
-            c8s_uring_prep_read(sqe, file.fd, f.buffer.baseAddress, UInt32(f.buffer.count), UInt64(file.readOffset))
-            c8s_uring_sqe_set_data64(sqe, Kind.read.rawValue << 56 | UInt64(id))
+            try ring.prepareRead(
+                fd: file.fd, buffer: f.buffer.baseAddress, count: f.buffer.count, offset: Int64(file.readOffset),
+                pollable: false, data: Kind.read.rawValue << 56 | UInt64(id))
         }
     }
 
-    func submissionEntry() throws -> UnsafeMutablePointer<io_uring_sqe> {
-        if let sqe = c8s_uring_get_sqe(ring) { return sqe }
-        try uringCall("io_uring_submit") { io_uring_submit(ring) }
-        guard let sqe = c8s_uring_get_sqe(ring) else { throw SystemCallError(call: "io_uring_get_sqe", errno: EBUSY) }
-        return sqe
-    }
-
     func armEvent() throws {
-        let sqe = try submissionEntry()
-        c8s_uring_prep_read(sqe, tailer.eventFD, eventBuffer.baseAddress, 8, 0)
-        c8s_uring_sqe_set_data64(sqe, Kind.event.rawValue << 56)
+        try ring.prepareRead(
+            fd: tailer.eventFD, buffer: eventBuffer.baseAddress, count: 8, offset: 0, pollable: true,
+            data: Kind.event.rawValue << 56)
     }
 
     func armInotify() throws {
-        let sqe = try submissionEntry()
-        c8s_uring_prep_read(sqe, tailer.inotifyFD, inotifyBuffer.baseAddress, UInt32(inotifyBuffer.count), 0)
-        c8s_uring_sqe_set_data64(sqe, Kind.inotify.rawValue << 56)
+        try ring.prepareRead(
+            fd: tailer.inotifyFD, buffer: inotifyBuffer.baseAddress, count: inotifyBuffer.count, offset: 0,
+            pollable: true, data: Kind.inotify.rawValue << 56)
     }
 
     // MARK: directory
@@ -283,6 +294,7 @@ final class TailLoop: @unchecked Sendable {
     /// and the file, found again later, would be read from its start (delivering committed records twice).
     func rescan(_ f: TailFollowerState) {
         let directory = f.handle.directory
+        let cursorAtStart = f.pendingCursor
         // removed: the held files are still read
         guard let listing = TailDirectoryListing.stable(directory: directory) else { return }
         var raced = listing.raced
@@ -371,7 +383,13 @@ final class TailLoop: @unchecked Sendable {
         if f.firstScan {
             let uncompressed = Set(found.map(\.1))
             let orphans = compressed.filter { !uncompressed.contains(String($0.dropLast(3))) }
-            added.append(contentsOf: compressedFiles(f, orphans: orphans, directory: directory))
+            guard let decompressed = compressedFiles(f, orphans: orphans, directory: directory) else {
+                // Listed again once the decompressor answers, from the same checkpoint.
+                for (_, file) in added { close(file.fd) }
+                f.pendingCursor = cursorAtStart
+                return
+            }
+            added.append(contentsOf: decompressed)
         }
         if let pending = f.pendingCursor {
             f.pendingCursor = nil
@@ -418,13 +436,57 @@ final class TailLoop: @unchecked Sendable {
     /// temporary files): all of them when there is no checkpoint (the tailer started late); after a restart, the
     /// checkpointed file if kubelet compressed it meanwhile (`<rotated name>.gz`, or for a live `<n>.log` the first
     /// rotation after the newest one known at the checkpoint), resumed, and every later one from its start.
-    func compressedFiles(_ f: TailFollowerState, orphans: [String], directory: String) -> [(TailFileName, TailFile)] {
+    ///
+    /// Returns nil after asking the decompressor for the files not decompressed yet (the follower waits for its
+    /// answer, ``TailCommand/decompressed(_:_:)``, and lists again).
+    func compressedFiles(_ f: TailFollowerState, orphans: [String], directory: String) -> [(TailFileName, TailFile)]? {
+        let selected = Self.compressedSelection(
+            orphans: orphans, hasCheckpoint: f.handle.initialPosition != nil, cursor: f.pendingCursor)
+        let missing = selected.files.map(\.name).filter { f.decompressed.index(forKey: $0) == nil }
+        if !missing.isEmpty {
+            f.decompressing = true
+            decompressor.submit(.init(follower: f.handle.id, directory: directory, names: missing))
+            return nil
+        }
+        defer {
+            for case let output? in f.decompressed.values { close(output.fd) }
+            f.decompressed = [:]
+        }
+        var result: [(TailFileName, TailFile)] = []
+        for (index, (name, order, cursor)) in selected.files.enumerated() {
+            let output = f.decompressed.removeValue(forKey: name) ?? nil
+            guard let output, output.size >= cursor?.resume.offset ?? 0 else {
+                if let output { close(output.fd) }
+                if index == 0 && selected.resumes {
+                    logger.warning("cannot resume a compressed log file", metadata: ["log.file": "\(name)"])
+                    for (_, file) in result { close(file.fd) }
+                    return []
+                }
+                continue
+            }
+            if index == 0 && selected.resumes {
+                f.pendingCursor = nil
+                logger.info(
+                    "resuming a log file that was compressed while the tailer was down",
+                    metadata: ["log.directory": "\(directory)", "log.file": "\(name)"])
+            }
+            // Named like the rotated file without `.gz`, so a later checkpoint leads back to the compressed file.
+            let file = TailFile(
+                fd: output.fd, identity: output.identity, name: String(name.dropLast(3)), position: cursor)
+            result.append((order, file))
+        }
+        return result
+    }
+
+    /// Which compressed files ``compressedFiles(_:orphans:directory:)`` reads, in order, each with the cursor to
+    /// resume it from; `resumes` when the first is the checkpointed file (without it, nothing else is read).
+    static func compressedSelection(
+        orphans: [String], hasCheckpoint: Bool, cursor: TailPosition.Cursor?
+    ) -> (files: [(name: String, order: TailFileName, cursor: TailPosition.Cursor?)], resumes: Bool) {
         var candidates = orphans.compactMap { name in TailFileName(String(name.dropLast(3))).map { (name, $0) } }
         candidates.sort { $0.1 < $1.1 }
-        guard f.handle.initialPosition != nil else {
-            return candidates.compactMap { name, order in decompress(name, directory: directory, cursor: nil).map { (order, $0) } }
-        }
-        guard let cursor = f.pendingCursor, let cursorOrder = TailFileName(cursor.name) else { return [] }
+        guard hasCheckpoint else { return (candidates.map { ($0.0, $0.1, nil) }, false) }
+        guard let cursor, let cursorOrder = TailFileName(cursor.name) else { return ([], false) }
         let own: (String, TailFileName)?
         if !cursorOrder.isLive {
             own = candidates.first { $0.0 == cursor.name + ".gz" }
@@ -432,48 +494,9 @@ final class TailLoop: @unchecked Sendable {
             let after = cursor.latestRotation ?? ""
             own = candidates.first { $0.1.restart == cursorOrder.restart && $0.1.rotation > after }
         }
-        guard let own, let resumed = decompress(own.0, directory: directory, cursor: cursor) else { return [] }
-        f.pendingCursor = nil
-        logger.info(
-            "resuming a log file that was compressed while the tailer was down",
-            metadata: ["log.directory": "\(directory)", "log.file": "\(own.0)"])
-        var result = [(own.1, resumed)]
-        for (name, order) in candidates where own.1 < order {
-            if let file = decompress(name, directory: directory, cursor: nil) { result.append((order, file)) }
-        }
-        return result
-    }
-
-    /// `gzip -dc` into an unlinked temporary file, held open like any log file. It gets its own identity and the
-    /// rotated name without `.gz`, so a later checkpoint leads back to the compressed file.
-    func decompress(_ name: String, directory: String, cursor: TailPosition.Cursor?) -> TailFile? {
-        var template = Array("\(NSTemporaryDirectory())/c8s-tail-gz-XXXXXX".utf8CString)
-        let made = try? systemCall("mkstemp", NSTemporaryDirectory()) {
-            template.withUnsafeMutableBufferPointer { mkstemp($0.baseAddress!) }
-        }
-        guard let fd = made else { return nil }
-        unlink(String(cString: template))
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["gzip", "-dc", directory + "/" + name]
-        process.standardOutput = FileHandle(fileDescriptor: fd, closeOnDealloc: false)
-        do {
-            try process.run()
-            process.waitUntilExit()
-        } catch {
-            close(fd)
-            logger.warning("cannot decompress log file", metadata: ["log.file": "\(name)", "error": "\(error)"])
-            return nil
-        }
-        var info = stat()
-        guard process.terminationStatus == 0, (try? systemCall("fstat", name, { fstat(fd, &info) })) != nil,
-            Int64(info.st_size) >= cursor?.resume.offset ?? 0
-        else {
-            close(fd)
-            logger.warning("cannot decompress log file", metadata: ["log.file": "\(name)"])
-            return nil
-        }
-        let identity = LogFileIdentity(device: UInt64(info.st_dev), inode: UInt64(info.st_ino))
-        return TailFile(fd: fd, identity: identity, name: String(name.dropLast(3)), position: cursor)
+        guard let own else { return ([], false) }
+        let later = candidates.filter { own.1 < $0.1 }
+            .map { (name: $0.0, order: $0.1, cursor: TailPosition.Cursor?.none) }
+        return ([(own.0, own.1, cursor)] + later, true)
     }
 }

@@ -1,0 +1,14 @@
+extension TestChildProcess {
+    /// Runs `executable` with `arguments` until it exits (at most `limit`); returns how it ended and everything it
+    /// wrote (stdout and stderr). For executables that end on their own, such as a `--help` or a refused setting.
+    public static func runToExit(
+        executable: String, arguments: [String] = [], environment: [String: String]? = nil,
+        limit: Duration = .seconds(60)
+    ) async throws -> (termination: Termination, output: String) {
+        try await withTestChildProcess(executable: executable, arguments: arguments, environment: environment) {
+            process in
+            let termination = try await process.waitForExit(limit: limit)
+            return (termination, process.output)
+        }
+    }
+}
