@@ -1,5 +1,6 @@
 import C8SKube
 import C8SLogs
+import C8STestSupport
 import Foundation
 import Testing
 
