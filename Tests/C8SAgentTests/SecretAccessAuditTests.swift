@@ -1,5 +1,6 @@
 import C8SKube
 import C8SLogs
+import C8STestSupport
 import Foundation
 import Testing
 
@@ -41,7 +42,7 @@ struct SecretAccessAuditTests {
                 #expect(!record.serviceAccount.isEmpty)
                 #expect(ISO8601DateFormatter().date(from: String(record.time.prefix(19)) + "Z") != nil)
             }
-            #expect(lines.allSatisfy { $0.hasPrefix("notice ") })
+            #expect(lines.allSatisfy { $0.hasPrefix("c8s.audit notice ") })
             #expect(!captured.text.contains("audit-value"))
         }
     }

@@ -8,9 +8,7 @@ import Testing
 /// no input may crash them, every refusal is a located ``PipelineErrors``, and under `make fuzz`
 /// (`C8S_FUZZ_SCALE` set) no input may take more than a second.
 @Suite struct PipelineFuzzTests {
-    static let corpus: URL = URL(fileURLWithPath: #filePath)
-        .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-        .appendingPathComponent("Fuzz/corpus/pipeline")
+    static let corpus = URL(fileURLWithPath: repositoryRoot).appendingPathComponent("Fuzz/corpus/pipeline")
 
     static let tokens = [
         "[", "]", "{", "}", ",", ":", "- ", "\n", "\n  ", "\n    ", "\"", "'", "&a ", "*a", "<<: *a", "!!str ",
