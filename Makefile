@@ -3,13 +3,14 @@
 #   make test   installs what is missing (system libraries, SeaweedFS) and runs every test
 #   make bench  runs the benchmarks in Benchmarks/
 #   make fuzz   runs the fuzz tests (Fuzz/README.md) FUZZ_SCALE times longer than make test, with a fresh seed
+#   make lint   checks formatting (.swift-format, 120 columns); make format rewrites the sources to match
 #   make e2e    runs the end-to-end suite against the cluster KUBECONFIG names
 #   make images builds the c8s-coordinator, c8s-agent and c8s images with podman from a release build
 #   make release REGISTRY=... VERSION=...   writes dist/VERSION/: an OCI archive per image and c8s-VERSION.yaml
 SWIFT ?= swift
 SWIFT_BUILD_FLAGS ?=
 
-.PHONY: deps test-deps build test demo bench fuzz e2e clean images release
+.PHONY: deps test-deps build test demo bench fuzz e2e clean images release lint format
 
 deps:
 	@bash scripts/install-deps.sh
@@ -37,6 +38,12 @@ fuzz: test-deps
 	$(SWIFT) build --build-tests $(SWIFT_BUILD_FLAGS)
 	C8S_FUZZ_SCALE=$(FUZZ_SCALE) C8S_FUZZ_SEED=$${C8S_FUZZ_SEED:-$$(date +%s)} \
 		$(SWIFT) test --skip-build $(SWIFT_BUILD_FLAGS) --filter 'PipelineFuzzTests|WebhookFuzzTests'
+
+lint:
+	@bash scripts/lint.sh
+
+format:
+	@bash scripts/lint.sh --fix
 
 e2e:
 	@bash scripts/e2e.sh
