@@ -103,10 +103,12 @@ let package = Package(
         ),
         // Our CRDs as Swift resource types.
         .target(name: "C8SAPI", dependencies: ["C8SCore", "C8SKube"]),
+        // Local mode's step spawner: a supervisor that kills the step's process group when c8s dies.
+        .target(name: "CStepSpawn"),
         // Local-mode executor.
         .target(
             name: "C8SLocal",
-            dependencies: ["C8SCore", "C8SLogs", .product(name: "Logging", package: "swift-log")]
+            dependencies: ["C8SCore", "C8SLogs", "CStepSpawn", .product(name: "Logging", package: "swift-log")]
         ),
         // Coordinator: webhooks, forge status reporting, reconcilers, REST API.
         .target(

@@ -113,8 +113,17 @@ public struct LocalLogs: Sendable {
                             live.finish()
                             return .complete
                         }
-                        if let step = try? store.load(id).steps.first(where: { $0.key == key }),
-                            step.startTime == nil, step.phase.isTerminal, try await reader.completion() == nil
+                        let record = try? store.load(id)
+                        if let record, RunRecovery.isAbandoned(record) {
+                            // The run's c8s died while we follow: finish its logs, then end as usual.
+                            _ = try? await RunRecovery(store: store, logger: logger).recover(id)
+                            continue
+                        }
+                        // A final step without a CRI file (checked first: the file goes only after the log is
+                        // complete) and without a complete log never had output to follow.
+                        if let step = record?.steps.first(where: { $0.key == key }), step.phase.isTerminal,
+                            !FileManager.default.fileExists(atPath: criDirectory),
+                            try await reader.completion() == nil
                         {
                             return .noLog
                         }

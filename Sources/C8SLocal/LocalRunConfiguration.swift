@@ -18,6 +18,7 @@ import Foundation
 /// - `branch`, `event`: what `when` conditions see (default: the git branch, `push`).
 /// - `color`: color the output (default: when stdout is a terminal).
 /// - `killGrace`: seconds between SIGTERM and SIGKILL when a step is stopped (default 2).
+/// - `parallelism` (`--parallel N`): at most this many steps run at once (default: 4 per processor, at least 8).
 public struct LocalRunConfiguration: Sendable {
     public var file: String
     public var directory: String
@@ -31,6 +32,11 @@ public struct LocalRunConfiguration: Sendable {
     public var event: String
     public var color: Bool
     public var killGrace: Double
+    /// At most this many steps run at once (`--parallel`; default ``defaultParallelism``).
+    public var parallelism: Int
+
+    /// Four steps per processor, at least 8.
+    public static var defaultParallelism: Int { max(8, 4 * ProcessInfo.processInfo.activeProcessorCount) }
 
     public init(
         file: String = ".c8s.yaml",
@@ -44,7 +50,8 @@ public struct LocalRunConfiguration: Sendable {
         branch: String? = nil,
         event: String = "push",
         color: Bool = isatty(1) == 1,
-        killGrace: Double = 2
+        killGrace: Double = 2,
+        parallelism: Int = LocalRunConfiguration.defaultParallelism
     ) {
         self.file = file
         self.directory = directory
@@ -58,6 +65,7 @@ public struct LocalRunConfiguration: Sendable {
         self.event = event
         self.color = color
         self.killGrace = killGrace
+        self.parallelism = parallelism
     }
 
     /// The environment variable `--secret NAME.KEY` reads: `NAME_KEY` upper-cased, every character other than a

@@ -42,10 +42,13 @@ public final class LocalRunner: @unchecked Sendable {
         let axes = Set(spec.matrix?.axes.keys.map { $0 } ?? [])
         for filter in configuration.matrixFilters {
             for axis in filter.keys where !axes.contains(axis) {
-                throw .usage("--matrix names \"\(axis)\", which is not an axis of the matrix (axes: \(axes.sorted().joined(separator: ", ")))")
+                let names = axes.sorted().joined(separator: ", ")
+                throw .usage("--matrix names \"\(axis)\", which is not an axis of the matrix (axes: \(names))")
             }
         }
-        let selected = all.filter { pipeline in configuration.matrixFilters.contains { pipeline.combination.matches($0) } }
+        let selected = all.filter { pipeline in
+            configuration.matrixFilters.contains { pipeline.combination.matches($0) }
+        }
         guard !selected.isEmpty else {
             let available = all.map { "[\($0.combination)]" }.joined(separator: " ")
             throw .usage("--matrix selects no combination; the matrix has: \(available)")
@@ -78,8 +81,9 @@ public final class LocalRunner: @unchecked Sendable {
             let label = pipeline.combination.values.keys.sorted()
                 .map { "\($0)=\(pipeline.combination.values[$0]!)" }.joined(separator: ",")
             func key(_ name: String) -> String { several ? "\(name)[\(label)]" : name }
+            let byName = Dictionary(pipeline.spec.steps.map { ($0.name, $0) }, uniquingKeysWith: { first, _ in first })
             for plan in PlanStep.steps(of: pipeline.spec, branch: branch, event: configuration.event) {
-                guard let step = pipeline.spec.steps.first(where: { $0.name == plan.id }) else { continue }
+                guard let step = byName[plan.id] else { continue }
                 var plan = plan
                 plan.id = key(step.name)
                 plan.dependsOn = step.dependsOn.map(key)
@@ -96,6 +100,9 @@ public final class LocalRunner: @unchecked Sendable {
             combinations: pipelines.map(\.combination),
             steps: steps
         )
+        // Recorded before anything else exists, so a later command can clean up after a crash at any point.
+        record.owner = RunOwner.current()
+        record.workspace = Workspace.rootPath(runID: runID)
         try store.saveSpec(pipelines, run: runID) { [masker] in masker.mask(bytes: $0) }
         try store.save(record)
 
@@ -129,6 +136,7 @@ public final class LocalRunner: @unchecked Sendable {
                             runStart: Self.monotonicNow()
                         ))
                     // The loop blocks on its event queue: it gets a thread of its own, not a task's.
+                    // The loop's thread also is the parent of every step's supervisor (see ``StepProcess``).
                     let final = await withCheckedContinuation { (continuation: CheckedContinuation<RunRecord, Never>) in
                         Thread.detachNewThread { continuation.resume(returning: loop.run()) }
                     }

@@ -17,6 +17,22 @@ public struct RunRecord: Codable, Sendable, Hashable {
     public var combinations: [MatrixCombination]
     /// One entry per step and combination, in pipeline order.
     public var steps: [StepRecord]
+    /// The `c8s` process running the run (while it is not final). A later `c8s` command that finds the run not
+    /// final and its owner gone marks it interrupted (see ``RunRecovery``).
+    public var owner: RunOwner?
+    /// The run's temporary workspace directory, removed at the end of the run or by the recovery.
+    public var workspace: String?
+    /// Why a `Failed` run failed when no step explains it: ``RunRecord/interrupted`` for a run whose `c8s` process
+    /// died before the run ended.
+    public var reason: String?
+
+    /// The reason of a run whose `c8s` process ended (killed, crashed, the machine stopped) before the run did.
+    public static let interrupted = "Interrupted"
+
+    /// What `c8s get runs --local` shows as the run's status: its phase, or `Interrupted`.
+    public var status: String {
+        reason == Self.interrupted ? Self.interrupted : phase.rawValue
+    }
 
     public init(
         id: String,

@@ -14,9 +14,27 @@ struct Workspace: Sendable {
 
     var template: URL { root.appendingPathComponent("template") }
 
+    /// The directory the workspace of run `runID` started by this process lives in (`$TMPDIR/c8s-RUN-ID-PID`).
+    static func rootPath(runID: String) -> String {
+        FileManager.default.temporaryDirectory.appendingPathComponent("c8s-\(runID)-\(getpid())").path
+    }
+
+    /// Whether `path` can be the workspace of run `runID` (any process): an absolute path whose last component is
+    /// `c8s-RUN-ID-PID`. The recovery removes only such a directory, whatever a damaged record says.
+    static func isWorkspacePath(_ path: String, runID: String) -> Bool {
+        let url = URL(fileURLWithPath: path)
+        let name = url.lastPathComponent
+        let prefix = "c8s-\(runID)-"
+        guard path.hasPrefix("/"), !path.split(separator: "/").contains(".."), name.hasPrefix(prefix) else {
+            return false
+        }
+        let pid = name.dropFirst(prefix.count)
+        return !pid.isEmpty && pid.count <= 10 && pid.allSatisfy(\.isASCII) && pid.allSatisfy(\.isNumber)
+    }
+
     /// Builds the template of `source` under a new temporary directory.
     static func prepare(source: String, runID: String) throws(LocalError) -> Workspace {
-        let root = FileManager.default.temporaryDirectory.appendingPathComponent("c8s-\(runID)-\(getpid())")
+        let root = URL(fileURLWithPath: rootPath(runID: runID))
         let template = root.appendingPathComponent("template")
         do {
             try FileManager.default.createDirectory(at: template, withIntermediateDirectories: true)

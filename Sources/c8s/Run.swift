@@ -40,10 +40,14 @@ struct Run: AsyncParsableCommand {
     @Option(help: "Event that `when` conditions see.")
     var event = "push"
 
+    @Option(help: "Local runs: at most N steps at once (default: 4 per processor, at least 8).")
+    var parallel: Int?
+
     @OptionGroup var cluster: ClusterOptions
 
     func validate() throws {
         if local, config != nil { throw ValidationError("--local runs the pipeline file; it takes no CONFIG") }
+        if let parallel, parallel < 1 { throw ValidationError("--parallel must be at least 1 (got \(parallel))") }
         if config == nil, wait || commit != nil {
             throw ValidationError(
                 "--wait and --commit start a run in the cluster: name the pipeline config (c8s run CONFIG)")
@@ -91,6 +95,7 @@ struct Run: AsyncParsableCommand {
 
     private func makeConfiguration() throws(LocalError) -> LocalRunConfiguration {
         var configuration = LocalRunConfiguration(file: file, branch: branch, event: event)
+        if let parallel { configuration.parallelism = parallel }
         try localSecrets.apply(to: &configuration) { printError($0) }
         for assignment in environment {
             let (name, value) = try LocalRunConfiguration.parseAssignment(assignment, flag: "--env")
