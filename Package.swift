@@ -185,7 +185,7 @@ let package = Package(
         // Log pipeline benchmarks (`make bench`, release build).
         .executableTarget(
             name: "c8s-bench",
-            dependencies: ["C8SLogs", "C8SCore", .product(name: "Logging", package: "swift-log")],
+            dependencies: ["C8SLogs", "C8SCore", "C8SLocal", .product(name: "Logging", package: "swift-log")],
             path: "Benchmarks/c8s-bench"
         ),
         .executableTarget(

@@ -229,4 +229,31 @@ struct LocalCrashTests {
             break
         }
     }
+
+    /// SIGTERM (and SIGINT) while a 1 000-step pipeline is being started: the run ends cancelled, every step that
+    /// started is stopped, the rest are cancelled without starting.
+    @Test(arguments: [SIGTERM, SIGINT])
+    func aSignalWhileAThousandStepsStartCancelsTheRun(signal: Int32) throws {
+        let cli = try CLIHarness()
+        defer { cli.remove() }
+        let pidFile = cli.directory.appendingPathComponent("pids").path
+        let steps = (0..<1000).map { "  - name: s\($0)\n    commands: ['echo $$ >> \"$PIDS\"', 'sleep 1000']" }
+        try cli.write("steps:\n" + steps.joined(separator: "\n") + "\n")
+        let run = try LiveRun(cli, ["run", "--local", "--parallel", "1000", "--env", "PIDS=\(pidFile)"])
+        #expect(run.wait(for: "started", count: 10))
+        kill(run.process.processIdentifier, signal)
+        let ended = DispatchSemaphore(value: 0)
+        Thread.detachNewThread {
+            run.process.waitUntilExit()
+            ended.signal()
+        }
+        #expect(ended.wait(timeout: .now() + 120) == .success, "c8s did not end after the signal")
+        if run.process.isRunning { run.killHard() }
+        #expect(run.process.terminationStatus == 130)
+        #expect(Self.waitUntilGone(Self.pids(in: pidFile)).isEmpty)
+        let record = try #require(cli.runs.first)
+        #expect(record.phase == .cancelled)
+        #expect(record.steps.allSatisfy { $0.phase == .cancelled })
+        #expect(record.steps.filter { $0.startTime != nil }.count < 1000)
+    }
 }
