@@ -36,6 +36,7 @@ enum LocalBench {
         let spec = PipelineSpec(steps: (0..<count).map { PipelineStep(name: "step-\($0)", commands: ["true"]) })
         let configuration = LocalRunConfiguration(directory: directory, color: false)
         let runner = LocalRunner(spec: spec, configuration: configuration)
+        fflush(nil)  // what was printed so far goes to the real standard output
         let saved = dup(1)
         let null = open("/dev/null", O_WRONLY)
         dup2(null, 1)

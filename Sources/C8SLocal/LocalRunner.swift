@@ -35,9 +35,9 @@ public final class LocalRunner: @unchecked Sendable {
         self.masker = masker ?? SecretMasker(secrets: configuration.maskedSecrets)
     }
 
-    /// The matrix combinations selected by the configuration's filters.
+    /// The matrix combinations selected by the configuration's filters, with the selected steps.
     public func selectedPipelines() throws(LocalError) -> [ResolvedPipeline] {
-        let all = MatrixExpansion.expand(spec)
+        let all = MatrixExpansion.expand(try configuration.selection.apply(to: spec))
         guard !configuration.matrixFilters.isEmpty else { return all }
         let axes = Set(spec.matrix?.axes.keys.map { $0 } ?? [])
         for filter in configuration.matrixFilters {
@@ -89,7 +89,9 @@ public final class LocalRunner: @unchecked Sendable {
                 plan.dependsOn = step.dependsOn.map(key)
                 entries[plan.id] = Entry(step: step, pipeline: pipeline.spec, plan: plan)
                 order.append(plan.id)
-                steps.append(StepRecord(key: plan.id, name: step.name, matrix: pipeline.combination))
+                var record = StepRecord(key: plan.id, name: step.name, matrix: pipeline.combination)
+                record.allowFailure = step.allowFailure ? true : nil
+                steps.append(record)
             }
         }
         var record = RunRecord(
@@ -112,7 +114,8 @@ public final class LocalRunner: @unchecked Sendable {
         if spec.steps.contains(where: { $0.image != nil }) {
             reporter.note("local mode runs every step on this machine; `image` is not used")
         }
-        let workspace = try Workspace.prepare(source: configuration.directory, runID: runID)
+        let workspace = try Workspace.prepare(
+            source: configuration.directory, runID: runID, clean: configuration.clean)
         defer { workspace.remove() }
         reporter.note("workspace: \(workspace.origin)")
 

@@ -76,6 +76,13 @@ public struct StepRecord: Codable, Sendable, Hashable {
     /// Copied artifacts that contain a secret value (any form): path → secret names (never values). They are
     /// kept byte for byte; the run reported them.
     public var secretsInArtifacts: [String: [String]]?
+    /// Whether the step has `allowFailure` (nil: it does not): its failure does not fail the run.
+    public var allowFailure: Bool?
+
+    /// `Failed (allowed)` for an allowed failure, else the phase.
+    public var status: String {
+        phase == .failed && allowFailure == true ? "Failed (allowed)" : phase.rawValue
+    }
 
     public init(
         key: String,
