@@ -123,14 +123,11 @@ struct Logs: AsyncParsableCommand {
     @Flag(help: "Prefix each line with its RFC 3339 timestamp.")
     var timestamps = false
 
-    @Flag(name: .shortAndLong, help: "Follow the step while it runs, until its output is complete.")
+    @Flag(name: .shortAndLong, help: "Follow the step (or, without STEP, every step) until its output is complete.")
     var follow = false
 
     func validate() throws {
         if let tail, tail < 0 { throw ValidationError("--tail must be 0 or more") }
-        if local && follow && step == nil && stepOption == nil {
-            throw ValidationError("-f follows one step: name the STEP")
-        }
         if let step, let stepOption, step != stepOption {
             throw ValidationError("name the step once: STEP \"\(step)\" and --step \"\(stepOption)\" differ")
         }
@@ -147,7 +144,11 @@ struct Logs: AsyncParsableCommand {
             try await RunRecovery(store: logs.store).recover(runID)
             let record = try logs.store.load(runID)
             guard let step = stepOption ?? step else {
-                for line in try await logs.allLines(run: runID, tail: tail, format: format) { printLine(line) }
+                if follow {
+                    try await logs.followRun(run: runID, tail: tail, format: format, output: printLine)
+                } else {
+                    for line in try await logs.allLines(run: runID, tail: tail, format: format) { printLine(line) }
+                }
                 return
             }
             let key = try LocalLogs.step(step, in: record).key

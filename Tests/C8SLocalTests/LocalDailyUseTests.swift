@@ -205,4 +205,36 @@ struct LocalDailyUseTests {
             #expect(result.stderr.contains(message), "\(flags): \(result.stderr)")
         }
     }
+
+    @Test func logsFollowWithoutAStepFollowsTheWholeRunPrefixed() throws {
+        let cli = try CLIHarness()
+        defer { cli.remove() }
+        try cli.write(
+            """
+            steps:
+              - name: first
+                commands: ['for i in 1 2 3; do echo "first $i"; sleep 0.3; done']
+              - name: second-step
+                dependsOn: [first]
+                commands: ['for i in 1 2 3; do echo "second $i"; sleep 0.3; done']
+            """)
+        let (runner, out, _) = cli.makeProcess(["run", "--local"])
+        try runner.run()
+        var seen = Data()
+        let deadline = Date().addingTimeInterval(60)
+        while !String(decoding: seen, as: UTF8.self).contains("first 1"), Date() < deadline {
+            let chunk = out.fileHandleForReading.availableData
+            if chunk.isEmpty { break }
+            seen.append(chunk)
+        }
+        let id = try #require(cli.runs.first?.id)
+        let follow = try cli.run(["logs", "--local", id, "-f"], limit: 60)
+        _ = out.fileHandleForReading.readDataToEndOfFile()
+        runner.waitUntilExit()
+        #expect(follow.status == 0, "\(follow.stderr)")
+        #expect(
+            follow.stdout
+                == (1...3).map { "first       | first \($0)\n" }.joined()
+                + (1...3).map { "second-step | second \($0)\n" }.joined(), "\(follow.stdout)")
+    }
 }
