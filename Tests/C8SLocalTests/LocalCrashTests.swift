@@ -9,46 +9,6 @@ import Testing
 /// workspace gone, and `logs -f` ending.
 @Suite("Local mode: a killed run", .serialized)
 struct LocalCrashTests {
-    /// A running `c8s run --local` whose standard output is read as it arrives.
-    final class LiveRun: @unchecked Sendable {
-        let process: Process
-        private let lock = NSCondition()
-        private var output = ""
-
-        init(_ cli: CLIHarness, _ arguments: [String]) throws {
-            let (process, out, _) = cli.makeProcess(arguments)
-            self.process = process
-            try process.run()
-            let handle = out.fileHandleForReading
-            Thread.detachNewThread { [self] in
-                while true {
-                    let data = handle.availableData
-                    lock.lock()
-                    output += String(decoding: data, as: UTF8.self)
-                    lock.broadcast()
-                    lock.unlock()
-                    if data.isEmpty { return }
-                }
-            }
-        }
-
-        /// Waits (at most `limit` seconds) until the output holds `text` `count` times.
-        func wait(for text: String, count: Int = 1, limit: Double = 60) -> Bool {
-            let deadline = Date().addingTimeInterval(limit)
-            lock.lock()
-            defer { lock.unlock() }
-            while output.components(separatedBy: text).count - 1 < count {
-                if !lock.wait(until: deadline) { return false }
-            }
-            return true
-        }
-
-        func killHard() {
-            kill(process.processIdentifier, SIGKILL)
-            process.waitUntilExit()
-        }
-    }
-
     /// Waits (bounded) until none of `pids` is alive: the steps die with c8s, asynchronously.
     static func waitUntilGone(_ pids: [Int32], limit: Double = 20) -> [Int32] {
         let deadline = Date().addingTimeInterval(limit)
@@ -62,9 +22,9 @@ struct LocalCrashTests {
 
     static func isAlive(_ pid: Int32) -> Bool {
         guard let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),
-            let close = stat.lastIndex(of: ")")
+            let fields = RunOwner.fields(ofStat: stat)
         else { return false }
-        return stat[stat.index(after: close)...].split(separator: " ").first != "Z"
+        return fields.state != "Z"
     }
 
     static func pids(in path: String) -> [Int32] {

@@ -218,19 +218,11 @@ struct LocalDailyUseTests {
                 dependsOn: [first]
                 commands: ['for i in 1 2 3; do echo "second $i"; sleep 0.3; done']
             """)
-        let (runner, out, _) = cli.makeProcess(["run", "--local"])
-        try runner.run()
-        var seen = Data()
-        let deadline = Date().addingTimeInterval(60)
-        while !String(decoding: seen, as: UTF8.self).contains("first 1"), Date() < deadline {
-            let chunk = out.fileHandleForReading.availableData
-            if chunk.isEmpty { break }
-            seen.append(chunk)
-        }
+        let runner = try LiveRun(cli, ["run", "--local"])
+        #expect(runner.wait(for: "first 1"))
         let id = try #require(cli.runs.first?.id)
         let follow = try cli.run(["logs", "--local", id, "-f"], limit: 60)
-        _ = out.fileHandleForReading.readDataToEndOfFile()
-        runner.waitUntilExit()
+        runner.process.waitUntilExit()
         #expect(follow.status == 0, "\(follow.stderr)")
         #expect(
             follow.stdout
