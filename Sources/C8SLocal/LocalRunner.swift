@@ -114,8 +114,16 @@ public final class LocalRunner: @unchecked Sendable {
         if spec.steps.contains(where: { $0.image != nil }) {
             reporter.note("local mode runs every step on this machine; `image` is not used")
         }
-        let workspace = try Workspace.prepare(
-            source: configuration.directory, runID: runID, clean: configuration.clean)
+        let workspace: Workspace
+        do {
+            workspace = try Workspace.prepare(source: configuration.directory, runID: runID, clean: configuration.clean)
+        } catch {
+            try? FileManager.default.removeItem(atPath: Workspace.rootPath(runID: runID))
+            record.phase = .failed
+            record.endTime = Date()
+            try? store.save(record)
+            throw error
+        }
         defer { workspace.remove() }
         reporter.note("workspace: \(workspace.origin)")
 

@@ -53,6 +53,7 @@ public struct RunRecovery: Sendable {
     /// Recovers run `id` if it is abandoned; returns whether this call did.
     @discardableResult
     public func recover(_ id: String) async throws(LocalError) -> Bool {
+        guard Self.isAbandoned(try store.load(id)) else { return false }
         let lock = try RecoveryLock(path: store.runDirectory(id).appendingPathComponent("recovery.lock").path)
         defer { lock.release() }
         var record = try store.load(id)
