@@ -90,7 +90,8 @@ public struct LocalLogs: Sendable {
         output: @escaping @Sendable (String) -> Void
     ) async throws {
         try await LogTailer.withLogTailer(logger: logger) { tailer in
-            try await follow(run: id, step: key, tail: tail, format: format, tailer: tailer, logger: logger, output: output)
+            try await follow(
+                run: id, step: key, tail: tail, format: format, tailer: tailer, logger: logger, output: output)
         }
     }
 

@@ -44,7 +44,8 @@ public struct RunRecovery: Sendable {
                 if try await recover(record.id) { recovered.append(record.id) }
             } catch {
                 logger.warning(
-                    "cannot recover an interrupted run", metadata: ["run.id": "\(record.id)", "error.message": "\(error)"])
+                    "cannot recover an interrupted run",
+                    metadata: ["run.id": "\(record.id)", "error.message": "\(error)"])
             }
         }
         return recovered

@@ -79,7 +79,8 @@ public struct RunStore: Sendable {
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
         do {
             try FileManager.default.createDirectory(at: runDirectory(id), withIntermediateDirectories: true)
-            try Data(mask([UInt8](encoder.encode(pipelines)))).write(to: runDirectory(id).appendingPathComponent("spec.json"))
+            try Data(mask([UInt8](encoder.encode(pipelines))))
+                .write(to: runDirectory(id).appendingPathComponent("spec.json"))
         } catch {
             throw .io("cannot record the pipeline of run \(id): \(error)")
         }

@@ -47,7 +47,8 @@ struct Workspace: Sendable {
         if inGit {
             let commit = Shell.output("git rev-parse --short HEAD", in: source)
             // Changes to tracked files, and untracked files that are not ignored (what the working tree adds).
-            let changed = Shell.output("git status --porcelain --untracked-files=normal -- . ':!.c8s'", in: source) != nil
+            let status = "git status --porcelain --untracked-files=normal -- . ':!.c8s'"
+            let changed = Shell.output(status, in: source) != nil
             if clean {
                 let export = "git rev-parse --verify -q HEAD >/dev/null 2>&1 "
                     + "&& test -n \"$(git ls-tree HEAD . 2>/dev/null)\" "
@@ -85,7 +86,8 @@ struct Workspace: Sendable {
     /// A fresh copy of the template for one step.
     func makeStepDirectory(for key: String) throws(LocalError) -> URL {
         let directory = root.appendingPathComponent("steps").appendingPathComponent(RunStore.fileName(for: key))
-        try? FileManager.default.createDirectory(at: directory.deletingLastPathComponent(), withIntermediateDirectories: true)
+        try? FileManager.default.createDirectory(
+            at: directory.deletingLastPathComponent(), withIntermediateDirectories: true)
         guard Shell.run("cp -a \"$1/.\" \"$2\"", arguments: [template.path, directory.path], in: root.path) == 0 else {
             throw .io("cannot copy the workspace for step \(key) into \(directory.path)")
         }
