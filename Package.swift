@@ -103,10 +103,12 @@ let package = Package(
         ),
         // Our CRDs as Swift resource types.
         .target(name: "C8SAPI", dependencies: ["C8SCore", "C8SKube"]),
+        // Local mode's step spawner: a supervisor that kills the step's process group when c8s dies.
+        .target(name: "CStepSpawn"),
         // Local-mode executor.
         .target(
             name: "C8SLocal",
-            dependencies: ["C8SCore", "C8SLogs", .product(name: "Logging", package: "swift-log")]
+            dependencies: ["C8SCore", "C8SLogs", "CStepSpawn", .product(name: "Logging", package: "swift-log")]
         ),
         // Coordinator: webhooks, forge status reporting, reconcilers, REST API.
         .target(
@@ -183,7 +185,7 @@ let package = Package(
         // Log pipeline benchmarks (`make bench`, release build).
         .executableTarget(
             name: "c8s-bench",
-            dependencies: ["C8SLogs", "C8SCore", .product(name: "Logging", package: "swift-log")],
+            dependencies: ["C8SLogs", "C8SCore", "C8SLocal", .product(name: "Logging", package: "swift-log")],
             path: "Benchmarks/c8s-bench"
         ),
         .executableTarget(

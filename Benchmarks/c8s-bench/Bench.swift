@@ -11,13 +11,16 @@ import Glibc
 ///
 /// Usage: `c8s-bench [--megabytes N] [--latency-lines N] [--directory DIR] [--mask-only]` (defaults 200, 3000, a
 /// temporary dir; `--mask-only` stops after parsing, masking and the `grep -F` baseline, for callgrind);
-/// `c8s-bench --pipeline-only` runs only the validation and planning benchmarks (``PipelineBench``).
+/// `c8s-bench --pipeline-only` runs only the validation and planning benchmarks (``PipelineBench``),
+/// `c8s-bench --local-only` only local mode's run of 1 000 and 10 000 trivial steps (``LocalBench``).
 @main
 enum Bench {
     static func main() async throws {
         if CommandLine.arguments.dropFirst().first == "--pipeline-only" { return PipelineBench.run() }
+        if CommandLine.arguments.dropFirst().first == "--local-only" { return await LocalBench.run() }
         try await run()
         PipelineBench.run()
+        await LocalBench.run()
     }
 
     /// The benchmark body, off the main actor.

@@ -89,10 +89,57 @@ public struct LocalLogs: Sendable {
         logger: Logger = Logger(label: "c8s.logs"),
         output: @escaping @Sendable (String) -> Void
     ) async throws {
+        try await LogTailer.withLogTailer(logger: logger) { tailer in
+            try await follow(
+                run: id, step: key, tail: tail, format: format, tailer: tailer, logger: logger, output: output)
+        }
+    }
+
+    /// Follows every step of a run at once, each line prefixed with its step as the live output of `c8s run --local`
+    /// prints it (`step | line`): each step from when it starts until its log is complete; ends when the run and
+    /// every step's log are. A run whose `c8s` died meanwhile is recovered, so the follower ends too.
+    public func followRun(
+        run id: String, tail: Int? = nil, format: LogLineFormat = .init(),
+        logger: Logger = Logger(label: "c8s.logs"),
+        output: @escaping @Sendable (String) -> Void
+    ) async throws {
+        let first = try store.load(id)
+        let width = min(40, first.steps.map(\.key.count).max() ?? 0)
+        let store = self.store
+        try await LogTailer.withLogTailer(logger: logger) { tailer in
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                var following = Set<String>()
+                while true {
+                    let record = try store.load(id)
+                    if RunRecovery.isAbandoned(record) {
+                        _ = try? await RunRecovery(store: store, logger: logger).recover(id)
+                        continue
+                    }
+                    for step in record.steps where step.startTime != nil || step.phase.isTerminal {
+                        guard following.insert(step.key).inserted else { continue }
+                        let label = step.key.padding(toLength: max(width, step.key.count), withPad: " ", startingAt: 0)
+                        group.addTask {
+                            try await follow(
+                                run: id, step: step.key, tail: tail, format: format, tailer: tailer, logger: logger
+                            ) { output(label + " | " + $0) }
+                        }
+                    }
+                    if record.phase.isTerminal && following.count == record.steps.count { break }
+                    try await Task.sleep(for: .milliseconds(200))
+                }
+                try await group.waitForAll()
+            }
+        }
+    }
+
+    private func follow(
+        run id: String, step key: String, tail: Int?, format: LogLineFormat, tailer: LogTailer, logger: Logger,
+        output: @escaping @Sendable (String) -> Void
+    ) async throws {
         let reader = try reader(run: id, step: key)
         let criDirectory = store.criDirectory(run: id, step: key).path
         let store = self.store
-        try await LogTailer.withLogTailer(logger: logger) { tailer in
+        do {
             let live = CRIDirectoryLiveSource(tailer: tailer, directory: criDirectory)
             try await withThrowingTaskGroup(of: FollowEvent.self) { group in
                 group.addTask {
@@ -113,8 +160,17 @@ public struct LocalLogs: Sendable {
                             live.finish()
                             return .complete
                         }
-                        if let step = try? store.load(id).steps.first(where: { $0.key == key }),
-                            step.startTime == nil, step.phase.isTerminal, try await reader.completion() == nil
+                        let record = try? store.load(id)
+                        if let record, RunRecovery.isAbandoned(record) {
+                            // The run's c8s died while we follow: finish its logs, then end as usual.
+                            _ = try? await RunRecovery(store: store, logger: logger).recover(id)
+                            continue
+                        }
+                        // A final step without a CRI file (checked first: the file goes only after the log is
+                        // complete) and without a complete log never had output to follow.
+                        if let step = record?.steps.first(where: { $0.key == key }), step.phase.isTerminal,
+                            !FileManager.default.fileExists(atPath: criDirectory),
+                            try await reader.completion() == nil
                         {
                             return .noLog
                         }

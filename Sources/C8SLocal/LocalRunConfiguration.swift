@@ -16,8 +16,12 @@ import Foundation
 /// - `baseEnvironment` (c8s's environment): where `PATH`, `HOME`, `TERM` and the inherited variables come from.
 /// - `matrixFilters` (`--matrix AXIS=VALUE,...`): run only the combinations matching one of the filters.
 /// - `branch`, `event`: what `when` conditions see (default: the git branch, `push`).
-/// - `color`: color the output (default: when stdout is a terminal).
+/// - `color` (`--color auto|always|never`, `NO_COLOR`, `TERM=dumb`; see ``colorEnabled(_:environment:isTerminal:)``):
+///   color the output (default: when stdout is a terminal).
 /// - `killGrace`: seconds between SIGTERM and SIGKILL when a step is stopped (default 2).
+/// - `parallelism` (`--parallel N`): at most this many steps run at once (default: 4 per processor, at least 8).
+/// - `clean` (`--clean`): the workspace holds `HEAD` only, not the working tree with its uncommitted changes.
+/// - `selection` (`--step NAME`, `--only NAME`, `--rerun-failed RUN-ID`): which steps run (default: all).
 public struct LocalRunConfiguration: Sendable {
     public var file: String
     public var directory: String
@@ -31,6 +35,15 @@ public struct LocalRunConfiguration: Sendable {
     public var event: String
     public var color: Bool
     public var killGrace: Double
+    /// At most this many steps run at once (`--parallel`; default ``defaultParallelism``).
+    public var parallelism: Int
+    /// Run what `HEAD` holds instead of the working tree (`--clean`).
+    public var clean = false
+    /// Which steps run (`--step`, `--only`, `--rerun-failed`; default all).
+    public var selection = StepSelection()
+
+    /// Four steps per processor, at least 8.
+    public static var defaultParallelism: Int { max(8, 4 * ProcessInfo.processInfo.activeProcessorCount) }
 
     public init(
         file: String = ".c8s.yaml",
@@ -44,7 +57,8 @@ public struct LocalRunConfiguration: Sendable {
         branch: String? = nil,
         event: String = "push",
         color: Bool = isatty(1) == 1,
-        killGrace: Double = 2
+        killGrace: Double = 2,
+        parallelism: Int = LocalRunConfiguration.defaultParallelism
     ) {
         self.file = file
         self.directory = directory
@@ -58,6 +72,7 @@ public struct LocalRunConfiguration: Sendable {
         self.event = event
         self.color = color
         self.killGrace = killGrace
+        self.parallelism = parallelism
     }
 
     /// The environment variable `--secret NAME.KEY` reads: `NAME_KEY` upper-cased, every character other than a
@@ -93,9 +108,11 @@ public struct LocalRunConfiguration: Sendable {
     }
 
     /// Parses `NAME.KEY=VALUE` (secrets) or `K=V` (environment, matrix) flag values.
-    public static func parseAssignment(_ text: String, flag: String) throws(LocalError) -> (String, String) {
+    public static func parseAssignment(
+        _ text: String, flag: String, form: String = "NAME=VALUE"
+    ) throws(LocalError) -> (String, String) {
         guard let equals = text.firstIndex(of: "="), equals != text.startIndex else {
-            throw .usage("\(flag) expects NAME=VALUE, got \"\(text)\"")
+            throw .usage("\(flag) expects \(form), got \"\(text)\"")
         }
         return (String(text[..<equals]), String(text[text.index(after: equals)...]))
     }
@@ -104,10 +121,31 @@ public struct LocalRunConfiguration: Sendable {
     public static func parseMatrixFilter(_ text: String) throws(LocalError) -> [String: String] {
         var filter: [String: String] = [:]
         for part in text.split(separator: ",") {
-            let (axis, value) = try parseAssignment(String(part), flag: "--matrix")
+            let (axis, value) = try parseAssignment(String(part), flag: "--matrix", form: matrixForm)
             filter[axis] = value
         }
-        guard !filter.isEmpty else { throw .usage("--matrix expects AXIS=VALUE[,AXIS=VALUE...]") }
+        guard !filter.isEmpty else { throw .usage("--matrix expects \(matrixForm), got \"\(text)\"") }
         return filter
+    }
+
+    /// The form `--matrix` takes.
+    public static let matrixForm = "AXIS=VALUE[,AXIS=VALUE...] (e.g. --matrix os=linux,arch=arm64)"
+
+    /// The form `--env` takes.
+    public static let environmentForm = "NAME=VALUE (e.g. --env DEBUG=1)"
+
+    /// Whether output is colored: `--color always` or `never` decide; `auto` (the default) colors a terminal
+    /// unless `NO_COLOR` is set to anything non-empty (no-color.org) or `TERM` is `dumb`.
+    public static func colorEnabled(
+        _ mode: String, environment: [String: String], isTerminal: Bool
+    ) throws(LocalError) -> Bool {
+        switch mode {
+        case "always": return true
+        case "never": return false
+        case "auto":
+            if let noColor = environment["NO_COLOR"], !noColor.isEmpty { return false }
+            return isTerminal && environment["TERM"] != "dumb"
+        default: throw .usage("--color expects auto, always or never, got \"\(mode)\"")
+        }
     }
 }

@@ -35,17 +35,20 @@ public final class LocalRunner: @unchecked Sendable {
         self.masker = masker ?? SecretMasker(secrets: configuration.maskedSecrets)
     }
 
-    /// The matrix combinations selected by the configuration's filters.
+    /// The matrix combinations selected by the configuration's filters, with the selected steps.
     public func selectedPipelines() throws(LocalError) -> [ResolvedPipeline] {
-        let all = MatrixExpansion.expand(spec)
+        let all = MatrixExpansion.expand(try configuration.selection.apply(to: spec))
         guard !configuration.matrixFilters.isEmpty else { return all }
         let axes = Set(spec.matrix?.axes.keys.map { $0 } ?? [])
         for filter in configuration.matrixFilters {
             for axis in filter.keys where !axes.contains(axis) {
-                throw .usage("--matrix names \"\(axis)\", which is not an axis of the matrix (axes: \(axes.sorted().joined(separator: ", ")))")
+                let names = axes.sorted().joined(separator: ", ")
+                throw .usage("--matrix names \"\(axis)\", which is not an axis of the matrix (axes: \(names))")
             }
         }
-        let selected = all.filter { pipeline in configuration.matrixFilters.contains { pipeline.combination.matches($0) } }
+        let selected = all.filter { pipeline in
+            configuration.matrixFilters.contains { pipeline.combination.matches($0) }
+        }
         guard !selected.isEmpty else {
             let available = all.map { "[\($0.combination)]" }.joined(separator: " ")
             throw .usage("--matrix selects no combination; the matrix has: \(available)")
@@ -73,19 +76,23 @@ public final class LocalRunner: @unchecked Sendable {
         var entries: [String: Entry] = [:]
         var order: [String] = []
         var steps: [StepRecord] = []
-        let branch = configuration.branch ?? Shell.output("git rev-parse --abbrev-ref HEAD", in: configuration.directory)
+        let branch = configuration.branch
+            ?? Shell.output("git rev-parse --abbrev-ref HEAD", in: configuration.directory)
         for pipeline in pipelines {
             let label = pipeline.combination.values.keys.sorted()
                 .map { "\($0)=\(pipeline.combination.values[$0]!)" }.joined(separator: ",")
             func key(_ name: String) -> String { several ? "\(name)[\(label)]" : name }
+            let byName = Dictionary(pipeline.spec.steps.map { ($0.name, $0) }, uniquingKeysWith: { first, _ in first })
             for plan in PlanStep.steps(of: pipeline.spec, branch: branch, event: configuration.event) {
-                guard let step = pipeline.spec.steps.first(where: { $0.name == plan.id }) else { continue }
+                guard let step = byName[plan.id] else { continue }
                 var plan = plan
                 plan.id = key(step.name)
                 plan.dependsOn = step.dependsOn.map(key)
                 entries[plan.id] = Entry(step: step, pipeline: pipeline.spec, plan: plan)
                 order.append(plan.id)
-                steps.append(StepRecord(key: plan.id, name: step.name, matrix: pipeline.combination))
+                var record = StepRecord(key: plan.id, name: step.name, matrix: pipeline.combination)
+                record.allowFailure = step.allowFailure ? true : nil
+                steps.append(record)
             }
         }
         var record = RunRecord(
@@ -96,6 +103,9 @@ public final class LocalRunner: @unchecked Sendable {
             combinations: pipelines.map(\.combination),
             steps: steps
         )
+        // Recorded before anything else exists, so a later command can clean up after a crash at any point.
+        record.owner = RunOwner.current()
+        record.workspace = Workspace.rootPath(runID: runID)
         try store.saveSpec(pipelines, run: runID) { [masker] in masker.mask(bytes: $0) }
         try store.save(record)
 
@@ -105,7 +115,16 @@ public final class LocalRunner: @unchecked Sendable {
         if spec.steps.contains(where: { $0.image != nil }) {
             reporter.note("local mode runs every step on this machine; `image` is not used")
         }
-        let workspace = try Workspace.prepare(source: configuration.directory, runID: runID)
+        let workspace: Workspace
+        do {
+            workspace = try Workspace.prepare(source: configuration.directory, runID: runID, clean: configuration.clean)
+        } catch {
+            try? FileManager.default.removeItem(atPath: Workspace.rootPath(runID: runID))
+            record.phase = .failed
+            record.endTime = Date()
+            try? store.save(record)
+            throw error
+        }
         defer { workspace.remove() }
         reporter.note("workspace: \(workspace.origin)")
 
@@ -129,6 +148,7 @@ public final class LocalRunner: @unchecked Sendable {
                             runStart: Self.monotonicNow()
                         ))
                     // The loop blocks on its event queue: it gets a thread of its own, not a task's.
+                    // The loop's thread also is the parent of every step's supervisor (see ``StepProcess``).
                     let final = await withCheckedContinuation { (continuation: CheckedContinuation<RunRecord, Never>) in
                         Thread.detachNewThread { continuation.resume(returning: loop.run()) }
                     }

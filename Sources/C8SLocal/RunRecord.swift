@@ -17,6 +17,22 @@ public struct RunRecord: Codable, Sendable, Hashable {
     public var combinations: [MatrixCombination]
     /// One entry per step and combination, in pipeline order.
     public var steps: [StepRecord]
+    /// The `c8s` process running the run (while it is not final). A later `c8s` command that finds the run not
+    /// final and its owner gone marks it interrupted (see ``RunRecovery``).
+    public var owner: RunOwner?
+    /// The run's temporary workspace directory, removed at the end of the run or by the recovery.
+    public var workspace: String?
+    /// Why a `Failed` run failed when no step explains it: ``RunRecord/interrupted`` for a run whose `c8s` process
+    /// died before the run ended.
+    public var reason: String?
+
+    /// The reason of a run whose `c8s` process ended (killed, crashed, the machine stopped) before the run did.
+    public static let interrupted = "Interrupted"
+
+    /// What `c8s get runs --local` shows as the run's status: its phase, or `Interrupted`.
+    public var status: String {
+        reason == Self.interrupted ? Self.interrupted : phase.rawValue
+    }
 
     public init(
         id: String,
@@ -60,6 +76,13 @@ public struct StepRecord: Codable, Sendable, Hashable {
     /// Copied artifacts that contain a secret value (any form): path → secret names (never values). They are
     /// kept byte for byte; the run reported them.
     public var secretsInArtifacts: [String: [String]]?
+    /// Whether the step has `allowFailure` (nil: it does not): its failure does not fail the run.
+    public var allowFailure: Bool?
+
+    /// `Failed (allowed)` for an allowed failure, else the phase.
+    public var status: String {
+        phase == .failed && allowFailure == true ? "Failed (allowed)" : phase.rawValue
+    }
 
     public init(
         key: String,

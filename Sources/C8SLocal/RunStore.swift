@@ -79,7 +79,8 @@ public struct RunStore: Sendable {
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
         do {
             try FileManager.default.createDirectory(at: runDirectory(id), withIntermediateDirectories: true)
-            try Data(mask([UInt8](encoder.encode(pipelines)))).write(to: runDirectory(id).appendingPathComponent("spec.json"))
+            try Data(mask([UInt8](encoder.encode(pipelines))))
+                .write(to: runDirectory(id).appendingPathComponent("spec.json"))
         } catch {
             throw .io("cannot record the pipeline of run \(id): \(error)")
         }
@@ -100,10 +101,10 @@ public struct RunStore: Sendable {
         }
     }
 
-    /// Every recorded run, oldest first (runs with unreadable records are left out).
+    /// Every recorded run, oldest first by start time (runs with unreadable records are left out).
     public func list() -> [RunRecord] {
         let directory = root.appendingPathComponent("runs").path
         let ids = (try? FileManager.default.contentsOfDirectory(atPath: directory)) ?? []
-        return ids.sorted().compactMap { try? load($0) }
+        return ids.compactMap { try? load($0) }.sorted { ($0.startTime, $0.id) < ($1.startTime, $1.id) }
     }
 }

@@ -1,4 +1,5 @@
 import C8SLogs
+import CStepSpawn
 import Foundation
 
 #if canImport(Glibc)
@@ -8,15 +9,18 @@ import Glibc
 /// A step's shell, spawned in its own process group with its output read line by line.
 ///
 /// `sh -e -c SCRIPT` runs in the step workspace with stdin from `/dev/null`; stdout and stderr go through
-/// pipes to `onOutput` as the bytes arrive (`onStreamEnd` when a pipe closes). When the shell exits, whatever is
-/// left of its process group is killed (like a container ending), the pipes are drained, and `onExit` gets the raw
-/// wait status.
+/// pipes to `onOutput` as the bytes arrive (`onStreamEnd` when a pipe closes). The shell runs under a small
+/// supervisor (`c8s_step_spawn` in `CStepSpawn`) tied to the run loop's thread by PR_SET_PDEATHSIG: when c8s dies
+/// (SIGKILL, OOM), the supervisor kills the step's whole process group, so no step outlives c8s. When the shell
+/// exits, whatever is left of its process group is killed (like a container ending), the pipes are drained, and
+/// `onExit` gets the supervisor's wait status (the shell's exit status, or 128 + the signal that ended it).
 struct StepProcess: Sendable {
-    /// Process id, also the process group id.
+    /// The shell's process id, also its process group id.
     let pid: pid_t
 
-    /// Spawns the shell. Called only from the run loop's thread, so pipe descriptors are made close-on-exec
-    /// before any other spawn can inherit them.
+    /// Spawns the shell. Called only from the run loop's thread (the supervisor's parent-death signal is tied to
+    /// the thread that spawns it, and the loop's thread outlives every step), so pipe descriptors are made
+    /// close-on-exec before any other spawn can inherit them.
     static func spawn(
         script: String,
         directory: String,
@@ -26,28 +30,18 @@ struct StepProcess: Sendable {
         onStreamEnd: @escaping @Sendable (LogRecord.Stream) -> Void,
         onExit: @escaping @Sendable (Int32) -> Void
     ) throws(LocalError) -> StepProcess {
+        let input = open("/dev/null", O_RDONLY | O_CLOEXEC)
+        guard input >= 0 else { throw .io("cannot open /dev/null: \(String(cString: strerror(errno)))") }
+        defer { close(input) }
         let out = try makePipe()
-        let err = try makePipe()
-        var actions = posix_spawn_file_actions_t()
-        posix_spawn_file_actions_init(&actions)
-        defer { posix_spawn_file_actions_destroy(&actions) }
-        posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
-        posix_spawn_file_actions_adddup2(&actions, out.write, 1)
-        posix_spawn_file_actions_adddup2(&actions, err.write, 2)
-
-        var attributes = posix_spawnattr_t()
-        posix_spawnattr_init(&attributes)
-        defer { posix_spawnattr_destroy(&attributes) }
-        posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETPGROUP | POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETSIGMASK))
-        posix_spawnattr_setpgroup(&attributes, 0)
-        var defaults = sigset_t()
-        sigemptyset(&defaults)
-        for signal in [SIGINT, SIGTERM, SIGPIPE, SIGQUIT, SIGHUP] { sigaddset(&defaults, signal) }
-        posix_spawnattr_setsigdefault(&attributes, &defaults)
-        var mask = sigset_t()
-        sigemptyset(&mask)
-        posix_spawnattr_setsigmask(&attributes, &mask)
-
+        let err: (read: Int32, write: Int32)
+        do {
+            err = try makePipe()
+        } catch {
+            close(out.read)
+            close(out.write)
+            throw error
+        }
         // The outer shell changes into the workspace, then becomes `sh -e -c SCRIPT` (same pid).
         let arguments = ["/bin/sh", "-c", "cd -- \"$1\" && exec /bin/sh -e -c \"$2\"", "c8s-step", directory, script]
         let argv = arguments.map { strdup($0) } + [nil]
@@ -56,8 +50,9 @@ struct StepProcess: Sendable {
             argv.forEach { free($0) }
             envp.forEach { free($0) }
         }
-        var pid: pid_t = 0
-        let result = posix_spawn(&pid, "/bin/sh", &actions, &attributes, argv, envp)
+        var supervisor: pid_t = 0
+        var group: pid_t = 0
+        let result = c8s_step_spawn("/bin/sh", argv, envp, input, out.write, err.write, &supervisor, &group)
         close(out.write)
         close(err.write)
         guard result == 0 else {
@@ -76,15 +71,15 @@ struct StepProcess: Sendable {
                 readers.leave()
             }
         }
-        let group = pid
+        let waited = supervisor
         Thread.detachNewThread {
+            // The supervisor exits once the shell exited and the rest of its group was killed.
             var status: Int32 = 0
-            while waitpid(group, &status, 0) < 0 && errno == EINTR {}
-            kill(-group, SIGKILL)  // leftovers of the step's process group
+            while waitpid(waited, &status, 0) < 0 && errno == EINTR {}
             readers.wait()
             onExit(status)
         }
-        return StepProcess(pid: pid)
+        return StepProcess(pid: group)
     }
 
     /// Sends `signal` to the whole process group.

@@ -45,11 +45,18 @@ final class TerminalReporter: Sendable {
         var rows = [["STEP", "STATUS", "EXIT", "DURATION"]]
         for step in record.steps {
             rows.append([
-                step.key, step.phase.rawValue, step.exitCode.map(String.init) ?? "-",
+                step.key, step.status, step.exitCode.map(String.init) ?? "-",
                 step.duration.map(Self.format) ?? "-",
             ])
         }
         var text = "\n" + Self.table(rows)
+        let withArtifacts = record.steps.filter { !$0.artifacts.isEmpty }
+        if !withArtifacts.isEmpty {
+            text += "\nartifacts (in .c8s/runs/\(record.id)/steps/STEP/artifacts/):\n"
+            for step in withArtifacts {
+                for path in step.artifacts { text += "  \(step.key): \(path)\n" }
+            }
+        }
         let total = (record.endTime ?? Date()).timeIntervalSince(record.startTime)
         text += "\nrun \(record.id) \(record.phase.rawValue) in \(Self.format(total))\n"
         emit(text)

@@ -4,8 +4,10 @@ import Foundation
 
 /// The per-step copies of the source directory a local run works in.
 ///
-/// A template is made once per run — an export of `HEAD` (`git archive`) when the directory is tracked by git,
-/// else a copy of the directory without `.c8s/` — and every step gets its own fresh copy of it.
+/// A template is made once per run and every step gets its own fresh copy of it. In a git work tree the template is
+/// the working tree as it is — every tracked and untracked file that `.gitignore` does not exclude
+/// (`git ls-files -co --exclude-standard`), uncommitted changes included, `.c8s/` left out — or, with `clean`
+/// (`--clean`), an export of `HEAD` (`git archive`). Outside git it is a copy of the directory without `.c8s/`.
 struct Workspace: Sendable {
     /// Where the template and step copies live (a temporary directory removed by ``remove()``).
     let root: URL
@@ -14,24 +16,60 @@ struct Workspace: Sendable {
 
     var template: URL { root.appendingPathComponent("template") }
 
-    /// Builds the template of `source` under a new temporary directory.
-    static func prepare(source: String, runID: String) throws(LocalError) -> Workspace {
-        let root = FileManager.default.temporaryDirectory.appendingPathComponent("c8s-\(runID)-\(getpid())")
+    /// The directory the workspace of run `runID` started by this process lives in (`$TMPDIR/c8s-RUN-ID-PID`).
+    static func rootPath(runID: String) -> String {
+        FileManager.default.temporaryDirectory.appendingPathComponent("c8s-\(runID)-\(getpid())").path
+    }
+
+    /// Whether `path` can be the workspace of run `runID` (any process): an absolute path whose last component is
+    /// `c8s-RUN-ID-PID`. The recovery removes only such a directory, whatever a damaged record says.
+    static func isWorkspacePath(_ path: String, runID: String) -> Bool {
+        let url = URL(fileURLWithPath: path)
+        let name = url.lastPathComponent
+        let prefix = "c8s-\(runID)-"
+        guard path.hasPrefix("/"), !path.split(separator: "/").contains(".."), name.hasPrefix(prefix) else {
+            return false
+        }
+        let pid = name.dropFirst(prefix.count)
+        return !pid.isEmpty && pid.count <= 10 && pid.allSatisfy(\.isASCII) && pid.allSatisfy(\.isNumber)
+    }
+
+    /// Builds the template of `source` under a new temporary directory: the working tree, or `HEAD` when `clean`.
+    static func prepare(source: String, runID: String, clean: Bool = false) throws(LocalError) -> Workspace {
+        let root = URL(fileURLWithPath: rootPath(runID: runID))
         let template = root.appendingPathComponent("template")
         do {
             try FileManager.default.createDirectory(at: template, withIntermediateDirectories: true)
         } catch {
             throw .io("cannot create a workspace under \(root.path): \(error)")
         }
-        let export = "git rev-parse --verify -q HEAD >/dev/null 2>&1 && test -n \"$(git ls-tree HEAD . 2>/dev/null)\" "
-            + "&& git archive --format=tar HEAD | tar -x -C \"$1\""
-        if Shell.run(export, arguments: [template.path], in: source) == 0 {
-            let commit = Shell.output("git rev-parse --short HEAD", in: source) ?? "HEAD"
-            return Workspace(root: root, origin: "git HEAD (\(commit)) of \(source); uncommitted changes are not included")
+        let inGit = Shell.run("git rev-parse --is-inside-work-tree >/dev/null 2>&1", in: source) == 0
+        if inGit {
+            let commit = Shell.output("git rev-parse --short HEAD", in: source)
+            // Changes to tracked files, and untracked files that are not ignored (what the working tree adds).
+            let status = "git status --porcelain --untracked-files=normal -- . ':!.c8s'"
+            let changed = Shell.output(status, in: source) != nil
+            if clean {
+                let export = "git rev-parse --verify -q HEAD >/dev/null 2>&1 "
+                    + "&& test -n \"$(git ls-tree HEAD . 2>/dev/null)\" "
+                    + "&& git archive --format=tar HEAD . | tar -x -C \"$1\""
+                guard Shell.run(export, arguments: [template.path], in: source) == 0 else {
+                    throw .usage("--clean runs what is committed, but \(source) has no commit to export")
+                }
+                let note = changed ? "; uncommitted changes are not included" : ""
+                return Workspace(root: root, origin: "git HEAD (\(commit ?? "HEAD")) of \(source)\(note)")
+            }
+            // Deleted tracked files are listed but gone: tar skips them (--ignore-failed-read).
+            let copy = "git ls-files -z -co --exclude-standard -- . ':!.c8s' "
+                + "| tar --null --no-recursion --ignore-failed-read -T - -cf - 2>/dev/null | tar -x -C \"$1\""
+            guard Shell.run(copy, arguments: [template.path], in: source) == 0 else {
+                throw .io("cannot copy the working tree of \(source) into the workspace")
+            }
+            let at = commit.map { " at \($0)" } ?? ""
+            let note = changed ? ", with uncommitted changes (--clean runs HEAD only)" : ""
+            return Workspace(root: root, origin: "the git working tree of \(source)\(at)\(note)")
         }
-        // Not a git checkout (or nothing committed there): copy the directory.
-        try? FileManager.default.removeItem(at: template)
-        try? FileManager.default.createDirectory(at: template, withIntermediateDirectories: true)
+        // Not a git work tree: copy the directory.
         do {
             for entry in try FileManager.default.contentsOfDirectory(atPath: source) where entry != ".c8s" {
                 try FileManager.default.copyItem(
@@ -48,7 +86,8 @@ struct Workspace: Sendable {
     /// A fresh copy of the template for one step.
     func makeStepDirectory(for key: String) throws(LocalError) -> URL {
         let directory = root.appendingPathComponent("steps").appendingPathComponent(RunStore.fileName(for: key))
-        try? FileManager.default.createDirectory(at: directory.deletingLastPathComponent(), withIntermediateDirectories: true)
+        try? FileManager.default.createDirectory(
+            at: directory.deletingLastPathComponent(), withIntermediateDirectories: true)
         guard Shell.run("cp -a \"$1/.\" \"$2\"", arguments: [template.path, directory.path], in: root.path) == 0 else {
             throw .io("cannot copy the workspace for step \(key) into \(directory.path)")
         }

@@ -1,5 +1,6 @@
 import ArgumentParser
 import C8SClient
+import C8SKube
 import C8SLocal
 import C8SLogs
 import Foundation
@@ -34,16 +35,14 @@ struct Get: AsyncParsableCommand {
             if let output, ObjectOutput(flag: output) == nil {
                 throw ValidationError("unknown output format \"\(output)\": use json or yaml")
             }
-            if local, name != nil || output != nil || selector != nil || config != nil {
-                throw ValidationError("--local lists every recorded run; NAME, -o, -l and --config are for the cluster")
+            if local, selector != nil || config != nil {
+                throw ValidationError("--local lists the runs recorded here; -l and --config are for the cluster")
             }
         }
 
         func run() async throws {
             guard !local else {
-                print(
-                    LocalReports.runsTable(RunStore(directory: FileManager.default.currentDirectoryPath)),
-                    terminator: "")
+                try await localRuns()
                 return
             }
             try await clusterCommand("get runs") {
@@ -60,6 +59,35 @@ struct Get: AsyncParsableCommand {
                     printText(RunTable.table(runs, now: Date()).render())
                 }
             }
+        }
+    }
+}
+
+extension Get.Runs {
+    /// `c8s get runs --local [RUN-ID] [-o json|yaml]`: the runs recorded in `./.c8s`, oldest first, after
+    /// recovering those whose `c8s` died.
+    func localRuns() async throws {
+        let store = RunStore(directory: FileManager.default.currentDirectoryPath)
+        await RunRecovery(store: store).recoverAbandoned()
+        var runs = store.list()
+        if let name {
+            guard let run = runs.first(where: { $0.id == name }) else {
+                printError("c8s get runs: no run \"\(name)\" in \(store.root.path)/runs")
+                throw ExitCode(1)
+            }
+            runs = [run]
+        }
+        if let output, let format = ObjectOutput(flag: output) {
+            let data = try LocalReports.json(runs)
+            switch format {
+            case .json: printText(String(decoding: data, as: UTF8.self) + "\n")
+            case .yaml: printText(YAMLEmitter.emit(try JSONDecoder().decode(JSONValue.self, from: data)))
+            }
+        } else if runs.isEmpty {
+            printError("No runs recorded in \(store.root.path).")
+        } else {
+            let now = Date()
+            printText(LocalReports.runsTable(runs, now: now) { RunTable.duration(start: now, end: now + $0, now: now) })
         }
     }
 }
@@ -95,14 +123,11 @@ struct Logs: AsyncParsableCommand {
     @Flag(help: "Prefix each line with its RFC 3339 timestamp.")
     var timestamps = false
 
-    @Flag(name: .shortAndLong, help: "Follow the step while it runs, until its output is complete.")
+    @Flag(name: .shortAndLong, help: "Follow the step (or, without STEP, every step) until its output is complete.")
     var follow = false
 
     func validate() throws {
         if let tail, tail < 0 { throw ValidationError("--tail must be 0 or more") }
-        if local && follow && step == nil && stepOption == nil {
-            throw ValidationError("-f follows one step: name the STEP")
-        }
         if let step, let stepOption, step != stepOption {
             throw ValidationError("name the step once: STEP \"\(step)\" and --step \"\(stepOption)\" differ")
         }
@@ -116,9 +141,14 @@ struct Logs: AsyncParsableCommand {
         let logs = LocalLogs(store: RunStore(directory: FileManager.default.currentDirectoryPath))
         let format = LogLineFormat(timestamps: timestamps)
         do {
+            try await RunRecovery(store: logs.store).recover(runID)
             let record = try logs.store.load(runID)
             guard let step = stepOption ?? step else {
-                for line in try await logs.allLines(run: runID, tail: tail, format: format) { printLine(line) }
+                if follow {
+                    try await logs.followRun(run: runID, tail: tail, format: format, output: printLine)
+                } else {
+                    for line in try await logs.allLines(run: runID, tail: tail, format: format) { printLine(line) }
+                }
                 return
             }
             let key = try LocalLogs.step(step, in: record).key

@@ -177,7 +177,7 @@ import Testing
         #expect(RunProgress.transitions(from: nil, to: failed).last == "run r: Failed in 2m10s (step test failed)")
         #expect(RunProgress.exitCode(for: .succeeded) == 0)
         #expect(RunProgress.exitCode(for: .failed) == 1)
-        #expect(RunProgress.exitCode(for: .cancelled) == 1)
+        #expect(RunProgress.exitCode(for: .cancelled) == 130)
     }
 
     @Test func secretRequests() throws {

@@ -124,6 +124,46 @@ struct CLIHarness {
     }
 }
 
+/// A running `c8s run --local` whose standard output is read as it arrives.
+final class LiveRun: @unchecked Sendable {
+    let process: Process
+    private let lock = NSCondition()
+    private var output = ""
+
+    init(_ cli: CLIHarness, _ arguments: [String]) throws {
+        let (process, out, _) = cli.makeProcess(arguments)
+        self.process = process
+        try process.run()
+        let handle = out.fileHandleForReading
+        Thread.detachNewThread { [self] in
+            while true {
+                let data = handle.availableData
+                lock.lock()
+                output += String(decoding: data, as: UTF8.self)
+                lock.broadcast()
+                lock.unlock()
+                if data.isEmpty { return }
+            }
+        }
+    }
+
+    /// Waits (at most `limit` seconds) until the output holds `text` `count` times.
+    func wait(for text: String, count: Int = 1, limit: Double = 60) -> Bool {
+        let deadline = Date().addingTimeInterval(limit)
+        lock.lock()
+        defer { lock.unlock() }
+        while output.components(separatedBy: text).count - 1 < count {
+            if !lock.wait(until: deadline) { return false }
+        }
+        return true
+    }
+
+    func killHard() {
+        kill(process.processIdentifier, SIGKILL)
+        process.waitUntilExit()
+    }
+}
+
 final class Collector: @unchecked Sendable {
     private let lock = NSLock()
     private var out = Data()

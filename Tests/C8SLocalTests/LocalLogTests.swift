@@ -98,8 +98,13 @@ import Testing
         let unknown = try cli.run(["logs", "--local", run.id, "nope"])
         #expect(unknown.status == 1)
         #expect(unknown.stderr.contains("has no step \"nope\""))
-        let followAll = try cli.run(["logs", "--local", "-f", run.id])
-        #expect(followAll.status == 2)
+        // -f without a step follows every step, prefixed: each step's lines in order.
+        let followAll = try cli.run(["logs", "--local", "-f", run.id], limit: 60)
+        #expect(followAll.status == 0, "\(followAll.stderr)")
+        let followed = followAll.stdout.split(separator: "\n").map(String.init)
+        let whole = try cli.run(["logs", "--local", run.id]).stdout.split(separator: "\n").map(String.init)
+        #expect(followed.sorted() == whole.sorted())
+        #expect(followed.filter { $0.hasPrefix("many  | ") } == whole.filter { $0.hasPrefix("many  | ") })
     }
 
     @Test func aFollowerInAnotherProcessSeesEveryLineOnceAndEndsWithTheStep() throws {

@@ -240,7 +240,7 @@ import Testing
         #expect(!logs.stdout.contains(secret))
     }
 
-    @Test func insideAGitRepositoryEachStepGetsACheckoutOfHEAD() throws {
+    @Test func insideAGitRepositoryCleanGivesEachStepACheckoutOfHEAD() throws {
         let cli = try CLIHarness()
         defer { cli.remove() }
         try cli.write("steps:\n  - name: look\n    commands: [\"cat committed.txt\", \"test ! -e uncommitted.txt\", \"touch made.txt\"]\n  - name: again\n    commands: [\"test ! -e made.txt\"]\n")
@@ -256,7 +256,7 @@ import Testing
         git.waitUntilExit()
         try #require(git.terminationStatus == 0)
         try cli.write("not committed\n", to: "uncommitted.txt")
-        let result = try cli.run(["run", "--local"])
+        let result = try cli.run(["run", "--local", "--clean"])
         #expect(result.status == 0, "\(result.stdout)")
         #expect(result.stdout.contains("look  | from HEAD"))
         #expect(result.stdout.contains("workspace: git HEAD"))
@@ -327,7 +327,8 @@ import Testing
         #expect(bad.stderr.contains("bad.yaml:4:14: steps[0].timeout: invalid duration \"soon\""))
         #expect(try cli.run(["validate", "bad.yaml", "missing.yaml"]).status == 2)
         #expect(try cli.run(["validate"]).status == 2)
-        #expect(try cli.run(["run", "--local", "-f", "bad.yaml"]).status == 2)
+        #expect(try cli.run(["run", "--local", "-f", "bad.yaml"]).status == 1)  // invalid file: 1, as validate
+        #expect(try cli.run(["run", "--local", "-f", "missing.yaml"]).status == 2)
         #expect(try cli.run(["run", "--local", "--no-such-flag"]).status == 2)
     }
 }

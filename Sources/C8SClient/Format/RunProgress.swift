@@ -54,8 +54,12 @@ public enum RunProgress {
         return line
     }
 
-    /// The exit status of `c8s run --wait` once the run reached `phase`: 0 Succeeded, 1 Failed or Cancelled.
+    /// The exit status of `c8s run --wait` once the run reached `phase`: 0 Succeeded, 1 Failed, 130 Cancelled.
     public static func exitCode(for phase: PipelineRun.Phase) -> Int32 {
-        phase == .succeeded ? 0 : 1
+        switch phase {
+        case .succeeded: 0
+        case .cancelled: 130
+        default: 1
+        }
     }
 }
