@@ -98,7 +98,7 @@ import Testing
         }
     }
 
-    @Test(arguments: [(PipelineRun.Phase.succeeded, Int32(0)), (.failed, 1), (.cancelled, 1)])
+    @Test(arguments: [(PipelineRun.Phase.succeeded, Int32(0)), (.failed, 1), (.cancelled, 130)])
     func runWaitFollowsTheRunToItsEnd(phase: PipelineRun.Phase, exitCode: Int32) async throws {
         try await ClusterCLIHarness.with { cli in
             try await cli.createConfig("shop")
