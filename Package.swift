@@ -65,8 +65,10 @@ let package = Package(
 
         // The small pieces every module shares: calendar, percent-encoding, backoff.
         .target(name: "C8SCommon"),
+        // The one YAML reader (libyaml events to positioned nodes, with size, nesting and alias bounds).
+        .target(name: "C8SYAML", dependencies: ["CYAML"]),
         // Pipeline model, parser, validator, matrix expansion and planner.
-        .target(name: "C8SCore", dependencies: ["CYAML"]),
+        .target(name: "C8SCore", dependencies: ["C8SYAML"]),
         // CRI logs, tailer, masker, chunker, log stores and retrieval.
         .target(
             name: "C8SLogs",
@@ -86,7 +88,7 @@ let package = Package(
                 .product(name: "NIOHTTP1", package: "swift-nio"),
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
                 .product(name: "DequeModule", package: "swift-collections"),
-                "CYAML", "C8SCommon",
+                "C8SYAML", "C8SCommon",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]
@@ -152,7 +154,7 @@ let package = Package(
         .target(
             name: "C8STestSupport",
             dependencies: [
-                "CYAML", "C8SKube", "C8SLogs",
+                "C8SKube", "C8SLogs",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
