@@ -65,6 +65,8 @@ let package = Package(
 
         // The small pieces every module shares: calendar, percent-encoding, backoff.
         .target(name: "C8SCommon"),
+        // The one way to start a process (posix_spawn in its own process group), for product and test code.
+        .target(name: "C8SProcess"),
         // The one YAML reader (libyaml events to positioned nodes, with size, nesting and alias bounds).
         .target(name: "C8SYAML", dependencies: ["CYAML"]),
         // Pipeline model, parser, validator, matrix expansion and planner.
@@ -88,7 +90,7 @@ let package = Package(
                 .product(name: "NIOHTTP1", package: "swift-nio"),
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
                 .product(name: "DequeModule", package: "swift-collections"),
-                "C8SYAML", "C8SCommon",
+                "C8SYAML", "C8SCommon", "C8SProcess",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]
@@ -108,7 +110,10 @@ let package = Package(
         // Local-mode executor.
         .target(
             name: "C8SLocal",
-            dependencies: ["C8SCore", "C8SLogs", .product(name: "Logging", package: "swift-log")]
+            dependencies: [
+                "C8SCore", "C8SLogs", .product(name: "Logging", package: "swift-log"),
+                .product(name: "SystemPackage", package: "swift-system"),
+            ]
         ),
         // Coordinator: webhooks, forge status reporting, reconcilers, REST API.
         .target(
@@ -154,7 +159,7 @@ let package = Package(
         .target(
             name: "C8STestSupport",
             dependencies: [
-                "C8SKube", "C8SLogs",
+                "C8SKube", "C8SLogs", "C8SProcess",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -185,7 +190,7 @@ let package = Package(
         // Log pipeline benchmarks (`make bench`, release build).
         .executableTarget(
             name: "c8s-bench",
-            dependencies: ["C8SLogs", "C8SCore", .product(name: "Logging", package: "swift-log")],
+            dependencies: ["C8SLogs", "C8SCore", "C8SProcess", .product(name: "Logging", package: "swift-log")],
             path: "Benchmarks/c8s-bench"
         ),
         .executableTarget(
