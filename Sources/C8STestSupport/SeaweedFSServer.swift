@@ -94,6 +94,8 @@ public final class SeaweedFSServer: @unchecked Sendable {
 
     private func arguments() -> [String] {
         [
+            // weed's own log files (weed.INFO, ...) go to the server's directory, not $TMPDIR, so they go with it.
+            "-logdir", directory,
             "server", "-dir", directory + "/data", "-ip", "127.0.0.1", "-ip.bind", "127.0.0.1",
             "-master.port", "\(ports.master)", "-master.port.grpc", "\(ports.masterGRPC)",
             "-volume.port", "\(ports.volume)", "-volume.port.grpc", "\(ports.volumeGRPC)",
