@@ -65,8 +65,12 @@ let package = Package(
 
         // The small pieces every module shares: calendar, percent-encoding, backoff.
         .target(name: "C8SCommon"),
+        // The one way to start a process (posix_spawn in its own process group), for product and test code.
+        .target(name: "C8SProcess"),
+        // The one YAML reader (libyaml events to positioned nodes, with size, nesting and alias bounds).
+        .target(name: "C8SYAML", dependencies: ["CYAML"]),
         // Pipeline model, parser, validator, matrix expansion and planner.
-        .target(name: "C8SCore", dependencies: ["CYAML"]),
+        .target(name: "C8SCore", dependencies: ["C8SYAML"]),
         // CRI logs, tailer, masker, chunker, log stores and retrieval.
         .target(
             name: "C8SLogs",
@@ -82,11 +86,10 @@ let package = Package(
             dependencies: [
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOCore", package: "swift-nio"),
-                .product(name: "NIOFoundationCompat", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
                 .product(name: "DequeModule", package: "swift-collections"),
-                "CYAML", "C8SCommon",
+                "C8SYAML", "C8SCommon", "C8SProcess",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]
@@ -108,14 +111,17 @@ let package = Package(
         // Local-mode executor.
         .target(
             name: "C8SLocal",
-            dependencies: ["C8SCore", "C8SLogs", "CStepSpawn", .product(name: "Logging", package: "swift-log")]
+            dependencies: [
+                "C8SCore", "C8SLogs", "CStepSpawn", .product(name: "Logging", package: "swift-log"),
+                .product(name: "SystemPackage", package: "swift-system"),
+            ]
         ),
         // Coordinator: webhooks, forge status reporting, reconcilers, REST API.
         .target(
             name: "C8SCoordinator",
             dependencies: [
                 "C8SCommon", "C8SCore", "C8SAPI", "C8SKube", "C8SLogs", "C8SService", "C8SVersion",
-                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "CoreMetrics", package: "swift-metrics"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Crypto", package: "swift-crypto"),
@@ -133,7 +139,6 @@ let package = Package(
                 "C8SAPI", "C8SKube", "C8SLogs", "C8SService",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
-                .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "NIOCore", package: "swift-nio"),
@@ -154,12 +159,11 @@ let package = Package(
         .target(
             name: "C8STestSupport",
             dependencies: [
-                "CYAML", "C8SKube", "C8SLogs",
+                "C8SKube", "C8SLogs", "C8SProcess",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "NIOCore", package: "swift-nio"),
-                .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "SystemPackage", package: "swift-system"),
             ]
@@ -185,7 +189,9 @@ let package = Package(
         // Log pipeline benchmarks (`make bench`, release build).
         .executableTarget(
             name: "c8s-bench",
-            dependencies: ["C8SLogs", "C8SCore", "C8SLocal", .product(name: "Logging", package: "swift-log")],
+            dependencies: [
+                "C8SLogs", "C8SCore", "C8SLocal", "C8SProcess", .product(name: "Logging", package: "swift-log"),
+            ],
             path: "Benchmarks/c8s-bench"
         ),
         .executableTarget(
@@ -195,7 +201,6 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
-                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]
         ),
         .executableTarget(
@@ -203,9 +208,6 @@ let package = Package(
             dependencies: [
                 "C8SAgent", "C8SKube", "C8SLogs", "C8SVersion",
                 .product(name: "Logging", package: "swift-log"),
-                .product(name: "Metrics", package: "swift-metrics"),
-                .product(name: "Prometheus", package: "swift-prometheus"),
-                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]
         ),
         .executableTarget(
@@ -277,7 +279,6 @@ let package = Package(
             name: "C8SClientTests",
             dependencies: [
                 "C8SClient", "C8SVersion", "C8SAPI", "C8SCore", "C8SKube", "C8SLogs", "C8STestSupport", "C8SCoordinator",
-                .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]
@@ -293,7 +294,6 @@ let package = Package(
             name: "C8SIntegrationTests",
             dependencies: [
                 "C8SCoordinator", "C8SAgent", "C8SAPI", "C8SCore", "C8SKube", "C8SLogs", "C8STestSupport",
-                .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]

@@ -15,13 +15,23 @@ for target in "${targets[@]}"; do
     [ -d "Tests/$target" ] || { echo "run-tests: no test target Tests/$target" >&2; exit 2; }
     echo "==> $target"
     start=$(date +%s)
+    # Each target runs with a temporary directory of its own, removed afterwards: what its tests leave there is
+    # named. What `swift test` itself leaves (its TemporaryDirectory.* folders and lock files)
+    # is removed without a word.
+    scratch=$(mktemp -d "${TMPDIR:-/tmp}/c8s-test-$target.XXXXXX")
     # shellcheck disable=SC2086
-    if $SWIFT test --skip-build ${SWIFT_BUILD_FLAGS:-} --filter "^$target\\."; then
+    if TMPDIR="$scratch" $SWIFT test --skip-build ${SWIFT_BUILD_FLAGS:-} --filter "^$target\\."; then
         echo "<== $target passed in $(( $(date +%s) - start ))s"
     else
         echo "<== $target FAILED in $(( $(date +%s) - start ))s"
         failed+=("$target")
     fi
+    left=$(find "$scratch" -mindepth 1 -maxdepth 1 ! -name 'TemporaryDirectory.*' ! -name '*.lock' -printf '%f\n' \
+        | head -20)
+    if [ -n "$left" ]; then
+        echo "<== $target left behind in its temporary directory (removed):" $left
+    fi
+    rm -rf "$scratch"
 done
 # The dashboard's browser tests (Tests/browser, pytest + playwright + Debian's chromium) against the built
 # c8s-sim, c8s-coordinator and c8s-agent; they run with the whole suite or when "browser" is named.

@@ -1,4 +1,5 @@
 import C8SLogs
+import C8SProcess
 import Foundation
 import Logging
 
@@ -196,12 +197,9 @@ enum Bench {
     }
 
     static func shell(_ command: String) throws -> Int32 {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/bin/sh")
-        process.arguments = ["-c", command]
-        try process.run()
-        process.waitUntilExit()
-        return process.terminationStatus
+        let result = try ChildProcess.runOnCurrentThread("/bin/sh", ["-c", command])
+        FileHandle.standardError.write(result.standardError)
+        return result.exitCode ?? -1
     }
 
     /// Wall-clock seconds and CPU seconds (this process and its waited-for children) of one stage.

@@ -1,6 +1,7 @@
 import C8SLogs
 import Foundation
 import Synchronization
+import SystemPackage
 
 #if canImport(Glibc)
 import Glibc
@@ -21,6 +22,8 @@ final class StepLogFile: Sendable {
         var maskErr: SecretMasker.Stream
         var terminalOut: [UInt8] = []
         var terminalErr: [UInt8] = []
+        /// Set by the first failed write (a full disk): the file ends there, the terminal goes on.
+        var writeFailed = false
     }
 
     /// The longest line printed to the terminal at once; longer lines are printed in pieces.
@@ -75,7 +78,7 @@ final class StepLogFile: Sendable {
             emit(&s, stream, masked, now: now)
             var out: [UInt8] = []
             s.writer.flush(stream: stream, timestampNanos: now, to: &out)
-            Self.writeAll(s.descriptor, out)
+            writeAll(&s, out)
             var pending: [UInt8] = []
             if stream == .stdout { swap(&pending, &s.terminalOut) } else { swap(&pending, &s.terminalErr) }
             if !pending.isEmpty { onLine(stream, String(decoding: pending, as: UTF8.self)) }
@@ -86,7 +89,7 @@ final class StepLogFile: Sendable {
     func writeLine(_ stream: LogRecord.Stream, _ line: String) {
         let record = LogRecord(timestampNanos: Self.nowNanos(), stream: stream, text: line)
         state.withLock { s in
-            Self.writeAll(s.descriptor, s.writer.encode(record))
+            writeAll(&s, s.writer.encode(record))
         }
     }
 
@@ -102,7 +105,7 @@ final class StepLogFile: Sendable {
         guard !masked.isEmpty else { return }
         var out: [UInt8] = []
         masked.withUnsafeBytes { s.writer.feed($0, stream: stream, timestampNanos: now, to: &out) }
-        Self.writeAll(s.descriptor, out)
+        writeAll(&s, out)
         var pending: [UInt8] = []
         if stream == .stdout { swap(&pending, &s.terminalOut) } else { swap(&pending, &s.terminalErr) }
         var start = 0
@@ -120,18 +123,15 @@ final class StepLogFile: Sendable {
         if stream == .stdout { swap(&pending, &s.terminalOut) } else { swap(&pending, &s.terminalErr) }
     }
 
-    private static func writeAll(_ descriptor: Int32, _ bytes: [UInt8]) {
-        guard descriptor >= 0 else { return }
-        bytes.withUnsafeBytes { raw in
-            var offset = 0
-            while offset < raw.count {
-                let written = Glibc.write(descriptor, raw.baseAddress! + offset, raw.count - offset)
-                if written < 0 {
-                    if errno == EINTR { continue }
-                    return
-                }
-                offset += written
-            }
+    /// Appends to the CRI file; the first failure is reported on the terminal (as a stderr line of the step) and
+    /// ends the file, as a container runtime whose log writer failed keeps the container running.
+    private func writeAll(_ s: inout State, _ bytes: [UInt8]) {
+        guard s.descriptor >= 0, !s.writeFailed else { return }
+        do {
+            try FileDescriptor(rawValue: s.descriptor).writeAll(bytes)
+        } catch {
+            s.writeFailed = true
+            onLine(.stderr, "c8s: cannot write the step log \(path): \(error); the stored log ends here")
         }
     }
 

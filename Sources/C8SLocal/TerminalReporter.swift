@@ -2,6 +2,7 @@ import C8SCore
 import C8SLogs
 import Foundation
 import Synchronization
+import SystemPackage
 
 /// Prints a local run to the terminal: step lines prefixed with the step (colored on a terminal), notes,
 /// and the summary table. Everything it prints has already been masked.
@@ -9,7 +10,8 @@ final class TerminalReporter: Sendable {
     private let color: Bool
     private let width: Int
     private let colors: [String: String]
-    private let lock = Mutex<Void>(())
+    /// Whether a write to standard output failed (a closed pipe): reported once, then nothing more is printed.
+    private let lock = Mutex<Bool>(false)
 
     private static let palette = ["36", "35", "33", "32", "34", "91", "96", "95", "93", "92"]
 
@@ -83,20 +85,14 @@ final class TerminalReporter: Sendable {
     }
 
     private func emit(_ text: String) {
-        lock.withLock { _ in
-            var bytes = Array(text.utf8)
-            var offset = 0
-            while offset < bytes.count {
-                let written = bytes.withUnsafeMutableBytes { buffer in
-                    write(1, buffer.baseAddress! + offset, buffer.count - offset)
-                }
-                if written < 0 {
-                    if errno == EINTR { continue }
-                    return
-                }
-                offset += written
+        lock.withLock { failed in
+            guard !failed else { return }
+            do {
+                try FileDescriptor.standardOutput.writeAll(text.utf8)
+            } catch {
+                failed = true
+                _ = try? FileDescriptor.standardError.writeAll("c8s: cannot write to standard output: \(error)\n".utf8)
             }
-            bytes.removeAll()
         }
     }
 }

@@ -8,7 +8,7 @@ struct APIState: Sendable {
     /// A registered watch.
     struct Watcher: Sendable {
         var filter: WatchFilter
-        var continuation: AsyncStream<WatchEvent>.Continuation
+        var continuation: AsyncStream<WatchFrame>.Continuation
     }
 
     /// How many events are kept for watches resuming from a resourceVersion.
@@ -151,9 +151,9 @@ struct APIState: Sendable {
     /// With `sendInitialEvents` the current objects come first whatever the resourceVersion, followed by a BOOKMARK
     /// annotated `k8s.io/initial-events-end` (the streaming-list protocol).
     mutating func watch(_ filter: WatchFilter, resourceVersion from: String?, sendInitialEvents: Bool = false)
-        -> (id: Int, stream: AsyncStream<WatchEvent>)
+        -> (id: Int, stream: AsyncStream<WatchFrame>)
     {
-        let (stream, continuation) = AsyncStream<WatchEvent>.makeStream()
+        let (stream, continuation) = AsyncStream<WatchFrame>.makeStream()
         let id = nextWatcherID
         nextWatcherID += 1
         if closed {
@@ -166,10 +166,10 @@ struct APIState: Sendable {
                     filter.type, namespace: filter.namespace, labels: filter.labels, fields: filter.fields,
                     limit: nil, continueToken: nil)) ?? ([], nil, nil)
             for item in items where filter.matches(item) {
-                continuation.yield(WatchEvent(type: "ADDED", object: item))
+                continuation.yield(WatchFrame(type: "ADDED", object: item))
             }
             continuation.yield(
-                WatchEvent(
+                WatchFrame(
                     type: "BOOKMARK",
                     object: [
                         "kind": .string(filter.type.kind), "apiVersion": .string(filter.type.apiVersion),
@@ -200,7 +200,7 @@ struct APIState: Sendable {
                     filter.type, namespace: filter.namespace, labels: filter.labels, fields: filter.fields,
                     limit: nil, continueToken: nil)) ?? ([], nil, nil)
             for item in items where filter.matches(item) {
-                continuation.yield(WatchEvent(type: "ADDED", object: item))
+                continuation.yield(WatchFrame(type: "ADDED", object: item))
             }
         }
         watchers[id] = Watcher(filter: filter, continuation: continuation)
@@ -212,7 +212,7 @@ struct APIState: Sendable {
         guard let watcher = watchers[id] else { return }
         let type = watcher.filter.type
         watcher.continuation.yield(
-            WatchEvent(
+            WatchFrame(
                 type: "BOOKMARK",
                 object: [
                     "kind": .string(type.kind), "apiVersion": .string(type.apiVersion),
@@ -224,7 +224,7 @@ struct APIState: Sendable {
         watchers.removeValue(forKey: id)?.continuation.finish()
     }
 
-    static func errorEvent(_ error: APIError) -> WatchEvent {
-        WatchEvent(type: "ERROR", object: error.status)
+    static func errorEvent(_ error: APIError) -> WatchFrame {
+        WatchFrame(type: "ERROR", object: error.status)
     }
 }

@@ -1,3 +1,4 @@
+import C8SProcess
 import Foundation
 
 #if canImport(Glibc)
@@ -26,8 +27,8 @@ public final class SeaweedFSServer: @unchecked Sendable {
     public var endpoint: String { "http://127.0.0.1:\(ports.s3)" }
 
     private let lock = NSLock()
-    private var process: Process?
-    private var watchdog: Process?
+    private var process: SpawnedChild?
+    private var watchdog: SpawnedChild?
 
     private init(directory: String, ports: Ports, bucket: String, accessKey: String, secretKey: String) {
         self.directory = directory
@@ -93,6 +94,8 @@ public final class SeaweedFSServer: @unchecked Sendable {
 
     private func arguments() -> [String] {
         [
+            // weed's own log files (weed.INFO, ...) go to the server's directory, not $TMPDIR, so they go with it.
+            "-logdir", directory,
             "server", "-dir", directory + "/data", "-ip", "127.0.0.1", "-ip.bind", "127.0.0.1",
             "-master.port", "\(ports.master)", "-master.port.grpc", "\(ports.masterGRPC)",
             "-volume.port", "\(ports.volume)", "-volume.port.grpc", "\(ports.volumeGRPC)",
@@ -108,29 +111,20 @@ public final class SeaweedFSServer: @unchecked Sendable {
     }
 
     private func launch(timeout: Duration) async throws {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: try Self.weedPath())
-        process.arguments = arguments()
-        process.currentDirectoryURL = URL(fileURLWithPath: directory)
         let logPath = directory + "/weed.log"
-        if !FileManager.default.fileExists(atPath: logPath) {
-            FileManager.default.createFile(atPath: logPath, contents: nil)
-        }
-        let log = try FileHandle(forWritingTo: URL(fileURLWithPath: logPath))
-        log.seekToEndOfFile()
-        process.standardOutput = log
-        process.standardError = log
-        process.standardInput = FileHandle.nullDevice
-        try process.run()
+        let log = open(logPath, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0o644)
+        guard log >= 0 else { throw SeaweedFSError("cannot open \(logPath): errno \(errno)") }
+        defer { close(log) }
+        let environment = ProcessInfo.processInfo.environment.map { "\($0.key)=\($0.value)" }
+        let process = try SpawnedChild.start(
+            [try Self.weedPath()] + arguments(), environment: environment, workingDirectory: directory,
+            stdout: log, stderr: log)
         // If the test process dies without shutting the server down, the watchdog kills it within a second.
-        let watchdog = Process()
-        watchdog.executableURL = URL(fileURLWithPath: "/bin/sh")
-        watchdog.arguments = [
-            "-c", "while kill -0 \(getpid()) 2>/dev/null; do sleep 1; done; kill -9 \(process.processIdentifier)",
-        ]
-        watchdog.standardOutput = FileHandle.nullDevice
-        watchdog.standardError = FileHandle.nullDevice
-        try? watchdog.run()
+        let script = "while kill -0 \(getpid()) 2>/dev/null; do sleep 1; done; kill -9 \(process.pid)"
+        let devNull = open("/dev/null", O_WRONLY | O_CLOEXEC)
+        defer { if devNull >= 0 { close(devNull) } }
+        let watchdog = try? SpawnedChild.start(
+            ["/bin/sh", "-c", script], environment: environment, stdout: devNull, stderr: devNull)
         lock.withLock {
             self.process = process
             self.watchdog = watchdog
@@ -139,12 +133,12 @@ public final class SeaweedFSServer: @unchecked Sendable {
     }
 
     /// Polls (bounded by `timeout`) until the S3 port answers a signed bucket creation with 200 or 409.
-    private func waitUntilReady(process: Process, timeout: Duration) async throws {
+    private func waitUntilReady(process: SpawnedChild, timeout: Duration) async throws {
         let deadline = ContinuousClock.now + timeout
         var lastStatus = "no answer"
         while ContinuousClock.now < deadline {
-            guard process.isRunning else {
-                throw SeaweedFSError("weed exited with status \(process.terminationStatus) during startup:\n\(logTail())")
+            if let termination = process.termination {
+                throw SeaweedFSError("weed ended with \(termination) during startup:\n\(logTail())")
             }
             let status = try await runCurl([
                 "-s", "-o", "/dev/null", "-w", "%{http_code}", "--max-time", "5",
@@ -165,23 +159,15 @@ public final class SeaweedFSServer: @unchecked Sendable {
     /// Stops the server abruptly (SIGKILL, like a crash or a lost node; `weed` takes 15 s to honour SIGTERM),
     /// keeping its ports and data, and waits until it has exited.
     public func stop() async {
-        let (process, watchdog) = lock.withLock { () -> (Process?, Process?) in
+        let (process, watchdog) = lock.withLock { () -> (SpawnedChild?, SpawnedChild?) in
             defer { self.process = nil; self.watchdog = nil }
             return (self.process, self.watchdog)
         }
-        if let watchdog, watchdog.isRunning { kill(watchdog.processIdentifier, SIGKILL) }
+        watchdog?.signal(SIGKILL, group: true)
         guard let process else { return }
-        let exited = Mutexed(false)
-        await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
-            process.terminationHandler = { _ in
-                if exited.set(true) == false { continuation.resume() }
-            }
-            if !process.isRunning {
-                if exited.set(true) == false { continuation.resume() }
-                return
-            }
-            kill(process.processIdentifier, SIGKILL)
-        }
+        process.signal(SIGKILL, group: true)
+        _ = await process.waitForExit()
+        if let watchdog { _ = await watchdog.waitForExit() }
     }
 
     /// Starts the server again on the same ports and data directory.
@@ -235,20 +221,4 @@ public final class SeaweedFSServer: @unchecked Sendable {
 public struct SeaweedFSError: Error, CustomStringConvertible {
     public let description: String
     init(_ description: String) { self.description = description }
-}
-
-/// A tiny locked box.
-private final class Mutexed<Value>: @unchecked Sendable {
-    private let lock = NSLock()
-    private var stored: Value
-    init(_ value: Value) { stored = value }
-    var value: Value { lock.withLock { stored } }
-    /// Sets the value and returns the previous one.
-    func set(_ value: Value) -> Value {
-        lock.withLock {
-            let old = stored
-            stored = value
-            return old
-        }
-    }
 }

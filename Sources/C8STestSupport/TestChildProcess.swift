@@ -1,3 +1,4 @@
+import C8SProcess
 import Foundation
 import Synchronization
 
@@ -8,10 +9,10 @@ import Glibc
 /// A long-running child process in a test (one of our executables, `kubectl`, a shell): its stdout and stderr
 /// captured line by line as they come, signals, and its exit awaited with a limit.
 ///
-/// No libdispatch source is involved: each pipe is read by a blocking `read(2)` loop on a dedicated `Thread`, and
-/// the exit is awaited by `Process.waitUntilExit()` on another dedicated `Thread`, which resumes the waiting tasks.
-/// (Tearing down `FileHandle.readabilityHandler`, a dispatch read source, races with libdispatch's manager thread
-/// on Linux and can crash the test process; `terminationHandler` is not used either.)
+/// The child is started by C8SProcess's ``SpawnedChild`` (the one spawner of c8s), which awaits its exit on a
+/// dedicated thread. No libdispatch source is involved: each pipe is read by a blocking `read(2)` loop on a
+/// dedicated `Thread`. (Tearing down `FileHandle.readabilityHandler`, a dispatch read source, races with
+/// libdispatch's manager thread on Linux and can crash the test process.)
 ///
 /// ```swift
 /// try await withTestChildProcess(executable: binary, arguments: ["--http-port", "0"]) { child in
@@ -40,20 +41,8 @@ public final class TestChildProcess: Sendable {
         public var description: String { "[\(stream.rawValue)] \(text)" }
     }
 
-    /// How the child ended.
-    public enum Termination: Sendable, Hashable, CustomStringConvertible {
-        /// It called `exit` with this status.
-        case exited(Int32)
-        /// A signal (SIGTERM, SIGKILL, ...) ended it.
-        case signalled(Int32)
-
-        public var description: String {
-            switch self {
-            case .exited(let status): "exit status \(status)"
-            case .signalled(let signal): "signal \(signal)"
-            }
-        }
-    }
+    /// How the child ended: `.exited(status)` or `.signalled(signal)`.
+    public typealias Termination = ChildProcessResult.Termination
 
     fileprivate enum Waiter {
         case line(@Sendable (Line) -> Bool, CheckedContinuation<Line, any Error>)
@@ -78,16 +67,19 @@ public final class TestChildProcess: Sendable {
     /// The executable's path, as given to ``start(executable:arguments:environment:workingDirectory:)``.
     public let executable: String
     /// The child's process id.
-    public let processIdentifier: Int32
+    public var processIdentifier: Int32 { process.pid }
+    private let process: SpawnedChild
     private let state = Mutex(State())
 
-    private init(executable: String, processIdentifier: Int32) {
+    private init(executable: String, process: SpawnedChild) {
         self.executable = executable
-        self.processIdentifier = processIdentifier
+        self.process = process
     }
 
     /// Starts `executable` with `arguments`, `environment` (the whole environment; `nil` inherits this process's)
-    /// and `workingDirectory` (`nil` keeps this process's). Its standard input is `/dev/null`.
+    /// and `workingDirectory` (`nil` keeps this process's). Its standard input is `/dev/null`; it runs in a
+    /// process group of its own, with no signal blocked (Swift concurrency's threads block SIGTERM, which a child
+    /// would otherwise inherit).
     ///
     /// The caller ends the child (``signal(_:)``) and awaits ``waitForExit(limit:)``; ``withTestChildProcess``
     /// does both when its body returns.
@@ -97,47 +89,12 @@ public final class TestChildProcess: Sendable {
     ) throws -> TestChildProcess {
         let stdout = try OwnedPipe()
         let stderr = try OwnedPipe()
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: executable)
-        process.arguments = arguments
-        if let environment { process.environment = environment }
-        if let workingDirectory { process.currentDirectoryURL = URL(fileURLWithPath: workingDirectory) }
-        process.standardInput = FileHandle.nullDevice
-        process.standardOutput = FileHandle(fileDescriptor: stdout.write, closeOnDealloc: false)
-        process.standardError = FileHandle(fileDescriptor: stderr.write, closeOnDealloc: false)
-        // The child is started and awaited on a thread of its own, with no signal blocked: a child inherits the
-        // signal mask of the thread that starts it, and Swift concurrency's threads block SIGTERM (a shell script
-        // or `sleep` started from one would never see it).
-        let owned = UncheckedProcess(process: process)
-        let handoff = LaunchHandoff()
-        let waiter = Thread {
-            var none = sigset_t()
-            var blocked = sigset_t()
-            sigemptyset(&none)
-            pthread_sigmask(SIG_SETMASK, &none, &blocked)
-            do {
-                // This thread blocks again what it blocked before, so signals for this process keep going where
-                // they went (a dispatch signal source reads them from a signalfd).
-                defer { pthread_sigmask(SIG_SETMASK, &blocked, nil) }
-                try owned.process.run()
-            } catch {
-                handoff.launched(.failure(error))
-                return
-            }
-            handoff.launched(.success(owned.process.processIdentifier))
-            let child = handoff.waitForChild()
-            owned.process.waitUntilExit()
-            let termination: Termination =
-                owned.process.terminationReason == .uncaughtSignal
-                ? .signalled(owned.process.terminationStatus) : .exited(owned.process.terminationStatus)
-            child.processEnded(termination)
-        }
-        let name = URL(fileURLWithPath: executable).lastPathComponent
-        waiter.name = "\(name) exit"
-        waiter.start()
-        let pid: Int32
+        let variables = (environment ?? ProcessInfo.processInfo.environment).map { "\($0.key)=\($0.value)" }
+        let process: SpawnedChild
         do {
-            pid = try handoff.waitForLaunch().get()
+            process = try SpawnedChild.start(
+                [executable] + arguments, environment: variables, workingDirectory: workingDirectory,
+                stdout: stdout.write, stderr: stderr.write)
         } catch {
             stdout.closeBoth()
             stderr.closeBoth()
@@ -148,13 +105,14 @@ public final class TestChildProcess: Sendable {
         close(stdout.write)
         close(stderr.write)
 
-        let child = TestChildProcess(executable: executable, processIdentifier: pid)
+        let child = TestChildProcess(executable: executable, process: process)
+        let name = URL(fileURLWithPath: executable).lastPathComponent
         for (fd, stream) in [(stdout.read, Stream.stdout), (stderr.read, Stream.stderr)] {
             let reader = Thread { child.readLoop(fd: fd, stream: stream) }
-            reader.name = "\(name)[\(pid)] \(stream.rawValue)"
+            reader.name = "\(name)[\(process.pid)] \(stream.rawValue)"
             reader.start()
         }
-        handoff.started(child)
+        process.onExit { child.processEnded($0) }
         return child
     }
 
@@ -230,17 +188,14 @@ public final class TestChildProcess: Sendable {
 
     /// Sends `signal` (`SIGTERM`, `SIGKILL`, ...) to the child, unless it has already exited.
     public func signal(_ signal: Int32) {
-        state.withLock { state in
-            // Under the lock, so the exit cannot be recorded (and the pid reused) in between.
-            if state.processEnded == nil { _ = kill(processIdentifier, signal) }
-        }
+        process.signal(signal)
     }
 
     /// How the child ended, once it has exited and its output has been read to the end; `nil` until then.
     public var termination: Termination? { state.withLock { $0.termination } }
 
     /// Whether the child has exited (its output may still be being read).
-    public var hasExited: Bool { state.withLock { $0.processEnded != nil } }
+    public var hasExited: Bool { process.termination != nil }
 
     /// Waits until the child has exited and its output has been read to the end, and returns how it ended.
     /// Throws when that has not happened within `limit` (the child keeps running: signal it).
@@ -450,7 +405,7 @@ public struct TestChildProcessError: Error, CustomStringConvertible {
 }
 
 /// A one-way channel from the child, both ends close-on-exec from the start, so a child started concurrently by
-/// another test does not inherit them (and keep another child's output open); `Process` duplicates the write end
+/// another test does not inherit them (and keep another child's output open); the spawner duplicates the write end
 /// onto the child's stdout or stderr. A Unix socket pair, since `pipe2` is not visible to Swift on glibc.
 private struct OwnedPipe {
     let read: Int32
@@ -471,45 +426,4 @@ private struct OwnedPipe {
         close(read)
         close(write)
     }
-}
-
-/// Between ``TestChildProcess/start(executable:arguments:environment:workingDirectory:)`` and the thread that
-/// starts the child and waits for it: the launch result one way, the ``TestChildProcess`` the other.
-private final class LaunchHandoff: @unchecked Sendable {
-    private let condition = NSCondition()
-    private var launch: Result<Int32, any Error>?
-    private var child: TestChildProcess?
-
-    func launched(_ result: Result<Int32, any Error>) {
-        condition.withLock {
-            launch = result
-            condition.broadcast()
-        }
-    }
-
-    func waitForLaunch() -> Result<Int32, any Error> {
-        condition.withLock {
-            while launch == nil { condition.wait() }
-            return launch!
-        }
-    }
-
-    func started(_ child: TestChildProcess) {
-        condition.withLock {
-            self.child = child
-            condition.broadcast()
-        }
-    }
-
-    func waitForChild() -> TestChildProcess {
-        condition.withLock {
-            while child == nil { condition.wait() }
-            return child!
-        }
-    }
-}
-
-/// `Process` is only touched by the thread that starts it and waits for it.
-private struct UncheckedProcess: @unchecked Sendable {
-    let process: Process
 }

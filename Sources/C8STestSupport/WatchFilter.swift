@@ -20,7 +20,7 @@ struct WatchFilter: Sendable {
     }
 
     /// The event this watch sees for a stored event, with selector transitions turned into ADDED/DELETED.
-    func translate(_ event: StoredEvent) -> WatchEvent? {
+    func translate(_ event: StoredEvent) -> WatchFrame? {
         guard event.storageKey == type.storageKey else { return nil }
         if let namespace, event.namespace != namespace { return nil }
         let now = matches(event.object)
@@ -28,13 +28,13 @@ struct WatchFilter: Sendable {
         case "MODIFIED":
             let before = event.oldObject.map(matches) ?? false
             switch (before, now) {
-            case (true, true): return WatchEvent(type: "MODIFIED", object: event.object)
-            case (false, true): return WatchEvent(type: "ADDED", object: event.object)
-            case (true, false): return WatchEvent(type: "DELETED", object: event.object)
+            case (true, true): return WatchFrame(type: "MODIFIED", object: event.object)
+            case (false, true): return WatchFrame(type: "ADDED", object: event.object)
+            case (true, false): return WatchFrame(type: "DELETED", object: event.object)
             case (false, false): return nil
             }
         default:
-            return now ? WatchEvent(type: event.type, object: event.object) : nil
+            return now ? WatchFrame(type: event.type, object: event.object) : nil
         }
     }
 }

@@ -110,7 +110,7 @@ struct Run: AsyncParsableCommand {
         try await clusterCommand("run") {
             let target = try cluster.target()
             let phase = try await withClusterClient(target: target) { client in
-                let run = try await client.startRun(RunRequest(config: config, commit: commit, branch: branch))
+                let run = try await client.startRun(RunSubmission(config: config, commit: commit, branch: branch))
                 let name = run.metadata.name ?? ""
                 printLine(name)
                 guard wait else { return PipelineRunPhaseResult.started }

@@ -77,9 +77,9 @@ enum Delivery {
 
 /// In-memory repository connections keyed by the canonical repository key.
 struct InMemoryConnections: RepositoryConnectionLookup {
-    var connections: [RepositoryConnection]
+    var connections: [ConnectedRepository]
 
-    func connection(for keys: [RepositoryKey]) async throws -> RepositoryConnection? {
+    func connection(for keys: [RepositoryKey]) async throws -> ConnectedRepository? {
         for key in keys {
             if let match = connections.first(where: { $0.key == key }) { return match }
         }
@@ -91,7 +91,7 @@ struct InMemoryConnections: RepositoryConnectionLookup {
 struct InMemoryPipelines: PipelineConfigLookup {
     var pipelines: [String: PipelineSpec]
 
-    func pipeline(for connection: RepositoryConnection) async throws -> PipelineSpec? {
+    func pipeline(for connection: ConnectedRepository) async throws -> PipelineSpec? {
         pipelines["\(connection.namespace)/\(connection.pipelineConfigRef)"]
     }
 }
@@ -119,22 +119,22 @@ let quietLogger = Logger(label: "c8s.test") { _ in SwiftLogNoOpLogHandler() }
 enum TestWorld {
     static let secret = "It's a Secret to Everybody"
 
-    static let connections: [RepositoryConnection] = [
-        RepositoryConnection(
+    static let connections: [ConnectedRepository] = [
+        ConnectedRepository(
             name: "shop-github", namespace: "ci", provider: .github, repository: "https://github.com/acme/shop",
             webhookSecret: secret, pipelineConfigRef: "shop"),
-        RepositoryConnection(
+        ConnectedRepository(
             name: "shop-gitlab", namespace: "ci", provider: .gitlab,
             repository: "git@gitlab.example.com:acme/platform/shop.git", webhookSecret: secret,
             pipelineConfigRef: "shop"),
-        RepositoryConnection(
+        ConnectedRepository(
             name: "shop-bitbucket", namespace: "ci", provider: .bitbucketCloud,
             repository: "https://bitbucket.org/acme/shop", webhookSecret: secret, pipelineConfigRef: "shop"),
-        RepositoryConnection(
+        ConnectedRepository(
             name: "shop-bitbucket-dc", namespace: "ci", provider: .bitbucketDataCenter,
             repository: "https://bitbucket.example.com/scm/acme/shop.git", webhookSecret: secret,
             pipelineConfigRef: "shop"),
-        RepositoryConnection(
+        ConnectedRepository(
             name: "shop-gitea", namespace: "ci", provider: .gitea,
             repository: "https://gitea.example.com:3000/gitea/shop",
             webhookSecret: secret, pipelineConfigRef: "shop"),

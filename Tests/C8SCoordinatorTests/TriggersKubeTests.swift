@@ -74,7 +74,7 @@ struct TriggersKubeTests {
                 let runs = try await Self.runs(harness)
                 try #require(runs.count == 1)
                 let run = runs[0]
-                let connection = RepositoryConnection(
+                let connection = ConnectedRepository(
                     name: "shop-github", namespace: harness.namespace, provider: .github,
                     repository: "https://github.com/acme/shop", webhookSecret: Self.secret, pipelineConfigRef: "shop")
                 #expect(run.metadata.name == RunNaming.runName(connection: connection, deliveryID: delivery))

@@ -83,19 +83,7 @@ import Testing
         }
     }
 
-    @Test func logLevelFromFlagThenVariableElseInfo() {
-        #expect(ProcessSettings.logLevel("debug", environment: ["C8S_LOG_LEVEL": "error"]) == .debug)
-        #expect(ProcessSettings.logLevel(nil, environment: ["C8S_LOG_LEVEL": "error"]) == .error)
-        #expect(ProcessSettings.logLevel(nil, environment: [:]) == .info)
-        #expect(ProcessSettings.logLevel("loud", environment: ["C8S_LOG_LEVEL": "trace"]) == .info)
-    }
-
-    @Test func listFromFlagElseCommaSeparatedVariable() {
-        let environment = ["C8S_NAMESPACES": " ci , ,builds,\tteam-a "]
-        #expect(ProcessSettings.list([], variable: "C8S_NAMESPACES", environment: environment)
-            == ["ci", "builds", "team-a"])
-        #expect(ProcessSettings.list(["x,y"], variable: "C8S_NAMESPACES", environment: environment) == ["x,y"])
-        #expect(ProcessSettings.list([], variable: "C8S_NAMESPACES", environment: [:]) == [])
+    @Test func commaSeparatedListsDropBlanks() {
         #expect(ProcessSettings.commaSeparated("node-a, node-b,,") == ["node-a", "node-b"])
     }
 }

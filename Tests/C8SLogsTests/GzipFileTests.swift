@@ -1,3 +1,4 @@
+import C8STestSupport
 import Foundation
 import Logging
 import Synchronization
@@ -15,12 +16,8 @@ import Glibc
     static func gzipped(_ contents: [UInt8], directory: String, name: String) throws -> String {
         let path = "\(directory)/\(name)"
         try Data(contents).write(to: URL(fileURLWithPath: path))
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/gzip")
-        process.arguments = ["-6", "-f", path]
-        try process.run()
-        process.waitUntilExit()
-        #expect(process.terminationStatus == 0)
+        let result = try ChildProcess.runOnCurrentThread("/usr/bin/gzip", ["-6", "-f", path])
+        #expect(result.succeeded, "\(result.errorText)")
         return path + ".gz"
     }
 

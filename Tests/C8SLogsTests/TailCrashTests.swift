@@ -1,3 +1,4 @@
+import C8STestSupport
 import Foundation
 import Synchronization
 import Testing
@@ -26,27 +27,15 @@ struct TailCrashTests {
         return try #require(found, "c8s-logtail is not built (run `swift build`); looked in \(candidates)")
     }
 
-    /// Runs the tool with its log (standard output and error) appended to `log`.
-    /// The tool is killed (SIGKILL, the tool alone) once `timeLimit` has passed; returns the ended process. Its exit
-    /// is awaited through `terminationHandler`, never by blocking a thread.
-    func run(_ path: String, _ arguments: [String], log: FileHandle, timeLimit: Duration) async throws -> Process {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: path)
-        process.arguments = arguments
-        process.standardOutput = log
-        process.standardError = log
-        let (exits, exit) = AsyncStream<Void>.makeStream()
-        process.terminationHandler = { _ in exit.finish() }
-        try process.run()
-        await withTaskGroup(of: Void.self) { group in
-            group.addTask {
-                try? await Task.sleep(for: timeLimit)
-                if !Task.isCancelled { kill(process.processIdentifier, SIGKILL) }
-            }
-            for await _ in exits {}
-            group.cancelAll()
-        }
-        return process
+    /// Runs the tool and appends its output (standard output, then error) to `log`. The tool is killed (SIGKILL)
+    /// once `timeLimit` has passed; returns how it ended. Its exit is awaited on a thread of its own, never by
+    /// blocking a thread of the concurrency pool.
+    func run(
+        _ path: String, _ arguments: [String], log: FileHandle, timeLimit: Duration
+    ) async throws -> ChildProcessResult.Termination {
+        let result = try await ChildProcess.run(path, arguments, timeLimit: timeLimit)
+        log.write(result.standardOutput + result.standardError)
+        return result.termination
     }
 
     @Test func killedAtRandomPointsItLosesAndDuplicatesNothing() async throws {
@@ -84,8 +73,8 @@ struct TailCrashTests {
         thread.start()
         var kills = 0
         for _ in 0..<25 {
-            let process = try await run(tool, arguments, log: log, timeLimit: .milliseconds(Int.random(in: 20...250)))
-            if process.terminationReason == .uncaughtSignal { kills += 1 }
+            let ended = try await run(tool, arguments, log: log, timeLimit: .milliseconds(Int.random(in: 20...250)))
+            if case .signalled = ended { kills += 1 }
         }
         stop.withLock { $0 = true }
         await done.wait()
@@ -94,7 +83,7 @@ struct TailCrashTests {
 
         // a last run reads everything to the end and exits (killed if it takes more than two minutes)
         let final = try await run(tool, arguments + ["--finish"], log: log, timeLimit: .seconds(120))
-        let exited = final.terminationReason == .exit && final.terminationStatus == 0
+        let exited = final == .exited(0)
         #expect(exited, "c8s-logtail --finish did not finish cleanly")
         let output = try String(contentsOfFile: temp.path + "/output", encoding: .utf8)
         let received = output.split(separator: "\n", omittingEmptySubsequences: false).dropLast().map { line in

@@ -1,3 +1,4 @@
+import C8STestSupport
 import Foundation
 import Synchronization
 
@@ -71,11 +72,7 @@ final class TailTestWriter: @unchecked Sendable {
             .filter { $0.hasPrefix("\(restart).log.") }.sorted()
         if gzip {
             for name in names.dropLast() where !name.hasSuffix(".gz") {
-                let process = Process()
-                process.executableURL = URL(fileURLWithPath: "/usr/bin/gzip")
-                process.arguments = ["-1", "-f", "\(directory)/\(name)"]
-                try? process.run()
-                process.waitUntilExit()
+                _ = try? ChildProcess.runOnCurrentThread("/usr/bin/gzip", ["-1", "-f", "\(directory)/\(name)"])
             }
             names = ((try? FileManager.default.contentsOfDirectory(atPath: directory)) ?? [])
                 .filter { $0.hasPrefix("\(restart).log.") }.sorted()

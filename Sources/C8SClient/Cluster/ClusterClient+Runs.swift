@@ -5,7 +5,7 @@ import Foundation
 
 extension ClusterClient {
     /// Creates a manual PipelineRun of `request.config` (named `<config>-<random>` by the server) and returns it.
-    public func startRun(_ request: RunRequest, now: Date = Date()) async throws -> PipelineRun {
+    public func startRun(_ request: RunSubmission, now: Date = Date()) async throws -> PipelineRun {
         _ = try await perform("get", PipelineConfig.plural, name: request.config) {
             try await kube.get(PipelineConfig.self, name: request.config, namespace: namespace)
         }

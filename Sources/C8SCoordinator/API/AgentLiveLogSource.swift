@@ -45,7 +45,7 @@ public struct AgentLiveLogSource: LiveLogSource {
             response = try await httpClient.execute(request, deadline: .distantFuture, logger: logger)
         } catch {
             if Task.isCancelled { throw CancellationError() }
-            logger.debug("live log unavailable", metadata: ["agent.url": "\(baseURL)", "error": "\(error)"])
+            logger.debug("live log unavailable", metadata: ["agent.url": "\(baseURL)", "error.message": "\(error)"])
             return AsyncThrowingStream { $0.finish() }
         }
         guard response.status.code == 200 else {
@@ -94,7 +94,7 @@ private final class NDJSONCursor: @unchecked Sendable {
                 }
                 pending.append(contentsOf: buffer.readableBytesView)
             } catch {
-                logger.debug("live log stream broke", metadata: ["error": "\(error)"])
+                logger.debug("live log stream broke", metadata: ["error.message": "\(error)"])
                 ended = true
                 pending.removeAll()
                 return nil

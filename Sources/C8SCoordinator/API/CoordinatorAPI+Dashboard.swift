@@ -130,7 +130,7 @@ extension CoordinatorAPI {
         let created = try await kube { try await client.create(run) }
         logger.info(
             "run created through the API",
-            metadata: ["run.name": "\(namespace)/\(created.metadata.name ?? "")", "user": "\(user.name)"])
+            metadata: ["run.name": "\(namespace)/\(created.metadata.name ?? "")", "user.name": "\(user.name)"])
         return created
     }
 
@@ -162,7 +162,7 @@ extension CoordinatorAPI {
             "run re-run through the API",
             metadata: [
                 "run.name": "\(namespace)/\(created.metadata.name ?? "")",
-                "run.original": "\(original.metadata.name ?? "")", "user": "\(user.name)",
+                "run.original": "\(original.metadata.name ?? "")", "user.name": "\(user.name)",
             ])
         return created
     }
@@ -253,7 +253,7 @@ extension CoordinatorAPI {
                 }
                 if matches < limit { emit(search.finish()) }
             } catch {
-                logger.warning("searching a stored log failed", metadata: ["error": "\(error)"])
+                logger.warning("searching a stored log failed", metadata: ["error.message": "\(error)"])
             }
             let done: C8SKube.JSONValue = [
                 "done": .bool(true), "matches": .int(Int64(matches)), "scanned": .int(scanned),

@@ -118,7 +118,8 @@ extension CoordinatorAPI {
                     }
                 } catch {
                     logger.warning(
-                        "reading a stored log failed", metadata: ["log.location": "\(location)", "error": "\(error)"])
+                        "reading a stored log failed",
+                        metadata: ["log.location": "\(location)", "error.message": "\(error)"])
                 }
                 if buffer.readableBytes > 0 { try await writer.write(buffer) }
                 try await writer.finish(nil)
@@ -141,7 +142,8 @@ extension CoordinatorAPI {
             } catch is CancellationError {
                 return
             } catch {
-                logger.warning("following a log failed", metadata: ["log.location": "\(location)", "error": "\(error)"])
+                logger.warning(
+                    "following a log failed", metadata: ["log.location": "\(location)", "error.message": "\(error)"])
             }
             try await writer.finish(nil)
         })

@@ -119,7 +119,8 @@ public struct CoordinatorAPI: Sendable {
             throw APIProblem.from(error)
         }
         logger.info(
-            "run cancelled through the API", metadata: ["run.name": "\(namespace)/\(name)", "user": "\(user.name)"])
+            "run cancelled through the API",
+            metadata: ["run.name": "\(namespace)/\(name)", "user.name": "\(user.name)"])
         return try Self.json(KubeCodec.json(patched))
     }
 
@@ -193,7 +194,7 @@ public struct CoordinatorAPI: Sendable {
             let reason = code == 413 ? "RequestEntityTooLarge" : code == 404 ? "NotFound" : "BadRequest"
             return APIProblem(code: code, reason: reason, message: error.body ?? error.status.reasonPhrase).response
         } catch {
-            logger.error("API request failed", metadata: ["error": "\(error)"])
+            logger.error("API request failed", metadata: ["error.message": "\(error)"])
             return APIProblem(code: 500, reason: "InternalError", message: "\(error)").response
         }
     }

@@ -35,7 +35,7 @@ public final class KubeAccessReviewer: Sendable {
         do {
             answer = try await client.create(TokenReview(token: token, audiences: audiences))
         } catch let error as KubeError {
-            logger.warning("TokenReview failed", metadata: ["error": "\(error)"])
+            logger.warning("TokenReview failed", metadata: ["error.message": "\(error)"])
             throw .init(
                 code: 503, reason: "ServiceUnavailable",
                 message: "cannot review the token: \(error.status?.message ?? "\(error.code)")")
@@ -61,7 +61,7 @@ public final class KubeAccessReviewer: Sendable {
         do {
             answer = try await client.create(SubjectAccessReview(user: user, attributes: attributes))
         } catch let error as KubeError {
-            logger.warning("SubjectAccessReview failed", metadata: ["error": "\(error)"])
+            logger.warning("SubjectAccessReview failed", metadata: ["error.message": "\(error)"])
             throw .init(
                 code: 503, reason: "ServiceUnavailable",
                 message: "cannot review the access: \(error.status?.message ?? "\(error.code)")")

@@ -113,7 +113,9 @@ extension Dashboard {
         } catch let error as KubeError {
             throw APIProblem.from(error)
         }
-        logger.info("run cancelled in the dashboard", metadata: ["run.name": "\(namespace)/\(name)", "user": "\(viewer.user.name)"])
+        logger.info(
+            "run cancelled in the dashboard",
+            metadata: ["run.name": "\(namespace)/\(name)", "user.name": "\(viewer.user.name)"])
         return DashboardPage.redirect(RunFormat.runPath(namespace: namespace, name: name))
     }
 

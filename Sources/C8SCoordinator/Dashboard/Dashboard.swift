@@ -89,7 +89,7 @@ struct Dashboard: Sendable {
         } catch let problem as APIProblem {
             return DashboardPage.problem(problem, user: viewer.user.name, csrf: viewer.csrf)
         } catch {
-            logger.error("dashboard request failed", metadata: ["error": "\(error)"])
+            logger.error("dashboard request failed", metadata: ["error.message": "\(error)"])
             return DashboardPage.problem(
                 APIProblem(code: 500, reason: "InternalError", message: "\(error)"), user: viewer.user.name,
                 csrf: viewer.csrf)
@@ -182,7 +182,7 @@ struct Dashboard: Sendable {
         }
         do {
             let user = try await api.reviewer.authenticate(authorization: "Bearer " + token)
-            logger.info("dashboard sign-in", metadata: ["user": "\(user.name)"])
+            logger.info("dashboard sign-in", metadata: ["user.name": "\(user.name)"])
         } catch let problem {
             return loginPage(
                 request, message: problem.code == 401 ? "The token is not valid." : problem.message,

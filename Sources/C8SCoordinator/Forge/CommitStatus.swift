@@ -49,7 +49,7 @@ public struct StatusTarget: Sendable, Hashable, CustomStringConvertible {
     }
 
     /// The target of `connection`, or `nil` when it has no token.
-    public init?(connection: RepositoryConnection) {
+    public init?(connection: ConnectedRepository) {
         guard let token = connection.authToken, !token.isEmpty else { return nil }
         self.init(
             provider: connection.provider, repository: connection.repository, apiBaseURL: connection.apiBaseURL,

@@ -25,7 +25,7 @@ public struct KubeRepositoryConnections: RepositoryConnectionLookup {
         self.logger = logger
     }
 
-    public func connection(for keys: [RepositoryKey]) async throws -> RepositoryConnection? {
+    public func connection(for keys: [RepositoryKey]) async throws -> ConnectedRepository? {
         var resources: [C8SAPI.RepositoryConnection] = []
         if namespaces.isEmpty {
             resources = try await client.listAll(C8SAPI.RepositoryConnection.self, allNamespaces: true).items
@@ -66,7 +66,7 @@ public struct KubeRepositoryConnections: RepositoryConnectionLookup {
     }
 
     /// The connection with its secrets read.
-    func resolve(_ resource: C8SAPI.RepositoryConnection) async throws -> RepositoryConnection {
+    func resolve(_ resource: C8SAPI.RepositoryConnection) async throws -> ConnectedRepository {
         let name = resource.metadata.name ?? ""
         let namespace = resource.metadata.namespace ?? client.configuration.namespace
         let repository = Self.repositoryURL(of: resource.spec) ?? resource.spec.repository
@@ -89,7 +89,7 @@ public struct KubeRepositoryConnections: RepositoryConnectionLookup {
         if let authRef = resource.spec.authSecretRef {
             token = try await secretValue(authRef, defaultKey: "token", namespace: namespace, connection: name, required: false)
         }
-        return RepositoryConnection(
+        return ConnectedRepository(
             name: name, namespace: namespace, provider: provider, repository: repository,
             webhookSecret: webhookSecret, pipelineConfigRef: resource.spec.pipelineConfigRef.name, authToken: token)
     }
@@ -125,7 +125,7 @@ public struct KubePipelineConfigs: PipelineConfigLookup {
 
     public init(client: KubeClient) { self.client = client }
 
-    public func pipeline(for connection: RepositoryConnection) async throws -> PipelineSpec? {
+    public func pipeline(for connection: ConnectedRepository) async throws -> PipelineSpec? {
         try await client.getIfPresent(
             PipelineConfig.self, name: connection.pipelineConfigRef, namespace: connection.namespace)?.spec
     }

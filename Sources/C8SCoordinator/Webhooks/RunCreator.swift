@@ -3,7 +3,7 @@ import Crypto
 
 /// Everything needed to create the run(s) for one triggering delivery.
 public struct RunRequest: Sendable, Hashable {
-    public var connection: RepositoryConnection
+    public var connection: ConnectedRepository
     public var event: ForgeEvent
     /// The pipeline as read when the delivery arrived (the run's snapshot).
     public var pipeline: PipelineSpec
@@ -16,7 +16,7 @@ public struct RunRequest: Sendable, Hashable {
     public var runName: String
 
     public init(
-        connection: RepositoryConnection, event: ForgeEvent, pipeline: PipelineSpec, plan: TriggerPlan,
+        connection: ConnectedRepository, event: ForgeEvent, pipeline: PipelineSpec, plan: TriggerPlan,
         runName: String
     ) {
         self.connection = connection
@@ -50,7 +50,7 @@ public enum RunNaming {
     /// `<config>-<16 hex digits>`: the config name (lower-cased, other characters → `-`, cut to
     /// 46 characters) and a SHA-256 digest of provider, connection and delivery id. At most 63
     /// characters, so it also fits in a label value and leaves no room for a collision in practice.
-    public static func runName(connection: RepositoryConnection, deliveryID: String) -> String {
+    public static func runName(connection: ConnectedRepository, deliveryID: String) -> String {
         let seed = "\(connection.provider.rawValue)\u{0}\(connection.namespace)/\(connection.name)\u{0}\(deliveryID)"
         let digest = WebhookSignature.encodeHex(Array(SHA256.hash(data: Array(seed.utf8)))).prefix(16)
         var base = String(

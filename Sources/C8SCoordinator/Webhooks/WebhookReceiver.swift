@@ -59,7 +59,7 @@ public struct WebhookReceiver: Sendable {
         }
         logger[metadataKey: "repository"] = "\(keys[0].rawValue)"
 
-        let connection: RepositoryConnection
+        let connection: ConnectedRepository
         do {
             guard let found = try await connections.connection(for: keys), source.serves(found.provider) else {
                 // Spend the same work as a real check, so timing does not tell an unknown repository apart.
@@ -69,7 +69,7 @@ public struct WebhookReceiver: Sendable {
             }
             connection = found
         } catch {
-            logger.error("repository connection lookup failed", metadata: ["error": "\(error)"])
+            logger.error("repository connection lookup failed", metadata: ["error.message": "\(error)"])
             return WebhookResponse(status: 503, outcome: .error, message: "repository connection lookup failed")
         }
         guard source.authenticate(headers: headers, body: body, secret: connection.webhookSecret) else {
@@ -83,7 +83,7 @@ public struct WebhookReceiver: Sendable {
             event = try source.decode(headers: headers, body: body)
             try Self.checkNames(event)
         } catch {
-            logger.info("webhook refused", metadata: ["webhook.status": "\(error.status)", "error": "\(error)"])
+            logger.info("webhook refused", metadata: ["webhook.status": "\(error.status)", "error.message": "\(error)"])
             return WebhookResponse(error)
         }
         logger[metadataKey: "webhook.delivery"] = "\(event.deliveryID)"
@@ -99,7 +99,7 @@ public struct WebhookReceiver: Sendable {
         guard event.triggers else {
             let isPing = event.kind == .ping
             let message = isPing ? "pong" : TriggerPlanner.nonTriggeringReason(event)
-            logger.debug("webhook acknowledged without a run", metadata: ["reason": "\(message)"])
+            logger.debug("webhook acknowledged without a run", metadata: ["webhook.reason": "\(message)"])
             return WebhookResponse(status: 200, outcome: isPing ? .ping : .ignored, message: message)
         }
 
@@ -112,14 +112,14 @@ public struct WebhookReceiver: Sendable {
             }
             pipeline = found
         } catch {
-            logger.error("pipeline config lookup failed", metadata: ["error": "\(error)"])
+            logger.error("pipeline config lookup failed", metadata: ["error.message": "\(error)"])
             return WebhookResponse(status: 503, outcome: .error, message: "pipeline config lookup failed")
         }
 
         let plan: TriggerPlan
         switch TriggerPlanner.decide(event: event, pipeline: pipeline) {
         case .ignore(let reason):
-            logger.info("webhook ignored", metadata: ["reason": "\(reason)"])
+            logger.info("webhook ignored", metadata: ["webhook.reason": "\(reason)"])
             return WebhookResponse(status: 200, outcome: .ignored, message: reason)
         case .run(let decided):
             plan = decided
@@ -131,7 +131,7 @@ public struct WebhookReceiver: Sendable {
         do {
             switch try await runs.createRuns(request) {
             case .created(let names):
-                logger.info("runs created", metadata: ["runs": "\(names.joined(separator: ","))"])
+                logger.info("runs created", metadata: ["run.names": "\(names.joined(separator: ","))"])
                 return WebhookResponse(status: 202, outcome: .accepted, runs: names, skippedSteps: plan.skippedSteps)
             case .duplicate(let names):
                 logger.info("duplicate delivery, no new run")
@@ -140,7 +140,7 @@ public struct WebhookReceiver: Sendable {
                     message: "delivery \(event.deliveryID) already handled")
             }
         } catch {
-            logger.error("run creation failed", metadata: ["error": "\(error)"])
+            logger.error("run creation failed", metadata: ["error.message": "\(error)"])
             return WebhookResponse(status: 500, outcome: .error, message: "could not create the run")
         }
     }

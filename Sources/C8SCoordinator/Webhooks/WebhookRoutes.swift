@@ -55,7 +55,8 @@ public struct WebhookRoutes: Sendable {
         do {
             body = try await Self.readBody(request, limit: configuration.maximumBodySize)
         } catch let error as WebhookError {
-            logger.info("webhook refused", metadata: ["webhook.source": "\(source.rawValue)", "error": "\(error)"])
+            logger.info(
+                "webhook refused", metadata: ["webhook.source": "\(source.rawValue)", "error.message": "\(error)"])
             return Self.response(WebhookResponse(error))
         } catch {
             return Self.response(WebhookResponse(.malformed("could not read the request body")))

@@ -1,3 +1,5 @@
+import C8SYAML
+
 /// Turns a ``YAMLNode`` tree into a ``PipelineSpec``, collecting every type error, unknown field and bad value
 /// instead of stopping at the first, and recording where each field was written.
 struct PipelineDecoder {

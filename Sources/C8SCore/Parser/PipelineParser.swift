@@ -1,3 +1,4 @@
+import C8SYAML
 import Foundation
 
 /// A pipeline read from YAML, with the positions of its fields.
@@ -94,14 +95,22 @@ public enum PipelineParser {
         _ bytes: [UInt8],
         file: String?
     ) throws(PipelineErrors) -> (ParsedPipeline, [PipelineError]) {
-        let reader = YAMLReader(limits: .init(maxDocumentBytes: maxDocumentBytes, maxNodes: maxNodes, maxDepth: maxDepth))
+        let reader = YAMLNodeReader(
+            limits: .init(maxDocumentBytes: maxDocumentBytes, maxNodes: maxNodes, maxDepth: maxDepth))
         let document: YAMLNode?
-        let duplicates: [(line: Int, column: Int, key: String, first: Int)]
+        let duplicates: [YAMLNodeReader.Duplicate]
         do {
             (document, duplicates) = try reader.read(bytes)
         } catch {
+            let kind: PipelineError.Kind =
+                switch error.kind {
+                case .syntax: .syntax
+                case .documentTooLarge: .documentTooLarge
+                case .limitExceeded: .limitExceeded
+                case .aliasLimit: .aliasLimit
+                }
             throw PipelineErrors([
-                PipelineError(error.kind, field: "", message: error.message, file: file, line: error.line, column: error.column)
+                PipelineError(kind, field: "", message: error.message, file: file, line: error.line, column: error.column)
             ])
         }
         guard let document, !document.isNull else {

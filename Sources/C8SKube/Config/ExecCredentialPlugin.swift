@@ -1,3 +1,4 @@
+import C8SProcess
 import Foundation
 
 /// A kubeconfig user's `exec` credential plugin (`client.authentication.k8s.io`), as cloud clusters use
@@ -32,54 +33,33 @@ public struct ExecCredentialPlugin: Sendable, Equatable {
         public var clientKeyPEM: [UInt8]?
     }
 
-    /// Runs the plugin (non-interactively: standard input is closed) and reads its `ExecCredential`.
+    /// Runs the plugin (non-interactively: standard input is `/dev/null`) and reads its `ExecCredential`. Blocks the
+    /// calling thread until the plugin has ended.
     public func run(environment: [String: String] = ProcessInfo.processInfo.environment) throws -> Credential {
-        let process = Process()
-        if command.contains("/") {
-            process.executableURL = URL(fileURLWithPath: command)
-            process.arguments = args
-        } else {
-            process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-            process.arguments = [command] + args
-        }
+        // A bare name is looked up by `env` in the plugin's own `PATH`, as kubectl does.
+        let argv = command.contains("/") ? [command] + args : ["/usr/bin/env", command] + args
         var childEnvironment = environment.merging(env) { _, new in new }
         childEnvironment["KUBERNETES_EXEC_INFO"] =
             #"{"apiVersion":"\#(apiVersion)","kind":"ExecCredential","spec":{"interactive":false}}"#
-        process.environment = childEnvironment
-        let out = Pipe()
-        let err = Pipe()
-        process.standardOutput = out
-        process.standardError = err
-        process.standardInput = FileHandle.nullDevice
         let hint = installHint.map { " (\($0.trimmingCharacters(in: .whitespacesAndNewlines)))" } ?? ""
+        let result: ChildProcessResult
         do {
-            try process.run()
+            result = try ChildProcess.runOnCurrentThread(
+                argv[0], Array(argv.dropFirst()), environment: childEnvironment)
         } catch {
             throw KubeConfigError("cannot run the kubeconfig's credential plugin \"\(command)\": \(error)\(hint)")
         }
-        // Read both pipes to the end before waiting, so a plugin that writes much cannot block.
-        let group = DispatchGroup()
-        let collected = PluginOutput()
-        for (pipe, isOut) in [(out, true), (err, false)] {
-            group.enter()
-            DispatchQueue.global().async {
-                collected.set(pipe.fileHandleForReading.readDataToEndOfFile(), stdout: isOut)
-                group.leave()
-            }
-        }
-        group.wait()
-        process.waitUntilExit()
-        let (stdout, stderr) = collected.both
-        guard process.terminationStatus == 0 else {
-            let reason = String(decoding: stderr.prefix(500), as: UTF8.self)
+        guard result.succeeded else {
+            let reason = String(decoding: result.standardError.prefix(500), as: UTF8.self)
                 .trimmingCharacters(in: .whitespacesAndNewlines)
-            let notFound = process.terminationStatus == 127 && !command.contains("/")
+            let status = result.exitCode.map { "exit status \($0)" } ?? "\(result.termination)"
+            let notFound = result.exitCode == 127 && !command.contains("/")
             throw KubeConfigError(
                 "the kubeconfig's credential plugin \"\(command)\" "
-                    + (notFound ? "is not installed" : "failed with exit status \(process.terminationStatus)")
+                    + (notFound ? "is not installed" : "failed with \(status)")
                     + (reason.isEmpty ? "" : ": \(reason)") + hint)
         }
-        return try Self.parse(stdout, command: command)
+        return try Self.parse(result.standardOutput, command: command)
     }
 
     /// Reads the `status` of an `ExecCredential` document.
@@ -107,24 +87,5 @@ public struct ExecCredentialPlugin: Sendable, Equatable {
                 "the kubeconfig's credential plugin \"\(command)\" printed neither a token nor a client certificate")
         }
         return credential
-    }
-}
-
-/// The two output streams of a plugin, collected from two threads.
-private final class PluginOutput: @unchecked Sendable {
-    private let lock = NSLock()
-    private var out = Data()
-    private var err = Data()
-
-    func set(_ data: Data, stdout: Bool) {
-        lock.lock()
-        if stdout { out = data } else { err = data }
-        lock.unlock()
-    }
-
-    var both: (Data, Data) {
-        lock.lock()
-        defer { lock.unlock() }
-        return (out, err)
     }
 }

@@ -79,21 +79,6 @@ public enum ProcessSettings {
         return try .load(environment: environment)
     }
 
-    /// The log level named by the flag, else by `C8S_LOG_LEVEL`; info when neither names a level.
-    public static func logLevel(
-        _ flag: String?, environment: [String: String] = ProcessInfo.processInfo.environment
-    ) -> Logger.Level {
-        (flag ?? environment["C8S_LOG_LEVEL"]).flatMap(Logger.Level.init(rawValue:)) ?? .info
-    }
-
-    /// The values of a repeatable flag, or when it was not given, the comma-separated list in `variable`
-    /// (blanks around items and empty items dropped).
-    public static func list(
-        _ flag: [String], variable: String, environment: [String: String] = ProcessInfo.processInfo.environment
-    ) -> [String] {
-        flag.isEmpty ? commaSeparated(environment[variable] ?? "") : flag
-    }
-
     /// The items of a comma-separated list, trimmed of spaces and tabs, empty items dropped.
     public static func commaSeparated(_ text: String) -> [String] {
         text.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }

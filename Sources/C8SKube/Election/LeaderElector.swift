@@ -102,7 +102,7 @@ public final class LeaderElector: Sendable {
                 acquired = try await tryAcquireOrRenew()
             } catch {
                 if Task.isCancelled { return false }
-                logger.debug("could not read or write the lease", metadata: ["error": "\(error)"])
+                logger.debug("could not read or write the lease", metadata: ["error.message": "\(error)"])
                 acquired = false
             }
             if let holder = state.withLock({ state -> String? in
@@ -132,7 +132,7 @@ public final class LeaderElector: Sendable {
                     try await body()
                 } catch {
                     if !Task.isCancelled {
-                        self.logger.error("the leader's work failed", metadata: ["error": "\(error)"])
+                        self.logger.error("the leader's work failed", metadata: ["error.message": "\(error)"])
                     }
                 }
                 return false
@@ -250,7 +250,7 @@ public final class LeaderElector: Sendable {
             _ = try await client.update(lease)
             logger.info("released the lease")
         } catch {
-            logger.warning("could not release the lease", metadata: ["error": "\(error)"])
+            logger.warning("could not release the lease", metadata: ["error.message": "\(error)"])
         }
     }
 

@@ -126,7 +126,7 @@ public final class LogShipper: Sendable {
                             try await Self.commitStored(writer: writer, follower: follower, queue: queue)
                         }
                     } catch {
-                        logger.warning("cannot store an idle chunk yet", metadata: ["error": "\(error)"])
+                        logger.warning("cannot store an idle chunk yet", metadata: ["error.message": "\(error)"])
                     }
                 }
             }

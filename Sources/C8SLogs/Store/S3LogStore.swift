@@ -53,7 +53,8 @@ public final class S3LogStore: LogStore {
             return .stored
         } catch let error as LogStoreError where error.isRetryable && spool != nil {
             logger.warning(
-                "S3 unreachable; spooling", metadata: ["s3.request": "\(error.request ?? key)", "error": "\(error)"])
+                "S3 unreachable; spooling",
+                metadata: ["s3.request": "\(error.request ?? key)", "error.message": "\(error)"])
             try await spool!.append(key: key, data: data)
             return .spooled
         }
@@ -154,7 +155,8 @@ public final class S3LogStore: LogStore {
                     break
                 } catch {
                     attempt += 1
-                    logger.debug("spool drain failed", metadata: ["error": "\(error)", "attempt": "\(attempt)"])
+                    logger.debug(
+                        "spool drain failed", metadata: ["error.message": "\(error)", "spool.attempt": "\(attempt)"])
                     try? await Task.sleep(for: backoff.jitteredDelay(attempt: attempt))
                 }
             }
@@ -241,7 +243,7 @@ public final class S3LogStore: LogStore {
                 failure = error
             }
             guard failure.isRetryable, attempt < configuration.maxAttempts, !Task.isCancelled else { throw failure }
-            logger.debug("retrying S3 request", metadata: ["s3.request": "\(name)", "error": "\(failure)"])
+            logger.debug("retrying S3 request", metadata: ["s3.request": "\(name)", "error.message": "\(failure)"])
             try await Task.sleep(for: backoff.jitteredDelay(attempt: attempt))
         }
     }

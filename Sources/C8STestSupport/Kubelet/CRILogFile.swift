@@ -1,3 +1,4 @@
+import C8SProcess
 import Foundation
 import SystemPackage
 

@@ -179,7 +179,7 @@ extension ClusterSimulator {
                 }
                 await runtime.waitForKill(orTimeout: configuration.configRetryInterval)
             } catch {
-                logger.warning("cannot read container configuration", metadata: ["error": "\(error)"])
+                logger.warning("cannot read container configuration", metadata: ["error.message": "\(error)"])
                 await runtime.waitForKill(orTimeout: configuration.configRetryInterval)
             }
         }

@@ -1,4 +1,5 @@
 import C8SLogs
+import C8SProcess
 import Foundation
 
 #if canImport(Glibc)

@@ -4,11 +4,24 @@ import Foundation
 /// ended, with everything it wrote.
 public struct ChildProcessResult: Sendable {
     /// How the process ended.
-    public enum Termination: Sendable, Equatable {
+    public enum Termination: Sendable, Hashable, CustomStringConvertible {
         /// It exited with this status.
         case exited(Int32)
         /// A signal (this number) ended it.
         case signalled(Int32)
+
+        /// The termination of a `waitpid` status.
+        package init(status: Int32) {
+            let (signal, code) = SpawnedProcess.decode(status)
+            self = signal.map { .signalled($0) } ?? .exited(code)
+        }
+
+        public var description: String {
+            switch self {
+            case .exited(let status): "exit status \(status)"
+            case .signalled(let signal): "signal \(signal)"
+            }
+        }
     }
 
     /// How the process ended.

@@ -1,7 +1,7 @@
 import C8SKube
 
 /// One frame of a watch stream: `{"type": ..., "object": ...}`.
-public struct WatchEvent: Sendable {
+public struct WatchFrame: Sendable {
     /// ADDED, MODIFIED, DELETED, BOOKMARK or ERROR.
     public var type: String
     /// The object (a `Status` for ERROR, a metadata-only object for BOOKMARK).

@@ -1,5 +1,5 @@
 /// What `c8s run CONFIG` starts.
-public struct RunRequest: Sendable, Hashable {
+public struct RunSubmission: Sendable, Hashable {
     public var config: String
     public var commit: String?
     public var branch: String?

@@ -97,9 +97,8 @@ final class ChildProcessRun: Sendable {
         }
         var status: Int32 = 0
         while waitpid(pid, &status, 0) < 0 && errno == EINTR {}
-        let (signal, code) = SpawnedProcess.decode(status)
         return ChildProcessResult(
-            termination: signal.map { .signalled($0) } ?? .exited(code),
+            termination: .init(status: status),
             standardOutput: Data(standardOutput), standardError: Data(standardError), timedOut: timedOut)
     }
 
@@ -114,12 +113,12 @@ final class ChildProcessRun: Sendable {
     }
 
     private func spawn(stdout: Int32, stderr: Int32, stdin: Int32?) throws -> pid_t {
-        // `posix_spawn_file_actions_addchdir_np` is GNU-only and not visible to Swift: `env -C` changes directory
-        // in the child (the process-wide `chdir` Foundation falls back to would race with other tests).
-        let argv = workingDirectory.map { ["/usr/bin/env", "-C", $0, "--"] + self.argv } ?? self.argv
-        switch SpawnedProcess.spawn(argv, environment: environment, stdin: stdin, stdout: stdout, stderr: stderr) {
+        let spawned = SpawnedProcess.spawn(
+            argv, environment: environment, workingDirectory: workingDirectory, stdin: stdin, stdout: stdout,
+            stderr: stderr)
+        switch spawned {
         case .success(let pid): return pid
-        case .failure(let error): throw ChildProcessError("cannot start \(argv[0])", errno: error.errno)
+        case .failure(let error): throw ChildProcessError("cannot start \(error.executable)", errno: error.errno)
         }
     }
 

@@ -3,7 +3,7 @@ import C8SCore
 /// A repository connected to c8s (the `RepositoryConnection` resource with its secrets resolved).
 ///
 /// `description` never shows the webhook secret or the token, so logging a connection is safe.
-public struct RepositoryConnection: Sendable, Hashable, CustomStringConvertible {
+public struct ConnectedRepository: Sendable, Hashable, CustomStringConvertible {
     public var name: String
     public var namespace: String
     public var provider: ForgeProvider
@@ -45,12 +45,12 @@ public struct RepositoryConnection: Sendable, Hashable, CustomStringConvertible 
 /// Finds the connection for a webhook's repository.
 public protocol RepositoryConnectionLookup: Sendable {
     /// The connection whose repository key equals one of `keys` (tried in order), or `nil`.
-    func connection(for keys: [RepositoryKey]) async throws -> RepositoryConnection?
+    func connection(for keys: [RepositoryKey]) async throws -> ConnectedRepository?
 }
 
 /// Finds the pipeline a connection's runs use.
 public protocol PipelineConfigLookup: Sendable {
     /// The spec of `PipelineConfig` `connection.pipelineConfigRef` in `connection.namespace`, or
     /// `nil` when it does not exist.
-    func pipeline(for connection: RepositoryConnection) async throws -> PipelineSpec?
+    func pipeline(for connection: ConnectedRepository) async throws -> PipelineSpec?
 }

@@ -4,17 +4,26 @@ import Foundation
 import Glibc
 #endif
 
-/// `posix_spawnp` in its own process group (so the whole group can be killed), with stdin from /dev/null.
-enum SpawnedProcess {
-    /// Starts `argv` with `environment` (`K=V` strings), its stdout and stderr on the given descriptors and its
-    /// stdin on `stdin` (nil: /dev/null). The child keeps no other descriptor of this process: one without
-    /// close-on-exec (a script another test is still writing, a server's socket) would otherwise stay open for the
-    /// child's whole life (`ETXTBSY` when that test runs its script, a peer that never sees EOF). Closing a
+/// The one way c8s starts a process: `posix_spawnp` in its own process group (so the whole group can be killed),
+/// with every signal unblocked and the usual ones at their default disposition, stdin from /dev/null unless
+/// given, and no descriptor of this process but the three it is given. ``ChildProcess`` (run to the end),
+/// ``SpawnedChild`` (a long-running child) and the kubelet simulator's containers all start through it.
+package enum SpawnedProcess {
+    /// Starts `argv` (its first element looked up in `PATH` when it has no slash) with `environment` (`K=V`
+    /// strings), its stdout and stderr on the given descriptors and its stdin on `stdin` (nil: /dev/null). The
+    /// child keeps no other descriptor of this process: one without close-on-exec (a script another test is still
+    /// writing, a server's socket) would otherwise stay open for the child's whole life (`ETXTBSY` when that test runs its script, a peer that never sees EOF). Closing a
     /// descriptor that was closed since the listing is ignored by glibc.
+    ///
+    /// A `workingDirectory` is entered with `env -C` in the child (`posix_spawn_file_actions_addchdir_np` is
+    /// GNU-only and not visible to Swift, and the process-wide `chdir` would race with other threads), so a missing
+    /// directory is exit status 125.
     /// - Returns: the pid, or the `posix_spawnp` error number.
-    static func spawn(
-        _ argv: [String], environment: [String], stdin: Int32? = nil, stdout: Int32, stderr: Int32
+    package static func spawn(
+        _ argv: [String], environment: [String], workingDirectory: String? = nil, stdin: Int32? = nil,
+        stdout: Int32, stderr: Int32
     ) -> Result<pid_t, SpawnError> {
+        let argv = workingDirectory.map { ["/usr/bin/env", "-C", $0, "--"] + argv } ?? argv
         guard let executable = argv.first else { return .failure(SpawnError(executable: "", errno: EINVAL)) }
         var attributes = posix_spawnattr_t()
         posix_spawnattr_init(&attributes)
@@ -57,29 +66,13 @@ enum SpawnedProcess {
     }
 
     /// Why `posix_spawnp` failed.
-    struct SpawnError: Error {
-        var executable: String
-        var errno: Int32
-    }
-
-    /// Starts `argv` for the simulated kubelet (see ``spawn(_:environment:stdin:stdout:stderr:)``).
-    static func spawn(_ argv: [String], environment: [String], stdout: Int32, stderr: Int32) throws -> pid_t {
-        switch spawn(argv, environment: environment, stdin: nil, stdout: stdout, stderr: stderr) {
-        case .success(let pid): return pid
-        case .failure(let error):
-            throw ClusterSimulatorError.io("cannot start \(error.executable)", errno: error.errno)
-        }
-    }
-
-    /// Runs `argv` to its end (blocking the calling thread) and returns its exit code.
-    static func runToCompletion(_ argv: [String], stdout: Int32) throws -> Int32 {
-        let environment = ["PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"]
-        let pid = try spawn(argv, environment: environment, stdout: stdout, stderr: 2)
-        return waitForExit(pid)
+    package struct SpawnError: Error {
+        package var executable: String
+        package var errno: Int32
     }
 
     /// Blocks until `pid` ends; its exit code, or 128 + the signal that killed it.
-    static func waitForExit(_ pid: pid_t) -> Int32 {
+    package static func waitForExit(_ pid: pid_t) -> Int32 {
         var status: Int32 = 0
         while waitpid(pid, &status, 0) < 0 {
             if errno != EINTR { return 255 }
@@ -88,13 +81,13 @@ enum SpawnedProcess {
     }
 
     /// Whether a `waitpid` status is a normal exit (with its code) or a signal (with its number).
-    static func decode(_ status: Int32) -> (signal: Int32?, code: Int32) {
+    package static func decode(_ status: Int32) -> (signal: Int32?, code: Int32) {
         let signal = status & 0x7f
         return signal == 0 ? (nil, (status >> 8) & 0xff) : (signal, signal)
     }
 
     /// The exit code of a `waitpid` status like a container runtime reports it.
-    static func exitCode(_ status: Int32) -> Int32 {
+    package static func exitCode(_ status: Int32) -> Int32 {
         let (signal, code) = decode(status)
         return signal.map { 128 + $0 } ?? code
     }
