@@ -119,6 +119,8 @@ import Testing
                 #expect(created.stderr.contains("admission webhook \"validate.c8s.dev\" denied the request: \(quota)"))
                 let c8sRun = try await cli.c8s(["run", "wide"])
                 #expect(c8sRun.status != 0)
+                #expect(c8sRun.stderr.contains("c8s run: the API server refused the run"), "\(c8sRun.stderr)")
+                #expect(!c8sRun.stderr.contains("ask a cluster admin"))
                 #expect(c8sRun.stderr.contains(quota), "\(c8sRun.stderr)")
                 #expect(try await cli.client.list(PipelineRun.self, namespace: "ci").items.isEmpty)
 
@@ -158,6 +160,7 @@ import Testing
             let timedOut = try await AdmissionHarness.kubectl(cli, ["apply", "-f", "wide.yaml"])
             #expect(timedOut.status != 0)
             #expect(timedOut.stderr.contains("failed calling webhook \"validate.c8s.dev\""), "\(timedOut.stderr)")
+            #expect(timedOut.stderr.contains("?timeout=1s"))
             try await AdmissionHarness.setWebhook(
                 cli, failurePolicy: "Ignore", timeoutSeconds: 1, url: "https://127.0.0.1:\(silent.port)/admission")
             let ignored = try await AdmissionHarness.kubectl(cli, ["apply", "-f", "wide.yaml"])
