@@ -242,8 +242,10 @@ final class AdmissionDispatcher: Sendable {
             let body = try await response.body.collect(upTo: Self.maxResponseBytes)
             try await client.shutdown()
             guard response.status == .ok else {
+                let detail = String(decoding: body.readableBytesView.prefix(1024), as: UTF8.self)
                 throw CallError(
-                    description: "failed to call webhook: the server responded with status \(response.status.code)")
+                    description: "failed to call webhook: the server responded with status \(response.status.code): "
+                        + detail)
             }
             let answer = try JSONValue(parsing: Array(body.readableBytesView))
             guard answer[path: ["response", "uid"]] == review[path: ["request", "uid"]] else {
