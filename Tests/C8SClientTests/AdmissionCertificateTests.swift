@@ -24,7 +24,8 @@ import Testing
                     "c8s-coordinator.c8s-system.svc.cluster.local",
                 ])
             #expect(try AdmissionHarness.caBundle(cli) == certificates.caPEM)
-            let secret = try await cli.client.get(Secret.self, name: AdmissionHarness.secretName, namespace: "c8s-system")
+            let secret = try await cli.client.get(
+                Secret.self, name: AdmissionHarness.secretName, namespace: "c8s-system")
             #expect(secret.type == "kubernetes.io/tls")
 
             // Two replicas at once: both serve the certificate of the Secret, which neither rewrites.
@@ -52,7 +53,8 @@ import Testing
             let old = try AdmissionCertificates.issue(
                 .renewCertificate, existing: current, dnsNames: names, now: Date().addingTimeInterval(-29 * 86_400),
                 lifetimes: .init())
-            var secret = try await cli.client.get(Secret.self, name: AdmissionHarness.secretName, namespace: "c8s-system")
+            var secret = try await cli.client.get(
+                Secret.self, name: AdmissionHarness.secretName, namespace: "c8s-system")
             secret.data = old.secretData.mapValues { Data($0).base64EncodedString() }
             _ = try await cli.client.update(secret)
 

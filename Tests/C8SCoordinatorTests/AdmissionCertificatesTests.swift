@@ -31,7 +31,8 @@ import Testing
     }
 
     @Test func missingOrForOtherNames() throws {
-        #expect(AdmissionCertificates.renewal(of: nil, dnsNames: Self.names, now: Self.now, lifetimes: .init()) == .create)
+        #expect(
+            AdmissionCertificates.renewal(of: nil, dnsNames: Self.names, now: Self.now, lifetimes: .init()) == .create)
         let other = try Self.issued(daysAgo: 1, names: ["c8s-coordinator.other.svc"])
         #expect(
             AdmissionCertificates.renewal(of: other, dnsNames: Self.names, now: Self.now, lifetimes: .init())

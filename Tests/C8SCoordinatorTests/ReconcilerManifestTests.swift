@@ -64,7 +64,9 @@ import Testing
         #expect(rule["operations"]?.arrayValue == ["CREATE", "UPDATE"])
         #expect(rule["resources"]?.arrayValue == ["pipelineconfigs", "pipelineruns", "repositoryconnections"])
         let service = try #require(documents.first { $0["kind"]?.stringValue == "Service" })
-        let admissionPort = service[path: ["spec", "ports"]]?.arrayValue?.first { $0["name"]?.stringValue == "admission" }
+        let admissionPort = service[path: ["spec", "ports"]]?.arrayValue?.first {
+            $0["name"]?.stringValue == "admission"
+        }
         #expect(admissionPort?["port"]?.intValue == 443)
         #expect(admissionPort?["targetPort"]?.stringValue == "admission")
         let containerPort = container["ports"]?.arrayValue?.first { $0["name"]?.stringValue == "admission" }

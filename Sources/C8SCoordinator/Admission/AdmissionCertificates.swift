@@ -84,7 +84,8 @@ public struct AdmissionCertificates: Sendable, Hashable {
             guard certificate.publicKey == Certificate.PublicKey(key.publicKey) else {
                 throw AdmissionCertificateError("tls.key does not belong to tls.crt")
             }
-            guard certificate.issuer == ca.subject, ca.publicKey.isValidSignature(certificate.signature, for: certificate)
+            guard certificate.issuer == ca.subject,
+                ca.publicKey.isValidSignature(certificate.signature, for: certificate)
             else {
                 throw AdmissionCertificateError("tls.crt is not signed by ca.crt")
             }

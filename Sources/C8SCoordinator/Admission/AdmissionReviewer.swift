@@ -44,7 +44,9 @@ public struct AdmissionReviewer: Sendable {
         if request.operation == "UPDATE", let old = request.oldObject, old["spec"] == object["spec"] {
             return .allow(request.uid)
         }
-        if let deleting = object.value(at: "metadata.deletionTimestamp"), !deleting.isNull { return .allow(request.uid) }
+        if let deleting = object.value(at: "metadata.deletionTimestamp"), !deleting.isNull {
+            return .allow(request.uid)
+        }
         let namespace = request.namespace ?? object.value(at: "metadata.namespace")?.stringValue ?? "default"
         do {
             switch request.kind {
