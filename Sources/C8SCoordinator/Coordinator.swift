@@ -9,7 +9,7 @@ import Synchronization
 
 /// The coordinator's long-running parts, ready to run in one `ServiceGroup`: the reconcilers (gated by leader
 /// election) and the HTTP server with `/healthz`, `/readyz`, `/metrics`, the REST API and the webhooks. Build it with
-/// ``buildCoordinator(configuration:client:logger:metrics:api:registry:httpClient:routes:onServerRunning:)``.
+/// `buildCoordinator(configuration:client:logger:...)`.
 public struct Coordinator: Sendable {
     /// The reconcilers, one per watched namespace (one for all namespaces when none is named).
     public let reconcilers: [PipelineRunReconciler]
@@ -19,8 +19,12 @@ public struct Coordinator: Sendable {
     public let http: any Service
     /// The informer caches of the dashboard and the run-change streams (nil without the REST API).
     public var runCache: RunCache?
+    /// The HTTPS admission webhook (nil unless ``CoordinatorConfiguration/admission`` is set); not leader-gated.
+    public var admission: AdmissionServer?
     /// Every service, in start order.
-    public var services: [any Service] { [controller] + (runCache.map { [$0] } ?? []) + [http] }
+    public var services: [any Service] {
+        [controller] + (runCache.map { [$0] } ?? []) + (admission.map { [$0] } ?? []) + [http]
+    }
 
     /// Runs every service until SIGTERM or SIGINT (graceful shutdown), with ``ServiceBootstrap/run(_:logger:)``.
     public func run(logger: Logger) async throws {
@@ -79,6 +83,8 @@ public final class CoordinatorController: Service, Sendable {
 /// unless `api.enabled` is false), the dashboard at `/` (unless `api.dashboard.enabled` is false; both read
 /// runs from one ``RunCache``) and the forge webhooks under `/webhooks/{github,gitlab,bitbucket,gitea}`
 /// (``WebhookRoutes/kubernetes(client:namespaces:configuration:logger:)``, unless `configuration.webhooks` is false).
+/// With `configuration.admission`, an ``AdmissionServer`` serves the validating admission webhook over HTTPS on its
+/// own port, from every replica, with the certificate it keeps in its Secret.
 ///
 /// - Parameters:
 ///   - metrics: the reconciler metrics; default: made by a `PrometheusMetricsFactory` over `registry` when one is
@@ -88,6 +94,7 @@ public final class CoordinatorController: Service, Sendable {
 ///   - httpClient: the client for forges (commit status) and node agents (live logs).
 ///   - routes: more endpoints on the same router.
 ///   - onServerRunning: reports the bound port.
+///   - onAdmissionServerRunning: reports the bound port of the admission webhook.
 public func buildCoordinator(
     configuration: CoordinatorConfiguration, client: KubeClient, logger: Logger,
     metrics: ReconcilerMetrics? = nil,
@@ -95,7 +102,8 @@ public func buildCoordinator(
     registry: PrometheusCollectorRegistry? = nil,
     httpClient: HTTPClient = .shared,
     routes: (Router<BasicRequestContext>) -> Void = { _ in },
-    onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in }
+    onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in },
+    onAdmissionServerRunning: @escaping @Sendable (Int) async -> Void = { _ in }
 ) -> Coordinator {
     let metrics = metrics ?? registry.map { ReconcilerMetrics(factory: PrometheusMetricsFactory(registry: $0)) }
         ?? ReconcilerMetrics()
@@ -139,5 +147,12 @@ public func buildCoordinator(
     }
     routes(router)
     let app = bootstrap.server(router: router, logger: logger, onServerRunning: onServerRunning)
-    return Coordinator(reconcilers: reconcilers, controller: controller, http: app, runCache: runCache)
+    let admission = configuration.admission.map { admission in
+        AdmissionServer(
+            client: client, configuration: admission, host: configuration.httpHost,
+            reviewer: AdmissionReviewer(lookup: KubeAdmissionLookup(client: client)), logger: logger,
+            onServerRunning: onAdmissionServerRunning)
+    }
+    return Coordinator(
+        reconcilers: reconcilers, controller: controller, http: app, runCache: runCache, admission: admission)
 }

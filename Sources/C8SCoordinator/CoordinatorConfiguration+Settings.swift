@@ -42,12 +42,39 @@ extension CoordinatorConfiguration {
             help: "Report run start and end to the forge as commit statuses (default \(defaults.commitStatus)).")
         public static let workers = SettingKey.value(
             "workers", "C8S_WORKERS", name: "N", help: "Runs reconciled at once (default \(defaults.workers)).")
+
+        static let admissionDefaults = AdmissionConfiguration()
+        public static let admission = SettingKey.toggle(
+            "admission", "C8S_ADMISSION",
+            help: "Serve the validating admission webhook over HTTPS, from every replica (default false).")
+        public static let admissionPort = SettingKey.value(
+            "admission-port", "C8S_ADMISSION_PORT", name: "PORT",
+            help: "HTTPS port of the admission webhook (default \(admissionDefaults.port), 0 picks one).")
+        public static let podNamespace = SettingKey.value(
+            "pod-namespace", "C8S_NAMESPACE", name: "NAMESPACE",
+            help: "The coordinator's own namespace: its admission Secret and Service (default: the client's).")
+        public static let admissionSecret = SettingKey.value(
+            "admission-secret", "C8S_ADMISSION_SECRET", name: "NAME",
+            help: "Secret of the admission CA and serving certificate (default \(admissionDefaults.secretName)).")
+        public static let admissionService = SettingKey.value(
+            "admission-service", "C8S_ADMISSION_SERVICE", name: "NAME",
+            help: "Service the API server calls for admission (default \(admissionDefaults.serviceName)).")
+        public static let admissionWebhookConfiguration = SettingKey.value(
+            "admission-webhook-configuration", "C8S_ADMISSION_WEBHOOK_CONFIGURATION", name: "NAME",
+            help: "ValidatingWebhookConfiguration whose caBundle is kept up to date (default "
+                + "\(admissionDefaults.webhookConfigurationName)).")
+        public static let admissionCheckSeconds = SettingKey.value(
+            "admission-check-seconds", "C8S_ADMISSION_CHECK_SECONDS", name: "SECONDS",
+            help: "How often the admission certificates are checked and reloaded (default "
+                + "\(admissionDefaults.checkInterval.components.seconds)).")
     }
 
     /// Every key `c8s-coordinator` reads, in help order: ``ProcessSettings/keys`` and ``Keys``.
     public static let settingKeys: [SettingKey] = ProcessSettings.keys + [
         Keys.namespace, Keys.leaderElect, Keys.leaseName, Keys.leaseNamespace, Keys.identity, Keys.jobTTLSeconds,
         Keys.cloneImage, Keys.httpPort, Keys.logStore, Keys.externalURL, Keys.commitStatus, Keys.workers,
+        Keys.admission, Keys.admissionPort, Keys.podNamespace, Keys.admissionSecret, Keys.admissionService,
+        Keys.admissionWebhookConfiguration, Keys.admissionCheckSeconds,
     ]
 
     /// The configuration `settings` give, over the defaults: the one place flags and environment map onto it.
@@ -69,6 +96,19 @@ extension CoordinatorConfiguration {
         workers = try settings.integer(Keys.workers, in: 1...1024) ?? workers
         externalURL = try settings.string(Keys.externalURL)
         commitStatus = try settings.toggle(Keys.commitStatus) ?? commitStatus
+        if try settings.toggle(Keys.admission) == true {
+            var admission = AdmissionConfiguration()
+            admission.port = try settings.integer(Keys.admissionPort, in: 0...65535) ?? admission.port
+            admission.namespace = try settings.string(Keys.podNamespace)
+            admission.secretName = try settings.string(Keys.admissionSecret) ?? admission.secretName
+            admission.serviceName = try settings.string(Keys.admissionService) ?? admission.serviceName
+            admission.webhookConfigurationName =
+                try settings.string(Keys.admissionWebhookConfiguration) ?? admission.webhookConfigurationName
+            if let seconds = try settings.integer(Keys.admissionCheckSeconds, in: 1...86_400) {
+                admission.checkInterval = .seconds(seconds)
+            }
+            self.admission = admission
+        }
         if let text = try settings.string(Keys.logStore) {
             do {
                 logStoreURL = try LogStoreURL(text)

@@ -27,6 +27,8 @@ import C8SLogs
 ///   run's RepositoryConnection when it has an `authSecretRef` (default true); `commitStatusRetry` bounds one
 ///   report.
 /// - `webhooks`: serve the forge webhooks under `/webhooks` (default true; no flag).
+/// - `admission`: serve the validating admission webhook over HTTPS on its own port, from every replica
+///   (`--[no-]admission` / `C8S_ADMISSION`, default nil: off); its keys are listed at ``AdmissionConfiguration``.
 /// - The process keys of ``ProcessSettings/keys``: `--kubeconfig` / `KUBECONFIG`, `--in-cluster`, `--log-level` /
 ///   `C8S_LOG_LEVEL`.
 public struct CoordinatorConfiguration: Sendable {
@@ -45,6 +47,7 @@ public struct CoordinatorConfiguration: Sendable {
     public var commitStatus = true
     public var commitStatusRetry = CommitStatusReporter.RetryPolicy()
     public var webhooks = true
+    public var admission: AdmissionConfiguration?
 
     public init() {}
 

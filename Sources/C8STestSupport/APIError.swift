@@ -26,6 +26,8 @@ public struct APIError: Error, Sendable, CustomStringConvertible {
     public var kind: String?
     /// Field causes.
     public var causes: [Cause] = []
+    /// Warnings sent with the error (`Warning` headers), as admission webhooks give them.
+    public var warnings: [String] = []
 
     public var description: String { "\(code) \(reason): \(message)" }
 

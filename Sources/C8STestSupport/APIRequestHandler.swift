@@ -12,6 +12,8 @@ struct APIRequestHandler: Sendable {
     let configuration: TestAPIServer.Configuration
     let serverAddress: @Sendable () -> String
     let logger: Logger
+    /// Calls the validating admission webhooks (see ``AdmissionDispatcher``).
+    let admission: AdmissionDispatcher
 
     /// A parsed resource URL.
     struct Target {
@@ -51,7 +53,7 @@ struct APIRequestHandler: Sendable {
                     "http.method": "\(request.method)", "http.path": "\(path)", "http.status": "\(error.code)",
                     "error.message": "\(error.message)",
                 ])
-            return Self.json(error.status, status: error.code)
+            return Self.json(error.status, status: error.code, warnings: error.warnings)
         } catch {
             logger.error("request failed", metadata: ["http.path": "\(path)", "error.message": "\(error)"])
             return Self.json(APIError(code: 500, reason: "InternalError", message: "\(error)").status, status: 500)
@@ -201,16 +203,21 @@ struct APIRequestHandler: Sendable {
             if let rv = object[path: ["metadata", "resourceVersion"]]?.stringValue, !rv.isEmpty {
                 throw APIError.badRequest("resourceVersion should not be set on objects to be created")
             }
-            let result = try store.write(dryRun: dryRun) {
-                try $0.create(type: type, namespace: target.namespace, body: object, fieldValidation: fieldValidation)
+            let result = try await admitted(target, name: nil, dryRun: dryRun) { dryRun in
+                try store.write(dryRun: dryRun) {
+                    try $0.create(
+                        type: type, namespace: target.namespace, body: object, fieldValidation: fieldValidation)
+                }
             }
             return Self.json(result.object, status: 201, warnings: result.warnings)
         case (.put, let name?):
             let object = try Self.decode(body)
-            let result = try store.write(dryRun: dryRun) {
-                try $0.update(
-                    type: type, namespace: target.namespace, name: name, body: object,
-                    subresource: target.subresource, fieldValidation: fieldValidation)
+            let result = try await admitted(target, name: name, dryRun: dryRun) { dryRun in
+                try store.write(dryRun: dryRun) {
+                    try $0.update(
+                        type: type, namespace: target.namespace, name: name, body: object,
+                        subresource: target.subresource, fieldValidation: fieldValidation)
+                }
             }
             return Self.json(result.object, warnings: result.warnings)
         case (.patch, let name?):
@@ -228,10 +235,12 @@ struct APIRequestHandler: Sendable {
             }
             let patch = kind == .apply ? try Self.decodeYAMLOrJSON(body) : try Self.decode(body)
             let existed = store.read { $0.object(type, namespace: target.namespace, name: name) != nil }
-            let result = try store.write(dryRun: dryRun) {
-                try $0.patch(
-                    type: type, namespace: target.namespace, name: name, kind: kind, patch: patch,
-                    subresource: target.subresource, fieldValidation: fieldValidation)
+            let result = try await admitted(target, name: name, dryRun: dryRun) { dryRun in
+                try store.write(dryRun: dryRun) {
+                    try $0.patch(
+                        type: type, namespace: target.namespace, name: name, kind: kind, patch: patch,
+                        subresource: target.subresource, fieldValidation: fieldValidation)
+                }
             }
             return Self.json(result.object, status: existed ? 200 : 201, warnings: result.warnings)
         case (.delete, let name?):

@@ -43,12 +43,15 @@ public final class TestAPIServer: Sendable {
     let store: APIStore
     private let boundPort = Mutex<Int?>(nil)
     private let logger: Logger
+    /// Calls validating admission webhooks (see docs/test-api-server.md).
+    let admission: AdmissionDispatcher
 
     /// A server that is not listening yet; call `run(onListening:)` (or use `withTestAPIServer`).
     public init(configuration: Configuration = .init(), logger: Logger = Logger(label: "c8s.test-api-server")) throws {
         self.configuration = configuration
         self.logger = logger
         self.store = APIStore(eventHistoryLimit: configuration.eventHistoryLimit)
+        self.admission = AdmissionDispatcher(logger: logger)
         if let directory = configuration.crdDirectory {
             try loadManifests(from: directory)
         }
@@ -65,7 +68,7 @@ public final class TestAPIServer: Sendable {
     public func run(onListening: @escaping @Sendable (TestAPIServer) async -> Void = { _ in }) async throws {
         let handler = APIRequestHandler(
             store: store, configuration: configuration,
-            serverAddress: { [self] in "\(configuration.host):\(port)" }, logger: logger)
+            serverAddress: { [self] in "\(configuration.host):\(port)" }, logger: logger, admission: admission)
         let responder = CallbackResponder<BasicRequestContext> { request, _ in
             await handler.respond(to: request)
         }

@@ -168,6 +168,40 @@ struct InMemoryAdmissionLookup: AdmissionLookup {
         #expect(refused.message?.hasPrefix("spec.provider: \"svn\" is not a provider; use one of github") == true)
     }
 
+    /// The coordinator's own updates of a run (finalizers, labels) pass even once its config is gone; a spec change
+    /// is checked, and a deleting object is let go.
+    @Test func updatesThatKeepTheSpecAreAllowed() async throws {
+        let run: JSONValue = [
+            "apiVersion": "c8s.dev/v1alpha1", "kind": "PipelineRun",
+            "metadata": ["name": "r", "namespace": "team-a", "finalizers": ["c8s.dev/cleanup"]],
+            "spec": ["pipelineConfigRef": ["name": "gone"]],
+        ]
+        var finished = run
+        finished["metadata"]?["finalizers"] = []
+        func request(_ object: JSONValue, old: JSONValue?, operation: String) -> AdmissionRequest {
+            AdmissionRequest(
+                uid: "u", group: "c8s.dev", kind: "PipelineRun", operation: operation, namespace: "team-a", name: "r",
+                object: object, oldObject: old)
+        }
+        #expect(await Self.reviewer.review(request(finished, old: run, operation: "UPDATE")).allowed)
+        #expect(!(await Self.reviewer.review(request(run, old: nil, operation: "CREATE")).allowed))
+        var changed = run
+        changed["spec"]?["branch"] = "main"
+        let refused = await Self.reviewer.review(request(changed, old: run, operation: "UPDATE"))
+        #expect(!refused.allowed)
+        #expect(refused.message?.contains("PipelineConfig gone does not exist") == true)
+        var deleting = changed
+        deleting["metadata"]?["deletionTimestamp"] = "2026-01-01T00:00:00Z"
+        #expect(await Self.reviewer.review(request(deleting, old: run, operation: "UPDATE")).allowed)
+        // oldObject decodes from the review.
+        var body = try JSONValue(parsing: Self.review(kind: "PipelineRun", object: finished, operation: "UPDATE"))
+        body["request"]?["oldObject"] = run
+        let decoded = try AdmissionRequest.decode(body.serializedBytes)
+        #expect(decoded.oldObject == run)
+        body["request"]?["oldObject"] = "text"
+        #expect(throws: AdmissionError.self) { try AdmissionRequest.decode(body.serializedBytes) }
+    }
+
     @Test func malformedReviewsAre400AndOtherKindsAreAllowed() async throws {
         let deep = Array((String(repeating: "[", count: 50_000) + String(repeating: "]", count: 50_000)).utf8)
         let refused = await Self.reviewer.review(deep)

@@ -29,6 +29,33 @@ import Testing
         #expect(configuration.externalURL == nil)
         #expect(configuration.commitStatus)
         #expect(configuration.webhooks)
+        #expect(configuration.admission == nil)
+    }
+
+    @Test func admissionKeys() throws {
+        let defaults = try #require(try Self.configuration(["--admission"], [:]).admission)
+        #expect(defaults.port == 8443)
+        #expect(defaults.namespace == nil)
+        #expect(defaults.secretName == "c8s-admission-tls")
+        #expect(defaults.serviceName == "c8s-coordinator")
+        #expect(defaults.webhookConfigurationName == "c8s-admission")
+        #expect(defaults.checkInterval == .seconds(600))
+        let given = try #require(
+            try Self.configuration(
+                ["--admission-port=9443", "--admission-check-seconds", "30"],
+                [
+                    "C8S_ADMISSION": "true", "C8S_NAMESPACE": "ops", "C8S_ADMISSION_SECRET": "tls",
+                    "C8S_ADMISSION_SERVICE": "svc", "C8S_ADMISSION_WEBHOOK_CONFIGURATION": "hooks",
+                ]
+            ).admission)
+        #expect(given.port == 9443)
+        #expect(given.namespace == "ops")
+        #expect(given.secretName == "tls")
+        #expect(given.serviceName == "svc")
+        #expect(given.webhookConfigurationName == "hooks")
+        #expect(given.checkInterval == .seconds(30))
+        #expect(try Self.configuration(["--no-admission"], ["C8S_ADMISSION_PORT": "1"]).admission == nil)
+        #expect(throws: SettingError.self) { try Self.configuration(["--admission", "--admission-port=70000"], [:]) }
     }
 
     /// The arguments of deploy/coordinator_deployment.yaml and its environment.

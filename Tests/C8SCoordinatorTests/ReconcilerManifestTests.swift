@@ -28,6 +28,7 @@ import Testing
         #expect(Set(kinds["ServiceAccount"] ?? []) == ["c8s-coordinator", "c8s-agent"])
         #expect(Set(kinds["ClusterRole"] ?? []) == ["c8s-coordinator", "c8s-agent", "c8s-user", "c8s-viewer"])
         #expect(kinds["Service"] == ["c8s-coordinator"])
+        #expect(kinds["ValidatingWebhookConfiguration"] == ["c8s-admission"])
 
         let deployment = try #require(documents.first { $0["kind"]?.stringValue == "Deployment" })
         let pod = try #require(deployment["spec"]?["template"]?["spec"])
@@ -40,6 +41,36 @@ import Testing
         #expect(args.contains("--identity=$(POD_NAME)"))
         #expect(container["livenessProbe"]?["httpGet"]?["path"]?.stringValue == "/healthz")
         #expect(container["readinessProbe"]?["httpGet"]?["path"]?.stringValue == "/readyz")
+        #expect(args.contains("--admission"))
+        let environment = container["env"]?.arrayValue ?? []
+        #expect(
+            environment.first { $0["name"]?.stringValue == "C8S_NAMESPACE" }?[path: [
+                "valueFrom", "fieldRef", "fieldPath",
+            ]]?.stringValue == "metadata.namespace")
+
+        // The webhook: fail closed, no side effects, v1 reviews, CREATE and UPDATE of the three c8s resources,
+        // through the coordinator's Service port 443, which targets the admission port.
+        let webhooks = try #require(documents.first { $0["kind"]?.stringValue == "ValidatingWebhookConfiguration" })
+        let webhook = try #require(webhooks["webhooks"]?.arrayValue?.first)
+        #expect(webhook["failurePolicy"]?.stringValue == "Fail")
+        #expect(webhook["sideEffects"]?.stringValue == "None")
+        #expect(webhook["timeoutSeconds"]?.intValue == 10)
+        #expect(webhook["admissionReviewVersions"]?.arrayValue == ["v1"])
+        #expect(webhook[path: ["clientConfig", "service", "name"]]?.stringValue == "c8s-coordinator")
+        #expect(webhook[path: ["clientConfig", "service", "namespace"]]?.stringValue == "c8s-system")
+        #expect(webhook[path: ["clientConfig", "service", "path"]]?.stringValue == "/admission")
+        let rule = try #require(webhook["rules"]?.arrayValue?.first)
+        #expect(rule["apiGroups"]?.arrayValue == ["c8s.dev"])
+        #expect(rule["operations"]?.arrayValue == ["CREATE", "UPDATE"])
+        #expect(rule["resources"]?.arrayValue == ["pipelineconfigs", "pipelineruns", "repositoryconnections"])
+        let service = try #require(documents.first { $0["kind"]?.stringValue == "Service" })
+        let admissionPort = service[path: ["spec", "ports"]]?.arrayValue?.first {
+            $0["name"]?.stringValue == "admission"
+        }
+        #expect(admissionPort?["port"]?.intValue == 443)
+        #expect(admissionPort?["targetPort"]?.stringValue == "admission")
+        let containerPort = container["ports"]?.arrayValue?.first { $0["name"]?.stringValue == "admission" }
+        #expect(containerPort?["containerPort"]?.intValue == 8443)
     }
 
     @Test func rbacIsLeastPrivilege() async throws {
@@ -63,6 +94,13 @@ import Testing
         #expect(verbs(coordinator, "pipelineruns/status").isSuperset(of: ["get", "update", "patch"]))
         #expect(coordinator.allSatisfy { !$0.1.contains("*") && !$0.0.contains("*") })
         #expect(verbs(try rules("Role", "c8s-coordinator-leader-election"), "leases") == ["get", "create", "update"])
+        // Admission: its own Secret and its own webhook configuration, by name.
+        #expect(verbs(try rules("Role", "c8s-coordinator-admission"), "secrets") == ["create", "get", "update"])
+        #expect(verbs(coordinator, "validatingwebhookconfigurations") == ["get", "update", "patch"])
+        let named = try #require(documents.first {
+            $0["kind"]?.stringValue == "ClusterRole" && $0["metadata"]?["name"]?.stringValue == "c8s-coordinator"
+        })["rules"]?.arrayValue?.first { $0["resources"]?.arrayValue == ["validatingwebhookconfigurations"] }
+        #expect(named?["resourceNames"]?.arrayValue == ["c8s-admission"])
         let agent = try rules("ClusterRole", "c8s-agent")
         #expect(verbs(agent, "pods") == ["get", "list", "watch", "patch"])
         #expect(verbs(agent, "secrets") == ["get"])

@@ -54,6 +54,9 @@ struct InstallationOptions: Sendable {
     var agentProcesses = false
     /// Give the simulated installation its own SeaweedFS server, which the scenario may stop and start.
     var privateS3 = false
+    /// Serve admission from the coordinator, with `deploy/admission_webhook.yaml` installed (simulated only; a
+    /// cluster has what `deploy/` installed).
+    var admission = false
 }
 
 /// Runs `body` with the installation this test run targets: the cluster `C8S_E2E_KUBECONFIG` names, else the

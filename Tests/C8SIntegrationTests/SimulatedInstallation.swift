@@ -153,18 +153,45 @@ final class SimulatedInstallation: Installation {
                     settings.cloneImage = images.clone
                     settings.httpHost = "127.0.0.1"
                     settings.httpPort = 0
+                    if options.admission {
+                        _ = try server.create([
+                            "apiVersion": "v1", "kind": "Namespace", "metadata": ["name": "c8s-system"],
+                        ])
+                        let manifest = try String(
+                            contentsOfFile: repositoryRoot + "/deploy/admission_webhook.yaml", encoding: .utf8)
+                        for document in try YAMLDocuments.load(manifest) { _ = try server.create(document) }
+                        var admission = AdmissionConfiguration()
+                        admission.port = 0
+                        admission.namespace = "c8s-system"
+                        settings.admission = admission
+                    }
                     let configuration = settings
+                    let (admissionPorts, admissionPort) = AsyncStream.makeStream(of: Int.self)
                     return try await withThrowingTaskGroup(of: Void.self) { group in
                         group.addTask { await store.run() }
                         group.addTask {
                             try await supervisor.run {
-                                buildCoordinator(configuration: configuration, client: client, logger: coordinatorLogger)
+                                buildCoordinator(
+                                    configuration: configuration, client: client, logger: coordinatorLogger,
+                                    onAdmissionServerRunning: { port in
+                                        server.resolveService(
+                                            namespace: "c8s-system", name: "c8s-coordinator", host: "127.0.0.1",
+                                            port: port)
+                                        admissionPort.yield(port)
+                                    })
                             }
                         }
                         group.addTask { try await agents.run() }
                         defer { group.cancelAll() }
                         do {
                             try await agents.waitUntilStarted()
+                            if options.admission {
+                                // As `kubectl rollout status`: the webhook answers before the scenario starts.
+                                _ = try await withDeadline(.seconds(60), "the admission webhook to listen") {
+                                    var ports = admissionPorts.makeAsyncIterator()
+                                    return await ports.next()
+                                }
+                            }
                             return try await body(installation)
                         } catch {
                             let all = logs.text + "\n" + agents.processOutput

@@ -32,6 +32,12 @@ public struct ClusterAction: Sendable, Hashable {
     /// The message of `error` for a user who ran this action against `target`.
     public func error(_ error: KubeError, target: ClusterTarget) -> ClientError {
         let serverMessage = error.status?.message.flatMap { $0.isEmpty ? nil : $0 }
+        // A validating admission webhook refused the object itself (whatever its status code): not an RBAC
+        // problem, and its message says what to change.
+        if let serverMessage, serverMessage.hasPrefix("admission webhook \"") {
+            return .rejected(
+                "the API server refused the \(noun)\(name.map { " \"\($0)\"" } ?? ""): \(serverMessage)")
+        }
         switch error.code {
         case .forbidden:
             return .forbidden(

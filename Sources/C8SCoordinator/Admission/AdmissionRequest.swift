@@ -19,12 +19,14 @@ public struct AdmissionRequest: Sendable, Hashable {
     public var name: String?
     /// The object being admitted (absent for `DELETE`).
     public var object: JSONValue?
+    /// The object as stored before an `UPDATE`.
+    public var oldObject: JSONValue?
     /// Whether the request is a dry run (nothing is stored whatever the answer).
     public var dryRun: Bool
 
     public init(
         uid: String, group: String, kind: String, operation: String, namespace: String? = nil, name: String? = nil,
-        object: JSONValue? = nil, dryRun: Bool = false
+        object: JSONValue? = nil, oldObject: JSONValue? = nil, dryRun: Bool = false
     ) {
         self.uid = uid
         self.group = group
@@ -33,6 +35,7 @@ public struct AdmissionRequest: Sendable, Hashable {
         self.namespace = namespace
         self.name = name
         self.object = object
+        self.oldObject = oldObject
         self.dryRun = dryRun
     }
 
@@ -66,8 +69,18 @@ public struct AdmissionRequest: Sendable, Hashable {
                 throw AdmissionError("request.\(path) must be a string")
             }
         }
-        let object = request["object"].flatMap { $0.isNull ? nil : $0 }
-        if let object, object.objectValue == nil { throw AdmissionError("request.object must be an object") }
+        var object: JSONValue?
+        switch request["object"] {
+        case nil, .null?: break
+        case let value? where value.objectValue != nil: object = value
+        default: throw AdmissionError("request.object must be an object")
+        }
+        var oldObject: JSONValue?
+        switch request["oldObject"] {
+        case nil, .null?: break
+        case let value? where value.objectValue != nil: oldObject = value
+        default: throw AdmissionError("request.oldObject must be an object")
+        }
         var dryRun = false
         switch request["dryRun"] {
         case .bool(let value)?: dryRun = value
@@ -78,7 +91,7 @@ public struct AdmissionRequest: Sendable, Hashable {
             uid: try string("uid")!, group: try string("kind.group", required: false) ?? "",
             kind: try string("kind.kind")!, operation: try string("operation")!,
             namespace: try string("namespace", required: false), name: try string("name", required: false),
-            object: object, dryRun: dryRun)
+            object: object, oldObject: oldObject, dryRun: dryRun)
     }
 }
 

@@ -15,7 +15,9 @@ import Foundation
 /// - `RepositoryConnection`: a known provider, a repository URL or `owner/name` c8s can match webhooks to,
 ///   Kubernetes names for the secret and config references; a missing Secret is a warning.
 ///
-/// Any other kind, and `DELETE`, is allowed.
+/// Any other kind, and `DELETE`, is allowed; so is an `UPDATE` that leaves `spec` as it was (finalizers, labels,
+/// annotations: the coordinator must be able to finish a run whose config is gone) and any change of an object
+/// that is being deleted.
 public struct AdmissionReviewer: Sendable {
     public let lookup: any AdmissionLookup
 
@@ -37,6 +39,12 @@ public struct AdmissionReviewer: Sendable {
     /// The response to a decoded request.
     public func review(_ request: AdmissionRequest) async -> AdmissionResponse {
         guard request.group == C8SGroup.name, request.operation != "DELETE", let object = request.object else {
+            return .allow(request.uid)
+        }
+        if request.operation == "UPDATE", let old = request.oldObject, old["spec"] == object["spec"] {
+            return .allow(request.uid)
+        }
+        if let deleting = object.value(at: "metadata.deletionTimestamp"), !deleting.isNull {
             return .allow(request.uid)
         }
         let namespace = request.namespace ?? object.value(at: "metadata.namespace")?.stringValue ?? "default"
