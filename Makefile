@@ -31,6 +31,7 @@ demo: deps
 
 bench: deps
 	$(SWIFT) build -c release --product c8s-bench $(SWIFT_BUILD_FLAGS)
+	$(SWIFT) build -c release --product c8s-coordinator $(SWIFT_BUILD_FLAGS)
 	"$$($(SWIFT) build -c release --show-bin-path $(SWIFT_BUILD_FLAGS))/c8s-bench" $(BENCH_FLAGS)
 
 FUZZ_SCALE ?= 50

@@ -194,11 +194,12 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
-        // Log pipeline benchmarks (`make bench`, release build).
+        // Log pipeline and dispatch benchmarks (`make bench`, release build).
         .executableTarget(
             name: "c8s-bench",
             dependencies: [
-                "C8SLogs", "C8SCore", "C8SLocal", "C8SProcess", .product(name: "Logging", package: "swift-log"),
+                "C8SLogs", "C8SCore", "C8SLocal", "C8SProcess", "C8SAPI", "C8SKube", "C8SCoordinator",
+                "C8STestSupport", .product(name: "Logging", package: "swift-log"),
             ],
             path: "Benchmarks/c8s-bench"
         ),

@@ -12,16 +12,43 @@ import Glibc
 ///
 /// Usage: `c8s-bench [--megabytes N] [--latency-lines N] [--directory DIR] [--mask-only]` (defaults 200, 3000, a
 /// temporary dir; `--mask-only` stops after parsing, masking and the `grep -F` baseline, for callgrind);
-/// `c8s-bench --pipeline-only` runs only the validation and planning benchmarks (``PipelineBench``),
-/// `c8s-bench --local-only` only local mode's run of 1 000 and 10 000 trivial steps (``LocalBench``).
+/// `c8s-bench --pipeline-only` runs only the validation and planning benchmarks (``PipelineBench``);
+/// `c8s-bench --local-only` only local mode's run of 1 000 and 10 000 trivial steps (``LocalBench``);
+/// `c8s-bench --dispatch [--runs R,R,...] [--workers N] [--coordinator PATH]` only the dispatch benchmark
+/// (``DispatchBench``; default R 25 and 100; `--runs 100,300,1000` for the full table; the `c8s-coordinator`
+/// next to `c8s-bench` unless PATH names another build). The default run ends with the dispatch benchmark at the
+/// default R.
 @main
 enum Bench {
     static func main() async throws {
-        if CommandLine.arguments.dropFirst().first == "--pipeline-only" { return PipelineBench.run() }
-        if CommandLine.arguments.dropFirst().first == "--local-only" { return await LocalBench.run() }
+        let arguments = Array(CommandLine.arguments.dropFirst())
+        if arguments.first == "--pipeline-only" { return PipelineBench.run() }
+        if arguments.first == "--local-only" { return await LocalBench.run() }
+        if arguments.first == "--dispatch" { return try await dispatch(Array(arguments.dropFirst())) }
         try await run()
         PipelineBench.run()
         await LocalBench.run()
+        try await dispatch([])
+    }
+
+    /// The dispatch benchmark with its own arguments.
+    nonisolated static func dispatch(_ arguments: [String]) async throws {
+        var runCounts = [25, 100]
+        var workers: Int?
+        var coordinator: String?
+        var iterator = arguments.makeIterator()
+        while let argument = iterator.next() {
+            switch argument {
+            case "--runs":
+                runCounts = (iterator.next() ?? "").split(separator: ",").compactMap { Int($0) }.filter { $0 > 0 }
+            case "--workers": workers = Int(iterator.next() ?? "")
+            case "--coordinator": coordinator = iterator.next()
+            default:
+                FileHandle.standardError.write(Data("unknown dispatch argument \(argument)\n".utf8))
+                exit(2)
+            }
+        }
+        try await DispatchBench.run(runCounts: runCounts, workers: workers, coordinator: coordinator)
     }
 
     /// The benchmark body, off the main actor.

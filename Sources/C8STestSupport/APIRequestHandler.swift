@@ -35,6 +35,9 @@ struct APIRequestHandler: Sendable {
                     message: "the test API server only accepts JSON bodies (and YAML for server-side apply), got "
                         + contentType)
             }
+            store.count(APIRequestTally(
+                userAgent: request.headers[.userAgent] ?? "", method: request.method.rawValue,
+                resource: Self.resourceName(path), watch: query["watch"] == "true" || query["watch"] == "1"))
             try authenticateAndAuthorize(request, path: path, query: query)
             let body = try await request.collectBody(upTo: 32 << 20)
             let bytes = Array(body.readableBytesView)
@@ -58,6 +61,19 @@ struct APIRequestHandler: Sendable {
             logger.error("request failed", metadata: ["http.path": "\(path)", "error.message": "\(error)"])
             return Self.json(APIError(code: 500, reason: "InternalError", message: "\(error)").status, status: 500)
         }
+    }
+
+    /// The resource plural (and subresource) a request path names: `jobs`, `pipelineruns/status`.
+    static func resourceName(_ path: String) -> String {
+        let segments = path.split(separator: "/")
+        guard let start = segments.firstIndex(where: { $0 == "api" || $0 == "apis" }) else {
+            return String(segments.first ?? "")
+        }
+        var rest = segments[(segments.index(after: start))...].dropFirst(segments[start] == "api" ? 1 : 2)
+        if rest.first == "namespaces", rest.count >= 3 { rest = rest.dropFirst(2) }
+        guard let plural = rest.first else { return "" }
+        let subresource = rest.count >= 3 ? "/" + rest[rest.index(rest.startIndex, offsetBy: 2)] : ""
+        return String(plural) + subresource
     }
 
     private func route(_ request: Request, path: String, query: [String: String], body: [UInt8]) async throws

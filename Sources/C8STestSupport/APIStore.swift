@@ -5,6 +5,15 @@ import Synchronization
 /// resourceVersions, events and watch deliveries are totally ordered.
 final class APIStore: Sendable {
     private let state: Mutex<APIState>
+    private let tallies = Mutex<[APIRequestTally: Int]>([:])
+
+    /// Counts one request.
+    func count(_ tally: APIRequestTally) {
+        tallies.withLock { $0[tally, default: 0] += 1 }
+    }
+
+    /// The requests counted so far.
+    var requestCounts: [APIRequestTally: Int] { tallies.withLock { $0 } }
 
     init(eventHistoryLimit: Int) {
         state = Mutex(APIState(eventHistoryLimit: eventHistoryLimit))

@@ -104,6 +104,10 @@ public final class TestAPIServer: Sendable {
         store.compactHistory()
     }
 
+    /// How many requests the server received, by client (User-Agent), method and resource (every request, also
+    /// rejected ones): what a benchmark divides by the work done.
+    public var requestCounts: [APIRequestTally: Int] { store.requestCounts }
+
     /// How many watch streams are open.
     public var openWatchCount: Int { store.read { $0.watchers.count } }
 

@@ -19,8 +19,7 @@ extension PipelineRunReconciler {
     func reportCommitStatus(
         _ key: ObjectKey, reporter: CommitStatusReporter, settings: CommitStatusConfiguration
     ) async throws -> WorkResult {
-        guard let run = try await client.getIfPresent(PipelineRun.self, name: key.name, namespace: key.namespace),
-            run.metadata.deletionTimestamp == nil, run.metadata.labels?[C8SLabels.matrixParent] == nil,
+        guard let run = cachedRun(key), run.metadata.deletionTimestamp == nil, run.metadata.labels?[C8SLabels.matrixParent] == nil,
             let commit = run.spec.commit, !commit.isEmpty,
             let phase = CommitStatusProgress.next(
                 phase: run.status?.phase, reported: run.metadata.annotations?[CommitStatusProgress.annotation])
@@ -98,9 +97,9 @@ extension PipelineRunReconciler {
     /// Records `phase` as reported (a merge patch of the run's annotation: no status or spec is touched).
     func markReported(_ run: PipelineRun, _ phase: CommitStatusPhase) async throws {
         do {
-            _ = try await client.patch(
+            writtenRuns.record(try await client.patch(
                 PipelineRun.self, name: run.metadata.name ?? "", namespace: run.metadata.namespace,
-                .merge(["metadata": ["annotations": [CommitStatusProgress.annotation: .string(phase.rawValue)]]]))
+                .merge(["metadata": ["annotations": [CommitStatusProgress.annotation: .string(phase.rawValue)]]])))
         } catch let error as KubeError where error.isNotFound {}
     }
 }

@@ -28,10 +28,8 @@ extension PipelineRunReconciler {
             try await fail(run, reason: setup.reason, message: setup.message, logger: logger)
             return .done
         }
-        let children = try await client.list(
-            PipelineRun.self, namespace: run.metadata.namespace,
-            options: ListOptions(labelSelector: "\(C8SLabels.matrixParent)=\(name)")
-        ).items
+        let index = Self.indexValue(namespace: run.metadata.namespace, name: name)
+        let children = writtenRuns.merged(runs.cache.byIndex(Self.matrixParentIndex, index), group: index)
         let existing = Set(children.compactMap(\.metadata.name))
         for (index, combination) in combinations.enumerated() {
             let childName = MatrixAggregate.childName(parent: name, index: index)
@@ -50,20 +48,20 @@ extension PipelineRunReconciler {
                     finalizers: [C8SFinalizers.cleanup]),
                 spec: childSpec)
             do {
-                _ = try await client.create(child)
+                writtenRuns.record(try await client.create(child))
                 logger.info("created matrix child run", metadata: ["child.name": "\(childName)"])
             } catch let error as KubeError where error.isAlreadyExists {}
         }
         if run.spec.cancel == true {
             for child in children where child.spec.cancel != true && child.status?.phase?.isTerminal != true {
-                _ = try await client.patch(
+                writtenRuns.record(try await client.patch(
                     PipelineRun.self, name: child.metadata.name ?? "", namespace: child.metadata.namespace,
-                    .merge(["spec": ["cancel": true]]))
+                    .merge(["spec": ["cancel": true]])))
             }
         }
         let status = MatrixAggregate.status(parent: run, children: children, expected: combinations.count, now: now)
-        try await writeStatus(run, status, logger: logger)
-        if status.phase?.isTerminal == true { await updateConfigStatus(of: run, logger: logger) }
+        let written = try await writeStatus(run, status, logger: logger)
+        if status.phase?.isTerminal == true { await updateConfigStatus(of: written, logger: logger) }
         return .done
     }
 }

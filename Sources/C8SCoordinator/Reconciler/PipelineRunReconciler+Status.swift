@@ -14,13 +14,19 @@ extension PipelineRunReconciler {
     /// common: when the run changed meanwhile only in fields the coordinator does not own (the agents' log fields,
     /// annotations), the write is retried at once on the fresh object, keeping the agents' values; any other change
     /// makes it fail with Conflict and the reconcile runs again.
-    func writeStatus(_ run: PipelineRun, _ status: PipelineRun.Status, logger: Logger) async throws {
-        guard status != run.status else { return }
+    ///
+    /// Returns the run as written (the server's answer; `run` itself when nothing changed). The Events of the
+    /// transition are recorded concurrently, aggregated and capped per run.
+    @discardableResult
+    func writeStatus(_ run: PipelineRun, _ status: PipelineRun.Status, logger: Logger) async throws -> PipelineRun {
+        guard status != run.status else { return run }
         var updated = run
         updated.status = status
+        var written = updated
         for attempt in 1... {
             do {
-                _ = try await client.updateStatus(updated)
+                written = try await client.updateStatus(updated)
+                writtenRuns.record(written)
                 break
             } catch let error as KubeError where error.isConflict && attempt < 5 {
                 guard let fresh = try await client.getIfPresent(
@@ -34,20 +40,59 @@ extension PipelineRunReconciler {
             }
         }
         metrics.record(from: run.status, to: status)
-        for note in RunEventNote.transitions(from: run.status, to: status) {
-            await record(note, about: run, logger: logger)
+        await record(RunEventNote.transitions(from: run.status, to: status), about: run, logger: logger)
+        if status.phase?.isTerminal == true, let uid = run.metadata.uid {
+            events.withLock { $0.forget(run: uid) }
         }
+        return written
     }
 
     /// Records a core/v1 Event about the run (best effort: a failure is logged).
     func record(_ note: RunEventNote, about run: PipelineRun, logger: Logger) async {
-        var event = C8SKube.Event(
-            about: run, type: note.type, reason: note.reason, message: note.message, component: configuration.component)
+        await record([note], about: run, logger: logger)
+    }
+
+    /// Records core/v1 Events about the run, concurrently (best effort: a failure is logged). A note identical to
+    /// one recorded before about the run bumps that Event's count; past ``RunEventAggregator/maxEventsPerRun``
+    /// writes for a run, notes are dropped.
+    func record(_ notes: [RunEventNote], about run: PipelineRun, logger: Logger) async {
+        guard !notes.isEmpty else { return }
+        let uid = run.metadata.uid ?? run.metadata.name ?? ""
+        let actions = events.withLock { aggregator in
+            notes.map { note in (note, aggregator.action(for: note, run: uid, name: Self.eventName(of: run))) }
+        }
+        await withTaskGroup(of: Void.self) { group in
+            for (note, action) in actions {
+                group.addTask { await self.write(note, action, about: run, logger: logger) }
+            }
+        }
+    }
+
+    /// A fresh Event name: `<run>.<unique hex suffix>`.
+    static func eventName(of run: PipelineRun) -> String {
         let unique = UInt64(Date().timeIntervalSince1970 * 1_000_000) &* 1000 &+ UInt64.random(in: 0..<1000)
-        event.metadata.name = "\(run.metadata.name ?? "run").\(String(unique, radix: 16))"
-        event.involvedObject.resourceVersion = run.metadata.resourceVersion
+        return "\(run.metadata.name ?? "run").\(String(unique, radix: 16))"
+    }
+
+    private func write(
+        _ note: RunEventNote, _ action: RunEventAggregator.Action, about run: PipelineRun, logger: Logger
+    ) async {
         do {
-            _ = try await client.create(event)
+            switch action {
+            case .drop:
+                logger.debug("event dropped: the run's cap is reached", metadata: ["event.reason": "\(note.reason)"])
+            case .create(let name):
+                var event = C8SKube.Event(
+                    about: run, type: note.type, reason: note.reason, message: note.message,
+                    component: configuration.component)
+                event.metadata.name = name
+                event.involvedObject.resourceVersion = run.metadata.resourceVersion
+                _ = try await client.create(event)
+            case .bump(let name, let count):
+                _ = try await client.patch(
+                    C8SKube.Event.self, name: name, namespace: run.metadata.namespace,
+                    .merge(["count": .int(Int64(count)), "lastTimestamp": .string(KubeTime.now().description)]))
+            }
         } catch {
             if Task.isCancelled { return }
             logger.warning(
@@ -66,8 +111,8 @@ extension PipelineRunReconciler {
         status.conditions = RunDecision.setCondition(
             status.conditions, status: "False", reason: reason, message: message, generation: run.metadata.generation,
             now: now)
-        try await writeStatus(run, status, logger: logger)
-        await updateConfigStatus(of: run, logger: logger)
+        let written = try await writeStatus(run, status, logger: logger)
+        await updateConfigStatus(of: written, logger: logger)
     }
 
     /// The pipeline the run executes: its snapshot when it has one, else its config's spec (a matrix child: its
@@ -76,8 +121,12 @@ extension PipelineRunReconciler {
         if let snapshot = run.status?.resolvedSpec { return snapshot }
         var base: PipelineSpec?
         if let parent = run.metadata.labels?[C8SLabels.matrixParent] {
-            base = try await client.getIfPresent(PipelineRun.self, name: parent, namespace: run.metadata.namespace)?
-                .status?.resolvedSpec
+            var parentRun = cachedRun(ObjectKey(namespace: run.metadata.namespace, name: parent))
+            if parentRun == nil {
+                parentRun = try await client.getIfPresent(
+                    PipelineRun.self, name: parent, namespace: run.metadata.namespace)
+            }
+            base = parentRun?.status?.resolvedSpec
         }
         if base == nil {
             let name = run.spec.pipelineConfigRef.name
@@ -99,38 +148,42 @@ extension PipelineRunReconciler {
         return base.matrix == nil ? MatrixExpansion.resolve(base, with: MatrixCombination()) : base
     }
 
-    /// Recomputes the PipelineConfig's `lastRun`, `totalRuns` and `successRate` from its top-level runs.
+    /// Counts a finished top-level run and queues its config's status write (`lastRun`, `totalRuns`,
+    /// `successRate`): the config queue coalesces the writes of many runs finishing at once.
     func updateConfigStatus(of run: PipelineRun, logger: Logger) async {
-        guard run.metadata.labels?[C8SLabels.matrixParent] == nil else { return }
-        let name = run.spec.pipelineConfigRef.name
+        guard ConfigRunTally.configKey(of: run) != nil else { return }
+        let config = tally.withLock { tally in
+            tally.apply(run)
+            return ConfigRunTally.configKey(of: run)
+        }
+        if let config { configQueue.add(config) }
+    }
+
+    /// Writes a config's status from the tally (a merge patch of the three fields the coordinator owns).
+    func writeConfigStatus(_ key: String) async throws -> WorkResult {
+        guard let slash = key.firstIndex(of: "/") else { return .done }
+        let namespace = String(key[..<slash])
+        let name = String(key[key.index(after: slash)...])
+        let counts = tally.withLock { $0.counts(of: key) }
+        let status: JSONValue = [
+            "lastRun": counts.last.map { .string($0) } ?? .null,
+            "totalRuns": .int(Int64(counts.total)),
+            "successRate": counts.finished == 0
+                ? .null : .string(Self.percentage(counts.succeeded, of: counts.finished)),
+        ]
         do {
-            let runs = try await client.listAll(
-                PipelineRun.self, namespace: run.metadata.namespace,
-                options: ListOptions(labelSelector: "\(C8SLabels.pipelineConfig)=\(name),!\(C8SLabels.matrixParent)"))
-                .items
-            let finished = runs.filter { $0.status?.phase?.isTerminal == true }
-            let succeeded = finished.filter { $0.status?.phase == .succeeded }.count
-            let last = runs.max { a, b in
-                let (ta, tb) = (a.metadata.creationTimestamp?.date ?? .distantPast, b.metadata.creationTimestamp?.date ?? .distantPast)
-                return ta == tb ? (a.metadata.name ?? "") < (b.metadata.name ?? "") : ta < tb
-            }
-            let status = PipelineConfig.Status(
-                lastRun: last?.metadata.name, totalRuns: Int64(runs.count),
-                successRate: finished.isEmpty ? nil : Self.percentage(succeeded, of: finished.count))
-            try await client.modify(PipelineConfig.self, name: name, namespace: run.metadata.namespace, status: true) {
-                config in
-                var merged = config.status ?? PipelineConfig.Status()
-                merged.lastRun = status.lastRun
-                merged.totalRuns = status.totalRuns
-                merged.successRate = status.successRate
-                config.status = merged
-            }
+            _ = try await client.patch(
+                PipelineConfig.self, name: name, namespace: namespace.isEmpty ? nil : namespace,
+                .merge(["status": status]), subresource: "status")
+        } catch let error as KubeError where error.isNotFound {
         } catch {
-            if Task.isCancelled { return }
+            if Task.isCancelled { return .done }
             logger.warning(
                 "cannot update the PipelineConfig status",
-                metadata: ["config.name": "\(name)", "error.message": "\(error)"])
+                metadata: ["config.name": "\(key)", "error.message": "\(error)"])
+            throw error
         }
+        return .done
     }
 
     /// `87.5%`.

@@ -14,6 +14,14 @@ import Synchronization
 /// (creates Jobs under deterministic names, adopting one that already exists; deletes terminated Jobs; writes the
 /// status conflict-safely; records Events) and asks to be called again at the planner's next deadline.
 ///
+/// The world is read from the informers' caches, like controller-runtime's cached client: Jobs and Pods through an
+/// index by run (`namespace/run` of the `c8s.dev/pipeline-run` label), matrix children through one by parent
+/// (`c8s.dev/matrix-parent`), with the objects this coordinator wrote but its informers have not shown yet laid
+/// over them (``RecentWrites``), so a reconcile never lists from the API server and never acts on an older copy of
+/// its own write. All ready steps' Jobs are created at once, concurrently; Events are aggregated and capped per
+/// run (``RunEventAggregator``); PipelineConfig statuses come from counters kept from the run informer
+/// (``ConfigRunTally``), written through a queue of their own that coalesces many finishing runs into few writes.
+///
 /// `run()` runs until its task is cancelled (it is a `Service`); run it under a `LeaderElector` when several
 /// coordinators are deployed.
 public final class PipelineRunReconciler: Service, Sendable {
@@ -28,7 +36,33 @@ public final class PipelineRunReconciler: Service, Sendable {
     let builder: StepJobBuilder
     let metrics: ReconcilerMetrics
     let logger: Logger
+    /// Runs this coordinator wrote (status, metadata, matrix children) that the run informer has not shown yet,
+    /// grouped by matrix parent.
+    let writtenRuns: RecentWrites<PipelineRun>
+    /// Step Jobs this coordinator created that the Job informer has not shown yet, grouped by run.
+    let createdJobs: RecentWrites<Job>
+    /// The counts behind every PipelineConfig's status.
+    let tally = Mutex(ConfigRunTally())
+    /// Configs (`namespace/name`) whose status is to be written again.
+    let configQueue: WorkQueue<String>
+    /// Aggregation and per-run caps of the Events recorded about runs.
+    let events = Mutex(RunEventAggregator())
     private let synced = Mutex(false)
+
+    /// The cache index of Jobs and Pods by `namespace/run` (their `c8s.dev/pipeline-run` label).
+    static let runIndex = "run"
+    /// The cache index of runs by `namespace/parent` (their `c8s.dev/matrix-parent` label).
+    static let matrixParentIndex = "matrix-parent"
+
+    /// `namespace/name`: the value of the indices.
+    static func indexValue(namespace: String?, name: String) -> String { "\(namespace ?? "")/\(name)" }
+
+    /// An indexer filing objects under `namespace/<value of label>`.
+    static func labelIndexer<R: KubeResource>(_ label: String) -> Indexer<R> {
+        Indexer { object in
+            object.metadata.labels?[label].map { [indexValue(namespace: object.metadata.namespace, name: $0)] } ?? []
+        }
+    }
 
     public init(
         client: KubeClient, configuration: ReconcilerConfiguration = .init(), metrics: ReconcilerMetrics = .init(),
@@ -41,15 +75,47 @@ public final class PipelineRunReconciler: Service, Sendable {
         builder = StepJobBuilder(configuration: configuration)
         queue = WorkQueue(logger: logger)
         statusQueue = WorkQueue(logger: logger)
+        configQueue = WorkQueue(logger: logger)
         runs = Informer(
-            client: client, configuration: .init(namespace: configuration.namespace), logger: logger)
+            client: client, configuration: .init(namespace: configuration.namespace),
+            indexers: [Self.matrixParentIndex: Self.labelIndexer(C8SLabels.matrixParent)], logger: logger)
         jobs = Informer(
             client: client, configuration: .init(namespace: configuration.namespace, labelSelector: C8SLabels.pipelineRun),
-            logger: logger)
+            indexers: [Self.runIndex: Self.labelIndexer(C8SLabels.pipelineRun)], logger: logger)
         pods = Informer(
             client: client, configuration: .init(namespace: configuration.namespace, labelSelector: C8SLabels.pipelineRun),
-            logger: logger)
+            indexers: [Self.runIndex: Self.labelIndexer(C8SLabels.pipelineRun)], logger: logger)
+        let writtenRuns = RecentWrites<PipelineRun> { run in
+            run.metadata.labels?[C8SLabels.matrixParent].map {
+                Self.indexValue(namespace: run.metadata.namespace, name: $0)
+            }
+        }
+        let createdJobs = RecentWrites<Job> { job in
+            job.metadata.labels?[C8SLabels.pipelineRun].map {
+                Self.indexValue(namespace: job.metadata.namespace, name: $0)
+            }
+        }
+        self.writtenRuns = writtenRuns
+        self.createdJobs = createdJobs
         let queue = self.queue
+        // The overlays and counters first: a reconcile that the next handler queues reads them.
+        runs.addHandler(InformerHandler(
+            onAdd: { [weak self] run in
+                writtenRuns.observed(run)
+                self?.tally.withLock { _ = $0.apply(run) }
+            },
+            onUpdate: { [weak self] _, run in
+                writtenRuns.observed(run)
+                self?.tally.withLock { _ = $0.apply(run) }
+            },
+            onDelete: { [weak self] run in
+                writtenRuns.deleted(run)
+                self?.events.withLock { $0.forget(run: run.metadata.uid ?? "") }
+                if let config = self?.tally.withLock({ $0.remove(run) }) { self?.configQueue.add(config) }
+            }))
+        jobs.addHandler(InformerHandler(
+            onAdd: { createdJobs.observed($0) }, onUpdate: { _, job in createdJobs.observed(job) },
+            onDelete: { createdJobs.deleted($0) }))
         runs.addHandler(InformerHandler(
             onAdd: { Self.enqueue(run: $0, into: queue) },
             onUpdate: { _, new in Self.enqueue(run: new, into: queue) },
@@ -84,6 +150,9 @@ public final class PipelineRunReconciler: Service, Sendable {
             guard await runs.waitForSync(), await jobs.waitForSync(), await pods.waitForSync() else { return }
             synced.withLock { $0 = true }
             logger.info("reconciler started", metadata: ["reconciler.namespace": "\(configuration.namespace ?? "*")"])
+            group.addTask {
+                await self.configQueue.run(workers: 1) { key in try await self.writeConfigStatus(key) }
+            }
             if let commitStatus = configuration.commitStatus {
                 group.addTask {
                     let reporter = CommitStatusReporter(
@@ -120,8 +189,7 @@ public final class PipelineRunReconciler: Service, Sendable {
         metrics.queueDepth.record(queue.state.count)
         var logger = self.logger
         logger[metadataKey: "run.name"] = "\(key)"
-        guard var run = try await client.getIfPresent(PipelineRun.self, name: key.name, namespace: key.namespace)
-        else { return .done }
+        guard var run = cachedRun(key) else { return .done }
         if run.metadata.deletionTimestamp != nil {
             return try await finalize(run, logger: logger)
         }
@@ -143,28 +211,44 @@ public final class PipelineRunReconciler: Service, Sendable {
         return try await reconcileLeaf(run, spec: spec, logger: logger)
     }
 
-    /// Adds the cleanup finalizer and the pipeline-config label when missing.
+    /// The run as the cache (or this coordinator's last write of it, when newer) holds it.
+    func cachedRun(_ key: ObjectKey) -> PipelineRun? {
+        writtenRuns.latest(runs.cache.get(key), key: key)
+    }
+
+    /// Adds the cleanup finalizer and the pipeline-config label when missing: an update of the cached copy, and
+    /// on a conflict a read-modify-write of the current object.
     func ensureMetadata(_ run: PipelineRun) async throws -> PipelineRun {
         let config = run.spec.pipelineConfigRef.name
         guard run.metadata.finalizers?.contains(C8SFinalizers.cleanup) != true
             || run.metadata.labels?[C8SLabels.pipelineConfig] != config
         else { return run }
-        return try await client.modify(PipelineRun.self, name: run.metadata.name ?? "", namespace: run.metadata.namespace) {
-            object in
+        let change: @Sendable (inout PipelineRun) -> Void = { object in
             if object.metadata.finalizers?.contains(C8SFinalizers.cleanup) != true {
                 object.metadata.finalizers = (object.metadata.finalizers ?? []) + [C8SFinalizers.cleanup]
             }
             object.metadata.labels = (object.metadata.labels ?? [:]).merging([C8SLabels.pipelineConfig: config]) { $1 }
         }
+        var changed = run
+        change(&changed)
+        let written: PipelineRun
+        do {
+            written = try await client.update(changed)
+        } catch let error as KubeError where error.isConflict {
+            written = try await client.modify(
+                PipelineRun.self, name: run.metadata.name ?? "", namespace: run.metadata.namespace, change)
+        }
+        writtenRuns.record(written)
+        return written
     }
 
     // MARK: - Leaf runs
 
     func reconcileLeaf(_ run: PipelineRun, spec: PipelineSpec, logger: Logger) async throws -> WorkResult {
-        let selector = ListOptions(labelSelector: "\(C8SLabels.pipelineRun)=\(run.metadata.name ?? "")")
-        let ownedJobs = try await client.list(Job.self, namespace: run.metadata.namespace, options: selector).items
+        let index = Self.indexValue(namespace: run.metadata.namespace, name: run.metadata.name ?? "")
+        let ownedJobs = createdJobs.merged(jobs.cache.byIndex(Self.runIndex, index), group: index)
             .filter { job in job.metadata.ownerReferences?.contains { $0.uid == run.metadata.uid } ?? false }
-        let stepPods = try await client.list(Pod.self, namespace: run.metadata.namespace, options: selector).items
+        let stepPods = pods.cache.byIndex(Self.runIndex, index)
         var jobsByStep: [String: Job] = [:]
         for job in ownedJobs {
             if let step = job.metadata.labels?[C8SLabels.step] { jobsByStep[step] = job }
@@ -179,30 +263,22 @@ public final class PipelineRunReconciler: Service, Sendable {
         let now = Date()
         var decision = RunDecision.decide(run: run, spec: spec, jobs: jobsByStep, pods: podsByStep, now: now)
         let clone = decision.create.isEmpty ? nil : try await cloneSource(for: run, spec: spec)
-        for step in decision.create {
-            let job = builder.job(run: run, spec: spec, step: step, clone: clone)
-            do {
-                _ = try await client.create(job)
-                logger.info(
-                    "created step Job",
-                    metadata: ["step.name": "\(step.name)", "job.name": "\(job.metadata.name ?? "")"])
-                builder.auditSecretReferences(run: run, step: step, clone: clone)
-            } catch let error as KubeError where error.isAlreadyExists {
-                let existing = try await client.getIfPresent(
-                    Job.self, name: job.metadata.name ?? "", namespace: run.metadata.namespace)
-                if let existing, existing.metadata.ownerReferences?.contains(where: { $0.uid == run.metadata.uid }) != true {
-                    decision.status.markStep(
-                        step.name, phase: .failed, reason: "JobNameTaken",
-                        message: "a Job named \(job.metadata.name ?? "") exists and does not belong to this run", now: now)
-                } else {
-                    logger.debug("step Job exists already; adopting it", metadata: ["step.name": "\(step.name)"])
-                }
-            } catch let error as KubeError where error.isInvalid || error.code == .forbidden {
-                logger.warning(
-                    "cannot create step Job", metadata: ["step.name": "\(step.name)", "error.message": "\(error)"])
-                decision.status.markStep(
-                    step.name, phase: .failed, reason: "JobCreationFailed",
-                    message: "the step's Job could not be created: \(error.status?.message ?? "\(error)")", now: now)
+        // Every ready step's Job at once.
+        let outcomes = try await withThrowingTaskGroup(of: (String, JobCreation).self) { group in
+            for step in decision.create {
+                let job = builder.job(run: run, spec: spec, step: step, clone: clone)
+                group.addTask { (step.name, try await self.createJob(job, step: step, run: run, clone: clone)) }
+            }
+            var outcomes: [(String, JobCreation)] = []
+            for try await outcome in group { outcomes.append(outcome) }
+            return outcomes
+        }
+        for (step, outcome) in outcomes {
+            switch outcome {
+            case .created, .adopted:
+                break
+            case .failed(let reason, let message):
+                decision.status.markStep(step, phase: .failed, reason: reason, message: message, now: now)
             }
         }
         for name in decision.delete {
@@ -212,9 +288,9 @@ public final class PipelineRunReconciler: Service, Sendable {
                     options: DeleteOptions(propagationPolicy: .background))
             } catch let error as KubeError where error.isNotFound {}
         }
-        try await writeStatus(run, decision.status, logger: logger)
+        let written = try await writeStatus(run, decision.status, logger: logger)
         if decision.status.phase?.isTerminal == true {
-            await updateConfigStatus(of: run, logger: logger)
+            await updateConfigStatus(of: written, logger: logger)
             return .done
         }
         let jobFailedAtCreation = decision.status.steps?.contains {
@@ -222,6 +298,51 @@ public final class PipelineRunReconciler: Service, Sendable {
         } ?? false
         if jobFailedAtCreation { return .requeueAfter(.milliseconds(1)) }
         return requeue(at: decision.nextDeadline, now: now)
+    }
+
+    /// How creating one step's Job went.
+    enum JobCreation: Sendable {
+        case created
+        /// A Job of that name exists and belongs to the run (an earlier reconcile created it).
+        case adopted
+        /// The step fails with this reason and message.
+        case failed(reason: String, message: String)
+    }
+
+    /// Creates one step's Job, adopting an existing one of the run.
+    func createJob(_ job: Job, step: PipelineStep, run: PipelineRun, clone: CloneSource?) async throws -> JobCreation {
+        do {
+            let created = try await client.create(job)
+            createdJobs.record(created)
+            logger.info(
+                "created step Job",
+                metadata: [
+                    "run.name": "\(run.metadata.name ?? "")", "step.name": "\(step.name)",
+                    "job.name": "\(job.metadata.name ?? "")",
+                ])
+            builder.auditSecretReferences(run: run, step: step, clone: clone)
+            return .created
+        } catch let error as KubeError where error.isAlreadyExists {
+            let key = job.key
+            var existing = jobs.cache.get(key)
+            if existing == nil {
+                existing = try await client.getIfPresent(Job.self, name: key.name, namespace: key.namespace)
+            }
+            if let existing, existing.metadata.ownerReferences?.contains(where: { $0.uid == run.metadata.uid }) != true
+            {
+                return .failed(
+                    reason: "JobNameTaken",
+                    message: "a Job named \(job.metadata.name ?? "") exists and does not belong to this run")
+            }
+            logger.debug("step Job exists already; adopting it", metadata: ["step.name": "\(step.name)"])
+            return .adopted
+        } catch let error as KubeError where error.isInvalid || error.code == .forbidden {
+            logger.warning(
+                "cannot create step Job", metadata: ["step.name": "\(step.name)", "error.message": "\(error)"])
+            return .failed(
+                reason: "JobCreationFailed",
+                message: "the step's Job could not be created: \(error.status?.message ?? "\(error)")")
+        }
     }
 
     func requeue(at deadline: Date?, now: Date) -> WorkResult {

@@ -10,7 +10,7 @@ extension ClusterSimulator {
         let name = job.metadata.name ?? ""
         if job.metadata.deletionTimestamp != nil || spec.suspend == true { return .done }
 
-        let owned = pods.cache.list(namespace: namespace).filter { $0.controllerUID == uid }
+        let owned = pods.cache.byIndex(Self.controllerUIDIndex, uid)
         let seen = Set(owned.compactMap(\.metadata.name))
         let expected = state.withLock { state -> Set<String> in
             let pending = (state.expectedPods[uid] ?? []).subtracting(seen)

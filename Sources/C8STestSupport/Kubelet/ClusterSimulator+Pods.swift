@@ -23,6 +23,10 @@ extension ClusterSimulator {
             }
             return .done
         }
+        if let exitCode = configuration.immediateExitCode {
+            if !pod.isTerminal { try await complete(pod, spec: spec, exitCode: exitCode) }
+            return .done
+        }
         guard let node = spec.nodeName, !node.isEmpty else {
             return try await schedule(pod, spec: spec, namespace: namespace, name: name, uid: uid)
         }
@@ -39,22 +43,13 @@ extension ClusterSimulator {
         -> WorkResult
     {
         let request = PodScheduler.Request(spec: spec)
-        var allocated: [String: PodScheduler.Request] = [:]
-        func add(_ node: String, _ request: PodScheduler.Request) {
-            var total = allocated[node] ?? PodScheduler.Request(millicores: 0, memoryBytes: 0)
-            total.millicores += request.millicores
-            total.memoryBytes += request.memoryBytes
-            allocated[node] = total
-        }
-        for other in pods.cache.list() where !other.isTerminal {
-            guard let node = other.spec?.nodeName, let otherSpec = other.spec else { continue }
-            add(node, PodScheduler.Request(spec: otherSpec))
-        }
-        let (assumed, cursor) = state.withLock { state in (state.assumedPods, state.cursor) }
-        for (assumedUID, entry) in assumed where pods.cache.list().first(where: { $0.metadata.uid == assumedUID })?
-            .spec?.nodeName == nil
-        {
-            add(entry.node, entry.request)
+        // The bound Pods' allocations (kept per Pod event) plus the Pods bound here but not seen bound yet.
+        let (allocated, cursor) = state.withLock { state in
+            var allocated = state.allocated
+            for entry in state.assumedPods.values {
+                allocated[entry.node, default: PodScheduler.Request(millicores: 0, memoryBytes: 0)].add(entry.request)
+            }
+            return (allocated, state.cursor)
         }
         switch PodScheduler(nodes: configuration.nodes).schedule(request, allocated: allocated, cursor: cursor) {
         case .bind(let node):
@@ -79,6 +74,32 @@ extension ClusterSimulator {
                     .merge(["status": ["phase": "Pending", "conditions": [condition]]]), subresource: "status")
             }
             return .requeueAfter(.seconds(1))
+        }
+    }
+
+    /// Ends a Pod at once (``Configuration/immediateExitCode``): every container terminated with `exitCode`, no
+    /// process run.
+    private func complete(_ pod: Pod, spec: PodSpec, exitCode: Int32) async throws {
+        let now = KubeTime.now()
+        var model = PodStatusModel(hostIP: "10.0.0.1", podIP: "10.244.0.1", startTime: now)
+        model.phase = exitCode == 0 ? "Succeeded" : "Failed"
+        let state = PodStatusModel.State.terminated(
+            exitCode: exitCode, reason: exitCode == 0 ? "Completed" : "Error", message: nil, startedAt: now,
+            finishedAt: now)
+        model.initContainers = (spec.initContainers ?? []).map {
+            PodStatusModel.ContainerStatus(name: $0.name, image: $0.image ?? "", state: .terminated(
+                exitCode: 0, reason: "Completed", message: nil, startedAt: now, finishedAt: now))
+        }
+        model.containers = spec.containers.map {
+            PodStatusModel.ContainerStatus(name: $0.name, image: $0.image ?? "", state: state)
+        }
+        model.setCondition("PodScheduled", true)
+        model.setCondition("Ready", false, reason: "PodCompleted")
+        do {
+            _ = try await client.patch(
+                Pod.self, name: pod.metadata.name ?? "", namespace: pod.metadata.namespace,
+                .merge(["status": model.json]), subresource: "status")
+        } catch let error as KubeError where error.isNotFound {
         }
     }
 

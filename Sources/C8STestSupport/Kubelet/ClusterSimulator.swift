@@ -18,6 +18,13 @@ import Synchronization
 ///   with kubelet's rotation, reports the Pod status like the real kubelet, and kills the processes of a deleted
 ///   Pod.
 ///
+/// With ``Configuration/immediateExitCode`` set, there are no nodes, no scheduler and no processes: each Pod ends
+/// as soon as it is seen, every container terminated with that exit code (what a dispatch benchmark needs: the
+/// coordinator is what is timed, not the simulated cluster).
+///
+/// The controllers work per change: the Job controller finds a Job's Pods through an index by controller uid, and
+/// the scheduler keeps each node's allocation up to date from the Pod events (no scan of the Pod cache per Pod).
+///
 /// Use ``withClusterSimulator(server:nodes:logRoot:configure:_:)`` in tests, or run it as a `Service`. One
 /// instance runs once.
 public final class ClusterSimulator: Service, Sendable {
@@ -31,6 +38,8 @@ public final class ClusterSimulator: Service, Sendable {
     /// - `namespace`: the namespace to watch; nil watches all.
     /// - `registerNodes`: create a `Node` object per node.
     /// - `configRetryInterval`: how often a container waiting on a missing Secret is retried.
+    /// - `immediateExitCode`: when set, Pods are neither scheduled nor run: each one is marked terminated at once
+    ///   (every container with this exit code; phase `Succeeded` for 0, else `Failed`); `nodes` may be empty.
     public struct Configuration: Sendable {
         public var nodes: [SimulatedNode]
         public var logRoot: String
@@ -39,12 +48,15 @@ public final class ClusterSimulator: Service, Sendable {
         public var namespace: String?
         public var registerNodes: Bool
         public var configRetryInterval: Duration
+        public var immediateExitCode: Int32?
 
         public init(
             nodes: [SimulatedNode], logRoot: String, workRoot: String? = nil,
             logRotation: LogRotationPolicy = LogRotationPolicy(), namespace: String? = nil,
-            registerNodes: Bool = true, configRetryInterval: Duration = .milliseconds(500)
+            registerNodes: Bool = true, configRetryInterval: Duration = .milliseconds(500),
+            immediateExitCode: Int32? = nil
         ) {
+            self.immediateExitCode = immediateExitCode
             self.nodes = nodes
             self.logRoot = logRoot
             self.workRoot = workRoot
@@ -67,6 +79,8 @@ public final class ClusterSimulator: Service, Sendable {
     }
 
     public let configuration: Configuration
+    /// The Pod cache's index of Pods by the uid of their controlling Job.
+    static let controllerUIDIndex = "controller-uid"
     let apiServer: URL
     let client: KubeClient
     let logger: Logger
@@ -83,6 +97,8 @@ public final class ClusterSimulator: Service, Sendable {
         var expectedPods: [String: Set<String>] = [:]
         /// Pods bound but not yet seen bound in the informer: uid → (node, request).
         var assumedPods: [String: (node: String, request: PodScheduler.Request)] = [:]
+        /// What the bound, unfinished Pods the informer shows request per node (kept up to date per Pod event).
+        var allocated: [String: PodScheduler.Request] = [:]
         /// Every Pod uid the kubelet started (a Pod runs once).
         var startedPods: Set<String> = []
         /// Pods running now, by uid.
@@ -95,7 +111,9 @@ public final class ClusterSimulator: Service, Sendable {
 
     /// A simulator for the API server at `apiServer` (plain HTTP, no credentials: the test server).
     public init(apiServer: URL, configuration: Configuration, logger: Logger = Logger(label: "c8s.sim")) throws {
-        guard !configuration.nodes.isEmpty else { throw ClusterSimulatorError.configuration("no nodes configured") }
+        guard !configuration.nodes.isEmpty || configuration.immediateExitCode != nil else {
+            throw ClusterSimulatorError.configuration("no nodes configured")
+        }
         let names = configuration.nodes.map(\.name)
         guard Set(names).count == names.count else {
             throw ClusterSimulatorError.configuration("duplicate node names in \(names)")
@@ -110,6 +128,7 @@ public final class ClusterSimulator: Service, Sendable {
         jobs = Informer(client: client, configuration: informerConfiguration, logger: logger)
         pods = Informer(
             client: client, configuration: Informer<Pod>.Configuration(namespace: configuration.namespace),
+            indexers: [Self.controllerUIDIndex: Indexer { pod in pod.controllerUID.map { [$0] } ?? [] }],
             logger: logger)
         workRoot = configuration.workRoot
             ?? (NSTemporaryDirectory() + "/c8s-sim-" + UUID().uuidString.lowercased())
@@ -224,17 +243,20 @@ public final class ClusterSimulator: Service, Sendable {
         }
         pods.addHandler(
             InformerHandler(
-                onAdd: { pod in
+                onAdd: { [weak self] pod in
+                    self?.state.withLock { $0.account(old: nil, new: pod) }
                     podQueue.add(pod.key)
                     enqueueOwner(pod)
                 },
-                onUpdate: { _, pod in
+                onUpdate: { [weak self] old, pod in
+                    self?.state.withLock { $0.account(old: old, new: pod) }
                     podQueue.add(pod.key)
                     enqueueOwner(pod)
                 },
                 onDelete: { [weak self] pod in
                     if let uid = pod.metadata.uid {
                         let runtime = self?.state.withLock { state in
+                            state.account(old: pod, new: nil)
                             state.assumedPods[uid] = nil
                             return state.runtimes[uid]
                         }
@@ -243,5 +265,22 @@ public final class ClusterSimulator: Service, Sendable {
                     podQueue.add(pod.key)
                     enqueueOwner(pod)
                 }))
+    }
+}
+
+extension ClusterSimulator.State {
+    /// Moves a Pod's requests between nodes' allocations as it changes (a Pod counts while it is bound and not
+    /// finished); a Pod seen bound is no longer assumed.
+    mutating func account(old: Pod?, new: Pod?) {
+        if let old, let (node, request) = Self.allocation(of: old) { allocated[node]?.subtract(request) }
+        if let new, let (node, request) = Self.allocation(of: new) {
+            allocated[node, default: PodScheduler.Request(millicores: 0, memoryBytes: 0)].add(request)
+            if let uid = new.metadata.uid { assumedPods[uid] = nil }
+        }
+    }
+
+    private static func allocation(of pod: Pod) -> (String, PodScheduler.Request)? {
+        guard !pod.isTerminal, let spec = pod.spec, let node = spec.nodeName, !node.isEmpty else { return nil }
+        return (node, PodScheduler.Request(spec: spec))
     }
 }

@@ -34,6 +34,18 @@ struct PodScheduler: Sendable {
             self.memoryBytes = memoryBytes
             self.nodeSelector = nodeSelector
         }
+
+        /// Adds another request's CPU and memory to this allocation.
+        mutating func add(_ other: Request) {
+            millicores += other.millicores
+            memoryBytes += other.memoryBytes
+        }
+
+        /// Takes another request's CPU and memory off this allocation.
+        mutating func subtract(_ other: Request) {
+            millicores -= other.millicores
+            memoryBytes -= other.memoryBytes
+        }
     }
 
     enum Decision: Sendable, Hashable {
