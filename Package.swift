@@ -183,7 +183,9 @@ let package = Package(
         // Log pipeline benchmarks (`make bench`, release build).
         .executableTarget(
             name: "c8s-bench",
-            dependencies: ["C8SLogs", "C8SCore", .product(name: "Logging", package: "swift-log")],
+            dependencies: [
+                "C8SLogs", "C8SCore", "C8STestSupport", .product(name: "Logging", package: "swift-log"),
+            ],
             path: "Benchmarks/c8s-bench"
         ),
         .executableTarget(
@@ -234,7 +236,7 @@ let package = Package(
             ]
         ),
         .testTarget(name: "C8SAPITests", dependencies: ["C8SAPI", "C8STestSupport"]),
-        .testTarget(name: "C8SLocalTests", dependencies: ["C8SLocal", "C8SCore", "C8SLogs"]),
+        .testTarget(name: "C8SLocalTests", dependencies: ["C8SLocal", "C8SCore", "C8SLogs", "C8STestSupport"]),
         .testTarget(
             name: "C8STestSupportTests",
             dependencies: [
