@@ -247,7 +247,7 @@ let package = Package(
             ]
         ),
         .testTarget(name: "C8SAPITests", dependencies: ["C8SAPI", "C8STestSupport"]),
-        .testTarget(name: "C8SLocalTests", dependencies: ["C8SLocal", "C8SCore", "C8SLogs"]),
+        .testTarget(name: "C8SLocalTests", dependencies: ["C8SLocal", "C8SCore", "C8SLogs", "C8STestSupport"]),
         .testTarget(
             name: "C8STestSupportTests",
             dependencies: [

@@ -10,8 +10,10 @@ import Glibc
 /// `c8s-bench`: throughput of the log pipeline's stages on a generated CRI log file, beside `cat` and `zstd -1` on
 /// the same file, and the follow latency (line written to a CRI file → line delivered to a follower).
 ///
-/// Usage: `c8s-bench [--megabytes N] [--latency-lines N] [--directory DIR] [--mask-only]` (defaults 200, 3000, a
-/// temporary dir; `--mask-only` stops after parsing, masking and the `grep -F` baseline, for callgrind);
+/// Usage: `c8s-bench [--megabytes N] [--read-megabytes N] [--repeats N] [--latency-lines N] [--directory DIR]
+/// [--mask-only] [--read-only]` (defaults 200, 256, 3, 3000, a temporary dir; stage figures are medians of
+/// `--repeats` runs; `--mask-only` stops after parsing, masking and the `grep -F` baseline, for callgrind;
+/// `--read-only` runs only the log read-back benchmarks of ``ReadBackBench`` on a `--read-megabytes` log);
 /// `c8s-bench --pipeline-only` runs only the validation and planning benchmarks (``PipelineBench``);
 /// `c8s-bench --local-only` only local mode's run of 1 000 and 10 000 trivial steps (``LocalBench``);
 /// `c8s-bench --dispatch [--runs R,R,...] [--workers N] [--coordinator PATH]` only the dispatch benchmark
@@ -26,6 +28,8 @@ enum Bench {
         if arguments.first == "--local-only" { return await LocalBench.run() }
         if arguments.first == "--dispatch" { return try await dispatch(Array(arguments.dropFirst())) }
         try await run()
+        // `--mask-only` and `--read-only` name one part of the log benchmark; nothing else runs after it.
+        if arguments.contains("--mask-only") || arguments.contains("--read-only") { return }
         PipelineBench.run()
         await LocalBench.run()
         try await dispatch([])
@@ -56,6 +60,9 @@ enum Bench {
         var megabytes = 200
         var latencyLines = 3000
         var maskOnly = false
+        var readOnly = false
+        var readMegabytes = 256
+        var repeats = 3
         var directory = NSTemporaryDirectory() + "c8s-bench-\(getpid())"
         var arguments = CommandLine.arguments.dropFirst().makeIterator()
         while let argument = arguments.next() {
@@ -64,6 +71,9 @@ enum Bench {
             case "--latency-lines": latencyLines = Int(arguments.next() ?? "") ?? latencyLines
             case "--directory": directory = arguments.next() ?? directory
             case "--mask-only": maskOnly = true
+            case "--read-only": readOnly = true
+            case "--read-megabytes": readMegabytes = Int(arguments.next() ?? "") ?? readMegabytes
+            case "--repeats": repeats = max(1, Int(arguments.next() ?? "") ?? repeats)
             default:
                 FileHandle.standardError.write(Data("unknown argument \(argument)\n".utf8))
                 exit(2)
@@ -73,6 +83,11 @@ enum Bench {
         defer { try? FileManager.default.removeItem(atPath: directory) }
         var logger = Logger(label: "c8s.bench")
         logger.logLevel = .warning
+        if readOnly {
+            try await ReadBackBench.run(
+                directory: directory, megabytes: readMegabytes, repeats: repeats, logger: logger)
+            return
+        }
 
         let input = directory + "/pod/container"
         let file = input + "/0.log"
@@ -88,13 +103,13 @@ enum Bench {
 
         // Baselines on the same (cached) file.
         _ = try shell("cat '\(file)' >/dev/null")  // warm the page cache
-        let cat = try measure { _ = try shell("cat '\(file)' >/dev/null") }
-        let zstd = try measure { _ = try shell("zstd -1 -c '\(file)' >/dev/null") }
+        let cat = try measure(repeats) { _ = try shell("cat '\(file)' >/dev/null") }
+        let zstd = try measure(repeats) { _ = try shell("zstd -1 -c '\(file)' >/dev/null") }
 
         // CRI parsing (read(2) in 1 MiB pieces + parse).
         var records: [LogRecord] = []
         records.reserveCapacity(lines)
-        let parse = measure {
+        let parse = measure(repeats) {
             records.removeAll(keepingCapacity: true)
             let fd = open(file, O_RDONLY)
             defer { close(fd) }
@@ -112,7 +127,7 @@ enum Bench {
         var maskedCount = 0
         var masked: [LogRecord] = []
         masked.reserveCapacity(records.count)
-        let mask = measure {
+        let mask = measure(repeats) {
             masked.removeAll(keepingCapacity: true)
             maskedCount = 0
             for record in records {
@@ -122,7 +137,7 @@ enum Bench {
             }
         }
         // The same records line by line across lines, as the log pipeline masks them (LogLineMasker).
-        let maskLines = measure {
+        let maskLines = measure(repeats) {
             var lineMasker = LogLineMasker(masker: masker)
             masked.removeAll(keepingCapacity: true)
             for record in records { masked.append(lineMasker.mask(record)) }
@@ -132,7 +147,7 @@ enum Bench {
         var patternText: [UInt8] = []
         for p in masker.patterns { patternText += p + [0x0A] }
         try Data(patternText).write(to: URL(fileURLWithPath: patternFile))
-        let grep = try measure { _ = try shell("LC_ALL=C grep -F -c -f '\(patternFile)' '\(file)' >/dev/null") }
+        let grep = try measure(repeats) { _ = try shell("LC_ALL=C grep -F -c -f '\(patternFile)' '\(file)' >/dev/null") }
         if maskOnly {
             // (for callgrind: parse and mask only)
             print(String(format: "mask %.1f MB/s (cpu %.1f), line by line %.1f MB/s, grep -F %.1f MB/s (cpu %.1f)",
@@ -142,7 +157,7 @@ enum Bench {
         }
         // Chunking (zstd level 3, 4 MiB chunks).
         var compressed = 0
-        let chunk = try measure {
+        let chunk = try measure(repeats) {
             var chunker = Chunker(configuration: ChunkerConfiguration(maxAgeNanos: Int64.max / 2))
             compressed = 0
             var sealed: [Chunk] = []
@@ -159,8 +174,8 @@ enum Bench {
         // `gzip -dc` as a child process (what the io_uring thread used to run and wait for).
         let gz = directory + "/rotated.gz"
         _ = try shell("gzip -1 -c '\(file)' > '\(gz)'")
-        let gzipChild = try measure { _ = try shell("gzip -dc '\(gz)' >/dev/null") }
-        let gunzip = try measure {
+        let gzipChild = try measure(repeats) { _ = try shell("gzip -dc '\(gz)' >/dev/null") }
+        let gunzip = try measure(repeats) {
             let null = open("/dev/null", O_WRONLY)
             defer { close(null) }
             _ = try GzipFile.decompress(path: gz, into: null, maximumSize: .max)
@@ -169,7 +184,7 @@ enum Bench {
         // checkpoints (as local mode and the agent run it), and without fsync (to show what the syncs cost).
         var shippedLines: Int64 = 0
         func ship(sync: Bool) async throws -> Timing {
-            try await measureAsync {
+            try await measureAsync(repeats) {
                 let storeRoot = directory + "/store-\(UUID().uuidString)"
                 defer { try? FileManager.default.removeItem(atPath: storeRoot) }
                 let location = try LogLocation(namespace: "bench", run: "run", step: "step", container: "container")
@@ -212,6 +227,8 @@ enum Bench {
         print(String(format: "(gunzip: zlib in process %.2fx the speed of gzip -dc)", gzipChild.wall / gunzip.wall))
         print(String(format: "(masked lines %d; chunks %.1f MB, ratio %.1fx; shipped %lld lines)",
             maskedCount, Double(compressed) / 1e6, size / Double(max(compressed, 1)), shippedLines))
+
+        try await ReadBackBench.run(directory: directory, megabytes: readMegabytes, repeats: repeats, logger: logger)
 
         let latencies = try await FollowLatency.measure(
             directory: directory + "/follow", lines: latencyLines, logger: logger)
@@ -258,6 +275,20 @@ enum Bench {
         let start = ContinuousClock.now
         try await body()
         return Timing(wall: seconds(ContinuousClock.now - start), cpu: cpuSeconds() - cpu)
+    }
+
+    /// The run of `body` with the median wall time among `repeats` runs (and that run's CPU time).
+    static func measure(_ repeats: Int, _ body: () throws -> Void) rethrows -> Timing {
+        var timings: [Timing] = []
+        for _ in 0..<max(1, repeats) { timings.append(try measure(body)) }
+        return timings.sorted { $0.wall < $1.wall }[timings.count / 2]
+    }
+
+    /// The run of `body` with the median wall time among `repeats` runs (and that run's CPU time).
+    static func measureAsync(_ repeats: Int, _ body: () async throws -> Void) async rethrows -> Timing {
+        var timings: [Timing] = []
+        for _ in 0..<max(1, repeats) { timings.append(try await measureAsync(body)) }
+        return timings.sorted { $0.wall < $1.wall }[timings.count / 2]
     }
 
     static func seconds(_ duration: Duration) -> Double {

@@ -56,28 +56,45 @@ public struct LocalLogs: Sendable {
         return match
     }
 
-    /// The stored lines of one step (the last `tail` only, reading only the chunks that hold them), formatted.
+    /// Passes the stored lines of one step (the last `tail` only, reading only the chunks that hold them),
+    /// formatted, to `output` in order, reading one chunk at a time: memory stays at about one chunk whatever the
+    /// log's size.
+    public func forEachLine(
+        run id: String, step key: String, tail: Int? = nil, format: LogLineFormat = .init(),
+        _ output: (String) throws -> Void
+    ) async throws {
+        let reader = try reader(run: id, step: key)
+        let records = tail.map { reader.tail(Int64($0)) } ?? reader.records()
+        for try await record in records { try output(format.format(record.record)) }
+    }
+
+    /// Passes the stored lines of every step of a run, each prefixed with its step key, to `output` in order, one
+    /// chunk at a time (see ``forEachLine(run:step:tail:format:_:)``).
+    public func forEachLineOfRun(
+        _ id: String, tail: Int? = nil, format: LogLineFormat = .init(), _ output: (String) throws -> Void
+    ) async throws {
+        let record = try store.load(id)
+        let width = record.steps.map(\.key.count).max() ?? 0
+        for step in record.steps {
+            let label = step.key.padding(toLength: width, withPad: " ", startingAt: 0) + " | "
+            try await forEachLine(run: id, step: step.key, tail: tail, format: format) { try output(label + $0) }
+        }
+    }
+
+    /// The stored lines of one step (the last `tail` only), formatted, collected (for short logs; `c8s logs` streams
+    /// with ``forEachLine(run:step:tail:format:_:)``).
     public func lines(run id: String, step key: String, tail: Int? = nil, format: LogLineFormat = .init())
         async throws -> [String]
     {
-        let reader = try reader(run: id, step: key)
         var lines: [String] = []
-        let records = tail.map { reader.tail(Int64($0)) } ?? reader.records()
-        for try await record in records { lines.append(format.format(record.record)) }
+        try await forEachLine(run: id, step: key, tail: tail, format: format) { lines.append($0) }
         return lines
     }
 
-    /// The stored lines of every step of a run, each prefixed with its step key.
+    /// The stored lines of every step of a run, each prefixed with its step key, collected.
     public func allLines(run id: String, tail: Int? = nil, format: LogLineFormat = .init()) async throws -> [String] {
-        let record = try store.load(id)
-        let width = record.steps.map(\.key.count).max() ?? 0
         var lines: [String] = []
-        for step in record.steps {
-            let label = step.key.padding(toLength: width, withPad: " ", startingAt: 0)
-            for line in try await self.lines(run: id, step: step.key, tail: tail, format: format) {
-                lines.append(label + " | " + line)
-            }
-        }
+        try await forEachLineOfRun(id, tail: tail, format: format) { lines.append($0) }
         return lines
     }
 

@@ -140,6 +140,9 @@ struct Logs: AsyncParsableCommand {
         }
         let logs = LocalLogs(store: RunStore(directory: FileManager.default.currentDirectoryPath))
         let format = LogLineFormat(timestamps: timestamps)
+        // Stored lines are streamed chunk by chunk through a bounded buffer (memory stays flat whatever the size).
+        let output = BufferedOutput()
+        defer { output.flush() }
         do {
             try await RunRecovery(store: logs.store).recover(runID)
             let record = try logs.store.load(runID)
@@ -147,7 +150,7 @@ struct Logs: AsyncParsableCommand {
                 if follow {
                     try await logs.followRun(run: runID, tail: tail, format: format, output: printLine)
                 } else {
-                    for line in try await logs.allLines(run: runID, tail: tail, format: format) { printLine(line) }
+                    try await logs.forEachLineOfRun(runID, tail: tail, format: format, output.line)
                 }
                 return
             }
@@ -156,12 +159,14 @@ struct Logs: AsyncParsableCommand {
                 try await logs.follow(
                     run: runID, step: key, tail: tail, format: format, output: printLine)
             } else {
-                for line in try await logs.lines(run: runID, step: key, tail: tail, format: format) { printLine(line) }
+                try await logs.forEachLine(run: runID, step: key, tail: tail, format: format, output.line)
             }
         } catch let error as LocalError {
+            output.flush()
             printError("c8s logs: \(error.message)")
             throw ExitCode(error.isUsage ? 2 : 1)
         } catch {
+            output.flush()
             printError("c8s logs: \(error)")
             throw ExitCode(1)
         }
@@ -175,29 +180,27 @@ extension Logs {
             let settings = try CoordinatorSettings.resolve(url: coordinator, token: token, target: target)
             try await withClusterClient(target: target) { client in
                 let run = try await client.run(named: runID)
+                // A follow prints each line as it arrives; a stored log goes through a bounded buffer.
+                let buffered = BufferedOutput()
+                defer { buffered.flush() }
+                let output: @Sendable (String) -> Void = follow ? printLine : buffered.line
                 try await CoordinatorLogClient.with(settings: settings) { logs in
                     let printer = RunLogPrinter(logs: logs, tail: tail, follow: follow, timestamps: timestamps)
                     try await printer.print(
                         run: run, step: stepOption ?? step,
                         reload: {
                             try await client.run(named: runID)
-                        }, output: printLine)
+                        }, output: output)
                 }
             }
         }
     }
 }
 
-/// Writes one line to standard output at once (followers see lines as they arrive). A reader that went away
-/// (`c8s logs … | head`) ends the command quietly, as SIGPIPE would; any other write error ends it with the error.
+/// Writes one line to standard output at once (followers see lines as they arrive); see
+/// ``writeStandardOutput(_:)`` for write errors.
 @Sendable func printLine(_ line: String) {
     var bytes = Array(line.utf8)
     bytes.append(0x0A)
-    do {
-        try FileDescriptor.standardOutput.writeAll(bytes)
-    } catch {
-        let readerGone = (error as? Errno) == .brokenPipe
-        if !readerGone { FileHandle.standardError.write(Data("c8s: cannot write output: \(error)\n".utf8)) }
-        exit(readerGone ? 0 : 1)
-    }
+    writeStandardOutput(bytes)
 }

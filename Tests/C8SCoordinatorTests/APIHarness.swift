@@ -48,7 +48,7 @@ struct APIHarness: Sendable {
     /// test writes them).
     static func with<T: Sendable>(
         reconcile namespace: String = "unwatched", registry: PrometheusCollectorRegistry? = nil,
-        _ body: @escaping @Sendable (APIHarness) async throws -> T
+        logStore: (any LogStore)? = nil, _ body: @escaping @Sendable (APIHarness) async throws -> T
     ) async throws -> T {
         var serverConfiguration = TestAPIServer.Configuration(auth: model)
         serverConfiguration.crdDirectory = repositoryRoot + "/config/crd"
@@ -74,7 +74,7 @@ struct APIHarness: Sendable {
                 let (ports, portContinuation) = AsyncStream.makeStream(of: Int.self)
                 let coordinator = buildCoordinator(
                     configuration: configuration, client: client, logger: logger,
-                    api: CoordinatorAPIConfiguration(logStore: store, logPollInterval: .milliseconds(50)),
+                    api: CoordinatorAPIConfiguration(logStore: logStore ?? store, logPollInterval: .milliseconds(50)),
                     registry: registry, onServerRunning: { portContinuation.yield($0) })
                 let group = ServiceGroup(configuration: .init(
                     services: coordinator.services.map { .init(service: $0) }, logger: logger))

@@ -37,30 +37,3 @@ enum ChunkTestSupport {
         return (result.standardOutput, status)
     }
 }
-
-/// A store wrapper that counts requests (to prove tail reads only the last chunks).
-final class CountingStore: LogStore, @unchecked Sendable {
-    let base: any LogStore
-    private let lock = NSLock()
-    private var gets: [String] = []
-    private var puts: [String] = []
-
-    init(_ base: any LogStore) { self.base = base }
-
-    var getKeys: [String] { lock.withLock { gets } }
-    var putKeys: [String] { lock.withLock { puts } }
-    func reset() { lock.withLock { gets.removeAll(); puts.removeAll() } }
-
-    func put(_ key: String, _ data: [UInt8]) async throws -> PutOutcome {
-        lock.withLock { puts.append(key) }
-        return try await base.put(key, data)
-    }
-
-    func get(_ key: String, range: Range<Int>?) async throws -> [UInt8]? {
-        lock.withLock { gets.append(key) }
-        return try await base.get(key, range: range)
-    }
-
-    func list(prefix: String) async throws -> [StoredObject] { try await base.list(prefix: prefix) }
-    func delete(_ key: String) async throws { try await base.delete(key) }
-}

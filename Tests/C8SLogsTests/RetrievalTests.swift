@@ -2,14 +2,15 @@ import Foundation
 import Testing
 
 @testable import C8SLogs
+import C8STestSupport
 
 @Suite struct RetrievalTests {
     let config = ChunkerConfiguration(maxUncompressedBytes: 1024, maxAgeNanos: 1_000_000_000_000)
 
     /// A store with 1000 lines in many small chunks.
-    func populated(complete: Bool = true, lines: Int = 1000) async throws -> (CountingStore, LogLocation, String) {
+    func populated(complete: Bool = true, lines: Int = 1000) async throws -> (CountingLogStore, LogLocation, String) {
         let root = try ChunkTestSupport.temporaryDirectory()
-        let store = CountingStore(DirectoryLogStore(root: root, syncWrites: false))
+        let store = CountingLogStore(DirectoryLogStore(root: root, syncWrites: false))
         let location = try LogLocation(namespace: "ci", run: "r", step: "s", container: "c")
         let writer = LogWriter(store: store, location: location, configuration: config)
         try await writer.append(contentsOf: ChunkTestSupport.records(lines))

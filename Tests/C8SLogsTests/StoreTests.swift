@@ -2,6 +2,7 @@ import Foundation
 import Testing
 
 @testable import C8SLogs
+import C8STestSupport
 
 @Suite struct DirectoryLogStoreTests {
     @Test func putGetRangeListDelete() async throws {
@@ -44,7 +45,7 @@ import Testing
     @Test func shipsChunksIndexAndCompletionMarkerLast() async throws {
         let root = try ChunkTestSupport.temporaryDirectory()
         defer { try? FileManager.default.removeItem(atPath: root) }
-        let store = CountingStore(DirectoryLogStore(root: root))
+        let store = CountingLogStore(DirectoryLogStore(root: root))
         let location = try location()
         let writer = LogWriter(store: store, location: location, configuration: config)
         #expect(try await writer.resume() == 0)

@@ -93,9 +93,10 @@ extension CoordinatorAPI {
         }
         let location = try Self.location(namespace: namespace, run: name, step: step, container: query.container)
         let reader = LogReader(store: store, location: location, pollInterval: configuration.logPollInterval)
-        let hasIndex = try await reader.index().lineCount > 0
+        // The index is read once: a whole download then fetches each chunk once, and a tail only the last chunks.
+        let index = try await reader.index()
         let hasCompletion = try await reader.completion() != nil
-        let stored = hasIndex || hasCompletion
+        let stored = index.lineCount > 0 || hasCompletion
         let headers: HTTPFields = [.contentType: query.contentType, .cacheControl: "no-cache"]
 
         if !query.follow {
@@ -103,9 +104,10 @@ extension CoordinatorAPI {
                 throw APIProblem.notFound(
                     "step \"\(step)\" of pipelinerun \"\(name)\" in namespace \"\(namespace)\" has not started yet")
             }
-            let records = query.tail.map { reader.tail($0) }
+            let records = query.tail.map { reader.tail($0, index: index) }
                 ?? ((query.from != nil || query.to != nil)
-                    ? reader.records(lines: (query.from ?? 0)..<(query.to ?? Int64.max)) : reader.records())
+                    ? reader.records(lines: (query.from ?? 0)..<(query.to ?? Int64.max), index: index)
+                    : reader.records(index: index))
             return Response(status: .ok, headers: headers, body: ResponseBody { [logger] writer in
                 var buffer = ByteBuffer()
                 do {

@@ -58,55 +58,25 @@ public enum ChunkRecordCodec {
         buffer.append(0x0A)
     }
 
-    /// Decodes every record of an uncompressed chunk, in order.
+    /// Decodes every record of an uncompressed chunk, in order (see ``ChunkRecordCursor`` to decode one at a time).
     ///
     /// - Parameter name: what to call the input in errors (usually the chunk's key).
     public static func decode(_ bytes: [UInt8], name: String) throws(ChunkError) -> [LogRecord] {
         var records: [LogRecord] = []
         records.reserveCapacity(bytes.count / 64)
-        try bytes.withUnsafeBufferPointer { (all) throws(ChunkError) in
-            var lineNumber = 0
-            var start = 0
-            var partial: [UInt8] = []
-            var partialStarted = false
-            while start < all.count {
-                var end = start
-                while end < all.count && all[end] != 0x0A { end += 1 }
-                lineNumber += 1
-                let line = UnsafeBufferPointer(rebasing: all[start..<end])
-                start = end + 1
-                if line.isEmpty { continue }
-                guard let parsed = parseLine(line) else {
-                    throw ChunkError.malformedRecord(name: name, line: lineNumber)
-                }
-                if parsed.partial {
-                    if !partialStarted { partial.removeAll(keepingCapacity: true); partialStarted = true }
-                    partial.append(contentsOf: UnsafeBufferPointer(rebasing: line[parsed.textStart...]))
-                    continue
-                }
-                let text: String
-                if partialStarted {
-                    partial.append(contentsOf: UnsafeBufferPointer(rebasing: line[parsed.textStart...]))
-                    text = String(decoding: partial, as: UTF8.self)
-                    partialStarted = false
-                } else {
-                    text = String(decoding: UnsafeBufferPointer(rebasing: line[parsed.textStart...]), as: UTF8.self)
-                }
-                records.append(LogRecord(timestampNanos: parsed.timestamp, stream: parsed.stream, text: text))
-            }
-            if partialStarted { throw ChunkError.malformedRecord(name: name, line: lineNumber) }
-        }
+        var cursor = ChunkRecordCursor(bytes, name: name)
+        while let record = try cursor.next() { records.append(record) }
         return records
     }
 
-    private struct ParsedLine {
+    struct ParsedLine {
         var timestamp: Int64
         var stream: LogRecord.Stream
         var partial: Bool
         var textStart: Int
     }
 
-    private static func parseLine(_ line: UnsafeBufferPointer<UInt8>) -> ParsedLine? {
+    static func parseLine(_ line: UnsafeBufferPointer<UInt8>) -> ParsedLine? {
         guard let tsEnd = line.firstIndex(of: 0x20) else { return nil }
         guard let ts = CRITimestamp.parse(UnsafeBufferPointer(rebasing: line[0..<tsEnd])) else { return nil }
         let streamStart = tsEnd + 1

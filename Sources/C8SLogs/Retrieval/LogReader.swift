@@ -25,19 +25,22 @@ public struct LogReader: Sendable {
         return try LogCompletion.decode(bytes, name: location.completionKey)
     }
 
-    /// Every stored record, in order.
-    public func records() -> StoredLogRecords {
-        StoredLogRecords(store: store, location: location, start: .line(0), end: nil, knownIndex: nil)
+    /// Every stored record, in order, fetched one chunk at a time (memory: about one chunk).
+    ///
+    /// - Parameter index: the index, when the caller has just read it (else it is read first).
+    public func records(index: ChunkIndex? = nil) -> StoredLogRecords {
+        StoredLogRecords(store: store, location: location, start: .line(0), end: nil, knownIndex: index)
     }
 
-    /// The stored records with line numbers in `lines`.
-    public func records(lines: Range<Int64>) -> StoredLogRecords {
-        StoredLogRecords(store: store, location: location, start: .line(lines.lowerBound), end: lines.upperBound, knownIndex: nil)
+    /// The stored records with line numbers in `lines`, reading only the chunks that hold them.
+    public func records(lines: Range<Int64>, index: ChunkIndex? = nil) -> StoredLogRecords {
+        StoredLogRecords(
+            store: store, location: location, start: .line(lines.lowerBound), end: lines.upperBound, knownIndex: index)
     }
 
-    /// The last `count` stored records, reading only the chunks that hold them.
-    public func tail(_ count: Int64) -> StoredLogRecords {
-        StoredLogRecords(store: store, location: location, start: .tail(count), end: nil, knownIndex: nil)
+    /// The last `count` stored records, reading only the chunks that hold them (found with the index).
+    public func tail(_ count: Int64, index: ChunkIndex? = nil) -> StoredLogRecords {
+        StoredLogRecords(store: store, location: location, start: .tail(count), end: nil, knownIndex: index)
     }
 
     /// Where a follow starts.

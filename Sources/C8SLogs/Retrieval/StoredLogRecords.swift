@@ -1,4 +1,5 @@
-/// Records read from stored chunks in line order, fetched chunk by chunk as the sequence is iterated.
+/// Records read from stored chunks in line order, fetched chunk by chunk as the sequence is iterated and decoded one
+/// record at a time: an iterator holds one chunk's bytes and the record it returns, whatever the log's size.
 public struct StoredLogRecords: AsyncSequence, Sendable {
     public typealias Element = NumberedLogRecord
 
@@ -22,8 +23,11 @@ public struct StoredLogRecords: AsyncSequence, Sendable {
         let sequence: StoredLogRecords
         private var index: ChunkIndex?
         private var position = 0
-        private var records: [LogRecord] = []
-        private var recordOffset = 0
+        /// The chunk being read, the line number of its next record, its end line and key.
+        private var cursor: ChunkRecordCursor?
+        private var chunkLine: Int64 = 0
+        private var chunkEnd: Int64 = 0
+        private var chunkKey = ""
         private var nextLine: Int64 = 0
         private var endLine: Int64 = 0
 
@@ -53,26 +57,42 @@ public struct StoredLogRecords: AsyncSequence, Sendable {
                 setUp(loaded)
             }
             guard let index, nextLine < endLine else { return nil }
-            while recordOffset >= records.count {
+            while true {
+                if cursor != nil {
+                    if chunkLine < chunkEnd {
+                        if chunkLine < nextLine {
+                            // Lines before the start (a tail or a range inside the chunk) are passed over unbuilt.
+                            guard try cursor!.skip() else { throw lineCountMismatch() }
+                            chunkLine += 1
+                            continue
+                        }
+                        guard let record = try cursor!.next() else { throw lineCountMismatch() }
+                        chunkLine += 1
+                        nextLine += 1
+                        return NumberedLogRecord(lineNumber: chunkLine - 1, record: record)
+                    }
+                    if try cursor!.skip() { throw lineCountMismatch() }
+                    cursor = nil
+                }
                 guard position < index.chunks.count else { return nil }
                 let entry = index.chunks[position]
                 let key = sequence.location.chunkKey(sequence: entry.sequence)
                 guard let data = try await sequence.store.get(key) else {
                     throw LogStoreError(.corrupt, request: "GET \(key)", message: "the index lists a chunk that is missing")
                 }
-                records = try Chunk.decode(data, name: key)
-                guard records.count == entry.lineCount else {
-                    throw LogStoreError(
-                        .corrupt, request: "GET \(key)",
-                        message: "chunk holds \(records.count) lines; the index says \(entry.lineCount)")
-                }
-                recordOffset = Int(nextLine - entry.firstLine)
+                cursor = ChunkRecordCursor(try ZstdDecompressor.shared.decompress(data, name: key), name: key)
+                chunkKey = key
+                chunkLine = entry.firstLine
+                chunkEnd = entry.endLine
                 position += 1
             }
-            let result = NumberedLogRecord(lineNumber: nextLine, record: records[recordOffset])
-            recordOffset += 1
-            nextLine += 1
-            return result
+        }
+
+        private func lineCountMismatch() -> LogStoreError {
+            LogStoreError(
+                .corrupt, request: "GET \(chunkKey)",
+                message: "chunk does not hold the \(chunkEnd - (index?.chunks[position - 1].firstLine ?? 0)) lines "
+                    + "the index says")
         }
     }
 
