@@ -18,8 +18,9 @@ import Glibc
 /// `c8s-bench --local-only` only local mode's run of 1 000 and 10 000 trivial steps (``LocalBench``);
 /// `c8s-bench --dispatch [--runs R,R,...] [--workers N] [--coordinator PATH]` only the dispatch benchmark
 /// (``DispatchBench``; default R 25 and 100; `--runs 100,300,1000` for the full table; the `c8s-coordinator`
-/// next to `c8s-bench` unless PATH names another build). The default run ends with the dispatch benchmark at the
-/// default R.
+/// next to `c8s-bench` unless PATH names another build); `c8s-bench --webhooks [--deliveries N]` only the webhook
+/// intake benchmark (``WebhookBench``, default 20 000 deliveries). The default run ends with the webhook benchmark
+/// and the dispatch benchmark at the default R.
 @main
 enum Bench {
     static func main() async throws {
@@ -27,11 +28,20 @@ enum Bench {
         if arguments.first == "--pipeline-only" { return PipelineBench.run() }
         if arguments.first == "--local-only" { return await LocalBench.run() }
         if arguments.first == "--dispatch" { return try await dispatch(Array(arguments.dropFirst())) }
+        if arguments.first == "--webhooks" {
+            let count = arguments.count == 3 && arguments[1] == "--deliveries" ? Int(arguments[2]) : 20_000
+            guard let count, count > 0, arguments.count == 1 || arguments.count == 3 else {
+                FileHandle.standardError.write(Data("usage: c8s-bench --webhooks [--deliveries N]\n".utf8))
+                exit(2)
+            }
+            return try await WebhookBench.run(deliveries: count)
+        }
         try await run()
         // `--mask-only` and `--read-only` name one part of the log benchmark; nothing else runs after it.
         if arguments.contains("--mask-only") || arguments.contains("--read-only") { return }
         PipelineBench.run()
         await LocalBench.run()
+        try await WebhookBench.run(deliveries: 20_000)
         try await dispatch([])
     }
 

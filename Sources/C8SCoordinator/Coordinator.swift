@@ -21,9 +21,12 @@ public struct Coordinator: Sendable {
     public var runCache: RunCache?
     /// The HTTPS admission webhook (nil unless ``CoordinatorConfiguration/admission`` is set); not leader-gated.
     public var admission: AdmissionServer?
+    /// The informer caches the webhook receiver reads (nil without webhooks); not leader-gated.
+    public var triggers: TriggerCache?
     /// Every service, in start order.
     public var services: [any Service] {
-        [controller] + (runCache.map { [$0] } ?? []) + (admission.map { [$0] } ?? []) + [http]
+        [controller] + (runCache.map { [$0] } ?? []) + (triggers.map { [$0] } ?? []) + (admission.map { [$0] } ?? [])
+            + [http]
     }
 
     /// Runs every service until SIGTERM or SIGINT (graceful shutdown), with ``ServiceBootstrap/run(_:logger:)``.
@@ -141,9 +144,11 @@ public func buildCoordinator(
         coordinatorAPI.register(on: router)
         if api.dashboard.enabled { Dashboard(api: coordinatorAPI, cache: cache, logger: logger).register(on: router) }
     }
+    var triggers: TriggerCache?
     if configuration.webhooks {
-        WebhookRoutes.kubernetes(client: client, namespaces: configuration.namespaces, logger: logger)
-            .register(on: router)
+        let cache = TriggerCache(client: client, namespaces: configuration.namespaces, logger: logger)
+        WebhookRoutes.kubernetes(client: client, triggers: cache, logger: logger).register(on: router)
+        triggers = cache
     }
     routes(router)
     let app = bootstrap.server(router: router, logger: logger, onServerRunning: onServerRunning)
@@ -154,5 +159,6 @@ public func buildCoordinator(
             onServerRunning: onAdmissionServerRunning)
     }
     return Coordinator(
-        reconcilers: reconcilers, controller: controller, http: app, runCache: runCache, admission: admission)
+        reconcilers: reconcilers, controller: controller, http: app, runCache: runCache, admission: admission,
+        triggers: triggers)
 }

@@ -232,6 +232,9 @@ final class AdmissionDispatcher: Sendable {
         var configuration = HTTPClient.Configuration(tlsConfiguration: tls)
         configuration.dnsOverride = dnsOverride
         configuration.timeout = .init(connect: .seconds(timeout), read: .seconds(timeout))
+        // A refused connection fails the call at once, as kube-apiserver's dialer does; only an unanswered one waits
+        // for `timeoutSeconds`.
+        configuration.connectionPool.retryConnectionEstablishment = false
         let client = HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
         do {
             var request = HTTPClientRequest(url: url)

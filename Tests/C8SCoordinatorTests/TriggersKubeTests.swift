@@ -1,5 +1,5 @@
 import C8SAPI
-import C8SCoordinator
+@testable import C8SCoordinator
 import C8SCore
 import C8SKube
 import Foundation
@@ -7,6 +7,7 @@ import HTTPTypes
 import Hummingbird
 import HummingbirdTesting
 import Logging
+import C8STestSupport
 import Testing
 
 /// The Kubernetes side of webhooks: RepositoryConnections and Secrets read from the (test) API server,
@@ -39,9 +40,31 @@ struct TriggersKubeTests {
                 pipelineConfigRef: LocalObjectReference(name: "shop"))))
     }
 
-    static func receiver(_ harness: ReconcilerHarness) -> WebhookReceiver {
-        WebhookRoutes.kubernetes(client: harness.client, namespaces: [harness.namespace], logger: quietLogger)
-            .receiver
+    /// Runs `body` with the webhook routes of `client` (the harness's by default) on a running ``TriggerCache`` of
+    /// the harness's namespace, as `buildCoordinator` wires them.
+    static func withRoutes<T: Sendable>(
+        _ harness: ReconcilerHarness, client: KubeClient? = nil, secretLifetime: Duration = .seconds(10),
+        _ body: (WebhookRoutes, TriggerCache) async throws -> T
+    ) async throws -> T {
+        let client = client ?? harness.client
+        let triggers = TriggerCache(
+            client: client, namespaces: [harness.namespace], secretLifetime: secretLifetime, logger: quietLogger)
+        return try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask { try await triggers.run() }
+            defer { group.cancelAll() }
+            let routes = WebhookRoutes.kubernetes(client: client, triggers: triggers, logger: quietLogger)
+            return try await body(routes, triggers)
+        }
+    }
+
+    /// Waits until `triggers` resolves `repository` to a connection (`present`) or to none.
+    static func waitForCache(_ triggers: TriggerCache, _ repository: String, present: Bool) async throws {
+        let key = try #require(RepositoryKey(repository))
+        try await withDeadline(.seconds(10), "the trigger cache to show \(repository)") {
+            while (try? await triggers.connection(for: [key])) == nil ? present : !present {
+                try await Task.sleep(for: .milliseconds(10))
+            }
+        }
     }
 
     static func runs(_ harness: ReconcilerHarness) async throws -> [PipelineRun] {
@@ -61,10 +84,10 @@ struct TriggersKubeTests {
         try await ReconcilerHarness.with { harness in
             try await Self.seed(harness)
             let router = Router()
-            WebhookRoutes.kubernetes(client: harness.client, namespaces: [harness.namespace], logger: quietLogger)
-                .register(on: router)
             let body = try Fixture.bytes("github", "push")
             let delivery = "72d3162e-cc78-11e3-81ab-4c9367dc0958"
+            try await Self.withRoutes(harness) { routes, _ in
+            routes.register(on: router)
             try await Application(router: router, logger: quietLogger).test(.router) { client in
                 let first = try await client.execute(
                     uri: "/webhooks/github", method: .post, headers: Self.pushHeaders(body: body, delivery: delivery),
@@ -106,6 +129,7 @@ struct TriggersKubeTests {
                 #expect(lastEvent.run == run.metadata.name)
                 #expect(lastEvent.receivedAt != nil)
             }
+            }
         }
     }
 
@@ -122,12 +146,11 @@ struct TriggersKubeTests {
                     group.addTask {
                         try await withKubeClient(configuration: harness.client.configuration, logger: quietLogger) {
                             client in
-                            let receiver = WebhookRoutes.kubernetes(
-                                client: client, namespaces: [harness.namespace], logger: quietLogger
-                            ).receiver
-                            return await receiver.receive(
-                                source: .github, headers: headers, body: body, logger: quietLogger
-                            ).status
+                            try await Self.withRoutes(harness, client: client) { routes, _ in
+                                await routes.receiver.receive(
+                                    source: .github, headers: headers, body: body, logger: quietLogger
+                                ).status
+                            }
                         }
                     }
                 }
@@ -143,7 +166,8 @@ struct TriggersKubeTests {
     func refusedDeliveriesCreateNoRun() async throws {
         try await ReconcilerHarness.with { harness in
             try await Self.seed(harness, repository: "git@github.com:acme/other.git")
-            let receiver = Self.receiver(harness)
+            try await Self.withRoutes(harness) { routes, triggers in
+            let receiver = routes.receiver
             let body = try Fixture.bytes("github", "push")
             let unknown = await receiver.receive(
                 source: .github,
@@ -155,6 +179,7 @@ struct TriggersKubeTests {
             _ = try await harness.client.modify(
                 C8SAPI.RepositoryConnection.self, name: "shop-github", namespace: harness.namespace
             ) { $0.spec.repository = "acme/shop" }  // owner/name form: github.com
+            try await Self.waitForCache(triggers, "https://github.com/acme/shop", present: true)
             let forged = await receiver.receive(
                 source: .github,
                 headers: Delivery.headers(forge: "github", event: "push", body: body, secret: "a guess"),
@@ -172,7 +197,150 @@ struct TriggersKubeTests {
                 body: body, logger: quietLogger)
             #expect(genuine.status == 202)
             #expect(try await Self.runs(harness).count == 1)
+            }
         }
+    }
+
+    /// The API requests the harness's server has answered, by method and resource (watches apart).
+    static func requests(_ harness: ReconcilerHarness) -> [String: Int] {
+        harness.server.requestCounts.reduce(into: [:]) { counts, entry in
+            guard !entry.key.watch else { return }
+            counts["\(entry.key.method) \(entry.key.resource)", default: 0] += entry.value
+        }
+    }
+
+    /// The requests made between `before` and `after`.
+    static func difference(_ after: [String: Int], _ before: [String: Int]) -> [String: Int] {
+        after.reduce(into: [:]) { made, entry in
+            let count = entry.value - before[entry.key, default: 0]
+            if count > 0 { made[entry.key] = count }
+        }
+    }
+
+    @Test("from the caches: a forged delivery makes no API request; an accepted one a run POST and a status PATCH")
+    func deliveriesReadTheCaches() async throws {
+        try await ReconcilerHarness.with { harness in
+            try await Self.seed(harness)
+            let body = try Fixture.bytes("github", "push")
+            try await Self.withRoutes(harness) { routes, triggers in
+                try await Self.waitForCache(triggers, "https://github.com/acme/shop", present: true)
+                // The first genuine delivery reads the webhook Secret once.
+                let first = await routes.receiver.receive(
+                    source: .github,
+                    headers: Delivery.headers(
+                        forge: "github", event: "push", body: body, secret: Self.secret, delivery: "first"),
+                    body: body, logger: quietLogger)
+                #expect(first.status == 202)
+
+                let before = Self.requests(harness)
+                for attempt in 0..<20 {
+                    let forged = await routes.receiver.receive(
+                        source: .github,
+                        headers: Delivery.headers(
+                            forge: "github", event: "push", body: body, secret: "guess \(attempt)",
+                            delivery: "forged-\(attempt)"),
+                        body: body, logger: quietLogger)
+                    #expect(forged.status == 401)
+                }
+                #expect(Self.difference(Self.requests(harness), before) == [:], "forged deliveries reached the API")
+
+                let accepted = await routes.receiver.receive(
+                    source: .github,
+                    headers: Delivery.headers(
+                        forge: "github", event: "push", body: body, secret: Self.secret, delivery: "second"),
+                    body: body, logger: quietLogger)
+                #expect(accepted.status == 202)
+                #expect(
+                    Self.difference(Self.requests(harness), before)
+                        == ["POST pipelineruns": 1, "PATCH repositoryconnections/status": 1])
+            }
+        }
+    }
+
+    @Test("a rotated webhook secret is used once the cached value's lifetime is over")
+    func rotatedSecretTakesEffect() async throws {
+        try await ReconcilerHarness.with { harness in
+            try await Self.seed(harness)
+            let body = try Fixture.bytes("github", "push")
+            try await Self.withRoutes(harness, secretLifetime: .milliseconds(300)) { routes, triggers in
+                try await Self.waitForCache(triggers, "https://github.com/acme/shop", present: true)
+                let old = await routes.receiver.receive(
+                    source: .github,
+                    headers: Delivery.headers(
+                        forge: "github", event: "push", body: body, secret: Self.secret, delivery: "old"),
+                    body: body, logger: quietLogger)
+                #expect(old.status == 202)
+                _ = try await harness.client.modify(Secret.self, name: "shop-webhook", namespace: harness.namespace) {
+                    $0.data = ["webhook-secret": Data("rotated secret".utf8).base64EncodedString()]
+                }
+                try await Task.sleep(for: .milliseconds(400))
+                let stale = await routes.receiver.receive(
+                    source: .github,
+                    headers: Delivery.headers(
+                        forge: "github", event: "push", body: body, secret: Self.secret, delivery: "stale"),
+                    body: body, logger: quietLogger)
+                #expect(stale.status == 401)
+                let rotated = await routes.receiver.receive(
+                    source: .github,
+                    headers: Delivery.headers(
+                        forge: "github", event: "push", body: body, secret: "rotated secret", delivery: "rotated"),
+                    body: body, logger: quietLogger)
+                #expect(rotated.status == 202)
+            }
+        }
+    }
+
+    @Test("concurrent deliveries leave the newest as lastEvent, written by merge patch without a read or a conflict")
+    func lastEventIsTheNewest() async throws {
+        try await ReconcilerHarness.with { harness in
+            try await Self.seed(harness)
+            let body = try Fixture.bytes("github", "push")
+            try await Self.withRoutes(harness) { routes, triggers in
+                try await Self.waitForCache(triggers, "https://github.com/acme/shop", present: true)
+                let before = Self.requests(harness)
+                let statuses = await withTaskGroup(of: Int.self) { group in
+                    for index in 0..<30 {
+                        group.addTask {
+                            await routes.receiver.receive(
+                                source: .github,
+                                headers: Delivery.headers(
+                                    forge: "github", event: "push", body: body, secret: Self.secret,
+                                    delivery: "burst-\(index)"),
+                                body: body, logger: quietLogger
+                            ).status
+                        }
+                    }
+                    return await group.reduce(into: []) { $0.append($1) }
+                }
+                #expect(statuses == Array(repeating: 202, count: 30))
+                let made = Self.difference(Self.requests(harness), before)
+                #expect(made["POST pipelineruns"] == 30)
+                #expect((1...30).contains(made["PATCH repositoryconnections/status"] ?? 0), "\(made)")
+                #expect(made["GET repositoryconnections"] == nil && made["PUT repositoryconnections/status"] == nil)
+                let stored = try await harness.client.get(
+                    C8SAPI.RepositoryConnection.self, name: "shop-github", namespace: harness.namespace)
+                let lastEvent = try #require(stored.status?.lastEvent)
+                let runs = try await Self.runs(harness)
+                let newest = runs.compactMap(\.spec.triggeredAt?.date).max()
+                #expect(lastEvent.receivedAt?.date == newest)
+                #expect(runs.contains { $0.metadata.name == lastEvent.run })
+            }
+        }
+    }
+
+    @Test("a lastEvent patch replaces every field of the previous event")
+    func lastEventPatchIsWhole() {
+        let patch = LastEventRecorder.patch(.init(type: "tag_push", deliveryID: "d", commit: nil, run: "r"))
+        #expect(
+            patch
+                == [
+                    "status": [
+                        "lastEvent": [
+                            "type": "tag_push", "deliveryID": "d", "commit": .null, "branch": .null,
+                            "receivedAt": .null, "run": "r",
+                        ]
+                    ]
+                ])
     }
 
     @Test("a step the webhook's plan excluded by when is skipped by the reconciler")
@@ -180,10 +348,12 @@ struct TriggersKubeTests {
         try await ReconcilerHarness.with { harness in
             try await Self.seed(harness)
             let body = try Fixture.bytes("github", "push")
-            let response = await Self.receiver(harness).receive(
-                source: .github,
-                headers: Delivery.headers(forge: "github", event: "push", body: body, secret: Self.secret),
-                body: body, logger: quietLogger)
+            let response = try await Self.withRoutes(harness) { routes, _ in
+                await routes.receiver.receive(
+                    source: .github,
+                    headers: Delivery.headers(forge: "github", event: "push", body: body, secret: Self.secret),
+                    body: body, logger: quietLogger)
+            }
             #expect(response.status == 202)
             let name = try #require(try await Self.runs(harness).first?.metadata.name)
             try await harness.withReconciler {

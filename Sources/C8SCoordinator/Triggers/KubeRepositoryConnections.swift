@@ -10,40 +10,16 @@ public struct TriggerLookupError: Error, CustomStringConvertible, Sendable {
     public init(_ description: String) { self.description = description }
 }
 
-/// ``RepositoryConnectionLookup`` on the Kubernetes API: lists the `RepositoryConnection`s of the
-/// watched namespaces (every namespace when none is named), matches them by canonical repository key,
-/// and reads the webhook secret (and the auth token, when referenced) from their Secrets.
-public struct KubeRepositoryConnections: RepositoryConnectionLookup {
+/// Resolves a `RepositoryConnection` into a ``ConnectedRepository``: its provider and repository URL, and the webhook
+/// secret (and the auth token, when referenced) read from its Secrets. ``TriggerCache`` finds the connection and
+/// supplies the Secrets from its cache.
+public struct KubeRepositoryConnections: Sendable {
     public let client: KubeClient
-    /// Namespaces to look in; empty means all.
-    public let namespaces: [String]
     public let logger: Logger
 
-    public init(client: KubeClient, namespaces: [String] = [], logger: Logger) {
+    public init(client: KubeClient, logger: Logger) {
         self.client = client
-        self.namespaces = namespaces
         self.logger = logger
-    }
-
-    public func connection(for keys: [RepositoryKey]) async throws -> ConnectedRepository? {
-        var resources: [C8SAPI.RepositoryConnection] = []
-        if namespaces.isEmpty {
-            resources = try await client.listAll(C8SAPI.RepositoryConnection.self, allNamespaces: true).items
-        } else {
-            for namespace in namespaces {
-                resources += try await client.listAll(C8SAPI.RepositoryConnection.self, namespace: namespace).items
-            }
-        }
-        // Deterministic choice when two connections name the same repository.
-        resources.sort {
-            ($0.metadata.namespace ?? "", $0.metadata.name ?? "") < ($1.metadata.namespace ?? "", $1.metadata.name ?? "")
-        }
-        for key in keys {
-            if let match = resources.first(where: { Self.key(of: $0.spec) == key }) {
-                return try await resolve(match)
-            }
-        }
-        return nil
     }
 
     /// The repository key of a connection spec. `owner/name` without a host means the provider's
@@ -65,8 +41,18 @@ public struct KubeRepositoryConnections: RepositoryConnectionLookup {
         }
     }
 
-    /// The connection with its secrets read.
-    func resolve(_ resource: C8SAPI.RepositoryConnection) async throws -> ConnectedRepository {
+    /// Reads a Secret (nil when it does not exist).
+    typealias SecretSource = @Sendable (_ name: String, _ namespace: String) async throws -> Secret?
+
+    /// The connection with its secrets read through `secret` (a GET each, by default).
+    func resolve(_ resource: C8SAPI.RepositoryConnection, secret: SecretSource? = nil) async throws
+        -> ConnectedRepository
+    {
+        let client = self.client
+        let secret =
+            secret ?? { name, namespace in
+                try await client.getIfPresent(Secret.self, name: name, namespace: namespace)
+            }
         let name = resource.metadata.name ?? ""
         let namespace = resource.metadata.namespace ?? client.configuration.namespace
         let repository = Self.repositoryURL(of: resource.spec) ?? resource.spec.repository
@@ -81,13 +67,15 @@ public struct KubeRepositoryConnections: RepositoryConnectionLookup {
         }
         guard
             let webhookSecret = try await secretValue(
-                webhookRef, defaultKey: "webhook-secret", namespace: namespace, connection: name, required: true)
+                webhookRef, defaultKey: "webhook-secret", namespace: namespace, connection: name, required: true,
+                secret: secret)
         else {
             throw TriggerLookupError("RepositoryConnection \(namespace)/\(name): webhook secret missing")
         }
         var token: String?
         if let authRef = resource.spec.authSecretRef {
-            token = try await secretValue(authRef, defaultKey: "token", namespace: namespace, connection: name, required: false)
+            token = try await secretValue(
+                authRef, defaultKey: "token", namespace: namespace, connection: name, required: false, secret: secret)
         }
         return ConnectedRepository(
             name: name, namespace: namespace, provider: provider, repository: repository,
@@ -96,37 +84,26 @@ public struct KubeRepositoryConnections: RepositoryConnectionLookup {
 
     /// The value of a Secret key, trailing newlines trimmed (`kubectl create secret --from-file` keeps them).
     private func secretValue(
-        _ reference: SecretKeyReference, defaultKey: String, namespace: String, connection: String, required: Bool
+        _ reference: SecretKeyReference, defaultKey: String, namespace: String, connection: String, required: Bool,
+        secret read: SecretSource
     ) async throws -> String? {
         let key = reference.key ?? defaultKey
-        let where_ = "Secret \(namespace)/\(reference.name) key \(key) (RepositoryConnection \(connection))"
-        guard let secret = try await client.getIfPresent(Secret.self, name: reference.name, namespace: namespace) else {
-            if required { throw TriggerLookupError("\(where_): the Secret does not exist") }
+        let place = "Secret \(namespace)/\(reference.name) key \(key) (RepositoryConnection \(connection))"
+        guard let secret = try await read(reference.name, namespace) else {
+            if required { throw TriggerLookupError("\(place): the Secret does not exist") }
             logger.warning(
-                "auth secret of a repository connection does not exist", metadata: ["secret.ref": "\(where_)"])
+                "auth secret of a repository connection does not exist", metadata: ["secret.ref": "\(place)"])
             return nil
         }
         guard let bytes = secret.value(key) else {
-            if required { throw TriggerLookupError("\(where_): no such key") }
+            if required { throw TriggerLookupError("\(place): no such key") }
             logger.warning(
-                "auth secret of a repository connection lacks its key", metadata: ["secret.ref": "\(where_)"])
+                "auth secret of a repository connection lacks its key", metadata: ["secret.ref": "\(place)"])
             return nil
         }
         var value = String(decoding: bytes, as: UTF8.self)
         while value.hasSuffix("\n") || value.hasSuffix("\r") { value.removeLast() }
-        if value.isEmpty, required { throw TriggerLookupError("\(where_): the value is empty") }
+        if value.isEmpty, required { throw TriggerLookupError("\(place): the value is empty") }
         return value
-    }
-}
-
-/// ``PipelineConfigLookup`` on the Kubernetes API: the spec of the connection's `PipelineConfig`.
-public struct KubePipelineConfigs: PipelineConfigLookup {
-    public let client: KubeClient
-
-    public init(client: KubeClient) { self.client = client }
-
-    public func pipeline(for connection: ConnectedRepository) async throws -> PipelineSpec? {
-        try await client.getIfPresent(
-            PipelineConfig.self, name: connection.pipelineConfigRef, namespace: connection.namespace)?.spec
     }
 }

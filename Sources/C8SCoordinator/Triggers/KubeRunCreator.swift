@@ -5,7 +5,8 @@ import Foundation
 import Logging
 
 /// ``RunCreator`` on the Kubernetes API: creates the `PipelineRun` named ``RunRequest/runName`` in the
-/// connection's namespace, then records the delivery as the connection's `status.lastEvent`.
+/// connection's namespace, then records the delivery as the connection's `status.lastEvent` (through a
+/// ``LastEventRecorder``: a merge patch, concurrent deliveries coalesced).
 ///
 /// The API server is the deduplication point: a redelivery, or the same delivery reaching two
 /// coordinator replicas, tries to create the same name and gets AlreadyExists, answered as
@@ -14,11 +15,13 @@ import Logging
 public struct KubeRunCreator: RunCreator {
     public let client: KubeClient
     public let logger: Logger
+    let lastEvents: LastEventRecorder
     let now: @Sendable () -> Date
 
     public init(client: KubeClient, logger: Logger, now: @escaping @Sendable () -> Date = { Date() }) {
         self.client = client
         self.logger = logger
+        self.lastEvents = LastEventRecorder(client: client, logger: logger)
         self.now = now
     }
 
@@ -60,45 +63,25 @@ public struct KubeRunCreator: RunCreator {
                 triggeredBy: event.sender ?? "webhook", triggeredAt: time))
     }
 
-    /// Writes `status.lastEvent` (status subresource, re-read and retried on conflict). A failure is
-    /// logged, not returned: the run exists, and answering an error would make the forge redeliver.
+    /// Records the delivery as the connection's `status.lastEvent`.
     func recordLastEvent(_ request: RunRequest, receivedAt: KubeTime) async {
         let event = request.event
         let lastEvent = C8SAPI.RepositoryConnection.LastEvent(
             type: event.eventName, deliveryID: event.deliveryID, commit: event.commitSHA,
             branch: event.branch ?? event.targetBranch, receivedAt: receivedAt, run: request.runName)
-        do {
-            try await client.modify(
-                C8SAPI.RepositoryConnection.self, name: request.connection.name,
-                namespace: request.connection.namespace, status: true
-            ) { connection in
-                var status = connection.status ?? .init()
-                // Concurrent deliveries: keep the newest.
-                if let previous = status.lastEvent?.receivedAt, previous.date > receivedAt.date { return }
-                status.lastEvent = lastEvent
-                connection.status = status
-            }
-        } catch {
-            logger.warning(
-                "could not record the repository connection's last event",
-                metadata: [
-                    "connection.name": "\(request.connection.namespace)/\(request.connection.name)",
-                    "error.message": "\(error)",
-                ])
-        }
+        await lastEvents.record(
+            lastEvent, connection: ObjectKey(namespace: request.connection.namespace, name: request.connection.name))
     }
 }
 
 extension WebhookRoutes {
-    /// The webhook routes backed by the Kubernetes API: connections from `namespaces` (all when empty),
-    /// their PipelineConfigs, and runs created as `PipelineRun`s.
+    /// The webhook routes backed by the Kubernetes API: connections and their PipelineConfigs from `triggers` (a
+    /// ``TriggerCache``, which must be running), and runs created as `PipelineRun`s.
     public static func kubernetes(
-        client: KubeClient, namespaces: [String] = [], configuration: Configuration = .init(), logger: Logger
+        client: KubeClient, triggers: TriggerCache, configuration: Configuration = .init(), logger: Logger
     ) -> WebhookRoutes {
         let receiver = WebhookReceiver(
-            connections: KubeRepositoryConnections(client: client, namespaces: namespaces, logger: logger),
-            pipelines: KubePipelineConfigs(client: client),
-            runs: KubeRunCreator(client: client, logger: logger))
+            connections: triggers, pipelines: triggers, runs: KubeRunCreator(client: client, logger: logger))
         return WebhookRoutes(receiver: receiver, configuration: configuration, logger: logger)
     }
 }

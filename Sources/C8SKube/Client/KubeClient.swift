@@ -16,6 +16,9 @@ public final class KubeClient: Sendable {
     let tokenSource: TokenSource?
     let logger: Logger
 
+    /// The HTTP/1.1 connections kept to the API server (watches included).
+    static let connectionsPerHost = 64
+
     /// A client for `configuration`; call `shutdown()` when done.
     public init(configuration: KubeClientConfiguration, logger: Logger = Logger(label: "c8s.kube")) throws {
         self.configuration = configuration
@@ -24,6 +27,10 @@ public final class KubeClient: Sendable {
         httpConfiguration.timeout = .init(
             connect: .nanoseconds(configuration.connectTimeout.nanoseconds), read: nil)
         httpConfiguration.redirectConfiguration = .disallow
+        // Each watch holds an HTTP/1.1 connection for as long as it runs (a coordinator runs six informers per
+        // namespace), so AsyncHTTPClient's default of 8 connections per host would leave requests queueing behind
+        // them.
+        httpConfiguration.connectionPool.concurrentHTTP1ConnectionsPerHostSoftLimit = Self.connectionsPerHost
         if configuration.server.hasPrefix("https") {
             httpConfiguration.tlsConfiguration = try Self.tlsConfiguration(configuration)
         }
