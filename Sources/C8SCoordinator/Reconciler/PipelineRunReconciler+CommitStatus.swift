@@ -27,10 +27,7 @@ extension PipelineRunReconciler {
         var logger = self.logger
         logger[metadataKey: "run.name"] = "\(key)"
         let config = run.spec.pipelineConfigRef.name
-        let connections = try await client.list(C8SAPI.RepositoryConnection.self, namespace: run.metadata.namespace)
-            .items.filter { $0.spec.pipelineConfigRef.name == config }
-            .sorted { ($0.metadata.name ?? "") < ($1.metadata.name ?? "") }
-        guard let connection = connections.first, let authRef = connection.spec.authSecretRef else { return .done }
+        guard let connection = connections(of: run).first, let authRef = connection.spec.authSecretRef else { return .done }
         guard let target = try await statusTarget(connection, authRef: authRef, run: run, logger: logger) else {
             try await markReported(run, phase)
             return .done

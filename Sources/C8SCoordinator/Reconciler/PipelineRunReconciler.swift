@@ -17,7 +17,8 @@ import Synchronization
 /// The world is read from the informers' caches, like controller-runtime's cached client: Jobs and Pods through an
 /// index by run (`namespace/run` of the `c8s.dev/pipeline-run` label), matrix children through one by parent
 /// (`c8s.dev/matrix-parent`), with the objects this coordinator wrote but its informers have not shown yet laid
-/// over them (``RecentWrites``), so a reconcile never lists from the API server and never acts on an older copy of
+/// over them (``RecentWrites``), and the RepositoryConnections (clone credentials, commit status) through one by
+/// config, so a reconcile never lists from the API server and never acts on an older copy of
 /// its own write. All ready steps' Jobs are created at once, concurrently; Events are aggregated and capped per
 /// run (``RunEventAggregator``); PipelineConfig statuses come from counters kept from the run informer
 /// (``ConfigRunTally``), written through a queue of their own that coalesces many finishing runs into few writes.
@@ -33,6 +34,9 @@ public final class PipelineRunReconciler: Service, Sendable {
     let runs: Informer<PipelineRun>
     let jobs: Informer<Job>
     let pods: Informer<Pod>
+    /// RepositoryConnections (clone credentials, commit status), indexed by `namespace/config` of their
+    /// `pipelineConfigRef`.
+    let connections: Informer<C8SAPI.RepositoryConnection>
     let builder: StepJobBuilder
     let metrics: ReconcilerMetrics
     let logger: Logger
@@ -53,6 +57,9 @@ public final class PipelineRunReconciler: Service, Sendable {
     static let runIndex = "run"
     /// The cache index of runs by `namespace/parent` (their `c8s.dev/matrix-parent` label).
     static let matrixParentIndex = "matrix-parent"
+
+    /// The cache index of RepositoryConnections by `namespace/config` of their `pipelineConfigRef`.
+    static let configIndex = "config"
 
     /// `namespace/name`: the value of the indices.
     static func indexValue(namespace: String?, name: String) -> String { "\(namespace ?? "")/\(name)" }
@@ -85,6 +92,14 @@ public final class PipelineRunReconciler: Service, Sendable {
         pods = Informer(
             client: client, configuration: .init(namespace: configuration.namespace, labelSelector: C8SLabels.pipelineRun),
             indexers: [Self.runIndex: Self.labelIndexer(C8SLabels.pipelineRun)], logger: logger)
+        connections = Informer(
+            client: client, configuration: .init(namespace: configuration.namespace),
+            indexers: [
+                Self.configIndex: Indexer { connection in
+                    let config = connection.spec.pipelineConfigRef.name
+                    return [Self.indexValue(namespace: connection.metadata.namespace, name: config)]
+                }
+            ], logger: logger)
         let writtenRuns = RecentWrites<PipelineRun> { run in
             run.metadata.labels?[C8SLabels.matrixParent].map {
                 Self.indexValue(namespace: run.metadata.namespace, name: $0)
@@ -147,7 +162,10 @@ public final class PipelineRunReconciler: Service, Sendable {
             group.addTask { try await self.runs.run() }
             group.addTask { try await self.jobs.run() }
             group.addTask { try await self.pods.run() }
-            guard await runs.waitForSync(), await jobs.waitForSync(), await pods.waitForSync() else { return }
+            group.addTask { try await self.connections.run() }
+            guard await runs.waitForSync(), await jobs.waitForSync(), await pods.waitForSync(),
+                await connections.waitForSync()
+            else { return }
             synced.withLock { $0 = true }
             logger.info("reconciler started", metadata: ["reconciler.namespace": "\(configuration.namespace ?? "*")"])
             group.addTask {
@@ -354,11 +372,17 @@ public final class PipelineRunReconciler: Service, Sendable {
         return .requeueAfter(delay)
     }
 
+    /// The cached RepositoryConnections whose `pipelineConfigRef` is the run's config, by name.
+    func connections(of run: PipelineRun) -> [C8SAPI.RepositoryConnection] {
+        connections.cache.byIndex(
+            Self.configIndex, Self.indexValue(namespace: run.metadata.namespace, name: run.spec.pipelineConfigRef.name)
+        ).sorted { ($0.metadata.name ?? "") < ($1.metadata.name ?? "") }
+    }
+
     /// The clone source of a run: nil when the pipeline names no repository.
     func cloneSource(for run: PipelineRun, spec: PipelineSpec) async throws -> CloneSource? {
         guard let repository = spec.repository, !repository.isEmpty else { return nil }
-        let connections = try await client.list(C8SAPI.RepositoryConnection.self, namespace: run.metadata.namespace)
-        let connection = connections.items.first { $0.spec.pipelineConfigRef.name == run.spec.pipelineConfigRef.name }
+        let connection = self.connections(of: run).first
         return CloneSource(
             repository: repository, commit: run.spec.commit, branch: run.spec.branch,
             credentials: connection.flatMap { CloneSource.credentials(for: $0, repository: repository) })

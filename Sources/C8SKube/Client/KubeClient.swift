@@ -27,7 +27,7 @@ public final class KubeClient: Sendable {
         httpConfiguration.timeout = .init(
             connect: .nanoseconds(configuration.connectTimeout.nanoseconds), read: nil)
         httpConfiguration.redirectConfiguration = .disallow
-        // Each watch holds an HTTP/1.1 connection for as long as it runs (a coordinator runs six informers per
+        // Each watch holds an HTTP/1.1 connection for as long as it runs (a coordinator runs seven informers per
         // namespace), so AsyncHTTPClient's default of 8 connections per host would leave requests queueing behind
         // them.
         httpConfiguration.connectionPool.concurrentHTTP1ConnectionsPerHostSoftLimit = Self.connectionsPerHost
