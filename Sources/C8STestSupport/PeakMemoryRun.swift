@@ -43,7 +43,8 @@ public struct PeakMemoryRun: Sendable {
             throw TestChildProcessError("posix_spawn \(executable): \(String(cString: strerror(spawned)))")
         }
         let child = pid
-        let (status, maxRSSKiB) = await withCheckedContinuation { (continuation: CheckedContinuation<(Int32, Int), Never>) in
+        let (status, maxRSSKiB) = await withCheckedContinuation {
+            (continuation: CheckedContinuation<(Int32, Int), Never>) in
             Thread {
                 var status: Int32 = 0
                 var usage = rusage()

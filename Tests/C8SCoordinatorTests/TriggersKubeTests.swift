@@ -27,16 +27,18 @@ struct TriggersKubeTests {
 
     /// Creates the webhook Secret, the PipelineConfig `shop` and a GitHub connection for acme/shop.
     static func seed(_ harness: ReconcilerHarness, repository: String = "https://github.com/acme/shop") async throws {
-        _ = try await harness.client.create(Secret(
-            metadata: ObjectMeta(name: "shop-webhook", namespace: harness.namespace),
-            data: ["webhook-secret": Array(secret.utf8)]))
+        _ = try await harness.client.create(
+            Secret(
+                metadata: ObjectMeta(name: "shop-webhook", namespace: harness.namespace),
+                data: ["webhook-secret": Array(secret.utf8)]))
         try await harness.createConfig("shop", pipeline)
-        _ = try await harness.client.create(C8SAPI.RepositoryConnection(
-            metadata: ObjectMeta(name: "shop-github", namespace: harness.namespace),
-            spec: .init(
-                repository: repository, provider: .github,
-                webhookSecretRef: SecretKeyReference(name: "shop-webhook", key: "webhook-secret"),
-                pipelineConfigRef: LocalObjectReference(name: "shop"))))
+        _ = try await harness.client.create(
+            C8SAPI.RepositoryConnection(
+                metadata: ObjectMeta(name: "shop-github", namespace: harness.namespace),
+                spec: .init(
+                    repository: repository, provider: .github,
+                    webhookSecretRef: SecretKeyReference(name: "shop-webhook", key: "webhook-secret"),
+                    pipelineConfigRef: LocalObjectReference(name: "shop"))))
     }
 
     static func receiver(_ harness: ReconcilerHarness) -> WebhookReceiver {
@@ -50,7 +52,9 @@ struct TriggersKubeTests {
 
     static func pushHeaders(body: [UInt8], delivery: String, secret: String = secret) -> HTTPFields {
         var fields = HTTPFields()
-        for (name, value) in Delivery.pairs(forge: "github", event: "push", body: body, secret: secret, delivery: delivery) {
+        for (name, value) in Delivery.pairs(
+            forge: "github", event: "push", body: body, secret: secret, delivery: delivery)
+        {
             fields.append(HTTPField(name: HTTPField.Name(name)!, value: value))
         }
         return fields

@@ -36,7 +36,9 @@ public struct KubeRepositoryConnections: RepositoryConnectionLookup {
         }
         // Deterministic choice when two connections name the same repository.
         resources.sort {
-            ($0.metadata.namespace ?? "", $0.metadata.name ?? "") < ($1.metadata.namespace ?? "", $1.metadata.name ?? "")
+            ($0.metadata.namespace ?? "", $0.metadata.name ?? "") < (
+                $1.metadata.namespace ?? "", $1.metadata.name ?? ""
+            )
         }
         for key in keys {
             if let match = resources.first(where: { Self.key(of: $0.spec) == key }) {
@@ -54,7 +56,8 @@ public struct KubeRepositoryConnections: RepositoryConnectionLookup {
 
     static func repositoryURL(of spec: C8SAPI.RepositoryConnection.Spec) -> String? {
         let text = spec.repository.trimmingASCIIWhitespace()
-        let isShortForm = !text.contains("://") && !text.contains("@") && !text.contains(":")
+        let isShortForm =
+            !text.contains("://") && !text.contains("@") && !text.contains(":")
             && !(text.split(separator: "/").first?.contains(".") ?? true)
         guard isShortForm else { return text }
         switch spec.provider {
@@ -74,7 +77,8 @@ public struct KubeRepositoryConnections: RepositoryConnectionLookup {
             let provider = ForgeProvider(
                 connectionProvider: resource.spec.provider.rawValue, repository: repository)
         else {
-            throw TriggerLookupError("RepositoryConnection \(namespace)/\(name): unknown provider \(resource.spec.provider.rawValue)")
+            throw TriggerLookupError(
+                "RepositoryConnection \(namespace)/\(name): unknown provider \(resource.spec.provider.rawValue)")
         }
         guard let webhookRef = resource.spec.webhookSecretRef else {
             throw TriggerLookupError("RepositoryConnection \(namespace)/\(name) has no spec.webhookSecretRef")
@@ -87,7 +91,8 @@ public struct KubeRepositoryConnections: RepositoryConnectionLookup {
         }
         var token: String?
         if let authRef = resource.spec.authSecretRef {
-            token = try await secretValue(authRef, defaultKey: "token", namespace: namespace, connection: name, required: false)
+            token = try await secretValue(
+                authRef, defaultKey: "token", namespace: namespace, connection: name, required: false)
         }
         return ConnectedRepository(
             name: name, namespace: namespace, provider: provider, repository: repository,

@@ -123,7 +123,8 @@ public struct KubeConfig: Sendable {
         }
         guard let context = contexts[contextName] else {
             throw KubeConfigError(
-                "the kubeconfig has no context \"\(contextName)\" (contexts: \(contexts.keys.sorted().joined(separator: ", ")))")
+                "the kubeconfig has no context \"\(contextName)\" (contexts: \(contexts.keys.sorted().joined(separator: ", ")))"
+            )
         }
         guard let cluster = clusters[context.cluster] else {
             throw KubeConfigError("context \"\(contextName)\" names the unknown cluster \"\(context.cluster)\"")
@@ -171,7 +172,6 @@ public struct KubeConfig: Sendable {
             namespace: context.namespace.flatMap { $0.isEmpty ? nil : $0 } ?? "default")
     }
 }
-
 
 /// Reads typed fields of a kubeconfig document, with errors naming the file and the field.
 private struct FieldReader {

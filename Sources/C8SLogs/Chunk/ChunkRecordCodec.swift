@@ -1,4 +1,5 @@
 import C8SCommon
+
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
@@ -100,7 +101,9 @@ public enum ChunkRecordCodec {
         guard tag == UInt8(ascii: "F") || tag == UInt8(ascii: "P") else { return nil }
         let afterTag = streamStart + 8
         // A record with empty text may end right after the tag.
-        if afterTag == line.count { return ParsedLine(timestamp: ts, stream: stream, partial: tag == UInt8(ascii: "P"), textStart: afterTag) }
+        if afterTag == line.count {
+            return ParsedLine(timestamp: ts, stream: stream, partial: tag == UInt8(ascii: "P"), textStart: afterTag)
+        }
         guard line[afterTag] == 0x20 else { return nil }
         return ParsedLine(timestamp: ts, stream: stream, partial: tag == UInt8(ascii: "P"), textStart: afterTag + 1)
     }
@@ -164,11 +167,16 @@ package enum ChunkTimestamp {
                 i -= 1
             }
         }
-        put(y, 0, 4); bytes[4] = UInt8(ascii: "-")
-        put(m, 5, 2); bytes[7] = UInt8(ascii: "-")
-        put(d, 8, 2); bytes[10] = UInt8(ascii: "T")
-        put(secOfDay / 3600, 11, 2); bytes[13] = UInt8(ascii: ":")
-        put(secOfDay / 60 % 60, 14, 2); bytes[16] = UInt8(ascii: ":")
+        put(y, 0, 4)
+        bytes[4] = UInt8(ascii: "-")
+        put(m, 5, 2)
+        bytes[7] = UInt8(ascii: "-")
+        put(d, 8, 2)
+        bytes[10] = UInt8(ascii: "T")
+        put(secOfDay / 3600, 11, 2)
+        bytes[13] = UInt8(ascii: ":")
+        put(secOfDay / 60 % 60, 14, 2)
+        bytes[16] = UInt8(ascii: ":")
         put(secOfDay % 60, 17, 2)
     }
 
