@@ -144,9 +144,9 @@ extension AgentLiveTests {
     /// numbers (the stream serves what is stored from the store, the rest from the files), and the stream of a
     /// finished container ends.
     @Test func liveLinesKeepTheShippersNumbersAfterRotation() async throws {
-        try await AgentCluster.with(configure: { $0.logRotation = LogRotationPolicy(maxSize: 16 * 1024, maxFiles: 3) })
-        {
-            cluster in
+        try await AgentCluster.with(configure: {
+            $0.logRotation = LogRotationPolicy(maxSize: 16 * 1024, maxFiles: 3)
+        }) { cluster in
             try await withStore(.directory, root: cluster.root) { store, storeURL in
                 try await cluster.createRun("rot")
                 let gate = try Gate(directory: cluster.root)

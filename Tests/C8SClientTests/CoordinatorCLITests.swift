@@ -215,7 +215,8 @@ import Testing
                 apiVersion: v1
                 kind: Config
                 clusters: [{name: test, cluster: {server: "\(cli.server.baseURL.absoluteString)"}}]
-                users: [{name: cloud-bob, user: {exec: {apiVersion: client.authentication.k8s.io/v1, command: \(plugin)}}}]
+                users: [{name: cloud-bob, user: {exec: {apiVersion: client.authentication.k8s.io/v1, \
+                command: \(plugin)}}}]
                 contexts: [{name: main, context: {cluster: test, user: cloud-bob, namespace: ci}}]
                 current-context: main
                 """.write(toFile: exec, atomically: true, encoding: .utf8)

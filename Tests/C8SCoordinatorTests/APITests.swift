@@ -27,8 +27,8 @@ struct APITests {
             #expect(list.json["reason"]?.stringValue == "Forbidden")
             #expect(
                 list.json["message"]?.stringValue
-                    == "User \"bob\" cannot list resource \"pipelineruns\" in API group \"c8s.dev\" in the namespace \"team-a\""
-            )
+                    == "User \"bob\" cannot list resource \"pipelineruns\" in API group \"c8s.dev\" "
+                    + "in the namespace \"team-a\"")
             let create = try await h.send(
                 .POST, "/api/v1/namespaces/team-b/pipelineruns", token: "bob-token", body: #"{"config":"shop"}"#)
             #expect(create.status == 403)
@@ -44,8 +44,8 @@ struct APITests {
             #expect(log.status == 403)
             #expect(
                 log.json["message"]?.stringValue
-                    == "User \"bob\" cannot get resource \"pipelineruns/log\" in API group \"c8s.dev\" in the namespace \"team-b\""
-            )
+                    == "User \"bob\" cannot get resource \"pipelineruns/log\" in API group \"c8s.dev\" "
+                    + "in the namespace \"team-b\"")
         }
     }
 

@@ -87,14 +87,16 @@ struct InMemoryAdmissionLookup: AdmissionLookup {
               steps:
                 - name: a
                   commands: [x]
-                  secrets: [{name: codecov, key: token, env: A}, {name: codecov, key: other, env: B}, {name: later, key: k, env: C}]
+                  secrets: [{name: codecov, key: token, env: A}, {name: codecov, key: other, env: B}, \
+            {name: later, key: k, env: C}]
             """)
         let response = await Self.reviewer.review(Self.review(kind: "PipelineConfig", object: object))
         #expect(response.allowed)
         #expect(
             response.warnings == [
                 "spec.steps[0].secrets[1].key: Secret codecov has no key other",
-                "spec.steps[0].secrets[2].name: Secret later does not exist in namespace team-a; step a will wait for it",
+                "spec.steps[0].secrets[2].name: Secret later does not exist in namespace team-a; "
+                    + "step a will wait for it",
             ])
         #expect(response.review["response"]?["warnings"]?.arrayValue?.count == 2)
     }

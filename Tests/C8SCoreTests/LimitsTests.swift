@@ -40,7 +40,8 @@ import Testing
         #expect(
             errors.map(\.description) == [
                 "p.yaml:2:3: matrix: 20 axes; the limit is 16 (maxMatrixAxes)",
-                "p.yaml:2:3: matrix: the axes make 3486784401 combinations before exclude; the limit is 4096 (maxMatrixProduct)",
+                "p.yaml:2:3: matrix: the axes make 3486784401 combinations before exclude; "
+                    + "the limit is 4096 (maxMatrixProduct)",
             ])
     }
 
@@ -60,7 +61,8 @@ import Testing
         let steps = "steps: [{name: a, commands: [x]}]\n"
         #expect(
             parseErrors(matrix + steps).map(\.description) == [
-                "p.yaml:2:3: matrix: the matrix makes 289 combinations after exclude and include; the limit is 256 (maxMatrixCombinations)"
+                "p.yaml:2:3: matrix: the matrix makes 289 combinations after exclude and include; "
+                    + "the limit is 256 (maxMatrixCombinations)"
             ])
         let spec = try PipelineParser.load(yaml: matrix + "  exclude: [{a0: v0}, {a0: v1}]\n" + steps)
         #expect(MatrixExpansion.combinations(of: spec.matrix).count == 255)
@@ -81,8 +83,8 @@ import Testing
             #expect(error.kind == .limitExceeded)
             #expect(
                 error.description
-                    == "matrix: the axes make 3486784401 combinations before exclude; the limit is 4096 (maxMatrixProduct)"
-            )
+                    == "matrix: the axes make 3486784401 combinations before exclude; "
+                    + "the limit is 4096 (maxMatrixProduct)")
         }
         let huge = MatrixSpec(
             axes: Dictionary(uniqueKeysWithValues: (0..<16).map { ("a\($0)", (0..<256).map { "\($0)" }) }))
@@ -108,7 +110,8 @@ import Testing
             parseErrors(yaml).map(\.description) == [
                 "p.yaml:1:12: branches[0]: the value is 256 bytes; the limit is 255 bytes (maxNameBytes)",
                 "p.yaml:4:15: steps[0].commands: 101 commands; the limit is 100 (maxCommands)",
-                "p.yaml:6:16: steps[1].commands[0]: the command is 32769 bytes; the limit is 32768 bytes (maxCommandBytes)",
+                "p.yaml:6:16: steps[1].commands[0]: the command is 32769 bytes; "
+                    + "the limit is 32768 bytes (maxCommandBytes)",
                 "p.yaml:7:10: steps[1].env: 101 environment variables; the limit is 100 (maxEnvEntries)",
                 "p.yaml:8:16: steps[1].dependsOn: 101 dependencies; the limit is 100 (maxDependencies)",
             ])

@@ -10,8 +10,10 @@ extension Scenarios {
         try await withInstallation { installation in
             guard installation.nodes.count >= 2 else {
                 try Test.cancel(
-                    "\(installation.description) has \(installation.nodes.count) schedulable node(s); the scenario needs two"
-                )
+                    """
+                    \(installation.description) has \(installation.nodes.count) schedulable node(s); \
+                    the scenario needs two
+                    """)
             }
             try await withHistory(of: Pod.self, client: installation.client, namespace: installation.namespace) {
                 pods in

@@ -7,7 +7,8 @@ import Testing
     @Test func unknownFieldsSurviveARoundTrip() throws {
         let json = """
             {"apiVersion":"batch/v1","kind":"Job",
-             "metadata":{"name":"j","namespace":"ci","labels":{"a":"1","b":"2"},"managedFields":[{"manager":"kubectl"}]},
+             "metadata":{"name":"j","namespace":"ci","labels":{"a":"1","b":"2"},\
+            "managedFields":[{"manager":"kubectl"}]},
              "spec":{"backoffLimit":0,"completionMode":"NonIndexed",
                "template":{"spec":{"restartPolicy":"Never","dnsPolicy":"ClusterFirst",
                  "containers":[{"name":"step","image":"alpine","livenessProbe":{"exec":{"command":["true"]}}},
@@ -78,7 +79,8 @@ import Testing
         let invalid = """
             {"kind":"Status","apiVersion":"v1","status":"Failure","reason":"Invalid","code":422,
              "message":"PipelineRun.c8s.dev \\"r\\" is invalid: spec.commit: Required value",
-             "details":{"name":"r","kind":"PipelineRun","causes":[{"reason":"FieldValueRequired","message":"Required value","field":"spec.commit"}]}}
+             "details":{"name":"r","kind":"PipelineRun",\
+            "causes":[{"reason":"FieldValueRequired","message":"Required value","field":"spec.commit"}]}}
             """
         let error = KubeError.response(
             request: "POST /apis/c8s.dev/v1alpha1/namespaces/ci/pipelineruns", httpStatus: 422,
@@ -109,8 +111,8 @@ import Testing
             body: Array(#"{"reason":"Conflict","message":"the object has been modified"}"#.utf8), retryAfterHeader: nil)
         #expect(
             conflict.description
-                == "PUT /x failed (409 Conflict): the object has been modified — read the object again and retry the change"
-        )
+                == "PUT /x failed (409 Conflict): the object has been modified — "
+                + "read the object again and retry the change")
     }
 
     @Test func watchLinesDecode() throws {

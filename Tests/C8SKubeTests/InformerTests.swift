@@ -161,8 +161,8 @@ func cacheMatchesServer<R: KubeResource>(_ informer: Informer<R>, _ client: Kube
                 #expect(events >= objects)
                 print(
                     "10,000 updates written in \(writeTime); informer applied \(events) events, "
-                        + "\(informer.statistics.watches) watches; work queue processed \(processed.withLock { $0 }) keys"
-                )
+                        + "\(informer.statistics.watches) watches; "
+                        + "work queue processed \(processed.withLock { $0 }) keys")
                 group.cancelAll()
             }
         }

@@ -247,8 +247,9 @@ import Testing
         let cli = try CLIHarness()
         defer { cli.remove() }
         try cli.write(
-            "steps:\n  - name: look\n    commands: [\"cat committed.txt\", \"test ! -e uncommitted.txt\", \"touch made.txt\"]\n  - name: again\n    commands: [\"test ! -e made.txt\"]\n"
-        )
+            "steps:\n  - name: look\n"
+                + "    commands: [\"cat committed.txt\", \"test ! -e uncommitted.txt\", \"touch made.txt\"]\n"
+                + "  - name: again\n    commands: [\"test ! -e made.txt\"]\n")
         try cli.write("from HEAD\n", to: "committed.txt")
         let git = Process()
         git.executableURL = URL(fileURLWithPath: "/bin/sh")
@@ -274,7 +275,8 @@ import Testing
             """
             steps:
               - name: make
-                commands: ["mkdir -p out/sub", "echo one > out/one.txt", "echo two > out/sub/two.txt", "echo x > other.log"]
+                commands: ["mkdir -p out/sub", "echo one > out/one.txt", "echo two > out/sub/two.txt", \
+            "echo x > other.log"]
                 artifacts: ["out/*.txt", "other.log", "missing.bin"]
             """
         )

@@ -23,7 +23,8 @@ struct AuthTests {
                         apiGroups: [""], resources: ["configmaps"], verbs: ["get", "list", "create"],
                         namespaces: ["team-a"]),
                     .init(
-                        apiGroups: ["c8s.dev"], resources: ["pipelineruns/log"], verbs: ["get"], namespaces: ["team-a"]),
+                        apiGroups: ["c8s.dev"], resources: ["pipelineruns/log"], verbs: ["get"],
+                        namespaces: ["team-a"]),
                 ]),
         ])
 
@@ -87,8 +88,8 @@ struct AuthTests {
             #expect(denial["reason"]?.stringValue == "Forbidden")
             #expect(
                 denial["message"]?.stringValue
-                    == "configmaps \"x\" is forbidden: User \"alice\" cannot delete resource \"configmaps\" in API group \"\" in the namespace \"team-a\""
-            )
+                    == "configmaps \"x\" is forbidden: User \"alice\" cannot delete resource \"configmaps\" "
+                    + "in API group \"\" in the namespace \"team-a\"")
 
             let (otherNamespace, _) = try await Self.send(
                 server, .GET, "/api/v1/namespaces/team-b/configmaps", token: "alice-token")
@@ -98,8 +99,8 @@ struct AuthTests {
             #expect(bobList == 403)
             #expect(
                 bobDenial["message"]?.stringValue
-                    == "pipelineruns.c8s.dev is forbidden: User \"bob\" cannot list resource \"pipelineruns\" in API group \"c8s.dev\" in the namespace \"default\""
-            )
+                    == "pipelineruns.c8s.dev is forbidden: User \"bob\" cannot list resource \"pipelineruns\" "
+                    + "in API group \"c8s.dev\" in the namespace \"default\"")
             // Discovery is open to every authenticated user.
             let (discovery, groups) = try await Self.send(server, .GET, "/apis", token: "bob-token")
             #expect(discovery == 200)
@@ -176,8 +177,8 @@ struct AuthTests {
             #expect(wholeRun[path: ["status", "allowed"]]?.boolValue == false)
             #expect(
                 wholeRun[path: ["status", "reason"]]?.stringValue
-                    == "User \"alice\" cannot get resource \"pipelineruns\" in API group \"c8s.dev\" in the namespace \"team-a\""
-            )
+                    == "User \"alice\" cannot get resource \"pipelineruns\" in API group \"c8s.dev\" "
+                    + "in the namespace \"team-a\"")
         }
     }
 

@@ -156,16 +156,16 @@ extension Dashboard {
         body +=
             "<form id=\"search\" class=\"inline\"><input id=\"q\" type=\"search\" placeholder=\"search the whole log\" "
         body += "maxlength=\"\(LogSearch.maximumQueryBytes)\"><button type=\"submit\">Search</button>"
-        body +=
-            "<button type=\"button\" id=\"prev\" disabled>◀ prev</button><button type=\"button\" id=\"next\" disabled>next ▶</button>"
+        body += "<button type=\"button\" id=\"prev\" disabled>◀ prev</button>"
+        body += "<button type=\"button\" id=\"next\" disabled>next ▶</button>"
         body += "<span id=\"matches\" class=\"muted\"></span></form>"
         body += "<label><input type=\"checkbox\" id=\"timestamps\"> timestamps</label>"
         body += "<label><input type=\"checkbox\" id=\"follow\" checked> follow</label>"
         let download = apiBase + "?container=\(HTML.component(container))"
         body += "<a id=\"download\" href=\"\(HTML.escape(download))\" download=\"\(HTML.escape(step)).log\">raw log</a>"
         body += "<span id=\"lines\" class=\"muted\"></span></div>"
-        body +=
-            "<div id=\"log\" class=\"log\" data-api=\"\(HTML.escape(apiBase))\" data-container=\"\(HTML.escape(container))\" "
+        body += "<div id=\"log\" class=\"log\" data-api=\"\(HTML.escape(apiBase))\" "
+        body += "data-container=\"\(HTML.escape(container))\" "
         body += "tabindex=\"0\"><div class=\"spacer\"></div><div class=\"rows\"></div></div>"
         body += "<ol id=\"results\" class=\"results\"></ol>"
         return DashboardPage(
@@ -196,8 +196,8 @@ extension Dashboard {
                 body += "\(HTML.escape(name))</a></td><td>\(HTML.escape(namespace))</td>"
                 body += "<td>\(HTML.escape(config.spec.repository ?? ""))</td><td>"
                 if let last = config.status?.lastRun, !last.isEmpty {
-                    body +=
-                        "<a href=\"\(HTML.escape(RunFormat.runPath(namespace: namespace, name: last)))\">\(HTML.escape(last))</a>"
+                    body += "<a href=\"\(HTML.escape(RunFormat.runPath(namespace: namespace, name: last)))\">"
+                    body += "\(HTML.escape(last))</a>"
                 }
                 body += "</td><td class=\"num\">\(config.status?.totalRuns.map(String.init) ?? "0")</td>"
                 body += "<td>\(HTML.escape(config.status?.successRate ?? ""))</td><td>"

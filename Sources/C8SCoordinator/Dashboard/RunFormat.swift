@@ -54,7 +54,8 @@ enum RunFormat {
         }
     }
 
-    /// The short commit, linked to the forge when a C8SAPI.RepositoryConnection of the run's config names the repository.
+    /// The short commit, linked to the forge when a C8SAPI.RepositoryConnection of the run's config names the
+    /// repository.
     static func commitHTML(_ run: PipelineRun, connections: [C8SAPI.RepositoryConnection]) -> String {
         guard let commit = run.spec.commit, !commit.isEmpty else { return "" }
         let short = HTML.escape(String(commit.prefix(8)))

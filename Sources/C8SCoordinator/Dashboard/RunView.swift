@@ -59,12 +59,13 @@ struct RunView: Sendable {
             out += "<table class=\"grid children\"><thead><tr><th>Run</th><th>Combination</th><th>Phase</th>"
             out += "<th>Duration</th></tr></thead><tbody>"
             for child in children {
-                out +=
-                    "<tr><td><a href=\"\(HTML.escape(RunFormat.runPath(child)))\">\(HTML.escape(child.metadata.name ?? ""))</a></td>"
+                out += "<tr><td><a href=\"\(HTML.escape(RunFormat.runPath(child)))\">"
+                out += "\(HTML.escape(child.metadata.name ?? ""))</a></td>"
                 out += "<td>\(HTML.escape(RunsTable.combination(child)))</td>"
                 out += "<td>\(RunFormat.badge(child.status?.phase?.rawValue))</td>"
-                out +=
-                    "<td>\(HTML.escape(RunFormat.duration(start: child.status?.startTime, end: child.status?.completionTime, now: now)))</td></tr>"
+                let duration = RunFormat.duration(
+                    start: child.status?.startTime, end: child.status?.completionTime, now: now)
+                out += "<td>\(HTML.escape(duration))</td></tr>"
             }
             out += "</tbody></table></section>"
         }
@@ -102,8 +103,8 @@ struct RunView: Sendable {
         for step in names {
             let status = run.status?[step: step]
             let path = RunFormat.stepPath(namespace: namespace, run: name, step: step)
-            out +=
-                "<tr data-step=\"\(HTML.escape(step))\"><td><a href=\"\(HTML.escape(path))\">\(HTML.escape(step))</a></td>"
+            out += "<tr data-step=\"\(HTML.escape(step))\">"
+            out += "<td><a href=\"\(HTML.escape(path))\">\(HTML.escape(step))</a></td>"
             out += "<td>\(RunFormat.badge(status?.phase?.rawValue))</td>"
             out += "<td class=\"num\">\(status?.exitCode.map(String.init) ?? "")</td>"
             var reason = HTML.escape(status?.reason ?? "")
@@ -112,8 +113,8 @@ struct RunView: Sendable {
             }
             out += "<td>\(reason)</td><td>\(HTML.escape(status?.nodeName ?? ""))</td>"
             out += "<td>\(HTML.escape(RunFormat.time(status?.startTime)))</td>"
-            out +=
-                "<td>\(HTML.escape(RunFormat.duration(start: status?.startTime, end: status?.completionTime, now: now)))</td>"
+            let duration = RunFormat.duration(start: status?.startTime, end: status?.completionTime, now: now)
+            out += "<td>\(HTML.escape(duration))</td>"
             var log = ""
             if let lines = status?.logs?.lines {
                 log = "\(lines) lines" + (status?.logs?.complete == true ? "" : " (live)")
@@ -141,8 +142,8 @@ struct RunView: Sendable {
         out += "<th>Message</th><th>Count</th><th>Last seen</th></tr></thead><tbody>"
         for event in events.suffix(100) {
             out += "<tr><td>\(HTML.escape(event.type ?? ""))</td><td>\(HTML.escape(event.reason ?? ""))</td>"
-            out +=
-                "<td>\(HTML.escape(event.message ?? ""))</td><td class=\"num\">\(event.count.map(String.init) ?? "")</td>"
+            out += "<td>\(HTML.escape(event.message ?? ""))</td>"
+            out += "<td class=\"num\">\(event.count.map(String.init) ?? "")</td>"
             out += "<td>\(HTML.escape(RunFormat.time(event.lastTimestamp ?? event.firstTimestamp)))</td></tr>"
         }
         return out + "</tbody></table></section>"

@@ -165,7 +165,8 @@ public struct StepJobBuilder: Sendable {
         if case .token = clone.credentials {
             git =
                 "git -c credential.helper= "
-                + "-c credential.helper='!f() { echo \"username=$C8S_GIT_USERNAME\"; echo \"password=$C8S_GIT_TOKEN\"; }; f'"
+                + "-c credential.helper='!f() { echo \"username=$C8S_GIT_USERNAME\"; "
+                + "echo \"password=$C8S_GIT_TOKEN\"; }; f'"
         }
         if clone.commit != nil {
             lines.append("\(git) fetch -q --depth 1 origin \"$C8S_COMMIT\" || \(git) fetch -q origin")

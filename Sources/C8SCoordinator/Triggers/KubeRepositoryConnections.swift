@@ -104,22 +104,22 @@ public struct KubeRepositoryConnections: RepositoryConnectionLookup {
         _ reference: SecretKeyReference, defaultKey: String, namespace: String, connection: String, required: Bool
     ) async throws -> String? {
         let key = reference.key ?? defaultKey
-        let where_ = "Secret \(namespace)/\(reference.name) key \(key) (RepositoryConnection \(connection))"
+        let location = "Secret \(namespace)/\(reference.name) key \(key) (RepositoryConnection \(connection))"
         guard let secret = try await client.getIfPresent(Secret.self, name: reference.name, namespace: namespace) else {
-            if required { throw TriggerLookupError("\(where_): the Secret does not exist") }
+            if required { throw TriggerLookupError("\(location): the Secret does not exist") }
             logger.warning(
-                "auth secret of a repository connection does not exist", metadata: ["secret.ref": "\(where_)"])
+                "auth secret of a repository connection does not exist", metadata: ["secret.ref": "\(location)"])
             return nil
         }
         guard let bytes = secret.value(key) else {
-            if required { throw TriggerLookupError("\(where_): no such key") }
+            if required { throw TriggerLookupError("\(location): no such key") }
             logger.warning(
-                "auth secret of a repository connection lacks its key", metadata: ["secret.ref": "\(where_)"])
+                "auth secret of a repository connection lacks its key", metadata: ["secret.ref": "\(location)"])
             return nil
         }
         var value = String(decoding: bytes, as: UTF8.self)
         while value.hasSuffix("\n") || value.hasSuffix("\r") { value.removeLast() }
-        if value.isEmpty, required { throw TriggerLookupError("\(where_): the value is empty") }
+        if value.isEmpty, required { throw TriggerLookupError("\(location): the value is empty") }
         return value
     }
 }

@@ -275,7 +275,8 @@ public enum PipelineValidator {
         }
 
         static func envNameMessage(_ name: String) -> String {
-            "\"\(name)\" is not a valid environment variable name: use letters, digits and '_', not starting with a digit"
+            "\"\(name)\" is not a valid environment variable name: "
+                + "use letters, digits and '_', not starting with a digit"
         }
 
         mutating func fail(_ kind: PipelineError.Kind, _ path: String, _ message: String) {

@@ -37,7 +37,8 @@ public enum ChunkRecordCodec {
         var prefix: (UInt64, UInt64, UInt64, UInt64, UInt64) = (0, 0, 0, 0, 0)
         withUnsafeMutableBytes(of: &prefix) { p in
             cache.write(record.timestampNanos, to: p.baseAddress!)
-            let tag: UInt64 = record.stream == .stdout ? 0x2074_756F_6474_7320 : 0x2072_7265_6474_7320  // " stdout " / " stderr "
+            // " stdout " / " stderr "
+            let tag: UInt64 = record.stream == .stdout ? 0x2074_756F_6474_7320 : 0x2072_7265_6474_7320
             p.storeBytes(of: tag.littleEndian, toByteOffset: 30, as: UInt64.self)
             p[38] = UInt8(ascii: "F")
             p[39] = UInt8(ascii: " ")

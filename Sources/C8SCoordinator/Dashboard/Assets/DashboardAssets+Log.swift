@@ -14,7 +14,8 @@ extension DashboardAssets {
           const api = box.dataset.api, container = box.dataset.container;
           const linesEl = document.getElementById('lines'), followEl = document.getElementById('follow');
           const tsEl = document.getElementById('timestamps'), form = document.getElementById('search');
-          const qEl = document.getElementById('q'), prevEl = document.getElementById('prev'), nextEl = document.getElementById('next');
+          const qEl = document.getElementById('q'), prevEl = document.getElementById('prev');
+          const nextEl = document.getElementById('next');
           const matchesEl = document.getElementById('matches'), results = document.getElementById('results');
           function url(path, extra) {
             return api + path + '?container=' + encodeURIComponent(container) + (extra ? '&' + extra : '');
@@ -116,7 +117,8 @@ extension DashboardAssets {
               const link = '<a class="ln" href="#L' + (n + 1) + '">' + (n + 1) + '</a>';
               if (!rec) {
                 if (!b || b.fetchedTo <= n) wanted.add(i);
-                html += '<div class="row pending" data-line="' + n + '">' + link + '<span class="tx">\u2026</span></div>';
+                html += '<div class="row pending" data-line="' + n + '">' + link +
+                  '<span class="tx">\u2026</span></div>';
               } else {
                 html += '<div class="row' + (n === highlight ? ' hit' : '') + '" data-line="' + n + '">' + link +
                   '<span class="ts">' + esc(rec.time) + '</span><span class="tx">' + rec.html + '</span></div>';
@@ -188,9 +190,14 @@ extension DashboardAssets {
             go.textContent = 'L' + (rec.line + 1);
             go.addEventListener('click', function () { current = index; jump(rec.line); showCurrent(); });
             li.appendChild(go);
-            for (const c of rec.before) { const s = document.createElement('div'); s.className = 'ctx'; s.textContent = c.text; li.appendChild(s); }
-            const hit = document.createElement('div'); hit.className = 'hitline'; hit.textContent = rec.text; li.appendChild(hit);
-            for (const c of rec.after) { const s = document.createElement('div'); s.className = 'ctx'; s.textContent = c.text; li.appendChild(s); }
+            for (const c of rec.before) {
+              const s = document.createElement('div'); s.className = 'ctx'; s.textContent = c.text; li.appendChild(s);
+            }
+            const hit = document.createElement('div');
+            hit.className = 'hitline'; hit.textContent = rec.text; li.appendChild(hit);
+            for (const c of rec.after) {
+              const s = document.createElement('div'); s.className = 'ctx'; s.textContent = c.text; li.appendChild(s);
+            }
             results.appendChild(li);
           }
           form.addEventListener('submit', async function (e) {
