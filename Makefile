@@ -1,6 +1,6 @@
 # c8s — see README.md.
 #   make demo   installs what is missing, builds, and runs examples/diamond in local mode
-#   make test   installs what is missing (system libraries, SeaweedFS) and runs every test
+#   make test   installs what is missing (system libraries, SeaweedFS), runs make lint, and runs every test
 #   make bench  runs the benchmarks in Benchmarks/
 #   make fuzz   runs the fuzz tests (Fuzz/README.md) FUZZ_SCALE times longer than make test, with a fresh seed
 #   make lint   checks formatting (.swift-format, 120 columns); make format rewrites the sources to match
@@ -22,6 +22,7 @@ build: deps
 	$(SWIFT) build $(SWIFT_BUILD_FLAGS)
 
 test: test-deps
+	@SWIFT="$(SWIFT)" bash scripts/lint.sh
 	$(SWIFT) build --build-tests $(SWIFT_BUILD_FLAGS)
 	@SWIFT="$(SWIFT)" SWIFT_BUILD_FLAGS="$(SWIFT_BUILD_FLAGS)" bash scripts/run-tests.sh
 
@@ -41,10 +42,10 @@ fuzz: test-deps
 		$(SWIFT) test --skip-build $(SWIFT_BUILD_FLAGS) --filter 'PipelineFuzzTests|WebhookFuzzTests'
 
 lint:
-	@bash scripts/lint.sh
+	@SWIFT="$(SWIFT)" bash scripts/lint.sh
 
 format:
-	@bash scripts/lint.sh --fix
+	@SWIFT="$(SWIFT)" bash scripts/lint.sh --fix
 
 e2e:
 	@bash scripts/e2e.sh

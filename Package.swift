@@ -7,9 +7,12 @@ import PackageDescription
 /// version recompiles one C file and relinks the executables; no tracked file changes.
 let buildStamp: [CSetting] = [("C8S_VERSION", "dev"), ("C8S_REVISION", "unknown")].map { variable, fallback in
     let value = Context.environment[variable].flatMap { $0.isEmpty ? nil : $0 } ?? fallback
-    let allowed = value.utf8.count <= 128 && value.utf8.allSatisfy { byte in
-        (48...57).contains(byte) || (65...90).contains(byte) || (97...122).contains(byte) || "._+-".utf8.contains(byte)
-    }
+    let allowed =
+        value.utf8.count <= 128
+        && value.utf8.allSatisfy { byte in
+            (48...57).contains(byte) || (65...90).contains(byte) || (97...122).contains(byte)
+                || "._+-".utf8.contains(byte)
+        }
     guard allowed else {
         fatalError("\(variable)=\(value): expected at most 128 of [0-9A-Za-z._+-]")
     }
@@ -287,7 +290,8 @@ let package = Package(
         .testTarget(
             name: "C8SClientTests",
             dependencies: [
-                "C8SClient", "C8SVersion", "C8SAPI", "C8SCore", "C8SKube", "C8SLogs", "C8STestSupport", "C8SCoordinator",
+                "C8SClient", "C8SVersion", "C8SAPI", "C8SCore", "C8SKube", "C8SLogs", "C8STestSupport",
+                "C8SCoordinator",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]

@@ -4,7 +4,19 @@
 # `make lint` runs it; `make test` runs it before building, so CI fails on a formatting regression.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-SWIFT_FORMAT=${SWIFT_FORMAT:-$(command -v swift-format || echo "$(dirname "$(command -v swift)")/swift-format")}
+# swift-format: $SWIFT_FORMAT, else next to $SWIFT (what make uses), else on PATH.
+if [ -z "${SWIFT_FORMAT:-}" ]; then
+    swift=$(readlink -f "$(command -v "${SWIFT:-swift}" || echo /nonexistent)" || true)
+    if [ -n "$swift" ] && [ -x "$(dirname "$swift")/swift-format" ]; then
+        SWIFT_FORMAT="$(dirname "$swift")/swift-format"
+    else
+        SWIFT_FORMAT=$(command -v swift-format || true)
+    fi
+fi
+if [ -z "${SWIFT_FORMAT:-}" ] || [ ! -x "$SWIFT_FORMAT" ]; then
+    echo "lint: swift-format not found next to swift or on PATH; set SWIFT_FORMAT to its path" >&2
+    exit 1
+fi
 paths=(Package.swift Sources Tests Benchmarks)
 if [ "${1:-}" = "--fix" ]; then
     "$SWIFT_FORMAT" format --in-place --recursive --parallel "${paths[@]}"

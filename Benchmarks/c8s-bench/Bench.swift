@@ -157,12 +157,16 @@ enum Bench {
         var patternText: [UInt8] = []
         for p in masker.patterns { patternText += p + [0x0A] }
         try Data(patternText).write(to: URL(fileURLWithPath: patternFile))
-        let grep = try measure(repeats) { _ = try shell("LC_ALL=C grep -F -c -f '\(patternFile)' '\(file)' >/dev/null") }
+        let grep = try measure(repeats) {
+            _ = try shell("LC_ALL=C grep -F -c -f '\(patternFile)' '\(file)' >/dev/null")
+        }
         if maskOnly {
             // (for callgrind: parse and mask only)
-            print(String(format: "mask %.1f MB/s (cpu %.1f), line by line %.1f MB/s, grep -F %.1f MB/s (cpu %.1f)",
-                size / 1e6 / mask.wall, size / 1e6 / mask.cpu, size / 1e6 / maskLines.wall, size / 1e6 / grep.wall,
-                size / 1e6 / grep.cpu))
+            print(
+                String(
+                    format: "mask %.1f MB/s (cpu %.1f), line by line %.1f MB/s, grep -F %.1f MB/s (cpu %.1f)",
+                    size / 1e6 / mask.wall, size / 1e6 / mask.cpu, size / 1e6 / maskLines.wall, size / 1e6 / grep.wall,
+                    size / 1e6 / grep.cpu))
             return
         }
         // Chunking (zstd level 3, 4 MiB chunks).
@@ -232,11 +236,15 @@ enum Bench {
         row("tail -> parse -> mask -> chunk -> store", whole)
         row("  same, no fsync, no checkpoint", wholeNoSync)
         print("(ratios: baseline wall seconds / stage wall seconds; cpu: user+sys of the process and of cat/zstd/grep)")
-        print(String(format: "(mask vs grep -F: %.2fx by wall time, %.2fx by cpu time)", grep.wall / mask.wall,
-            grep.cpu / max(mask.cpu, 1e-6)))
+        print(
+            String(
+                format: "(mask vs grep -F: %.2fx by wall time, %.2fx by cpu time)", grep.wall / mask.wall,
+                grep.cpu / max(mask.cpu, 1e-6)))
         print(String(format: "(gunzip: zlib in process %.2fx the speed of gzip -dc)", gzipChild.wall / gunzip.wall))
-        print(String(format: "(masked lines %d; chunks %.1f MB, ratio %.1fx; shipped %lld lines)",
-            maskedCount, Double(compressed) / 1e6, size / Double(max(compressed, 1)), shippedLines))
+        print(
+            String(
+                format: "(masked lines %d; chunks %.1f MB, ratio %.1fx; shipped %lld lines)",
+                maskedCount, Double(compressed) / 1e6, size / Double(max(compressed, 1)), shippedLines))
 
         try await ReadBackBench.run(directory: directory, megabytes: readMegabytes, repeats: repeats, logger: logger)
 
@@ -246,8 +254,10 @@ enum Bench {
         func percentile(_ p: Double) -> Double { sorted[min(sorted.count - 1, Int(Double(sorted.count) * p))] }
         print("")
         print("follow latency (CRI line written -> delivered to a follower):")
-        print(String(format: "%d lines: p50 %.2f ms, p99 %.2f ms, max %.2f ms",
-            sorted.count, percentile(0.5) * 1e3, percentile(0.99) * 1e3, (sorted.last ?? 0) * 1e3))
+        print(
+            String(
+                format: "%d lines: p50 %.2f ms, p99 %.2f ms, max %.2f ms",
+                sorted.count, percentile(0.5) * 1e3, percentile(0.99) * 1e3, (sorted.last ?? 0) * 1e3))
     }
 
     static func shell(_ command: String) throws -> Int32 {

@@ -56,7 +56,9 @@ enum DispatchBench {
                     Double(result.coordinatorPeakRSS) / 1e6, perRun, post.p50 * 1e3,
                     max(first.p99, dependency.p99) / max(post.p50, 1e-9)))
             let breakdown = coordinatorRequests.sorted { $0.value > $1.value }.prefix(8)
-                .map { "\($0.key.method) \($0.key.resource) " + String(format: "%.1f", Double($0.value) / Double(runs)) }
+                .map {
+                    "\($0.key.method) \($0.key.resource) " + String(format: "%.1f", Double($0.value) / Double(runs))
+                }
             print("        coordinator requests per run: " + breakdown.joined(separator: ", "))
         }
         print("(latencies as observed by one watch on Jobs; p99/POST: the larger dispatch p99 / raw Job POST p50)")
@@ -130,13 +132,16 @@ enum DispatchBench {
         runs: Int, workers: Int?, coordinatorPath: String?, server: TestAPIServer, client: KubeClient,
         kubeconfig: String, directory: String, logger: Logger
     ) async throws -> Result {
-        let steps = [PipelineStep(name: "build", image: "alpine:3", commands: ["make"])]
+        let steps =
+            [PipelineStep(name: "build", image: "alpine:3", commands: ["make"])]
             + (1...middleSteps).map {
                 PipelineStep(name: "test-\($0)", image: "alpine:3", commands: ["make test-\($0)"], dependsOn: ["build"])
             }
-            + [PipelineStep(
-                name: "report", image: "alpine:3", commands: ["make report"],
-                dependsOn: (1...middleSteps).map { "test-\($0)" })]
+            + [
+                PipelineStep(
+                    name: "report", image: "alpine:3", commands: ["make report"],
+                    dependsOn: (1...middleSteps).map { "test-\($0)" })
+            ]
         _ = try await client.create(
             PipelineConfig(metadata: ObjectMeta(name: "bench", namespace: namespace), spec: PipelineSpec(steps: steps)))
 
@@ -273,7 +278,9 @@ enum DispatchBench {
     }
 
     static func startCoordinator(path: String?, arguments: [String], output: String) throws -> Process {
-        let executable = path ?? URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath()
+        let executable =
+            path
+            ?? URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath()
             .deletingLastPathComponent().appendingPathComponent("c8s-coordinator").path
         guard FileManager.default.isExecutableFile(atPath: executable) else {
             throw BenchError("\(executable) not found: build the c8s-coordinator product with the same configuration")

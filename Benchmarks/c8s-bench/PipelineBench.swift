@@ -89,7 +89,8 @@ enum PipelineBench {
     static func yaml(_ spec: PipelineSpec) -> String {
         var text = "env: {CI: \"true\"}\nsteps:\n"
         for step in spec.steps {
-            text += "  - {name: \(step.name), image: \"alpine:3\", commands: [\"\(step.commands.joined(separator: "\", \""))\"]"
+            text += "  - {name: \(step.name), image: \"alpine:3\", "
+            text += "commands: [\"\(step.commands.joined(separator: "\", \""))\"]"
             if !step.dependsOn.isEmpty { text += ", dependsOn: [\(step.dependsOn.joined(separator: ", "))]" }
             text += ", env: {INDEX: \"\(step.env["INDEX"] ?? "")\"}}\n"
         }

@@ -50,8 +50,9 @@ enum ReadBackBench {
         }
 
         // SeaweedFS: the same objects uploaded, read raw and through the reader.
-        let (rawGet, s3Read, tail, tailGets, tailChunkGets) = try await SeaweedFSServer.withServer(bucket: "c8s-bench") {
-            server in
+        let (rawGet, s3Read, tail, tailGets, tailChunkGets) = try await SeaweedFSServer.withServer(
+            bucket: "c8s-bench"
+        ) { server in
             let s3 = CountingLogStore(
                 try S3LogStore(
                     configuration: S3Configuration(

@@ -44,9 +44,10 @@ public struct RepositoryConnection: KubeResource, Hashable {
         /// The PipelineRun it created.
         public var run: String?
 
-        public init(type: String? = nil, deliveryID: String? = nil, commit: String? = nil, branch: String? = nil,
-            receivedAt: KubeTime? = nil, run: String? = nil)
-        {
+        public init(
+            type: String? = nil, deliveryID: String? = nil, commit: String? = nil, branch: String? = nil,
+            receivedAt: KubeTime? = nil, run: String? = nil
+        ) {
             self.type = type
             self.deliveryID = deliveryID
             self.commit = commit

@@ -36,10 +36,11 @@ extension AgentConfiguration {
     }
 
     /// Every key `c8s-agent` reads, in help order: ``ProcessSettings/keys`` and ``Keys``.
-    public static let settingKeys: [SettingKey] = ProcessSettings.keys + [
-        Keys.nodeName, Keys.logRoot, Keys.stateDirectory, Keys.logStore, Keys.httpPort, Keys.advertiseURL,
-        Keys.namespace, Keys.statusInterval, Keys.advertiseHost,
-    ]
+    public static let settingKeys: [SettingKey] =
+        ProcessSettings.keys + [
+            Keys.nodeName, Keys.logRoot, Keys.stateDirectory, Keys.logStore, Keys.httpPort, Keys.advertiseURL,
+            Keys.namespace, Keys.statusInterval, Keys.advertiseHost,
+        ]
 
     /// The configuration `settings` give, over the defaults: the one place flags and environment map onto it.
     /// - Throws: ``SettingError`` naming the flag or variable that is missing (`--node-name`, `--log-store`) or

@@ -21,6 +21,7 @@ struct AgentContext: Sendable {
 
     /// The exponential retry pause after `attempt` failures.
     func backoff(attempt: Int) -> Duration {
-        Backoff(initial: configuration.retryBackoff, maximum: configuration.maximumRetryBackoff).delay(attempt: attempt + 1)
+        Backoff(initial: configuration.retryBackoff, maximum: configuration.maximumRetryBackoff).delay(
+            attempt: attempt + 1)
     }
 }

@@ -57,14 +57,18 @@ public final class AgentController: Service, Sendable {
     public func run() async throws {
         let (changes, continuation) = AsyncStream.makeStream(of: Change.self)
         for informer in informers {
-            informer.addHandler(InformerHandler(
-                onAdd: { continuation.yield(.upsert($0)) }, onUpdate: { _, new in continuation.yield(.upsert(new)) },
-                onDelete: { continuation.yield(.delete($0)) }))
+            informer.addHandler(
+                InformerHandler(
+                    onAdd: { continuation.yield(.upsert($0)) },
+                    onUpdate: { _, new in continuation.yield(.upsert(new)) },
+                    onDelete: { continuation.yield(.delete($0)) }))
         }
-        logger.info("agent watching step Pods", metadata: [
-            "node.name": "\(configuration.nodeName)", "log.root": "\(configuration.logRoot)",
-            "log.store": "\(configuration.logStoreURL)",
-        ])
+        logger.info(
+            "agent watching step Pods",
+            metadata: [
+                "node.name": "\(configuration.nodeName)", "log.root": "\(configuration.logRoot)",
+                "log.store": "\(configuration.logStoreURL)",
+            ])
         try await LogTailer.withLogTailer(configuration: configuration.tailer, logger: logger) { tailer in
             let context = AgentContext(
                 configuration: configuration, client: client, store: store, tailer: tailer, metrics: metrics,
@@ -74,7 +78,7 @@ public final class AgentController: Service, Sendable {
                     watchers.addTask { [logger] in
                         do {
                             try await informer.run()
-                        } catch where !(error is CancellationError) {
+                        } catch  where !(error is CancellationError) {
                             logger.error("Pod watch ended", metadata: ["error.message": "\(error)"])
                         } catch {}
                     }

@@ -213,18 +213,23 @@ struct FollowerLoop {
             if let location = try? location(name) {
                 context.store.record(LogProgress(completion: completion), for: location)
             }
-            logger.debug("container log complete", metadata: [
-                "container.name": "\(name)", "log.lines": "\(completion.lines)", "log.chunks": "\(completion.chunks)",
-            ])
+            logger.debug(
+                "container log complete",
+                metadata: [
+                    "container.name": "\(name)", "log.lines": "\(completion.lines)",
+                    "log.chunks": "\(completion.chunks)",
+                ])
         case .success(nil):
             decision.shipped(name, .stopped)
         case .failure(let error):
             context.metrics.shipperFailures.increment()
             guard let attempt = decision.shipped(name, .failed) else { return }
-            logger.error("container log shipping failed; retrying", metadata: [
-                "container.name": "\(name)", "error.message": "\(error)",
-                "retry.after": "\(context.backoff(attempt: attempt))",
-            ])
+            logger.error(
+                "container log shipping failed; retrying",
+                metadata: [
+                    "container.name": "\(name)", "error.message": "\(error)",
+                    "retry.after": "\(context.backoff(attempt: attempt))",
+                ])
             scheduleRetry(name, attempt: attempt, helpers: &helpers)
         }
     }
@@ -252,9 +257,11 @@ struct FollowerLoop {
                     return
                 } catch {
                     attempt += 1
-                    logger.warning("cannot read a Secret to mask the step log; retrying", metadata: [
-                        "secret.name": "\(error.name)", "error.message": "\(error.reason)",
-                    ])
+                    logger.warning(
+                        "cannot read a Secret to mask the step log; retrying",
+                        metadata: [
+                            "secret.name": "\(error.name)", "error.message": "\(error.reason)",
+                        ])
                 }
                 do { try await Task.sleep(for: context.backoff(attempt: attempt)) } catch { return }
             }

@@ -42,10 +42,12 @@ struct LiveRoutes: Sendable {
                             try await writer.write(ByteBuffer(bytes: record.jsonLine()))
                         }
                     } catch {
-                        logger.debug("live stream ended early", metadata: [
-                            "pod.namespace": "\(namespace)", "pod.name": "\(pod)", "container.name": "\(container)",
-                            "error.message": "\(error)",
-                        ])
+                        logger.debug(
+                            "live stream ended early",
+                            metadata: [
+                                "pod.namespace": "\(namespace)", "pod.name": "\(pod)", "container.name": "\(container)",
+                                "error.message": "\(error)",
+                            ])
                         throw error
                     }
                     try await writer.finish(nil)

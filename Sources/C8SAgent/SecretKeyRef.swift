@@ -23,9 +23,10 @@ struct SecretKeyRef: Sendable, Hashable, Comparable {
                 guard let reference = variable["valueFrom"]?["secretKeyRef"],
                     let name = reference["name"]?.stringValue, !name.isEmpty
                 else { continue }
-                found.insert(SecretKeyRef(
-                    name: name, key: reference["key"]?.stringValue,
-                    optional: reference["optional"]?.boolValue ?? false))
+                found.insert(
+                    SecretKeyRef(
+                        name: name, key: reference["key"]?.stringValue,
+                        optional: reference["optional"]?.boolValue ?? false))
             }
             for source in container["envFrom"]?.arrayValue ?? [] {
                 guard let reference = source["secretRef"], let name = reference["name"]?.stringValue, !name.isEmpty

@@ -50,8 +50,9 @@ struct SecretResolver: Sendable {
             for key in keys {
                 guard let value = secret.value(key) else { continue }
                 keysRead[reference.name, default: []].insert(key)
-                secrets.append(SecretMasker.Secret(
-                    name: "\(reference.name)/\(key)", value: String(decoding: value, as: UTF8.self)))
+                secrets.append(
+                    SecretMasker.Secret(
+                        name: "\(reference.name)/\(key)", value: String(decoding: value, as: UTF8.self)))
             }
         }
         return SecretMasker(secrets: secrets)

@@ -11,15 +11,20 @@ enum StepLogStatus {
         summary: PipelineRun.LogSummary, logURL: String, step: String, to status: inout PipelineRun.Status
     ) -> Bool {
         var steps = status.steps ?? []
-        let position = steps.firstIndex { $0.name == step } ?? {
-            steps.append(PipelineRun.StepStatus(name: step))
-            return steps.count - 1
-        }()
+        let position =
+            steps.firstIndex { $0.name == step }
+            ?? {
+                steps.append(PipelineRun.StepStatus(name: step))
+                return steps.count - 1
+            }()
         var entry = steps[position]
         let old = entry.logs
         var merged = summary
-        if let old, old.complete == true, summary.complete != true { merged = old }
-        else if let old, (old.lines ?? 0) > (summary.lines ?? 0), summary.complete != true { merged = old }
+        if let old, old.complete == true, summary.complete != true {
+            merged = old
+        } else if let old, (old.lines ?? 0) > (summary.lines ?? 0), summary.complete != true {
+            merged = old
+        }
         entry.logs = merged
         entry.logURL = logURL
         steps[position] = entry

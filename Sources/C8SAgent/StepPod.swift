@@ -56,12 +56,13 @@ struct StepPod: Sendable, Hashable {
             }
         }
         let phase = pod.status?.phase
-        return .success(StepPod(
-            namespace: namespace, name: name, uid: uid, run: run, step: step, containers: containers,
-            phases: phases, isTerminal: phase == "Succeeded" || phase == "Failed",
-            isDeleting: metadata.deletionTimestamp != nil, finalizers: metadata.finalizers ?? [],
-            agentURL: metadata.annotations?[C8SAnnotations.agentURL],
-            secretReferences: SecretKeyRef.references(inPodSpec: pod.spec ?? [:])))
+        return .success(
+            StepPod(
+                namespace: namespace, name: name, uid: uid, run: run, step: step, containers: containers,
+                phases: phases, isTerminal: phase == "Succeeded" || phase == "Failed",
+                isDeleting: metadata.deletionTimestamp != nil, finalizers: metadata.finalizers ?? [],
+                agentURL: metadata.annotations?[C8SAnnotations.agentURL],
+                secretReferences: SecretKeyRef.references(inPodSpec: pod.spec ?? [:])))
     }
 
     /// `<logRoot>/<namespace>_<pod>_<uid>`

@@ -108,7 +108,8 @@ public func buildCoordinator(
     onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in },
     onAdmissionServerRunning: @escaping @Sendable (Int) async -> Void = { _ in }
 ) -> Coordinator {
-    let metrics = metrics ?? registry.map { ReconcilerMetrics(factory: PrometheusMetricsFactory(registry: $0)) }
+    let metrics =
+        metrics ?? registry.map { ReconcilerMetrics(factory: PrometheusMetricsFactory(registry: $0)) }
         ?? ReconcilerMetrics()
     let namespaces: [String?] = configuration.namespaces.isEmpty ? [nil] : configuration.namespaces
     let reconcilers = namespaces.map { namespace in
@@ -117,7 +118,8 @@ public func buildCoordinator(
         return PipelineRunReconciler(
             client: client, configuration: reconcilerConfiguration, metrics: metrics, logger: logger)
     }
-    let elector = configuration.leaderElection
+    let elector =
+        configuration.leaderElection
         ? LeaderElector(
             client: client,
             configuration: .init(

@@ -70,12 +70,13 @@ extension CoordinatorConfiguration {
     }
 
     /// Every key `c8s-coordinator` reads, in help order: ``ProcessSettings/keys`` and ``Keys``.
-    public static let settingKeys: [SettingKey] = ProcessSettings.keys + [
-        Keys.namespace, Keys.leaderElect, Keys.leaseName, Keys.leaseNamespace, Keys.identity, Keys.jobTTLSeconds,
-        Keys.cloneImage, Keys.httpPort, Keys.logStore, Keys.externalURL, Keys.commitStatus, Keys.workers,
-        Keys.admission, Keys.admissionPort, Keys.podNamespace, Keys.admissionSecret, Keys.admissionService,
-        Keys.admissionWebhookConfiguration, Keys.admissionCheckSeconds,
-    ]
+    public static let settingKeys: [SettingKey] =
+        ProcessSettings.keys + [
+            Keys.namespace, Keys.leaderElect, Keys.leaseName, Keys.leaseNamespace, Keys.identity, Keys.jobTTLSeconds,
+            Keys.cloneImage, Keys.httpPort, Keys.logStore, Keys.externalURL, Keys.commitStatus, Keys.workers,
+            Keys.admission, Keys.admissionPort, Keys.podNamespace, Keys.admissionSecret, Keys.admissionService,
+            Keys.admissionWebhookConfiguration, Keys.admissionCheckSeconds,
+        ]
 
     /// The configuration `settings` give, over the defaults: the one place flags and environment map onto it.
     ///

@@ -226,7 +226,7 @@ extension LocalRunner {
             case .cancel:
                 if schedule.cancelRequested {
                     // A second signal: stop waiting for the grace period.
-                    while let _ = nextKill() {
+                    while nextKill() != nil {
                         processes[kills[killHead].key]?.signalGroup(SIGKILL)
                         killHead += 1
                     }

@@ -76,7 +76,8 @@ public final class LocalRunner: @unchecked Sendable {
         var entries: [String: Entry] = [:]
         var order: [String] = []
         var steps: [StepRecord] = []
-        let branch = configuration.branch
+        let branch =
+            configuration.branch
             ?? Shell.output("git rev-parse --abbrev-ref HEAD", in: configuration.directory)
         for pipeline in pipelines {
             let label = pipeline.combination.values.keys.sorted()

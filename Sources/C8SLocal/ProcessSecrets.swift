@@ -18,7 +18,8 @@ public enum ProcessSecrets {
                 let text = String(cString: argument)
                 if wanted.contains(where: { text.contains($0) }) {
                     // keep `--secret NAME.KEY=`, wipe the value
-                    let keep = text.firstIndex(of: "=").map { text.utf8.distance(from: text.utf8.startIndex, to: $0) + 1 } ?? 0
+                    let keep =
+                        text.firstIndex(of: "=").map { text.utf8.distance(from: text.utf8.startIndex, to: $0) + 1 } ?? 0
                     memset(argument + keep, 0x78, strlen(argument) - keep)
                 }
             }

@@ -111,7 +111,8 @@ final class StepLogShipping: Sendable {
                             try? FileManager.default.removeItem(atPath: runStore.checkpointPath(run: runID, step: key))
                         }
                     } catch {
-                        logger.error("step log shipping failed", metadata: ["step.name": "\(key)", "error": "\(error)"])
+                        logger.error(
+                            "step log shipping failed", metadata: ["step.name": "\(key)", "error": "\(error)"])
                         reporter.event(
                             step: key,
                             "its log could not be stored (\(error)); the masked output stays in "

@@ -1,5 +1,5 @@
-import C8SLogs
 import C8SCore
+import C8SLogs
 import Foundation
 
 /// The per-step copies of the source directory a local run works in.
@@ -50,7 +50,8 @@ struct Workspace: Sendable {
             let status = "git status --porcelain --untracked-files=normal -- . ':!.c8s'"
             let changed = Shell.output(status, in: source) != nil
             if clean {
-                let export = "git rev-parse --verify -q HEAD >/dev/null 2>&1 "
+                let export =
+                    "git rev-parse --verify -q HEAD >/dev/null 2>&1 "
                     + "&& test -n \"$(git ls-tree HEAD . 2>/dev/null)\" "
                     + "&& git archive --format=tar HEAD . | tar -x -C \"$1\""
                 guard Shell.run(export, arguments: [template.path], in: source) == 0 else {
@@ -60,7 +61,8 @@ struct Workspace: Sendable {
                 return Workspace(root: root, origin: "git HEAD (\(commit ?? "HEAD")) of \(source)\(note)")
             }
             // Deleted tracked files are listed but gone: tar skips them (--ignore-failed-read).
-            let copy = "git ls-files -z -co --exclude-standard -- . ':!.c8s' "
+            let copy =
+                "git ls-files -z -co --exclude-standard -- . ':!.c8s' "
                 + "| tar --null --no-recursion --ignore-failed-read -T - -cf - 2>/dev/null | tar -x -C \"$1\""
             guard Shell.run(copy, arguments: [template.path], in: source) == 0 else {
                 throw .io("cannot copy the working tree of \(source) into the workspace")
@@ -108,9 +110,11 @@ struct Workspace: Sendable {
         let files = allPaths(under: directory)
         for pattern in patterns {
             let trimmed = pattern.hasPrefix("./") ? String(pattern.dropFirst(2)) : pattern
-            let matches = trimmed.contains(where: { "*?".contains($0) })
+            let matches =
+                trimmed.contains(where: { "*?".contains($0) })
                 ? files.filter { GlobPattern.matches(trimmed, $0) }
-                : (FileManager.default.fileExists(atPath: directory.appendingPathComponent(trimmed).path) ? [trimmed] : [])
+                : (FileManager.default.fileExists(atPath: directory.appendingPathComponent(trimmed).path)
+                    ? [trimmed] : [])
             if matches.isEmpty { unmatched.append(pattern) }
             for path in matches where !copied.contains(path) {
                 let target = destination.appendingPathComponent(path)
@@ -132,7 +136,9 @@ struct Workspace: Sendable {
     private static func secretsFound(at url: URL, path: String, masker: SecretMasker) -> [String: [String]] {
         var isDirectory: ObjCBool = false
         guard FileManager.default.fileExists(atPath: url.path, isDirectory: &isDirectory) else { return [:] }
-        let files = isDirectory.boolValue ? allPaths(under: url).map { (path + "/" + $0, url.appendingPathComponent($0)) } : [(path, url)]
+        let files =
+            isDirectory.boolValue
+            ? allPaths(under: url).map { (path + "/" + $0, url.appendingPathComponent($0)) } : [(path, url)]
         var found: [String: [String]] = [:]
         for (relative, file) in files {
             guard let data = FileManager.default.contents(atPath: file.path) else { continue }

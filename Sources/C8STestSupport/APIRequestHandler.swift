@@ -35,9 +35,10 @@ struct APIRequestHandler: Sendable {
                     message: "the test API server only accepts JSON bodies (and YAML for server-side apply), got "
                         + contentType)
             }
-            store.count(APIRequestTally(
-                userAgent: request.headers[.userAgent] ?? "", method: request.method.rawValue,
-                resource: Self.resourceName(path), watch: query["watch"] == "true" || query["watch"] == "1"))
+            store.count(
+                APIRequestTally(
+                    userAgent: request.headers[.userAgent] ?? "", method: request.method.rawValue,
+                    resource: Self.resourceName(path), watch: query["watch"] == "true" || query["watch"] == "1"))
             try authenticateAndAuthorize(request, path: path, query: query)
             let body = try await request.collectBody(upTo: 32 << 20)
             let bytes = Array(body.readableBytesView)

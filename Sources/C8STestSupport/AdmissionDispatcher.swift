@@ -61,8 +61,11 @@ final class AdmissionDispatcher: Sendable {
             let configurations = state.type(
                 group: "admissionregistration.k8s.io", version: "v1", plural: "validatingwebhookconfigurations")
         else { return [] }
-        let items = (try? state.list(configurations, namespace: nil, labels: nil, fields: nil, limit: nil,
-            continueToken: nil).0) ?? []
+        let items =
+            (try? state.list(
+                configurations, namespace: nil, labels: nil, fields: nil, limit: nil,
+                continueToken: nil
+            ).0) ?? []
         var calls: [Call] = []
         for item in items.sorted(by: { APIState.name(of: $0) < APIState.name(of: $1) }) {
             for webhook in item["webhooks"]?.arrayValue ?? []
@@ -126,7 +129,8 @@ final class AdmissionDispatcher: Sendable {
         var warnings: [String] = []
         for call in calls {
             // The Namespace's own labels select it when it is the object.
-            let namespaceLabels = attributes.type.plural == "namespaces" && attributes.type.group.isEmpty
+            let namespaceLabels =
+                attributes.type.plural == "namespaces" && attributes.type.group.isEmpty
                 ? Self.labels(attributes.object) : Self.labels(namespaceObject)
             if attributes.type.namespaced || attributes.type.plural == "namespaces" {
                 guard Self.selectorMatches(call.webhook["namespaceSelector"], labels: namespaceLabels) else { continue }
@@ -155,9 +159,11 @@ final class AdmissionDispatcher: Sendable {
                 let code = max(400, Int(status?["code"]?.intValue ?? 400))
                 let deniedBy = "admission webhook \"\(call.name)\" denied the request"
                 let message =
-                    if let text = status?["message"]?.stringValue, !text.isEmpty { "\(deniedBy): \(text)" }
-                    else if let reason = status?["reason"]?.stringValue, !reason.isEmpty { "\(deniedBy): \(reason)" }
-                    else { "\(deniedBy) without explanation" }
+                    if let text = status?["message"]?.stringValue, !text.isEmpty {
+                        "\(deniedBy): \(text)"
+                    } else if let reason = status?["reason"]?.stringValue, !reason.isEmpty {
+                        "\(deniedBy): \(reason)"
+                    } else { "\(deniedBy) without explanation" }
                 var error = APIError(
                     code: code, reason: status?["reason"]?.stringValue ?? (code == 403 ? "Forbidden" : "BadRequest"),
                     message: message)

@@ -123,7 +123,8 @@ public struct GeneratedStoredLog: Sendable, Hashable {
         }
         if let problem = try compare() { return problem }
         if let extra = try handle.read(upToCount: 80), !extra.isEmpty {
-            return "byte \(offset): \(extra.count)+ bytes more than expected: \"\(String(decoding: extra, as: UTF8.self))\""
+            return "byte \(offset): \(extra.count)+ bytes more than expected: "
+                + "\"\(String(decoding: extra, as: UTF8.self))\""
         }
         return nil
     }

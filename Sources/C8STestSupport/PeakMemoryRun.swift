@@ -34,8 +34,8 @@ public struct PeakMemoryRun: Sendable {
         let argv = (shell + arguments).map { strdup($0) }
         let envp = environment.map { strdup("\($0.key)=\($0.value)") }
         defer {
-            argv.forEach { free($0) }
-            envp.forEach { free($0) }
+            for pointer in argv { free(pointer) }
+            for pointer in envp { free(pointer) }
         }
         var pid: pid_t = 0
         let spawned = posix_spawn(&pid, "/bin/sh", &actions, nil, argv + [nil], envp + [nil])
@@ -43,7 +43,8 @@ public struct PeakMemoryRun: Sendable {
             throw TestChildProcessError("posix_spawn \(executable): \(String(cString: strerror(spawned)))")
         }
         let child = pid
-        let (status, maxRSSKiB) = await withCheckedContinuation { (continuation: CheckedContinuation<(Int32, Int), Never>) in
+        let (status, maxRSSKiB) = await withCheckedContinuation {
+            (continuation: CheckedContinuation<(Int32, Int), Never>) in
             Thread {
                 var status: Int32 = 0
                 var usage = rusage()

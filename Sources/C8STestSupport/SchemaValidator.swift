@@ -203,8 +203,11 @@ struct SchemaValidator {
         case "boolean": matches = value.boolValue != nil
         case "integer":
             // An integral double counts only while it is exactly representable (below 9e15).
-            if case .double(let number) = value { matches = number.rounded() == number && abs(number) < 9e15 }
-            else { matches = value.intValue != nil }
+            if case .double(let number) = value {
+                matches = number.rounded() == number && abs(number) < 9e15
+            } else {
+                matches = value.intValue != nil
+            }
         case "number": matches = value.doubleValue != nil
         default: matches = true
         }

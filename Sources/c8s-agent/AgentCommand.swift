@@ -1,7 +1,7 @@
 import C8SAgent
 import C8SKube
-import C8SVersion
 import C8SLogs
+import C8SVersion
 import Foundation
 import Logging
 

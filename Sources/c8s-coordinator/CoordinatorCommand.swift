@@ -1,7 +1,7 @@
 import C8SCoordinator
 import C8SKube
-import C8SVersion
 import C8SLogs
+import C8SVersion
 import Foundation
 import Logging
 import Metrics
@@ -30,11 +30,15 @@ enum CoordinatorCommand {
         let environment = ProcessInfo.processInfo.environment
         var apiConfiguration = CoordinatorAPIConfiguration()
         apiConfiguration.dashboard.enabled = environment["C8S_DASHBOARD"] != "false"
-        apiConfiguration.dashboard.proxyUserHeader = environment["C8S_PROXY_USER_HEADER"].flatMap { $0.isEmpty ? nil : $0 }
+        apiConfiguration.dashboard.proxyUserHeader = environment["C8S_PROXY_USER_HEADER"].flatMap {
+            $0.isEmpty ? nil : $0
+        }
         apiConfiguration.dashboard.proxyGroupsHeader = environment["C8S_PROXY_GROUPS_HEADER"]
             .flatMap { $0.isEmpty ? nil : $0 }
         apiConfiguration.dashboard.secureCookies = environment["C8S_SECURE_COOKIES"] == "true"
-        apiConfiguration.dashboard.csrfSecret = environment["C8S_CSRF_SECRET"].flatMap { $0.isEmpty ? nil : Array($0.utf8) }
+        apiConfiguration.dashboard.csrfSecret = environment["C8S_CSRF_SECRET"].flatMap {
+            $0.isEmpty ? nil : Array($0.utf8)
+        }
 
         let registry = PrometheusCollectorRegistry()
         MetricsSystem.bootstrap(PrometheusMetricsFactory(registry: registry))

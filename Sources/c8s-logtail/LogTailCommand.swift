@@ -49,11 +49,12 @@ struct LogTailCommand: AsyncParsableCommand {
             let elapsed = ContinuousClock.now - start
             let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
             let megabytes = Double(statistics.textBytes) / 1_048_576
-            FileHandle.standardError.write(Data((
-                "records=\(statistics.records) text_mib=\(String(format: "%.1f", megabytes)) "
-                    + "malformed=\(statistics.malformedLines) masked=\(statistics.maskedRecords) "
-                    + "seconds=\(String(format: "%.3f", seconds)) "
-                    + "text_mib_per_s=\(String(format: "%.1f", megabytes / seconds))\n").utf8))
+            FileHandle.standardError.write(
+                Data(
+                    ("records=\(statistics.records) text_mib=\(String(format: "%.1f", megabytes)) "
+                        + "malformed=\(statistics.malformedLines) masked=\(statistics.maskedRecords) "
+                        + "seconds=\(String(format: "%.3f", seconds)) "
+                        + "text_mib_per_s=\(String(format: "%.1f", megabytes / seconds))\n").utf8))
         }
     }
 }

@@ -1,7 +1,7 @@
 import ArgumentParser
-import C8SVersion
 import C8SKube
 import C8STestSupport
+import C8SVersion
 import Foundation
 import Logging
 import ServiceLifecycle
@@ -29,17 +29,19 @@ struct C8SSim: AsyncParsableCommand {
     @Option(help: "How many events to keep for watch resumption before answering 410 Gone.")
     var eventHistory: Int = 1000
 
-    @Option(help: """
-        Require authentication: this bearer token is user "admin" (every permission), it goes into the written \
-        kubeconfig, and TokenReview/SubjectAccessReview answer for it (what the coordinator's REST API asks); \
-        requests without a token are still allowed, as system:anonymous.
-        """)
+    @Option(
+        help: """
+            Require authentication: this bearer token is user "admin" (every permission), it goes into the written \
+            kubeconfig, and TokenReview/SubjectAccessReview answer for it (what the coordinator's REST API asks); \
+            requests without a token are still allowed, as system:anonymous.
+            """)
     var token: String?
 
-    @Option(help: """
-        With --token: this bearer token is user "viewer", who may get, list and watch PipelineRuns and \
-        PipelineConfigs but not read logs (pipelineruns/log) nor create or change anything.
-        """)
+    @Option(
+        help: """
+            With --token: this bearer token is user "viewer", who may get, list and watch PipelineRuns and \
+            PipelineConfigs but not read logs (pipelineruns/log) nor create or change anything.
+            """)
     var viewerToken: String?
 
     @Flag(help: "Log every request (method, path, status).")
@@ -70,11 +72,14 @@ struct C8SSim: AsyncParsableCommand {
                 allowAnonymous: true)
             if let viewerToken {
                 model.tokens[viewerToken] = TestAuthModel.User(name: "viewer", uid: "viewer")
-                model.grants.append(TestAuthModel.Grant(
-                    .user("viewer"),
-                    rules: [.init(
-                        apiGroups: ["c8s.dev"], resources: ["pipelineruns", "pipelineconfigs"],
-                        verbs: ["get", "list", "watch"])]))
+                model.grants.append(
+                    TestAuthModel.Grant(
+                        .user("viewer"),
+                        rules: [
+                            .init(
+                                apiGroups: ["c8s.dev"], resources: ["pipelineruns", "pipelineconfigs"],
+                                verbs: ["get", "list", "watch"])
+                        ]))
             }
             return model
         }

@@ -42,7 +42,8 @@ struct LocalSecretOptions: ParsableArguments {
                 try Self.checkReference(reference, flag: "--secret", form: "NAME.KEY=VALUE")
                 warn(
                     "warning: the value of secret \(reference) is in c8s's command line, where other processes "
-                        + "can read it; use --secret \(reference) (reads $\(LocalRunConfiguration.secretVariable(reference))) "
+                        + "can read it; use --secret \(reference) "
+                        + "(reads $\(LocalRunConfiguration.secretVariable(reference))) "
                         + "or --secret-file \(reference)=PATH")
                 read.append((reference, String(text[text.index(after: equals)...])))
                 fromArgv.append(String(text[text.index(after: equals)...]))

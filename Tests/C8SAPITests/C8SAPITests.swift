@@ -47,11 +47,13 @@ func withServerAndClient<T: Sendable>(
             spec.branches = ["main"]
             spec.steps = [PipelineStep(name: "build", image: "alpine", commands: ["make"])]
             let config = try await client.create(PipelineConfig(metadata: ObjectMeta(name: "app"), spec: spec))
-            let run = try await client.create(PipelineRun(
-                metadata: ObjectMeta(
-                    name: "app-1", labels: [C8SLabels.pipelineConfig: "app"], finalizers: [C8SFinalizers.cleanup]),
-                spec: .init(pipelineConfigRef: .init(name: "app"), commit: "abc123", branch: "main", event: .push,
-                    triggeredBy: "alice", triggeredAt: KubeTime(Date(timeIntervalSince1970: 1_767_225_600)))))
+            let run = try await client.create(
+                PipelineRun(
+                    metadata: ObjectMeta(
+                        name: "app-1", labels: [C8SLabels.pipelineConfig: "app"], finalizers: [C8SFinalizers.cleanup]),
+                    spec: .init(
+                        pipelineConfigRef: .init(name: "app"), commit: "abc123", branch: "main", event: .push,
+                        triggeredBy: "alice", triggeredAt: KubeTime(Date(timeIntervalSince1970: 1_767_225_600)))))
             #expect(run.spec.cancel == false)  // the CRD's default
 
             var status = PipelineRun.Status(phase: .running)
@@ -122,11 +124,14 @@ func withServerAndClient<T: Sendable>(
         let a = PipelineRun.jobName(run: run, step: "integration-tests-a")
         let b = PipelineRun.jobName(run: run, step: "integration-tests-b")
         #expect(a.count <= PipelineRun.maximumJobNameLength)
-        #expect(PipelineRun.jobName(run: String(repeating: "x", count: 60), step: "s").count == PipelineRun.maximumJobNameLength)
+        #expect(
+            PipelineRun.jobName(run: String(repeating: "x", count: 60), step: "s").count
+                == PipelineRun.maximumJobNameLength)
         #expect(a != b)
         #expect(a == PipelineRun.jobName(run: run, step: "integration-tests-a"))
         #expect(a.allSatisfy { $0.isLowercase || $0.isNumber || $0 == "-" })
-        let dashed = PipelineRun.jobName(run: String(repeating: "a", count: 40) + "-", step: "s-" + String(repeating: "b", count: 20))
+        let dashed = PipelineRun.jobName(
+            run: String(repeating: "a", count: 40) + "-", step: "s-" + String(repeating: "b", count: 20))
         #expect(!dashed.contains("--"))
     }
 }

@@ -24,14 +24,15 @@ import Testing
         }
     }
 
-    @Test(arguments: [
-        ([], [:], "c8s-agent: --node-name / NODE_NAME is required: the node whose Pods this agent ships"),
-        (
-            ["--node-name", "n", "--log-store", "file:///tmp/x"], ["C8S_AGENT_PORT": "80a"],
-            "c8s-agent: C8S_AGENT_PORT '80a' is not a whole number from 0 to 65535"
-        ),
-        (["--node", "n"], [:], "c8s-agent: unknown option --node; see --help"),
-    ] as [([String], [String: String], String)])
+    @Test(
+        arguments: [
+            ([], [:], "c8s-agent: --node-name / NODE_NAME is required: the node whose Pods this agent ships"),
+            (
+                ["--node-name", "n", "--log-store", "file:///tmp/x"], ["C8S_AGENT_PORT": "80a"],
+                "c8s-agent: C8S_AGENT_PORT '80a' is not a whole number from 0 to 65535"
+            ),
+            (["--node", "n"], [:], "c8s-agent: unknown option --node; see --help"),
+        ] as [([String], [String: String], String)])
     func badSettingsExit64NamingTheKey(
         _ arguments: [String], _ environment: [String: String], _ message: String
     ) async throws {

@@ -31,11 +31,13 @@ import Testing
     }
 
     @Test func everyVariable() throws {
-        let configuration = try Self.configuration([], [
-            "NODE_NAME": "n", "C8S_LOG_STORE": "file:///logs", "C8S_LOG_ROOT": "/pods", "C8S_STATE_DIR": "/state",
-            "C8S_AGENT_PORT": "0", "C8S_AGENT_ADVERTISE_URL": "http://agent.example/", "C8S_NAMESPACES": "ci,cd",
-            "C8S_STATUS_INTERVAL": "0.5",
-        ])
+        let configuration = try Self.configuration(
+            [],
+            [
+                "NODE_NAME": "n", "C8S_LOG_STORE": "file:///logs", "C8S_LOG_ROOT": "/pods", "C8S_STATE_DIR": "/state",
+                "C8S_AGENT_PORT": "0", "C8S_AGENT_ADVERTISE_URL": "http://agent.example/", "C8S_NAMESPACES": "ci,cd",
+                "C8S_STATUS_INTERVAL": "0.5",
+            ])
         #expect(configuration.logRoot == "/pods")
         #expect(configuration.stateDirectory == "/state")
         #expect(configuration.httpPort == 0)
@@ -44,25 +46,26 @@ import Testing
         #expect(configuration.statusInterval == .milliseconds(500))
     }
 
-    @Test(arguments: [
-        (
-            [], ["C8S_LOG_STORE": "file:///l"],
-            "--node-name / NODE_NAME is required: the node whose Pods this agent ships"
-        ),
-        (["--node-name", "n"], [:], "--log-store / C8S_LOG_STORE is required: s3://BUCKET/PREFIX or file:///PATH"),
-        (
-            ["--node-name", "n", "--log-store", "file://relative"], [:],
-            "--log-store / C8S_LOG_STORE: log store URL 'file://relative' must name an absolute path (file:///PATH)"
-        ),
-        (
-            ["--node-name", "n", "--log-store", "file:///l", "--http-port", "65536"], [:],
-            "--http-port '65536' is not a whole number from 0 to 65535"
-        ),
-        (
-            ["--node-name", "n", "--log-store", "file:///l"], ["C8S_STATUS_INTERVAL": "-2"],
-            "C8S_STATUS_INTERVAL '-2' is not a number of seconds above 0 and at most 86400"
-        ),
-    ] as [([String], [String: String], String)])
+    @Test(
+        arguments: [
+            (
+                [], ["C8S_LOG_STORE": "file:///l"],
+                "--node-name / NODE_NAME is required: the node whose Pods this agent ships"
+            ),
+            (["--node-name", "n"], [:], "--log-store / C8S_LOG_STORE is required: s3://BUCKET/PREFIX or file:///PATH"),
+            (
+                ["--node-name", "n", "--log-store", "file://relative"], [:],
+                "--log-store / C8S_LOG_STORE: log store URL 'file://relative' must name an absolute path (file:///PATH)"
+            ),
+            (
+                ["--node-name", "n", "--log-store", "file:///l", "--http-port", "65536"], [:],
+                "--http-port '65536' is not a whole number from 0 to 65535"
+            ),
+            (
+                ["--node-name", "n", "--log-store", "file:///l"], ["C8S_STATUS_INTERVAL": "-2"],
+                "C8S_STATUS_INTERVAL '-2' is not a number of seconds above 0 and at most 86400"
+            ),
+        ] as [([String], [String: String], String)])
     func missingAndBadValuesNameTheirFlagOrVariable(
         _ arguments: [String], _ environment: [String: String], _ message: String
     ) {

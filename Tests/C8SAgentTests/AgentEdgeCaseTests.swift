@@ -20,17 +20,24 @@ import Testing
                         run: "ns", step: "never", node: "node-a", script: "echo never printed",
                         env: [.secret("X", secretName: "missing", key: "x")], activeDeadlineSeconds: 1)
                     let run = try await cluster.waitForCompleteLogs(run: "ns", step: "never")
-                    #expect(run.status?[step: "never"]?.logs == PipelineRun.LogSummary(
-                        bytes: 0, lines: 0, chunks: 0, complete: true))
+                    #expect(
+                        run.status?[step: "never"]?.logs
+                            == PipelineRun.LogSummary(
+                                bytes: 0, lines: 0, chunks: 0, complete: true))
                     try await cluster.waitFor(
                         Pod.self,
-                        selector: ListOptions(labelSelector: "job-name=\(PipelineRun.jobName(run: "ns", step: "never"))"),
-                        "the Pod deleted once released") { $0.isEmpty ? true : nil }
+                        selector: ListOptions(
+                            labelSelector: "job-name=\(PipelineRun.jobName(run: "ns", step: "never"))"),
+                        "the Pod deleted once released"
+                    ) { $0.isEmpty ? true : nil }
                     let reader = LogReader(
-                        store: store, location: try LogLocation(namespace: "default", run: "ns", step: "never", container: "step"))
+                        store: store,
+                        location: try LogLocation(namespace: "default", run: "ns", step: "never", container: "step"))
                     #expect(try await reader.completion()?.lines == 0)
-                    #expect(try await storedRecords(
-                        store, namespace: "default", run: "ns", step: "never", container: "step").isEmpty)
+                    #expect(
+                        try await storedRecords(
+                            store, namespace: "default", run: "ns", step: "never", container: "step"
+                        ).isEmpty)
                 }
             }
         }
@@ -58,11 +65,13 @@ import Testing
                         ],
                         "spec": [
                             "nodeName": "node-a", "restartPolicy": "Never",
-                            "containers": [[
-                                "name": "step", "image": "busybox:1.36",
-                                "command": ["sh", "-c", .string("echo \"value is \(secretValue)\"; echo done")],
-                                "envFrom": [["secretRef": ["name": "late-secret"]]],
-                            ]],
+                            "containers": [
+                                [
+                                    "name": "step", "image": "busybox:1.36",
+                                    "command": ["sh", "-c", .string("echo \"value is \(secretValue)\"; echo done")],
+                                    "envFrom": [["secretRef": ["name": "late-secret"]]],
+                                ]
+                            ],
                         ],
                     ])
                     try await withDeadline(.seconds(30), "the agent to report the unreadable Secret") {

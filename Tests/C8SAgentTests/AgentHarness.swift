@@ -46,8 +46,9 @@ struct AgentCluster: Sendable {
             ) { sim in
                 let client = KubeClientConfiguration(server: server.baseURL.absoluteString, namespace: "default")
                 return try await withKubeClient(configuration: client, logger: quiet) { client in
-                    try await body(AgentCluster(
-                        server: server, simulator: sim, client: client, logRoot: logRoot, root: root))
+                    try await body(
+                        AgentCluster(
+                            server: server, simulator: sim, client: client, logRoot: logRoot, root: root))
                 }
             }
         }
@@ -64,16 +65,19 @@ struct AgentCluster: Sendable {
 
     @discardableResult
     func createRun(_ name: String) async throws -> PipelineRun {
-        try await client.create(PipelineRun(
-            metadata: ObjectMeta(name: name, namespace: namespace),
-            spec: .init(pipelineConfigRef: .init(name: "config"), commit: String(repeating: "a", count: 40),
-                branch: "main", event: .push, triggeredBy: "test")))
+        try await client.create(
+            PipelineRun(
+                metadata: ObjectMeta(name: name, namespace: namespace),
+                spec: .init(
+                    pipelineConfigRef: .init(name: "config"), commit: String(repeating: "a", count: 40),
+                    branch: "main", event: .push, triggeredBy: "test")))
     }
 
     @discardableResult
     func createSecret(_ name: String, _ values: [String: String]) async throws -> Secret {
-        try await client.create(Secret(
-            metadata: ObjectMeta(name: name, namespace: namespace), data: values.mapValues { Array($0.utf8) }))
+        try await client.create(
+            Secret(
+                metadata: ObjectMeta(name: name, namespace: namespace), data: values.mapValues { Array($0.utf8) }))
     }
 
     /// Creates the Job of a step as the coordinator would: labels `c8s.dev/pipeline-run` and `c8s.dev/step`, the
@@ -89,15 +93,19 @@ struct AgentCluster: Sendable {
             containers: [Container(name: "step", image: "busybox:1.36", command: ["sh", "-c", script], env: env)],
             restartPolicy: "Never")
         if let initScript {
-            spec.initContainers = [Container(name: "prepare", image: "busybox:1.36", command: ["sh", "-c", initScript])]
+            spec.initContainers = [
+                Container(name: "prepare", image: "busybox:1.36", command: ["sh", "-c", initScript])
+            ]
         }
         spec.nodeSelector = ["kubernetes.io/hostname": node]
-        return try await client.create(Job(
-            metadata: ObjectMeta(name: PipelineRun.jobName(run: run, step: step), namespace: namespace, labels: labels),
-            spec: JobSpec(
-                template: PodTemplateSpec(
-                    metadata: ObjectMeta(labels: labels, finalizers: [C8SFinalizers.logs]), spec: spec),
-                backoffLimit: 0, activeDeadlineSeconds: activeDeadlineSeconds, ttlSecondsAfterFinished: ttl)))
+        return try await client.create(
+            Job(
+                metadata: ObjectMeta(
+                    name: PipelineRun.jobName(run: run, step: step), namespace: namespace, labels: labels),
+                spec: JobSpec(
+                    template: PodTemplateSpec(
+                        metadata: ObjectMeta(labels: labels, finalizers: [C8SFinalizers.logs]), spec: spec),
+                    backoffLimit: 0, activeDeadlineSeconds: activeDeadlineSeconds, ttlSecondsAfterFinished: ttl)))
     }
 
     /// The Pods of a step's Job.
@@ -149,7 +157,9 @@ struct AgentCluster: Sendable {
             PipelineRun.self, selector: ListOptions(fieldSelector: "metadata.name=\(run)"), timeout: timeout,
             "run \(run) step \(step): \(what)"
         ) { runs in
-            guard let object = runs.first, let status = object.status?[step: step], condition(status) else { return nil }
+            guard let object = runs.first, let status = object.status?[step: step], condition(status) else {
+                return nil
+            }
             return object
         }
     }
@@ -208,7 +218,8 @@ struct AgentCluster: Sendable {
                 portContinuation.yield(port)
                 portContinuation.finish()
             })
-        let group = ServiceGroup(configuration: .init(services: agent.services.map { .init(service: $0) }, logger: logger))
+        let group = ServiceGroup(
+            configuration: .init(services: agent.services.map { .init(service: $0) }, logger: logger))
         return try await withThrowingTaskGroup(of: Void.self) { tasks in
             tasks.addTask { try await group.run() }
             var iterator = ports.makeAsyncIterator()

@@ -71,8 +71,9 @@ import Testing
                     #expect(gateOpened)
                     #expect(pending.isEmpty)
                     #expect(records.map(\.lineNumber) == Array(2..<11))
-                    #expect(records.map(\.record.text)
-                        == ["before 2", "before 3", "before 4", "password is ***"] + (0..<5).map { "after \($0)" })
+                    #expect(
+                        records.map(\.record.text)
+                            == ["before 2", "before 3", "before 4", "password is ***"] + (0..<5).map { "after \($0)" })
                     let stored = try await storedRecords(
                         store, namespace: "default", run: "lv", step: "watch", container: "step")
                     #expect(Array(stored.dropFirst(2)) == records)
@@ -115,7 +116,8 @@ extension AgentLiveTests {
                         node: "node-a", store: store, storeURL: storeURL, stateDirectory: try cluster.directory("state")
                     ) { agent in
                         try await cluster.createStepJob(
-                            run: "sd", step: "hang", node: "node-a", script: "echo one; echo two; \(gate.wait); echo three")
+                            run: "sd", step: "hang", node: "node-a",
+                            script: "echo one; echo two; \(gate.wait); echo three")
                         try await cluster.waitForStep(run: "sd", step: "hang", "two lines stored") {
                             ($0.logs?.lines ?? 0) >= 2
                         }
@@ -126,7 +128,9 @@ extension AgentLiveTests {
                         _ = try await withDeadline(.seconds(30), "two live lines") { await lines.first { $0 >= 2 } }
                     }
                     // withAgent returned: the agent stopped; the stream ended with it.
-                    _ = try await withDeadline(.seconds(30), "the live stream to end") { await ended.first { _ in true } }
+                    _ = try await withDeadline(.seconds(30), "the live stream to end") {
+                        await ended.first { _ in true }
+                    }
                     await gate.open()
                     try await group.waitForAll()
                 }
@@ -140,8 +144,9 @@ extension AgentLiveTests {
     /// numbers (the stream serves what is stored from the store, the rest from the files), and the stream of a
     /// finished container ends.
     @Test func liveLinesKeepTheShippersNumbersAfterRotation() async throws {
-        try await AgentCluster.with(configure: { $0.logRotation = LogRotationPolicy(maxSize: 16 * 1024, maxFiles: 3) }) {
-            cluster in
+        try await AgentCluster.with(configure: {
+            $0.logRotation = LogRotationPolicy(maxSize: 16 * 1024, maxFiles: 3)
+        }) { cluster in
             try await withStore(.directory, root: cluster.root) { store, storeURL in
                 try await cluster.createRun("rot")
                 let gate = try Gate(directory: cluster.root)
@@ -168,7 +173,8 @@ extension AgentLiveTests {
                     var kept: [UInt8] = []
                     for file in try FileManager.default.contentsOfDirectory(atPath: directory) {
                         let path = "\(directory)/\(file)"
-                        kept += file.hasSuffix(".gz")
+                        kept +=
+                            file.hasSuffix(".gz")
                             ? try await gunzip(path) : Array(try Data(contentsOf: URL(fileURLWithPath: path)))
                     }
                     #expect(!kept.contains(" F rot line 0\n"))

@@ -1,5 +1,5 @@
-import C8STestSupport
 import C8SKube
+import C8STestSupport
 import Foundation
 import Testing
 
@@ -54,9 +54,10 @@ import Testing
         let envFrom = container["envFrom"]?.arrayValue ?? []
         let configMaps = envFrom.compactMap { $0["configMapRef"]?["name"]?.stringValue }
         let configMap = try #require(configMaps.first)
-        let config = try #require(documents.first {
-            $0["kind"]?.stringValue == "ConfigMap" && $0["metadata"]?["name"]?.stringValue == configMap
-        })
+        let config = try #require(
+            documents.first {
+                $0["kind"]?.stringValue == "ConfigMap" && $0["metadata"]?["name"]?.stringValue == configMap
+            })
         let store = try #require(config["data"]?["C8S_LOG_STORE"]?.stringValue)
         #expect(store.hasPrefix("s3://") || store.hasPrefix("file://"))
         #expect(envFrom.contains { $0["secretRef"]?["optional"]?.boolValue == true })
@@ -106,18 +107,20 @@ import Testing
     /// run status: nothing more.
     @Test func agentRoleIsLeastPrivilege() async throws {
         let documents = try await Self.render("deploy")
-        let role = try #require(documents.first {
-            $0["kind"]?.stringValue == "ClusterRole" && $0["metadata"]?["name"]?.stringValue == "c8s-agent"
-        })
+        let role = try #require(
+            documents.first {
+                $0["kind"]?.stringValue == "ClusterRole" && $0["metadata"]?["name"]?.stringValue == "c8s-agent"
+            })
         var verbs: [String: Set<String>] = [:]
         for rule in role["rules"]?.arrayValue ?? [] {
             for resource in rule["resources"]?.arrayValue?.compactMap(\.stringValue) ?? [] {
                 verbs[resource, default: []].formUnion(rule["verbs"]?.arrayValue?.compactMap(\.stringValue) ?? [])
             }
         }
-        #expect(verbs == [
-            "pods": ["get", "list", "watch", "patch"], "secrets": ["get"], "pipelineruns/status": ["get", "patch"],
-        ])
+        #expect(
+            verbs == [
+                "pods": ["get", "list", "watch", "patch"], "secrets": ["get"], "pipelineruns/status": ["get", "patch"],
+            ])
     }
 
     /// Installed as documented: `deploy/` first (namespace, RBAC), then `daemonset/`.
@@ -125,7 +128,8 @@ import Testing
         let documents = try await Self.render("deploy") + Self.render("daemonset")
         try await withTestAPIServer { server in
             for document in documents { try server.create(document) }
-            #expect(server.get(apiVersion: "apps/v1", kind: "DaemonSet", namespace: "c8s-system", name: "c8s-agent") != nil)
+            #expect(
+                server.get(apiVersion: "apps/v1", kind: "DaemonSet", namespace: "c8s-system", name: "c8s-agent") != nil)
             #expect(server.get(apiVersion: "v1", kind: "ConfigMap", namespace: "c8s-system", name: "c8s-agent") != nil)
         }
     }

@@ -26,11 +26,13 @@ func withStore<T: Sendable>(
     case .seaweedFS:
         return try await SeaweedFSServer.withServer { server in
             let prefix = "agent-\(UUID().uuidString.prefix(8))"
-            let store = try S3LogStore(configuration: S3Configuration(
-                endpoint: server.endpoint, bucket: server.bucket, prefix: prefix,
-                credentials: .fixed(S3Credentials(accessKeyID: server.accessKey, secretAccessKey: server.secretKey)),
-                connectTimeoutMillis: 2000, requestTimeoutMillis: 30_000, maxAttempts: 3, initialBackoffMillis: 20,
-                maxBackoffMillis: 200))
+            let store = try S3LogStore(
+                configuration: S3Configuration(
+                    endpoint: server.endpoint, bucket: server.bucket, prefix: prefix,
+                    credentials: .fixed(
+                        S3Credentials(accessKeyID: server.accessKey, secretAccessKey: server.secretKey)),
+                    connectTimeoutMillis: 2000, requestTimeoutMillis: 30_000, maxAttempts: 3, initialBackoffMillis: 20,
+                    maxBackoffMillis: 200))
             return try await body(store, try LogStoreURL("s3://\(server.bucket)/\(prefix)"))
         }
     }
@@ -141,10 +143,14 @@ let secretValue = "hunter2-Sup3rSecret-value"
                         script: "i=0; while [ $i -lt 2000 ]; do echo \"quick line $i\"; i=$((i+1)); done", ttl: 0)
                     let job = PipelineRun.jobName(run: "ttl", step: "quick")
                     // The Job goes; its Pod goes once the agent removed the finalizer.
-                    try await cluster.waitFor(Job.self, selector: ListOptions(fieldSelector: "metadata.name=\(job)"),
-                        "Job \(job) deleted by its TTL") { $0.isEmpty ? true : nil }
-                    try await cluster.waitFor(Pod.self, selector: ListOptions(labelSelector: "job-name=\(job)"),
-                        "Pods of \(job) deleted") { $0.isEmpty ? true : nil }
+                    try await cluster.waitFor(
+                        Job.self, selector: ListOptions(fieldSelector: "metadata.name=\(job)"),
+                        "Job \(job) deleted by its TTL"
+                    ) { $0.isEmpty ? true : nil }
+                    try await cluster.waitFor(
+                        Pod.self, selector: ListOptions(labelSelector: "job-name=\(job)"),
+                        "Pods of \(job) deleted"
+                    ) { $0.isEmpty ? true : nil }
                     let run = try await cluster.waitForCompleteLogs(run: "ttl", step: "quick")
                     #expect(run.status?[step: "quick"]?.logs?.lines == 2000)
                     let records = try await storedRecords(

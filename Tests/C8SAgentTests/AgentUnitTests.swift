@@ -19,13 +19,23 @@ import Testing
 
     @Test func readsAStepPod() throws {
         var status = PodStatus(phase: "Running")
-        status.initContainerStatuses = [ContainerStatus(name: "clone", state: ContainerState(
-            terminated: .init(exitCode: 0)))]
-        status.containerStatuses = [ContainerStatus(name: "step", state: ContainerState(
-            running: try JSONDecoder().decode(ContainerState.Running.self, from: Data("{}".utf8))))]
-        let pod = try StepPod.read(Self.pod(
-            ["initContainers": [["name": "clone"]], "containers": [["name": "step"], ["name": "sidecar"]]],
-            status: status)).get()
+        status.initContainerStatuses = [
+            ContainerStatus(
+                name: "clone",
+                state: ContainerState(
+                    terminated: .init(exitCode: 0)))
+        ]
+        status.containerStatuses = [
+            ContainerStatus(
+                name: "step",
+                state: ContainerState(
+                    running: try JSONDecoder().decode(ContainerState.Running.self, from: Data("{}".utf8))))
+        ]
+        let pod = try StepPod.read(
+            Self.pod(
+                ["initContainers": [["name": "clone"]], "containers": [["name": "step"], ["name": "sidecar"]]],
+                status: status)
+        ).get()
         #expect(pod.run == "r")
         #expect(pod.step == "build")
         #expect(pod.containers == ["clone", "step", "sidecar"])
@@ -36,8 +46,9 @@ import Testing
         #expect(!pod.isFinished("step"))
         #expect(!pod.isTerminal)
         #expect(pod.holdsLogsFinalizer)
-        #expect(pod.containerDirectory(logRoot: "/var/log/pods", container: "step")
-            == "/var/log/pods/ci_r-build-x1_u-1/step")
+        #expect(
+            pod.containerDirectory(logRoot: "/var/log/pods", container: "step")
+                == "/var/log/pods/ci_r-build-x1_u-1/step")
 
         status.phase = "Failed"
         let failed = try StepPod.read(Self.pod(["containers": [["name": "step"]]], status: status)).get()
@@ -45,7 +56,8 @@ import Testing
     }
 
     @Test func rejectsPodsWithoutStepLabels() {
-        guard case .failure(let error) = StepPod.read(Self.pod(["containers": []], labels: [C8SLabels.pipelineRun: "r"]))
+        guard
+            case .failure(let error) = StepPod.read(Self.pod(["containers": []], labels: [C8SLabels.pipelineRun: "r"]))
         else {
             Issue.record("a Pod without a step label was accepted")
             return
@@ -55,32 +67,46 @@ import Testing
 
     @Test func findsEverySecretReference() {
         let spec: JSONValue = [
-            "initContainers": [["name": "clone", "env": [
-                ["name": "GIT_TOKEN", "valueFrom": ["secretKeyRef": ["name": "git", "key": "token"]]],
-            ]]],
-            "containers": [[
-                "name": "step",
-                "env": [
-                    ["name": "PLAIN", "value": "x"],
-                    ["name": "POD", "valueFrom": ["fieldRef": ["fieldPath": "metadata.name"]]],
-                    ["name": "OPT", "valueFrom": ["secretKeyRef": ["name": "maybe", "key": "k", "optional": true]]],
-                    ["name": "AGAIN", "valueFrom": ["secretKeyRef": ["name": "git", "key": "token"]]],
-                ],
-                "envFrom": [["secretRef": ["name": "bulk"]], ["configMapRef": ["name": "cm"]]],
-            ]],
+            "initContainers": [
+                [
+                    "name": "clone",
+                    "env": [
+                        ["name": "GIT_TOKEN", "valueFrom": ["secretKeyRef": ["name": "git", "key": "token"]]]
+                    ],
+                ]
+            ],
+            "containers": [
+                [
+                    "name": "step",
+                    "env": [
+                        ["name": "PLAIN", "value": "x"],
+                        ["name": "POD", "valueFrom": ["fieldRef": ["fieldPath": "metadata.name"]]],
+                        [
+                            "name": "OPT",
+                            "valueFrom": ["secretKeyRef": ["name": "maybe", "key": "k", "optional": true]],
+                        ],
+                        ["name": "AGAIN", "valueFrom": ["secretKeyRef": ["name": "git", "key": "token"]]],
+                    ],
+                    "envFrom": [["secretRef": ["name": "bulk"]], ["configMapRef": ["name": "cm"]]],
+                ]
+            ],
             "volumes": [
                 ["name": "a", "secret": ["secretName": "files", "optional": true]],
-                ["name": "b", "projected": ["sources": [["secret": ["name": "projected"]], ["configMap": ["name": "c"]]]]],
+                [
+                    "name": "b",
+                    "projected": ["sources": [["secret": ["name": "projected"]], ["configMap": ["name": "c"]]]],
+                ],
                 ["name": "c", "emptyDir": [:]],
             ],
         ]
-        #expect(SecretKeyRef.references(inPodSpec: spec) == [
-            SecretKeyRef(name: "bulk", key: nil, optional: false),
-            SecretKeyRef(name: "files", key: nil, optional: true),
-            SecretKeyRef(name: "git", key: "token", optional: false),
-            SecretKeyRef(name: "maybe", key: "k", optional: true),
-            SecretKeyRef(name: "projected", key: nil, optional: false),
-        ])
+        #expect(
+            SecretKeyRef.references(inPodSpec: spec) == [
+                SecretKeyRef(name: "bulk", key: nil, optional: false),
+                SecretKeyRef(name: "files", key: nil, optional: true),
+                SecretKeyRef(name: "git", key: "token", optional: false),
+                SecretKeyRef(name: "maybe", key: "k", optional: true),
+                SecretKeyRef(name: "projected", key: nil, optional: false),
+            ])
     }
 
     @Test func statusMergeKeepsOtherFieldsAndNeverGoesBack() {
@@ -99,9 +125,10 @@ import Testing
         #expect(status[step: "build"]?.logURL == "s3://b/ns/r/build/")
         // The same again changes nothing; an older (smaller) summary does not replace a newer one.
         #expect(!StepLogStatus.apply(summary: progress, logURL: "s3://b/ns/r/build/", step: "build", to: &status))
-        #expect(!StepLogStatus.apply(
-            summary: .init(bytes: 5, lines: 1, chunks: 1, complete: false), logURL: "s3://b/ns/r/build/",
-            step: "build", to: &status))
+        #expect(
+            !StepLogStatus.apply(
+                summary: .init(bytes: 5, lines: 1, chunks: 1, complete: false), logURL: "s3://b/ns/r/build/",
+                step: "build", to: &status))
         let complete = PipelineRun.LogSummary(bytes: 20, lines: 4, chunks: 2, complete: true)
         #expect(StepLogStatus.apply(summary: complete, logURL: "s3://b/ns/r/build/", step: "build", to: &status))
         #expect(!StepLogStatus.apply(summary: progress, logURL: "s3://b/ns/r/build/", step: "build", to: &status))
@@ -123,15 +150,17 @@ import Testing
 
     @Test func progressComesFromIndexAndCompletionObjects() throws {
         var index = ChunkIndex()
-        try index.add(ChunkIndexEntry(
-            sequence: 0, firstLine: 0, lineCount: 3, firstTimestampNanos: 1, lastTimestampNanos: 2,
-            compressedBytes: 20, uncompressedBytes: 60))
+        try index.add(
+            ChunkIndexEntry(
+                sequence: 0, firstLine: 0, lineCount: 3, firstTimestampNanos: 1, lastTimestampNanos: 2,
+                compressedBytes: 20, uncompressedBytes: 60))
         let (prefix, progress) = try #require(
             ProgressTrackingStore.progress(key: "ns/r/s/c/index.json", data: index.encoded()))
         #expect(prefix == "ns/r/s/c/")
         #expect(progress == LogProgress(bytes: 60, lines: 3, chunks: 1))
-        let (_, complete) = try #require(ProgressTrackingStore.progress(
-            key: "ns/r/s/c/complete.json", data: LogCompletion(index: index).encoded()))
+        let (_, complete) = try #require(
+            ProgressTrackingStore.progress(
+                key: "ns/r/s/c/complete.json", data: LogCompletion(index: index).encoded()))
         #expect(complete.complete && complete.lines == 3)
         #expect(ProgressTrackingStore.progress(key: "ns/r/s/c/chunk-000000000000.zst", data: [1]) == nil)
     }

@@ -86,14 +86,15 @@ import Testing
     }
 
     /// Whether the loop must look at a container's directory.
-    @Test(arguments: [
-        (Container(), false, true),
-        (Container(shipping: true), false, false),
-        (Container(finishing: true), false, false),
-        (Container(complete: true), false, false),
-        (Container(retryPending: true), false, false),
-        (Container(), true, false),
-    ] as [(Container, Bool, Bool)])
+    @Test(
+        arguments: [
+            (Container(), false, true),
+            (Container(shipping: true), false, false),
+            (Container(finishing: true), false, false),
+            (Container(complete: true), false, false),
+            (Container(retryPending: true), false, false),
+            (Container(), true, false),
+        ] as [(Container, Bool, Bool)])
     func directoryIsLookedAtOnlyWhenItDecides(_ state: Container, _ stopping: Bool, _ needed: Bool) {
         var decision = FollowerDecision()
         decision.containers["step"] = state
@@ -103,13 +104,16 @@ import Testing
     }
 
     /// How a shipper's end changes the container, and the retry attempt after a failure.
-    @Test(arguments: [
-        (Container(shipping: true, finishing: true), FollowerDecision.Outcome.complete, nil,
-            Container(finishing: true, complete: true)),
-        (Container(shipping: true), .stopped, nil, Container()),
-        (Container(shipping: true, finishing: true), .failed, 1, Container(retryPending: true, failures: 1)),
-        (Container(finishing: true, failures: 3), .failed, 4, Container(retryPending: true, failures: 4)),
-    ] as [(Container, FollowerDecision.Outcome, Int?, Container)])
+    @Test(
+        arguments: [
+            (
+                Container(shipping: true, finishing: true), FollowerDecision.Outcome.complete, nil,
+                Container(finishing: true, complete: true)
+            ),
+            (Container(shipping: true), .stopped, nil, Container()),
+            (Container(shipping: true, finishing: true), .failed, 1, Container(retryPending: true, failures: 1)),
+            (Container(finishing: true, failures: 3), .failed, 4, Container(retryPending: true, failures: 4)),
+        ] as [(Container, FollowerDecision.Outcome, Int?, Container)])
     func shipped(_ state: Container, _ outcome: FollowerDecision.Outcome, _ retry: Int?, _ after: Container) {
         var decision = FollowerDecision()
         decision.containers["step"] = state
@@ -122,9 +126,10 @@ import Testing
         let observed: [(name: String, observation: Observation)] = [
             ("clone", Self.finished), ("step", Self.running),
         ]
-        #expect(decision.reconcile(observed, hasMasker: true) == [
-            .startShipper(container: "clone", finish: true), .startShipper(container: "step", finish: false),
-        ])
+        #expect(
+            decision.reconcile(observed, hasMasker: true) == [
+                .startShipper(container: "clone", finish: true), .startShipper(container: "step", finish: false),
+            ])
         decision.shipped("clone", .complete)
         let stepRuns: [(name: String, observation: Observation)] = [
             ("clone", Self.finishedNotLookedAt), ("step", Self.notLookedAt),
@@ -149,10 +154,11 @@ import Testing
         #expect(decision.reconcile(observed, hasMasker: false) == [.requestSecrets, .scheduleRecheck])
         #expect(decision.reconcile(observed, hasMasker: false) == [])
         decision.recheckPending = false
-        #expect(decision.reconcile(observed, hasMasker: true) == [
-            .startShipper(container: "a", finish: false), .startShipper(container: "b", finish: false),
-            .scheduleRecheck,
-        ])
+        #expect(
+            decision.reconcile(observed, hasMasker: true) == [
+                .startShipper(container: "a", finish: false), .startShipper(container: "b", finish: false),
+                .scheduleRecheck,
+            ])
     }
 
     @Test func stoppingDecidesNothing() {

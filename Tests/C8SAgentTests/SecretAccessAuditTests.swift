@@ -29,7 +29,8 @@ struct SecretAccessAuditTests {
             #expect(lines.count == 2)
             let records = try lines.map { line in
                 let json = try #require(line.firstIndex(of: "{").map { String(line[$0...]) })
-                return try JSONDecoder().decode(SecretAccessRecord.self, from: Data(json.trimmingCharacters(in: .whitespaces).utf8))
+                return try JSONDecoder().decode(
+                    SecretAccessRecord.self, from: Data(json.trimmingCharacters(in: .whitespaces).utf8))
             }
             #expect(records.map(\.secret) == ["deploy-keys", "registry"])
             #expect(records[0].keys == ["token"])

@@ -89,7 +89,8 @@ import Testing
                     "apiVersion": "v1", "kind": "Namespace",
                     "metadata": ["name": "lab", "labels": ["c8s.dev/admission": "disabled"]],
                 ])
-                try cli.write(Self.invalidConfig.replacingOccurrences(of: "namespace: ci", with: "namespace: lab"),
+                try cli.write(
+                    Self.invalidConfig.replacingOccurrences(of: "namespace: ci", with: "namespace: lab"),
                     to: "broken-lab.yaml")
                 let unchecked = try await AdmissionHarness.kubectl(cli, ["apply", "-f", "broken-lab.yaml"])
                 #expect(unchecked.status == 0, "\(unchecked.stderr)")

@@ -100,7 +100,8 @@ enum AdmissionHarness {
     static func setWebhook(
         _ cli: ClusterCLIHarness, failurePolicy: String, timeoutSeconds: Int = 10, url: String? = nil
     ) async throws {
-        var clientConfig = "\"service\":{\"namespace\":\"c8s-system\",\"name\":\"c8s-coordinator\",\"path\":"
+        var clientConfig =
+            "\"service\":{\"namespace\":\"c8s-system\",\"name\":\"c8s-coordinator\",\"path\":"
             + "\"/admission\",\"port\":443}"
         if let url { clientConfig = "\"service\":null,\"url\":\"\(url)\"" }
         let patch = """

@@ -212,13 +212,14 @@ import Testing
                 try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: plugin)
                 let exec = cli.directory.appendingPathComponent("exec").path
                 try """
-                    apiVersion: v1
-                    kind: Config
-                    clusters: [{name: test, cluster: {server: "\(cli.server.baseURL.absoluteString)"}}]
-                    users: [{name: cloud-bob, user: {exec: {apiVersion: client.authentication.k8s.io/v1, command: \(plugin)}}}]
-                    contexts: [{name: main, context: {cluster: test, user: cloud-bob, namespace: ci}}]
-                    current-context: main
-                    """.write(toFile: exec, atomically: true, encoding: .utf8)
+                apiVersion: v1
+                kind: Config
+                clusters: [{name: test, cluster: {server: "\(cli.server.baseURL.absoluteString)"}}]
+                users: [{name: cloud-bob, user: {exec: {apiVersion: client.authentication.k8s.io/v1, \
+                command: \(plugin)}}}]
+                contexts: [{name: main, context: {cluster: test, user: cloud-bob, namespace: ci}}]
+                current-context: main
+                """.write(toFile: exec, atomically: true, encoding: .utf8)
                 let viaPlugin = try await cli.c8s(["get", "runs"], kubeconfig: .some(exec))
                 #expect(viaPlugin.status == 0, "\(viaPlugin.stderr)")
             }

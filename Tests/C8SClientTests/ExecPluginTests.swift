@@ -17,19 +17,19 @@ import Testing
         try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: plugin)
         let kubeconfig = directory.appendingPathComponent("config").path
         try """
-            clusters: [{name: c, cluster: {server: "http://127.0.0.1:1"}}]
-            users:
-            - name: cloud
-              user:
-                exec:
-                  apiVersion: client.authentication.k8s.io/v1
-                  command: ./plugin.sh
-                  args: [get-token, --cluster, c]
-                  env: [{name: PLUGIN_ENV, value: "\(pluginEnv)"}]
-                  installHint: install the cloud CLI
-            contexts: [{name: m, context: {cluster: c, user: cloud, namespace: ci}}]
-            current-context: m
-            """.write(toFile: kubeconfig, atomically: true, encoding: .utf8)
+        clusters: [{name: c, cluster: {server: "http://127.0.0.1:1"}}]
+        users:
+        - name: cloud
+          user:
+            exec:
+              apiVersion: client.authentication.k8s.io/v1
+              command: ./plugin.sh
+              args: [get-token, --cluster, c]
+              env: [{name: PLUGIN_ENV, value: "\(pluginEnv)"}]
+              installHint: install the cloud CLI
+        contexts: [{name: m, context: {cluster: c, user: cloud, namespace: ci}}]
+        current-context: m
+        """.write(toFile: kubeconfig, atomically: true, encoding: .utf8)
         return try body(kubeconfig)
     }
 
@@ -60,7 +60,9 @@ import Testing
             }
         }
         try Self.withPlugin("echo not json\n") { kubeconfig in
-            #expect(throws: ClientError.self) { try ClusterSettings(kubeconfig: kubeconfig, environment: [:]).resolve() }
+            #expect(throws: ClientError.self) {
+                try ClusterSettings(kubeconfig: kubeconfig, environment: [:]).resolve()
+            }
         }
         let missing = ExecCredentialPlugin(command: "c8s-no-such-plugin-\(UUID().uuidString)", installHint: "get it")
         do {
@@ -73,6 +75,7 @@ import Testing
         let certificate = try ExecCredentialPlugin.parse(
             Data(#"{"kind":"ExecCredential","status":{"clientCertificateData":"C","clientKeyData":"K"}}"#.utf8),
             command: "x")
-        #expect(certificate.token == nil && certificate.clientCertificatePEM == [67] && certificate.clientKeyPEM == [75])
+        #expect(
+            certificate.token == nil && certificate.clientCertificatePEM == [67] && certificate.clientKeyPEM == [75])
     }
 }

@@ -28,13 +28,14 @@ import Testing
         }
     }
 
-    @Test(arguments: [
-        (200, #"{"version":"0.3.0","revision":"abc123"}"#, nil),
-        (404, #"{"message":"no such route"}"#, "answered GET /version with 404"),
-        (200, #"{"version":"0.3.0\u001b[2J","revision":"abc"}"#, "characters other than"),
-        (200, #"{"version":"0.3.0"}"#, "not {"),
-        (200, String(repeating: " ", count: 5000) + "{}", "more than 4096 bytes"),
-    ] as [(Int, String, String?)])
+    @Test(
+        arguments: [
+            (200, #"{"version":"0.3.0","revision":"abc123"}"#, nil),
+            (404, #"{"message":"no such route"}"#, "answered GET /version with 404"),
+            (200, #"{"version":"0.3.0\u001b[2J","revision":"abc"}"#, "characters other than"),
+            (200, #"{"version":"0.3.0"}"#, "not {"),
+            (200, String(repeating: " ", count: 5000) + "{}", "more than 4096 bytes"),
+        ] as [(Int, String, String?)])
     func answersAreCheckedBeforeTheyArePrinted(status: Int, body: String, expected: String?) async throws {
         try await withStaticServer(status: status, body: body) { port in
             do {

@@ -3,10 +3,11 @@ import Testing
 
 @Suite("Shared pieces")
 struct CommonTests {
-    @Test(arguments: [
-        (1970, 1, 1, 0), (2000, 3, 1, 11_017), (1969, 12, 31, -1), (2024, 2, 29, 19_782), (1600, 1, 1, -135_140),
-        (9999, 12, 31, 2_932_896),
-    ] as [(Int64, Int64, Int64, Int64)])
+    @Test(
+        arguments: [
+            (1970, 1, 1, 0), (2000, 3, 1, 11_017), (1969, 12, 31, -1), (2024, 2, 29, 19_782), (1600, 1, 1, -135_140),
+            (9999, 12, 31, 2_932_896),
+        ] as [(Int64, Int64, Int64, Int64)])
     func calendarRoundTrips(year: Int64, month: Int64, day: Int64, days: Int64) {
         #expect(CivilCalendar.days(year: year, month: month, day: day) == days)
         let date = CivilCalendar.date(days: days)

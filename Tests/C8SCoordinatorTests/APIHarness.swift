@@ -35,7 +35,11 @@ struct APIHarness: Sendable {
                 ]),
             .init(
                 .user("bob"),
-                rules: [.init(apiGroups: ["c8s.dev"], resources: ["pipelineruns"], verbs: ["get", "list"], namespaces: ["team-b"])]),
+                rules: [
+                    .init(
+                        apiGroups: ["c8s.dev"], resources: ["pipelineruns"], verbs: ["get", "list"],
+                        namespaces: ["team-b"])
+                ]),
         ])
 
     let server: TestAPIServer
@@ -76,8 +80,9 @@ struct APIHarness: Sendable {
                     configuration: configuration, client: client, logger: logger,
                     api: CoordinatorAPIConfiguration(logStore: logStore ?? store, logPollInterval: .milliseconds(50)),
                     registry: registry, onServerRunning: { portContinuation.yield($0) })
-                let group = ServiceGroup(configuration: .init(
-                    services: coordinator.services.map { .init(service: $0) }, logger: logger))
+                let group = ServiceGroup(
+                    configuration: .init(
+                        services: coordinator.services.map { .init(service: $0) }, logger: logger))
                 return try await withThrowingTaskGroup(of: T?.self) { tasks in
                     tasks.addTask {
                         try await group.run()
@@ -86,7 +91,8 @@ struct APIHarness: Sendable {
                     var iterator = ports.makeAsyncIterator()
                     let port = try #require(await iterator.next())
                     let harness = APIHarness(
-                        server: server, client: client, base: "http://127.0.0.1:\(port)", logRoot: logRoot, store: store)
+                        server: server, client: client, base: "http://127.0.0.1:\(port)", logRoot: logRoot, store: store
+                    )
                     do {
                         let result = try await body(harness)
                         await group.triggerGracefulShutdown()
@@ -121,7 +127,8 @@ struct APIHarness: Sendable {
         }
         let response = try await HTTPClient.shared.execute(request, timeout: .seconds(60))
         let bytes = try await response.body.collect(upTo: 16 << 20)
-        return Reply(status: Int(response.status.code), headers: response.headers, bytes: Array(bytes.readableBytesView))
+        return Reply(
+            status: Int(response.status.code), headers: response.headers, bytes: Array(bytes.readableBytesView))
     }
 
     func get(_ path: String, token: String? = "alice-token") async throws -> Reply {
@@ -132,9 +139,10 @@ struct APIHarness: Sendable {
     func createConfig(_ name: String, namespace: String = "team-a", steps: [String] = ["build"]) async throws
         -> PipelineConfig
     {
-        try await client.create(PipelineConfig(
-            metadata: ObjectMeta(name: name, namespace: namespace),
-            spec: PipelineSpec(steps: steps.map { step($0) })))
+        try await client.create(
+            PipelineConfig(
+                metadata: ObjectMeta(name: name, namespace: namespace),
+                spec: PipelineSpec(steps: steps.map { step($0) })))
     }
 
     /// A run as the reconciler would leave it: steps in its status (with a Pod name when `pod` is given).
@@ -143,9 +151,10 @@ struct APIHarness: Sendable {
         _ name: String, namespace: String = "team-a", config: String = "shop", step stepName: String = "build",
         pod: String? = nil, phase: PipelineRun.StepPhase = .running
     ) async throws -> PipelineRun {
-        let run = try await client.create(PipelineRun(
-            metadata: ObjectMeta(name: name, namespace: namespace),
-            spec: .init(pipelineConfigRef: .init(name: config), commit: "abc", branch: "main", event: .push)))
+        let run = try await client.create(
+            PipelineRun(
+                metadata: ObjectMeta(name: name, namespace: namespace),
+                spec: .init(pipelineConfigRef: .init(name: config), commit: "abc", branch: "main", event: .push)))
         return try await setStep(run, stepName, pod: pod, phase: phase)
     }
 
@@ -153,7 +162,8 @@ struct APIHarness: Sendable {
     func setStep(_ run: PipelineRun, _ stepName: String, pod: String?, phase: PipelineRun.StepPhase) async throws
         -> PipelineRun
     {
-        var updated = try await client.get(PipelineRun.self, name: run.metadata.name ?? "", namespace: run.metadata.namespace)
+        var updated = try await client.get(
+            PipelineRun.self, name: run.metadata.name ?? "", namespace: run.metadata.namespace)
         var status = updated.status ?? PipelineRun.Status(phase: .running)
         status.phase = .running
         var stepStatus = PipelineRun.StepStatus(name: stepName, phase: phase)

@@ -98,7 +98,9 @@ struct APILogTests {
 
             let ndjson = try await h.get(path + "?format=ndjson&tail=4")
             #expect(ndjson.headers.first(name: "Content-Type") == "application/x-ndjson")
-            let lines = ndjson.text.split(separator: "\n").map { try? NumberedLogRecord.decode(jsonLine: Array($0.utf8)) }
+            let lines = ndjson.text.split(separator: "\n").map {
+                try? NumberedLogRecord.decode(jsonLine: Array($0.utf8))
+            }
             #expect(lines.map { $0?.lineNumber } == [21, 22, 23, 24])
             #expect(lines.map { $0?.record } == Array(input.suffix(4)))
 
@@ -162,7 +164,8 @@ struct APILogTests {
             let location = try LogLocation(namespace: "team-a", run: "r3", step: "build", container: "step")
             let run = try await h.createRun("r3", pod: nil, phase: .pending)
 
-            let (received, agentRequests, liveRecords) = try await LogTailer.withLogTailer(logger: quietLogger) { tailer in
+            let (received, agentRequests, liveRecords) = try await LogTailer.withLogTailer(logger: quietLogger) {
+                tailer in
                 let live = CRIDirectoryLiveSource(tailer: tailer, directory: directory)
                 let agent = FakeAgent(source: live, pod: podName)
                 let shipper = LogShipper(
@@ -171,7 +174,8 @@ struct APILogTests {
                     logger: quietLogger)
                 return try await agent.serve { agentPort in
                     var request = HTTPClientRequest(
-                        url: h.base + "/api/v1/namespaces/team-a/pipelineruns/r3/steps/build/log?follow=true&format=ndjson")
+                        url: h.base
+                            + "/api/v1/namespaces/team-a/pipelineruns/r3/steps/build/log?follow=true&format=ndjson")
                     request.headers.add(name: "Authorization", value: "Bearer alice-token")
                     let followRequest = request
                     let (lines, linesContinuation) = AsyncStream.makeStream(of: NumberedLogRecord.self)
@@ -194,12 +198,14 @@ struct APILogTests {
                             live.finish()
                         }
                         // The step starts: its Pod, annotated by the agent, and the run's status naming it.
-                        _ = try await h.client.create(Pod(
-                            metadata: ObjectMeta(
-                                name: podName, namespace: "team-a",
-                                labels: [C8SLabels.pipelineRun: "r3", C8SLabels.step: "build"],
-                                annotations: [C8SAnnotations.agentURL: "http://127.0.0.1:\(agentPort)"]),
-                            spec: PodSpec(containers: [Container(name: "step", image: "alpine")], restartPolicy: "Never")))
+                        _ = try await h.client.create(
+                            Pod(
+                                metadata: ObjectMeta(
+                                    name: podName, namespace: "team-a",
+                                    labels: [C8SLabels.pipelineRun: "r3", C8SLabels.step: "build"],
+                                    annotations: [C8SAnnotations.agentURL: "http://127.0.0.1:\(agentPort)"]),
+                                spec: PodSpec(
+                                    containers: [Container(name: "step", image: "alpine")], restartPolicy: "Never")))
                         try await h.setStep(run, "build", pod: podName, phase: .running)
                         let writer = CRIWriter()
                         let handle = try #require(FileHandle(forWritingAtPath: file))

@@ -25,8 +25,9 @@ struct APIMetricsTests {
             let coordinator = buildCoordinator(
                 configuration: configuration, client: h.client, logger: logger, registry: registry,
                 onServerRunning: { portContinuation.yield($0) })
-            let group = ServiceGroup(configuration: .init(
-                services: coordinator.services.map { .init(service: $0) }, logger: logger))
+            let group = ServiceGroup(
+                configuration: .init(
+                    services: coordinator.services.map { .init(service: $0) }, logger: logger))
             try await withThrowingTaskGroup(of: Void.self) { tasks in
                 tasks.addTask { try await group.run() }
                 var iterator = ports.makeAsyncIterator()

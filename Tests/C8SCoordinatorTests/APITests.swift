@@ -27,7 +27,8 @@ struct APITests {
             #expect(list.json["reason"]?.stringValue == "Forbidden")
             #expect(
                 list.json["message"]?.stringValue
-                    == "User \"bob\" cannot list resource \"pipelineruns\" in API group \"c8s.dev\" in the namespace \"team-a\"")
+                    == "User \"bob\" cannot list resource \"pipelineruns\" in API group \"c8s.dev\" "
+                    + "in the namespace \"team-a\"")
             let create = try await h.send(
                 .POST, "/api/v1/namespaces/team-b/pipelineruns", token: "bob-token", body: #"{"config":"shop"}"#)
             #expect(create.status == 403)
@@ -43,7 +44,8 @@ struct APITests {
             #expect(log.status == 403)
             #expect(
                 log.json["message"]?.stringValue
-                    == "User \"bob\" cannot get resource \"pipelineruns/log\" in API group \"c8s.dev\" in the namespace \"team-b\"")
+                    == "User \"bob\" cannot get resource \"pipelineruns/log\" in API group \"c8s.dev\" "
+                    + "in the namespace \"team-b\"")
         }
     }
 
@@ -75,7 +77,8 @@ struct APITests {
             try await h.createRun("other", config: "other-config")
             let list = try await h.get("/api/v1/namespaces/team-a/pipelineruns")
             #expect(list.status == 200)
-            let names = Set(list.json["items"]?.arrayValue?.compactMap { $0[path: ["metadata", "name"]]?.stringValue } ?? [])
+            let names = Set(
+                list.json["items"]?.arrayValue?.compactMap { $0[path: ["metadata", "name"]]?.stringValue } ?? [])
             #expect(names == [name, "other"])
             let selected = try await h.get(
                 "/api/v1/namespaces/team-a/pipelineruns?labelSelector=c8s.dev%2Fpipeline-config%3Dshop")
@@ -94,16 +97,19 @@ struct APITests {
         try await APIHarness.with { h in
             let missing = try await h.get("/api/v1/namespaces/team-a/pipelineruns/nope")
             #expect(missing.status == 404)
-            #expect(missing.json == [
-                "code": 404, "reason": "NotFound", "message": "pipelinerun \"nope\" not found in namespace \"team-a\"",
-            ])
+            #expect(
+                missing.json == [
+                    "code": 404, "reason": "NotFound",
+                    "message": "pipelinerun \"nope\" not found in namespace \"team-a\"",
+                ])
             let cancelMissing = try await h.send(
                 .POST, "/api/v1/namespaces/team-a/pipelineruns/nope/cancel", token: "alice-token")
             #expect(cancelMissing.status == 404)
             let noConfig = try await h.send(
                 .POST, "/api/v1/namespaces/team-a/pipelineruns", token: "alice-token", body: #"{"config":"ghost"}"#)
             #expect(noConfig.status == 404)
-            #expect(noConfig.json["message"]?.stringValue == "pipelineconfig \"ghost\" not found in namespace \"team-a\"")
+            #expect(
+                noConfig.json["message"]?.stringValue == "pipelineconfig \"ghost\" not found in namespace \"team-a\"")
             let badBody = try await h.send(
                 .POST, "/api/v1/namespaces/team-a/pipelineruns", token: "alice-token", body: #"{"commit":"abc"}"#)
             #expect(badBody.status == 400)
@@ -117,13 +123,15 @@ struct APITests {
             try await h.createConfig("elsewhere", namespace: "team-b")
             let list = try await h.get("/api/v1/namespaces/team-a/pipelineconfigs")
             #expect(list.status == 200)
-            #expect(list.json["items"]?.arrayValue?.compactMap { $0[path: ["metadata", "name"]]?.stringValue } == ["shop"])
+            #expect(
+                list.json["items"]?.arrayValue?.compactMap { $0[path: ["metadata", "name"]]?.stringValue } == ["shop"])
             let config = try await h.get("/api/v1/namespaces/team-a/pipelineconfigs/shop")
             #expect(config.status == 200)
             #expect(config.json[path: ["spec", "steps"]]?.arrayValue?.count == 2)
             let missing = try await h.get("/api/v1/namespaces/team-a/pipelineconfigs/ghost")
             #expect(missing.status == 404)
-            #expect(missing.json["message"]?.stringValue == "pipelineconfig \"ghost\" not found in namespace \"team-a\"")
+            #expect(
+                missing.json["message"]?.stringValue == "pipelineconfig \"ghost\" not found in namespace \"team-a\"")
             let denied = try await h.get("/api/v1/namespaces/team-b/pipelineconfigs")
             #expect(denied.status == 403)
         }

@@ -1,5 +1,6 @@
-@testable import C8SCoordinator
 import Testing
+
+@testable import C8SCoordinator
 
 @Suite("REST API: token review cache")
 struct APITokenCacheTests {

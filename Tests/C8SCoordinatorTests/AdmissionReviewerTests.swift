@@ -21,7 +21,8 @@ struct InMemoryAdmissionLookup: AdmissionLookup {
         let review: JSONValue = .object([
             "apiVersion": "admission.k8s.io/v1", "kind": "AdmissionReview",
             "request": .object([
-                "uid": .string(uid), "kind": .object(["group": "c8s.dev", "version": "v1alpha1", "kind": .string(kind)]),
+                "uid": .string(uid),
+                "kind": .object(["group": "c8s.dev", "version": "v1alpha1", "kind": .string(kind)]),
                 "resource": .object(["group": "c8s.dev", "version": "v1alpha1", "resource": "x"]),
                 "operation": .string(operation), "namespace": "team-a", "name": "x", "object": object,
             ]),
@@ -31,7 +32,8 @@ struct InMemoryAdmissionLookup: AdmissionLookup {
 
     static let reviewer = AdmissionReviewer(
         lookup: InMemoryAdmissionLookup(
-            secrets: ["codecov": ["token"]], configs: ["shop": PipelineSpec(steps: [PipelineStep(name: "a", commands: ["x"])])]))
+            secrets: ["codecov": ["token"]],
+            configs: ["shop": PipelineSpec(steps: [PipelineStep(name: "a", commands: ["x"])])]))
 
     static let invalidConfig = """
         apiVersion: c8s.dev/v1alpha1
@@ -85,14 +87,17 @@ struct InMemoryAdmissionLookup: AdmissionLookup {
               steps:
                 - name: a
                   commands: [x]
-                  secrets: [{name: codecov, key: token, env: A}, {name: codecov, key: other, env: B}, {name: later, key: k, env: C}]
+                  secrets: [{name: codecov, key: token, env: A}, {name: codecov, key: other, env: B}, \
+            {name: later, key: k, env: C}]
             """)
         let response = await Self.reviewer.review(Self.review(kind: "PipelineConfig", object: object))
         #expect(response.allowed)
-        #expect(response.warnings == [
-            "spec.steps[0].secrets[1].key: Secret codecov has no key other",
-            "spec.steps[0].secrets[2].name: Secret later does not exist in namespace team-a; step a will wait for it",
-        ])
+        #expect(
+            response.warnings == [
+                "spec.steps[0].secrets[1].key: Secret codecov has no key other",
+                "spec.steps[0].secrets[2].name: Secret later does not exist in namespace team-a; "
+                    + "step a will wait for it",
+            ])
         #expect(response.review["response"]?["warnings"]?.arrayValue?.count == 2)
     }
 
@@ -102,13 +107,15 @@ struct InMemoryAdmissionLookup: AdmissionLookup {
         }
         #expect(await run(.object(["pipelineConfigRef": .object(["name": "shop"]), "commit": "abc123"])).allowed)
         let missing = await run(.object(["pipelineConfigRef": .object(["name": "nope"])]))
-        #expect(missing.message == "spec.pipelineConfigRef.name: PipelineConfig nope does not exist in namespace team-a")
+        #expect(
+            missing.message == "spec.pipelineConfigRef.name: PipelineConfig nope does not exist in namespace team-a")
         let hostile = await run(
             .object(["pipelineConfigRef": .object(["name": "shop"]), "commit": "../x", "branch": "a..b"]))
-        #expect(hostile.message == """
-            spec.commit: "../x" is not a commit id (4 to 64 lowercase hexadecimal digits)
-            spec.branch: "a..b" is not a valid git ref name: it cannot hold ".."
-            """)
+        #expect(
+            hostile.message == """
+                spec.commit: "../x" is not a commit id (4 to 64 lowercase hexadecimal digits)
+                spec.branch: "a..b" is not a valid git ref name: it cannot hold ".."
+                """)
     }
 
     /// The peak of a diamond whose middle steps ask for 60 cores each is 120 cores: over a quota of 100.
@@ -116,7 +123,9 @@ struct InMemoryAdmissionLookup: AdmissionLookup {
         func step(_ name: String, cpu: String, memory: String = "1Gi", after: [String] = []) -> PipelineStep {
             PipelineStep(
                 name: name, commands: ["x"], dependsOn: after,
-                resources: ResourceRequirements(requests: ["cpu": Quantity(parsing: cpu)!, "memory": Quantity(parsing: memory)!]))
+                resources: ResourceRequirements(requests: [
+                    "cpu": Quantity(parsing: cpu)!, "memory": Quantity(parsing: memory)!,
+                ]))
         }
         let diamond = PipelineSpec(steps: [
             step("a", cpu: "10"), step("b", cpu: "60", after: ["a"]), step("c", cpu: "60", after: ["a"]),
@@ -124,16 +133,22 @@ struct InMemoryAdmissionLookup: AdmissionLookup {
         ])
         func quota(_ hard: [String: String], used: [String: String] = [:]) -> ResourceQuota {
             let strings = { (map: [String: String]) in JSONValue.object(map.mapValues(JSONValue.string)) }
-            return try! KubeCodec.decode(ResourceQuota.self, from: .object([
-                "apiVersion": "v1", "kind": "ResourceQuota",
-                "metadata": .object(["name": "team", "namespace": "team-a"]),
-                "spec": .object(["hard": strings(hard)]), "status": .object(["hard": strings(hard), "used": strings(used)]),
-            ]))
+            return try! KubeCodec.decode(
+                ResourceQuota.self,
+                from: .object([
+                    "apiVersion": "v1", "kind": "ResourceQuota",
+                    "metadata": .object(["name": "team", "namespace": "team-a"]),
+                    "spec": .object(["hard": strings(hard)]),
+                    "status": .object(["hard": strings(hard), "used": strings(used)]),
+                ]))
         }
         func review(_ quotas: [ResourceQuota]) async -> AdmissionResponse {
-            let reviewer = AdmissionReviewer(lookup: InMemoryAdmissionLookup(configs: ["shop": diamond], quotas: quotas))
-            return await reviewer.review(Self.review(
-                kind: "PipelineRun", object: .object(["spec": .object(["pipelineConfigRef": .object(["name": "shop"])])])))
+            let reviewer = AdmissionReviewer(
+                lookup: InMemoryAdmissionLookup(configs: ["shop": diamond], quotas: quotas))
+            return await reviewer.review(
+                Self.review(
+                    kind: "PipelineRun",
+                    object: .object(["spec": .object(["pipelineConfigRef": .object(["name": "shop"])])])))
         }
         let cpu = await review([quota(["requests.cpu": "100"])])
         #expect(!cpu.allowed)
@@ -218,7 +233,9 @@ struct InMemoryAdmissionLookup: AdmissionLookup {
     @Test func mutatedReviewsAreAnsweredWithoutCrashing() async throws {
         let seeds = [
             Self.review(kind: "PipelineConfig", object: try YAMLObject.json(Self.invalidConfig)),
-            Self.review(kind: "PipelineRun", object: .object(["spec": .object(["pipelineConfigRef": .object(["name": "shop"])])])),
+            Self.review(
+                kind: "PipelineRun",
+                object: .object(["spec": .object(["pipelineConfigRef": .object(["name": "shop"])])])),
             Self.review(kind: "RepositoryConnection", object: .object(["spec": .object(["provider": "github"])])),
         ]
         var mutator = DeliveryMutator(rng: SeededGenerator(seed: fuzzSeed ?? 0xAD_1155))

@@ -1,7 +1,8 @@
 import C8SAPI
-@testable import C8SCoordinator
 import C8SKube
 import Testing
+
+@testable import C8SCoordinator
 
 /// The coordinator's status write against the node agents' concurrent log-field patches.
 @Suite struct AgentFieldMergeTests {

@@ -25,11 +25,12 @@ import Testing
         }
     }
 
-    @Test(arguments: [
-        (["--workers", "0"], [:], "c8s-coordinator: --workers '0' is not a whole number from 1 to 1024"),
-        ([], ["C8S_LOG_LEVEL": "loud"], "c8s-coordinator: --log-level / C8S_LOG_LEVEL 'loud' is no log level"),
-        (["--leader-elect=yes"], [:], "c8s-coordinator: --leader-elect takes no value"),
-    ] as [([String], [String: String], String)])
+    @Test(
+        arguments: [
+            (["--workers", "0"], [:], "c8s-coordinator: --workers '0' is not a whole number from 1 to 1024"),
+            ([], ["C8S_LOG_LEVEL": "loud"], "c8s-coordinator: --log-level / C8S_LOG_LEVEL 'loud' is no log level"),
+            (["--leader-elect=yes"], [:], "c8s-coordinator: --leader-elect takes no value"),
+        ] as [([String], [String: String], String)])
     func badSettingsExit64NamingTheKey(
         _ arguments: [String], _ environment: [String: String], _ message: String
     ) async throws {

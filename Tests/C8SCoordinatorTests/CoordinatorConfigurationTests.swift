@@ -77,12 +77,14 @@ import Testing
     }
 
     @Test func everyVariable() throws {
-        let configuration = try Self.configuration([], [
-            "C8S_NAMESPACES": "a, b", "C8S_LEADER_ELECT": "false", "C8S_LEASE_NAME": "lease",
-            "C8S_LEASE_NAMESPACE": "lease-ns", "POD_NAME": "pod-1", "C8S_JOB_TTL_SECONDS": "0",
-            "C8S_CLONE_IMAGE": "git:2", "C8S_HTTP_PORT": "0", "C8S_WORKERS": "9", "C8S_COMMIT_STATUS": "false",
-            "C8S_LOG_STORE": "file:///var/logs/",
-        ])
+        let configuration = try Self.configuration(
+            [],
+            [
+                "C8S_NAMESPACES": "a, b", "C8S_LEADER_ELECT": "false", "C8S_LEASE_NAME": "lease",
+                "C8S_LEASE_NAMESPACE": "lease-ns", "POD_NAME": "pod-1", "C8S_JOB_TTL_SECONDS": "0",
+                "C8S_CLONE_IMAGE": "git:2", "C8S_HTTP_PORT": "0", "C8S_WORKERS": "9", "C8S_COMMIT_STATUS": "false",
+                "C8S_LOG_STORE": "file:///var/logs/",
+            ])
         #expect(configuration.namespaces == ["a", "b"])
         #expect(!configuration.leaderElection)
         #expect(configuration.leaseName == "lease")
@@ -96,16 +98,17 @@ import Testing
         #expect(configuration.logStoreURL == (try LogStoreURL("file:///var/logs")))
     }
 
-    @Test(arguments: [
-        (["--workers", "0"], [:], "--workers '0' is not a whole number from 1 to 1024"),
-        ([], ["C8S_JOB_TTL_SECONDS": "-1"], "C8S_JOB_TTL_SECONDS '-1' is not a whole number from 0 to 2147483647"),
-        ([], ["C8S_HTTP_PORT": "eighty"], "C8S_HTTP_PORT 'eighty' is not a whole number from 0 to 65535"),
-        ([], ["C8S_COMMIT_STATUS": "sometimes"], "C8S_COMMIT_STATUS 'sometimes' is neither true nor false"),
-        (
-            ["--log-store", "http://x"], [:],
-            "--log-store / C8S_LOG_STORE: log store URL 'http://x' must start with s3:// or file://"
-        ),
-    ] as [([String], [String: String], String)])
+    @Test(
+        arguments: [
+            (["--workers", "0"], [:], "--workers '0' is not a whole number from 1 to 1024"),
+            ([], ["C8S_JOB_TTL_SECONDS": "-1"], "C8S_JOB_TTL_SECONDS '-1' is not a whole number from 0 to 2147483647"),
+            ([], ["C8S_HTTP_PORT": "eighty"], "C8S_HTTP_PORT 'eighty' is not a whole number from 0 to 65535"),
+            ([], ["C8S_COMMIT_STATUS": "sometimes"], "C8S_COMMIT_STATUS 'sometimes' is neither true nor false"),
+            (
+                ["--log-store", "http://x"], [:],
+                "--log-store / C8S_LOG_STORE: log store URL 'http://x' must start with s3:// or file://"
+            ),
+        ] as [([String], [String: String], String)])
     func badValuesNameTheirFlagOrVariable(_ arguments: [String], _ environment: [String: String], _ message: String) {
         let error = #expect(throws: SettingError.self) { try Self.configuration(arguments, environment) }
         #expect(error?.message == message)

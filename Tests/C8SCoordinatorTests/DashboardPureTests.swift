@@ -63,7 +63,10 @@ import Testing
         ("<script>alert('x')</script>", "&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt;"),
         ("\u{1b}[31mred\u{1b}[0m ok", "<span class=\"f1\">red</span> ok"),
         ("\u{1b}[1;32mbold green\u{1b}[m", "<span class=\"f2 ab\">bold green</span>"),
-        ("\u{1b}[38;5;208mo\u{1b}[48;5;17mb\u{1b}[39;49mn", "<span class=\"f208\">o</span><span class=\"f208 b17\">b</span>n"),
+        (
+            "\u{1b}[38;5;208mo\u{1b}[48;5;17mb\u{1b}[39;49mn",
+            "<span class=\"f208\">o</span><span class=\"f208 b17\">b</span>n"
+        ),
         ("\u{1b}[38;2;255;0;0mt", "<span class=\"f196\">t</span>"),
         ("\u{1b}[94mx\u{1b}[22;4my", "<span class=\"f12\">x</span><span class=\"f12 au\">y</span>"),
         ("a\u{1b}[2Kb\u{1b}]0;title\u{07}c\rd\u{7f}", "abcd"),  // other CSI, OSC, CR and DEL dropped
@@ -151,7 +154,8 @@ import Testing
     }
 
     @Test func searchMatchesTextWithoutEscapesAndCutsLongLines() {
-        let found = Self.search(["\u{1b}[31mfa\u{1b}[0miled", String(repeating: "z", count: 5000) + "needle"], "failed", context: 0)
+        let found = Self.search(
+            ["\u{1b}[31mfa\u{1b}[0miled", String(repeating: "z", count: 5000) + "needle"], "failed", context: 0)
         #expect(found.map(\.line.text) == ["failed"])
         let long = Self.search([String(repeating: "é", count: 3000) + "needle"], "needle", context: 0)
         #expect(long.count == 1 && long[0].line.text.utf8.count <= LogSearch.maximumLineBytes + 3)
@@ -182,7 +186,8 @@ import Testing
             Self.run("old", created: 100, phase: .succeeded),
             Self.run("m", created: 300, phase: .running),
             Self.run("m-1", created: 301, phase: .failed, parent: "m", matrix: ["os": "debian"], index: 1),
-            Self.run("m-0", created: 301, phase: .succeeded, parent: "m", matrix: ["os": "alpine", "go": "1.22"], index: 0),
+            Self.run(
+                "m-0", created: 301, phase: .succeeded, parent: "m", matrix: ["os": "alpine", "go": "1.22"], index: 0),
             Self.run("new", created: 400, phase: .pending, config: "other", branch: "dev"),
         ]
         let table = RunsTable(runs: runs, filter: .init())
@@ -201,14 +206,20 @@ import Testing
         #expect(RunsTable.Filter(namespace: "a b", phase: "").query == "namespace=a%20b")
     }
 
-    @Test(arguments: [
-        ("https://github.com/acme/shop", C8SAPI.RepositoryConnection.Provider.github, "https://github.com/acme/shop/commit/abc1"),
-        ("https://gitlab.com/acme/shop.git", .gitlab, "https://gitlab.com/acme/shop/-/commit/abc1"),
-        ("https://bitbucket.org/acme/shop/", .bitbucket, "https://bitbucket.org/acme/shop/commits/abc1"),
-        ("javascript:alert(1)", .github, nil),
-        ("git@github.com:acme/shop.git", .github, nil),
-    ] as [(String, C8SAPI.RepositoryConnection.Provider, String?)])
-    func commitLinksOnlyToWebForges(repository: String, provider: C8SAPI.RepositoryConnection.Provider, expected: String?) {
+    @Test(
+        arguments: [
+            (
+                "https://github.com/acme/shop", C8SAPI.RepositoryConnection.Provider.github,
+                "https://github.com/acme/shop/commit/abc1"
+            ),
+            ("https://gitlab.com/acme/shop.git", .gitlab, "https://gitlab.com/acme/shop/-/commit/abc1"),
+            ("https://bitbucket.org/acme/shop/", .bitbucket, "https://bitbucket.org/acme/shop/commits/abc1"),
+            ("javascript:alert(1)", .github, nil),
+            ("git@github.com:acme/shop.git", .github, nil),
+        ] as [(String, C8SAPI.RepositoryConnection.Provider, String?)])
+    func commitLinksOnlyToWebForges(
+        repository: String, provider: C8SAPI.RepositoryConnection.Provider, expected: String?
+    ) {
         #expect(RunFormat.commitURL(repository: repository, provider: provider, commit: "abc1") == expected)
     }
 }

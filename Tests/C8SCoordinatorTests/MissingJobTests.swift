@@ -1,9 +1,10 @@
 import C8SAPI
-@testable import C8SCoordinator
 import C8SCore
 import C8SKube
 import Foundation
 import Testing
+
+@testable import C8SCoordinator
 
 /// A step whose Job is gone: the coordinator deleted it itself (cancel, timeouts) and lost the status write that
 /// recorded it, or the Job's TTL removed it before a reconcile saw it finish, or someone deleted it.
@@ -32,13 +33,20 @@ import Testing
     }
 
     static func pod(exitCode: Int32) throws -> Pod {
-        try KubeCodec.decode(Pod.self, from: [
-            "metadata": ["name": "r-a-xyz", "labels": ["c8s.dev/step": "a"]],
-            "spec": ["nodeName": "n1", "containers": [["name": "step", "image": "alpine"]]],
-            "status": ["phase": exitCode == 0 ? "Succeeded" : "Failed", "containerStatuses": [[
-                "name": "step", "state": ["terminated": ["exitCode": .int(Int64(exitCode))]],
-            ]]],
-        ])
+        try KubeCodec.decode(
+            Pod.self,
+            from: [
+                "metadata": ["name": "r-a-xyz", "labels": ["c8s.dev/step": "a"]],
+                "spec": ["nodeName": "n1", "containers": [["name": "step", "image": "alpine"]]],
+                "status": [
+                    "phase": exitCode == 0 ? "Succeeded" : "Failed",
+                    "containerStatuses": [
+                        [
+                            "name": "step", "state": ["terminated": ["exitCode": .int(Int64(exitCode))]],
+                        ]
+                    ],
+                ],
+            ])
     }
 
     @Test func aCancelledRunWhoseJobIsGoneEndsCancelled() {
@@ -77,10 +85,12 @@ import Testing
         let spec = PipelineSpec(steps: [step("a"), step("b", after: ["a"])])
         let now = Date()
         let run = Self.startedRun(started: now.addingTimeInterval(-1))
-        let succeeded = RunDecision.decide(run: run, spec: spec, jobs: [:], pods: ["a": try Self.pod(exitCode: 0)], now: now)
+        let succeeded = RunDecision.decide(
+            run: run, spec: spec, jobs: [:], pods: ["a": try Self.pod(exitCode: 0)], now: now)
         #expect(succeeded.status[step: "a"]?.phase == .succeeded)
         #expect(succeeded.create.map(\.name) == ["b"])
-        let failed = RunDecision.decide(run: run, spec: spec, jobs: [:], pods: ["a": try Self.pod(exitCode: 3)], now: now)
+        let failed = RunDecision.decide(
+            run: run, spec: spec, jobs: [:], pods: ["a": try Self.pod(exitCode: 3)], now: now)
         #expect(failed.status[step: "a"]?.phase == .failed)
         #expect(failed.status[step: "a"]?.exitCode == 3)
         #expect(failed.status[step: "b"]?.phase == .skipped)

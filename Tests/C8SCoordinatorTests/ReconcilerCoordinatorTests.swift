@@ -24,14 +24,16 @@ import Testing
             let coordinator = buildCoordinator(
                 configuration: configuration, client: h.client, logger: logger,
                 onServerRunning: { portContinuation.yield($0) })
-            let group = ServiceGroup(configuration: .init(
-                services: coordinator.services.map { .init(service: $0) }, logger: logger))
+            let group = ServiceGroup(
+                configuration: .init(
+                    services: coordinator.services.map { .init(service: $0) }, logger: logger))
             try await withThrowingTaskGroup(of: Void.self) { tasks in
                 tasks.addTask { try await group.run() }
                 var iterator = ports.makeAsyncIterator()
                 let port = try #require(await iterator.next())
                 let base = "http://127.0.0.1:\(port)"
-                let health = try await HTTPClient.shared.execute(HTTPClientRequest(url: base + "/healthz"), timeout: .seconds(5))
+                let health = try await HTTPClient.shared.execute(
+                    HTTPClientRequest(url: base + "/healthz"), timeout: .seconds(5))
                 #expect(health.status == .ok)
 
                 try await h.createConfig("co", PipelineSpec(steps: [step("a")]))

@@ -65,10 +65,12 @@ struct ReconcilerHarness: Sendable {
         _ name: String, config: String, commit: String = "0123456789abcdef0123456789abcdef01234567",
         branch: String = "main"
     ) async throws -> PipelineRun {
-        try await client.create(PipelineRun(
-            metadata: ObjectMeta(name: name, namespace: namespace),
-            spec: .init(pipelineConfigRef: .init(name: config), commit: commit, branch: branch, event: .push,
-                triggeredBy: "test")))
+        try await client.create(
+            PipelineRun(
+                metadata: ObjectMeta(name: name, namespace: namespace),
+                spec: .init(
+                    pipelineConfigRef: .init(name: config), commit: commit, branch: branch, event: .push,
+                    triggeredBy: "test")))
     }
 
     func run(_ name: String) async throws -> PipelineRun {
@@ -165,17 +167,23 @@ struct ReconcilerHarness: Sendable {
         var spec = PodSpec(containers: template?.spec?.containers ?? [], restartPolicy: "Never")
         spec.nodeName = "node-1"
         spec.volumes = template?.spec?.volumes
-        let pod = try await client.create(Pod(
-            metadata: ObjectMeta(
-                name: "\(job.metadata.name ?? "job")-p0d00", namespace: namespace, labels: labels,
-                ownerReferences: [OwnerReference(controller: job)]),
-            spec: spec))
+        let pod = try await client.create(
+            Pod(
+                metadata: ObjectMeta(
+                    name: "\(job.metadata.name ?? "job")-p0d00", namespace: namespace, labels: labels,
+                    ownerReferences: [OwnerReference(controller: job)]),
+                spec: spec))
         return try await client.patch(
             Pod.self, name: pod.metadata.name ?? "", namespace: namespace,
             .merge([
                 "status": [
                     "phase": "Running",
-                    "containerStatuses": [["name": "step", "ready": true, "state": ["running": ["startedAt": .string(KubeTime.now().description)]]]],
+                    "containerStatuses": [
+                        [
+                            "name": "step", "ready": true,
+                            "state": ["running": ["startedAt": .string(KubeTime.now().description)]],
+                        ]
+                    ],
                 ]
             ]), subresource: "status")
     }
@@ -195,19 +203,27 @@ struct ReconcilerHarness: Sendable {
             .merge([
                 "status": [
                     "phase": exitCode == 0 ? "Succeeded" : "Failed",
-                    "containerStatuses": [[
-                        "name": "step", "ready": false,
-                        "state": ["terminated": [
-                            "exitCode": .int(Int64(exitCode)), "reason": .string(containerReason ?? (exitCode == 0 ? "Completed" : "Error")),
-                            "finishedAt": .string(now),
-                        ]],
-                    ]],
+                    "containerStatuses": [
+                        [
+                            "name": "step", "ready": false,
+                            "state": [
+                                "terminated": [
+                                    "exitCode": .int(Int64(exitCode)),
+                                    "reason": .string(containerReason ?? (exitCode == 0 ? "Completed" : "Error")),
+                                    "finishedAt": .string(now),
+                                ]
+                            ],
+                        ]
+                    ],
                 ]
             ]), subresource: "status")
-        let condition: C8SKube.JSONValue = exitCode == 0 && jobReason == nil
+        let condition: C8SKube.JSONValue =
+            exitCode == 0 && jobReason == nil
             ? ["type": "Complete", "status": "True", "lastTransitionTime": .string(now)]
-            : ["type": "Failed", "status": "True", "reason": .string(jobReason ?? "BackoffLimitExceeded"),
-                "lastTransitionTime": .string(now)]
+            : [
+                "type": "Failed", "status": "True", "reason": .string(jobReason ?? "BackoffLimitExceeded"),
+                "lastTransitionTime": .string(now),
+            ]
         var status: C8SKube.JSONValue = ["startTime": .string(now), "conditions": [condition]]
         if exitCode == 0 && jobReason == nil {
             status["succeeded"] = 1
@@ -222,6 +238,8 @@ struct ReconcilerHarness: Sendable {
 }
 
 /// A step.
-func step(_ name: String, after: [String] = [], image: String = "alpine:3.20", commands: [String] = ["true"]) -> PipelineStep {
+func step(_ name: String, after: [String] = [], image: String = "alpine:3.20", commands: [String] = ["true"])
+    -> PipelineStep
+{
     PipelineStep(name: name, image: image, commands: commands, dependsOn: after)
 }

@@ -53,13 +53,15 @@ import Testing
                 let events = try await h.eventually("a LimitExceeded event") {
                     let events = try await h.client.list(
                         C8SKube.Event.self, namespace: "default",
-                        options: ListOptions(fieldSelector: "involvedObject.name=huge-1")).items
+                        options: ListOptions(fieldSelector: "involvedObject.name=huge-1")
+                    ).items
                     return events.contains { $0.reason == "LimitExceeded" && $0.type == "Warning" } ? events : nil
                 }
                 #expect(events.contains { $0.message?.contains("maxMatrixProduct") == true })
                 let children = try await h.client.list(
                     PipelineRun.self, namespace: "default",
-                    options: ListOptions(labelSelector: "\(C8SLabels.matrixParent)=huge-1")).items
+                    options: ListOptions(labelSelector: "\(C8SLabels.matrixParent)=huge-1")
+                ).items
                 #expect(children.isEmpty)
 
                 // The reconciler keeps serving.

@@ -22,9 +22,10 @@ import Testing
             let name = try #require(document["metadata"]?["name"]?.stringValue, "\(kind) has no metadata.name")
             kinds[kind, default: []].append(name)
         }
-        #expect(Set(kinds["CustomResourceDefinition"] ?? []) == [
-            "pipelineconfigs.c8s.dev", "pipelineruns.c8s.dev", "repositoryconnections.c8s.dev",
-        ])
+        #expect(
+            Set(kinds["CustomResourceDefinition"] ?? []) == [
+                "pipelineconfigs.c8s.dev", "pipelineruns.c8s.dev", "repositoryconnections.c8s.dev",
+            ])
         #expect(Set(kinds["ServiceAccount"] ?? []) == ["c8s-coordinator", "c8s-agent"])
         #expect(Set(kinds["ClusterRole"] ?? []) == ["c8s-coordinator", "c8s-agent", "c8s-user", "c8s-viewer"])
         #expect(kinds["Service"] == ["c8s-coordinator"])
@@ -76,12 +77,15 @@ import Testing
     @Test func rbacIsLeastPrivilege() async throws {
         let documents = try YAMLDocuments.load(try await Self.render())
         func rules(_ kind: String, _ name: String) throws -> [(Set<String>, Set<String>)] {
-            let role = try #require(documents.first {
-                $0["kind"]?.stringValue == kind && $0["metadata"]?["name"]?.stringValue == name
-            })
+            let role = try #require(
+                documents.first {
+                    $0["kind"]?.stringValue == kind && $0["metadata"]?["name"]?.stringValue == name
+                })
             return (role["rules"]?.arrayValue ?? []).map { rule in
-                (Set(rule["resources"]?.arrayValue?.compactMap(\.stringValue) ?? []),
-                    Set(rule["verbs"]?.arrayValue?.compactMap(\.stringValue) ?? []))
+                (
+                    Set(rule["resources"]?.arrayValue?.compactMap(\.stringValue) ?? []),
+                    Set(rule["verbs"]?.arrayValue?.compactMap(\.stringValue) ?? [])
+                )
             }
         }
         func verbs(_ rules: [(Set<String>, Set<String>)], _ resource: String) -> Set<String> {
@@ -97,9 +101,10 @@ import Testing
         // Admission: its own Secret and its own webhook configuration, by name.
         #expect(verbs(try rules("Role", "c8s-coordinator-admission"), "secrets") == ["create", "get", "update"])
         #expect(verbs(coordinator, "validatingwebhookconfigurations") == ["get", "update", "patch"])
-        let named = try #require(documents.first {
-            $0["kind"]?.stringValue == "ClusterRole" && $0["metadata"]?["name"]?.stringValue == "c8s-coordinator"
-        })["rules"]?.arrayValue?.first { $0["resources"]?.arrayValue == ["validatingwebhookconfigurations"] }
+        let named = try #require(
+            documents.first {
+                $0["kind"]?.stringValue == "ClusterRole" && $0["metadata"]?["name"]?.stringValue == "c8s-coordinator"
+            })["rules"]?.arrayValue?.first { $0["resources"]?.arrayValue == ["validatingwebhookconfigurations"] }
         #expect(named?["resourceNames"]?.arrayValue == ["c8s-admission"])
         let agent = try rules("ClusterRole", "c8s-agent")
         #expect(verbs(agent, "pods") == ["get", "list", "watch", "patch"])
@@ -120,7 +125,9 @@ import Testing
         let documents = try YAMLDocuments.load(try await Self.render())
         try await withTestAPIServer { server in
             for document in documents { try server.create(document) }
-            #expect(server.get(apiVersion: "apps/v1", kind: "Deployment", namespace: "c8s-system", name: "c8s-coordinator") != nil)
+            #expect(
+                server.get(apiVersion: "apps/v1", kind: "Deployment", namespace: "c8s-system", name: "c8s-coordinator")
+                    != nil)
             #expect(!server.list(apiVersion: "apiextensions.k8s.io/v1", kind: "CustomResourceDefinition").isEmpty)
         }
     }

@@ -10,21 +10,24 @@ import Testing
 @Suite struct ReconcilerTests {
     @Test func stepJobHasTheExpectedShape() async throws {
         try await ReconcilerHarness.with { h in
-            _ = try await h.client.create(C8SAPI.RepositoryConnection(
-                metadata: ObjectMeta(name: "shop", namespace: "default"),
-                spec: .init(
-                    repository: "https://github.com/acme/shop", provider: .github,
-                    authSecretRef: SecretKeyReference(name: "shop-git", key: "token"),
-                    pipelineConfigRef: .init(name: "shop"))))
+            _ = try await h.client.create(
+                C8SAPI.RepositoryConnection(
+                    metadata: ObjectMeta(name: "shop", namespace: "default"),
+                    spec: .init(
+                        repository: "https://github.com/acme/shop", provider: .github,
+                        authSecretRef: SecretKeyReference(name: "shop-git", key: "token"),
+                        pipelineConfigRef: .init(name: "shop"))))
             var test = step("test", commands: ["go vet ./...", "go test ./..."])
             test.timeout = PipelineDuration(parsing: "10m")
             test.env = ["CGO_ENABLED": "0", "SHARED": "step"]
             test.secrets = [SecretReference(name: "codecov", key: "token", env: "CODECOV_TOKEN")]
             test.resources = ResourceRequirements(
                 requests: ["cpu": Quantity(parsing: "1")!], limits: ["memory": Quantity(parsing: "2Gi")!])
-            try await h.createConfig("shop", PipelineSpec(
-                repository: "https://github.com/acme/shop", env: ["SHARED": "pipeline", "GOFLAGS": "-mod=mod"],
-                steps: [test]))
+            try await h.createConfig(
+                "shop",
+                PipelineSpec(
+                    repository: "https://github.com/acme/shop", env: ["SHARED": "pipeline", "GOFLAGS": "-mod=mod"],
+                    steps: [test]))
             try await h.withReconciler(configuration: .init(namespace: "default", jobTTLSecondsAfterFinished: 600)) {
                 let run = try await h.createRun("shop-1", config: "shop")
                 let job = try await h.waitForJob(run: "shop-1", step: "test")
@@ -71,7 +74,8 @@ import Testing
                 let script = clone.command?.last ?? ""
                 #expect(script.contains("credential.helper"))
                 #expect(!script.contains("set -x"))
-                #expect(pod.volumes?.contains { $0["name"]?.stringValue == "workspace" && $0["emptyDir"] != nil } == true)
+                #expect(
+                    pod.volumes?.contains { $0["name"]?.stringValue == "workspace" && $0["emptyDir"] != nil } == true)
 
                 let started = try await h.eventually("run with resolvedSpec and finalizer") {
                     let object = try await h.run("shop-1")
@@ -97,9 +101,11 @@ import Testing
 
     @Test func diamondRunsInDependencyOrderAndRecordsEventsAndConfigStatus() async throws {
         try await ReconcilerHarness.with { h in
-            try await h.createConfig("diamond", PipelineSpec(steps: [
-                step("a"), step("b", after: ["a"]), step("c", after: ["a"]), step("d", after: ["b", "c"]),
-            ]))
+            try await h.createConfig(
+                "diamond",
+                PipelineSpec(steps: [
+                    step("a"), step("b", after: ["a"]), step("c", after: ["a"]), step("d", after: ["b", "c"]),
+                ]))
             try await h.withReconciler {
                 try await h.createRun("dia-1", config: "diamond")
                 _ = try await h.waitForJob(run: "dia-1", step: "a")
@@ -132,22 +138,28 @@ import Testing
 
                 let events = try await h.client.list(
                     C8SKube.Event.self, namespace: "default",
-                    options: ListOptions(fieldSelector: "involvedObject.name=dia-1")).items
+                    options: ListOptions(fieldSelector: "involvedObject.name=dia-1")
+                ).items
                 let reasons = events.compactMap(\.reason)
                 #expect(reasons.filter { $0 == "StepStarted" }.count == 4)
                 #expect(reasons.filter { $0 == "StepSucceeded" }.count == 4)
                 #expect(reasons.contains("RunStarted"))
                 #expect(reasons.contains("RunSucceeded"))
-                #expect(events.allSatisfy { $0.involvedObject.kind == "PipelineRun" && $0.source?.component == "c8s-coordinator" })
+                #expect(
+                    events.allSatisfy {
+                        $0.involvedObject.kind == "PipelineRun" && $0.source?.component == "c8s-coordinator"
+                    })
             }
         }
     }
 
     @Test func failedStepSkipsDependentsAndFailsTheRun() async throws {
         try await ReconcilerHarness.with { h in
-            try await h.createConfig("fail", PipelineSpec(steps: [
-                step("a"), step("b", after: ["a"]), step("c"),
-            ]))
+            try await h.createConfig(
+                "fail",
+                PipelineSpec(steps: [
+                    step("a"), step("b", after: ["a"]), step("c"),
+                ]))
             try await h.withReconciler {
                 try await h.createRun("fail-1", config: "fail")
                 _ = try await h.waitForJob(run: "fail-1", step: "c")
@@ -171,7 +183,8 @@ import Testing
                 #expect(config.status?.successRate == "0%")
                 let events = try await h.client.list(
                     C8SKube.Event.self, namespace: "default",
-                    options: ListOptions(fieldSelector: "involvedObject.name=fail-1")).items
+                    options: ListOptions(fieldSelector: "involvedObject.name=fail-1")
+                ).items
                 #expect(events.contains { $0.reason == "StepFailed" && $0.type == "Warning" })
                 #expect(events.contains { $0.reason == "RunFailed" })
             }
@@ -197,8 +210,11 @@ import Testing
 
     @Test func runTimeoutStopsRunningSteps() async throws {
         try await ReconcilerHarness.with { h in
-            try await h.createConfig("rt", PipelineSpec(
-                timeout: PipelineDuration(parsing: "2s"), steps: [step("forever"), step("next", after: ["forever"])]))
+            try await h.createConfig(
+                "rt",
+                PipelineSpec(
+                    timeout: PipelineDuration(parsing: "2s"),
+                    steps: [step("forever"), step("next", after: ["forever"])]))
             try await h.withReconciler {
                 try await h.createRun("rt-1", config: "rt")
                 let job = try await h.waitForJob(run: "rt-1", step: "forever")
@@ -281,16 +297,20 @@ import Testing
 
     @Test func matrixParentAggregatesChildren() async throws {
         try await ReconcilerHarness.with { h in
-            try await h.createConfig("mx", PipelineSpec(
-                matrix: MatrixSpec(axes: ["go": ["1.22", "1.23"], "os": ["debian", "alpine"]],
-                    exclude: [["go": "1.22", "os": "alpine"]]),
-                steps: [step("test", image: "golang:${{ matrix.go }}-${{ matrix.os }}")]))
+            try await h.createConfig(
+                "mx",
+                PipelineSpec(
+                    matrix: MatrixSpec(
+                        axes: ["go": ["1.22", "1.23"], "os": ["debian", "alpine"]],
+                        exclude: [["go": "1.22", "os": "alpine"]]),
+                    steps: [step("test", image: "golang:${{ matrix.go }}-${{ matrix.os }}")]))
             try await h.withReconciler {
                 try await h.createRun("mx-1", config: "mx")
                 let children = try await h.eventually("three children") {
                     let runs = try await h.client.list(
                         PipelineRun.self, namespace: "default",
-                        options: ListOptions(labelSelector: "\(C8SLabels.matrixParent)=mx-1")).items
+                        options: ListOptions(labelSelector: "\(C8SLabels.matrixParent)=mx-1")
+                    ).items
                     return runs.count == 3 ? runs : nil
                 }
                 let parent = try await h.run("mx-1")
@@ -349,7 +369,8 @@ import Testing
 
     @Test func laterConfigEditsDoNotChangeARunningRun() async throws {
         try await ReconcilerHarness.with { h in
-            try await h.createConfig("ed", PipelineSpec(steps: [step("a"), step("b", after: ["a"], image: "busybox:1")]))
+            try await h.createConfig(
+                "ed", PipelineSpec(steps: [step("a"), step("b", after: ["a"], image: "busybox:1")]))
             try await h.withReconciler {
                 try await h.createRun("ed-1", config: "ed")
                 _ = try await h.waitForJob(run: "ed-1", step: "a")
@@ -391,12 +412,22 @@ import Testing
                 let pod = try await h.startPod(for: job)
                 _ = try await h.client.patch(
                     Pod.self, name: pod.metadata.name ?? "", namespace: "default",
-                    .merge(["status": [
-                        "phase": "Pending",
-                        "containerStatuses": [["name": "step", "ready": false, "state": ["waiting": [
-                            "reason": "ImagePullBackOff", "message": "Back-off pulling image \"nope/nope:1\"",
-                        ]]]],
-                    ]]), subresource: "status")
+                    .merge([
+                        "status": [
+                            "phase": "Pending",
+                            "containerStatuses": [
+                                [
+                                    "name": "step", "ready": false,
+                                    "state": [
+                                        "waiting": [
+                                            "reason": "ImagePullBackOff",
+                                            "message": "Back-off pulling image \"nope/nope:1\"",
+                                        ]
+                                    ],
+                                ]
+                            ],
+                        ]
+                    ]), subresource: "status")
                 let run = try await h.eventually("ImagePullBackOff on the run") {
                     let run = try await h.run("img-1")
                     return run.status?.conditions?[type: "Succeeded"]?.reason == "ImagePullBackOff" ? run : nil
@@ -408,7 +439,8 @@ import Testing
                 try await h.eventually("StepWaiting event") {
                     let events = try await h.client.list(
                         C8SKube.Event.self, namespace: "default",
-                        options: ListOptions(fieldSelector: "involvedObject.name=img-1")).items
+                        options: ListOptions(fieldSelector: "involvedObject.name=img-1")
+                    ).items
                     return events.contains { $0.reason == "StepWaiting" && $0.type == "Warning" } ? true : nil
                 }
             }
@@ -418,10 +450,13 @@ import Testing
     @Test func foreignJobWithTheStepsNameFailsTheStep() async throws {
         try await ReconcilerHarness.with { h in
             try await h.createConfig("fj", PipelineSpec(steps: [step("a")]))
-            _ = try await h.client.create(Job(
-                metadata: ObjectMeta(name: "fj-1-a", namespace: "default"),
-                spec: JobSpec(template: PodTemplateSpec(spec: PodSpec(
-                    containers: [Container(name: "x", image: "alpine")], restartPolicy: "Never")))))
+            _ = try await h.client.create(
+                Job(
+                    metadata: ObjectMeta(name: "fj-1-a", namespace: "default"),
+                    spec: JobSpec(
+                        template: PodTemplateSpec(
+                            spec: PodSpec(
+                                containers: [Container(name: "x", image: "alpine")], restartPolicy: "Never")))))
             try await h.withReconciler {
                 try await h.createRun("fj-1", config: "fj")
                 let run = try await h.waitForRun("fj-1", .failed)
@@ -432,8 +467,10 @@ import Testing
 
     @Test func cancellingAMatrixParentCancelsItsChildren() async throws {
         try await ReconcilerHarness.with { h in
-            try await h.createConfig("mc", PipelineSpec(
-                matrix: MatrixSpec(axes: ["n": ["1", "2"]]), steps: [step("a")]))
+            try await h.createConfig(
+                "mc",
+                PipelineSpec(
+                    matrix: MatrixSpec(axes: ["n": ["1", "2"]]), steps: [step("a")]))
             try await h.withReconciler {
                 try await h.createRun("mc-1", config: "mc")
                 _ = try await h.waitForJob(run: "mc-1-0", step: "a")

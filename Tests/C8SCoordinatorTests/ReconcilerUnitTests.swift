@@ -21,17 +21,25 @@ import Testing
     static func pod(_ status: C8SKube.JSONValue, memoryLimit: String? = nil) throws -> Pod {
         var container: C8SKube.JSONValue = ["name": "step", "image": "golang:1.23"]
         if let memoryLimit { container["resources"] = ["limits": ["memory": .string(memoryLimit)]] }
-        return try KubeCodec.decode(Pod.self, from: [
-            "metadata": ["name": "r-a-xyz"], "spec": ["nodeName": "n1", "containers": [container]], "status": status,
-        ])
+        return try KubeCodec.decode(
+            Pod.self,
+            from: [
+                "metadata": ["name": "r-a-xyz"], "spec": ["nodeName": "n1", "containers": [container]],
+                "status": status,
+            ])
     }
 
     @Test func oomKilledIsSurfaced() throws {
-        let job = try Self.job(["failed": 1, "conditions": [["type": "Failed", "status": "True", "reason": "BackoffLimitExceeded"]]])
-        let pod = try Self.pod([
-            "phase": "Failed",
-            "containerStatuses": [["name": "step", "state": ["terminated": ["exitCode": 137, "reason": "OOMKilled"]]]],
-        ], memoryLimit: "2Gi")
+        let job = try Self.job([
+            "failed": 1, "conditions": [["type": "Failed", "status": "True", "reason": "BackoffLimitExceeded"]],
+        ])
+        let pod = try Self.pod(
+            [
+                "phase": "Failed",
+                "containerStatuses": [
+                    ["name": "step", "state": ["terminated": ["exitCode": 137, "reason": "OOMKilled"]]]
+                ],
+            ], memoryLimit: "2Gi")
         let observation = StepObservation.observe(job: job, pod: pod)
         #expect(observation.phase == .failed)
         #expect(observation.reason == "OOMKilled")
@@ -43,9 +51,16 @@ import Testing
     @Test func imagePullProblemsKeepTheStepPending() throws {
         let pod = try Self.pod([
             "phase": "Pending",
-            "containerStatuses": [["name": "step", "state": ["waiting": [
-                "reason": "ImagePullBackOff", "message": "Back-off pulling image \"golang:1.23\"",
-            ]]]],
+            "containerStatuses": [
+                [
+                    "name": "step",
+                    "state": [
+                        "waiting": [
+                            "reason": "ImagePullBackOff", "message": "Back-off pulling image \"golang:1.23\"",
+                        ]
+                    ],
+                ]
+            ],
         ])
         let observation = StepObservation.observe(job: try Self.job(["active": 1]), pod: pod)
         #expect(observation.phase == .pending)
@@ -57,8 +72,12 @@ import Testing
     @Test func unschedulablePodIsExplained() throws {
         let pod = try Self.pod([
             "phase": "Pending",
-            "conditions": [["type": "PodScheduled", "status": "False", "reason": "Unschedulable",
-                "message": "0/3 nodes are available: 3 Insufficient memory."]],
+            "conditions": [
+                [
+                    "type": "PodScheduled", "status": "False", "reason": "Unschedulable",
+                    "message": "0/3 nodes are available: 3 Insufficient memory.",
+                ]
+            ],
         ])
         let observation = StepObservation.observe(job: try Self.job(["active": 1]), pod: pod)
         #expect(observation.reason == "Unschedulable")
@@ -116,7 +135,8 @@ import Testing
         let spec = PipelineSpec(repository: "https://gitlab.com/acme/shop.git", steps: [step("a")])
         let connection = C8SAPI.RepositoryConnection(
             metadata: ObjectMeta(name: "shop"),
-            spec: .init(repository: "acme/shop", provider: .gitlab,
+            spec: .init(
+                repository: "acme/shop", provider: .gitlab,
                 authSecretRef: SecretKeyReference(name: "gl", key: "token"), pipelineConfigRef: .init(name: "p")))
         let credentials = CloneSource.credentials(for: connection, repository: spec.repository!)
         #expect(credentials == .token(secretName: "gl", key: "token", username: "oauth2"))

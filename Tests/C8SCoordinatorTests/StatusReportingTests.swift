@@ -20,12 +20,13 @@ struct StatusReportingTests {
             "apiVersion": "v1", "kind": "Secret", "metadata": ["name": "forge-token", "namespace": "default"],
             "data": ["token": .string(Data("s3cret\n".utf8).base64EncodedString())],
         ])
-        _ = try await h.client.create(C8SAPI.RepositoryConnection(
-            metadata: ObjectMeta(name: "shop", namespace: "default"),
-            spec: .init(
-                repository: "http://127.0.0.1:\(forgePort)/acme/shop.git", provider: .init(rawValue: provider)!,
-                webhookSecretRef: .init(name: "forge-token", key: "token"),
-                authSecretRef: .init(name: "forge-token", key: "token"), pipelineConfigRef: .init(name: "shop"))))
+        _ = try await h.client.create(
+            C8SAPI.RepositoryConnection(
+                metadata: ObjectMeta(name: "shop", namespace: "default"),
+                spec: .init(
+                    repository: "http://127.0.0.1:\(forgePort)/acme/shop.git", provider: .init(rawValue: provider)!,
+                    webhookSecretRef: .init(name: "forge-token", key: "token"),
+                    authSecretRef: .init(name: "forge-token", key: "token"), pipelineConfigRef: .init(name: "shop"))))
         try await h.createConfig("shop", PipelineSpec(steps: [step("build")]))
     }
 
@@ -44,7 +45,8 @@ struct StatusReportingTests {
                     try await h.createRun("shop-1", config: "shop", commit: Self.sha)
                     _ = try await h.waitForJob(run: "shop-1", step: "build")
                     let started = try await h.eventually("a started status") {
-                        let annotation = try await h.run("shop-1").metadata.annotations?[CommitStatusProgress.annotation]
+                        let annotation = try await h.run("shop-1").metadata.annotations?[
+                            CommitStatusProgress.annotation]
                         return annotation == "Pending" || annotation == "Running" ? annotation : nil
                     }
                     #expect(await forge.requests.count == 1)

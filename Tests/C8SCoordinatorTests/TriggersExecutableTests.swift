@@ -11,7 +11,8 @@ import Testing
 @Suite struct TriggersExecutableTests {
     @Test func executableServesWebhooks() async throws {
         try await ReconcilerHarness.with { h in
-            let directory = FileManager.default.temporaryDirectory.appendingPathComponent("c8s-hook-\(UUID().uuidString)")
+            let directory = FileManager.default.temporaryDirectory.appendingPathComponent(
+                "c8s-hook-\(UUID().uuidString)")
             try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
             defer { try? FileManager.default.removeItem(at: directory) }
             let kubeconfig = directory.appendingPathComponent("kubeconfig").path

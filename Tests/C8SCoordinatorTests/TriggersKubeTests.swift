@@ -1,14 +1,15 @@
 import C8SAPI
-@testable import C8SCoordinator
 import C8SCore
 import C8SKube
+import C8STestSupport
 import Foundation
 import HTTPTypes
 import Hummingbird
 import HummingbirdTesting
 import Logging
-import C8STestSupport
 import Testing
+
+@testable import C8SCoordinator
 
 /// The Kubernetes side of webhooks: RepositoryConnections and Secrets read from the (test) API server,
 /// PipelineRuns created there, deduplicated by the API's AlreadyExists.
@@ -28,16 +29,18 @@ struct TriggersKubeTests {
 
     /// Creates the webhook Secret, the PipelineConfig `shop` and a GitHub connection for acme/shop.
     static func seed(_ harness: ReconcilerHarness, repository: String = "https://github.com/acme/shop") async throws {
-        _ = try await harness.client.create(Secret(
-            metadata: ObjectMeta(name: "shop-webhook", namespace: harness.namespace),
-            data: ["webhook-secret": Array(secret.utf8)]))
+        _ = try await harness.client.create(
+            Secret(
+                metadata: ObjectMeta(name: "shop-webhook", namespace: harness.namespace),
+                data: ["webhook-secret": Array(secret.utf8)]))
         try await harness.createConfig("shop", pipeline)
-        _ = try await harness.client.create(C8SAPI.RepositoryConnection(
-            metadata: ObjectMeta(name: "shop-github", namespace: harness.namespace),
-            spec: .init(
-                repository: repository, provider: .github,
-                webhookSecretRef: SecretKeyReference(name: "shop-webhook", key: "webhook-secret"),
-                pipelineConfigRef: LocalObjectReference(name: "shop"))))
+        _ = try await harness.client.create(
+            C8SAPI.RepositoryConnection(
+                metadata: ObjectMeta(name: "shop-github", namespace: harness.namespace),
+                spec: .init(
+                    repository: repository, provider: .github,
+                    webhookSecretRef: SecretKeyReference(name: "shop-webhook", key: "webhook-secret"),
+                    pipelineConfigRef: LocalObjectReference(name: "shop"))))
     }
 
     /// Runs `body` with the webhook routes of `client` (the harness's by default) on a running ``TriggerCache`` of
@@ -73,7 +76,9 @@ struct TriggersKubeTests {
 
     static func pushHeaders(body: [UInt8], delivery: String, secret: String = secret) -> HTTPFields {
         var fields = HTTPFields()
-        for (name, value) in Delivery.pairs(forge: "github", event: "push", body: body, secret: secret, delivery: delivery) {
+        for (name, value) in Delivery.pairs(
+            forge: "github", event: "push", body: body, secret: secret, delivery: delivery)
+        {
             fields.append(HTTPField(name: HTTPField.Name(name)!, value: value))
         }
         return fields
@@ -87,48 +92,51 @@ struct TriggersKubeTests {
             let body = try Fixture.bytes("github", "push")
             let delivery = "72d3162e-cc78-11e3-81ab-4c9367dc0958"
             try await Self.withRoutes(harness) { routes, _ in
-            routes.register(on: router)
-            try await Application(router: router, logger: quietLogger).test(.router) { client in
-                let first = try await client.execute(
-                    uri: "/webhooks/github", method: .post, headers: Self.pushHeaders(body: body, delivery: delivery),
-                    body: ByteBuffer(bytes: body))
-                #expect(first.status == .accepted, "\(String(buffer: first.body))")
+                routes.register(on: router)
+                try await Application(router: router, logger: quietLogger).test(.router) { client in
+                    let first = try await client.execute(
+                        uri: "/webhooks/github", method: .post,
+                        headers: Self.pushHeaders(body: body, delivery: delivery),
+                        body: ByteBuffer(bytes: body))
+                    #expect(first.status == .accepted, "\(String(buffer: first.body))")
 
-                let runs = try await Self.runs(harness)
-                try #require(runs.count == 1)
-                let run = runs[0]
-                let connection = ConnectedRepository(
-                    name: "shop-github", namespace: harness.namespace, provider: .github,
-                    repository: "https://github.com/acme/shop", webhookSecret: Self.secret, pipelineConfigRef: "shop")
-                #expect(run.metadata.name == RunNaming.runName(connection: connection, deliveryID: delivery))
-                #expect(String(buffer: first.body).contains(run.metadata.name ?? "?"))
-                #expect(run.spec.pipelineConfigRef.name == "shop")
-                #expect(run.spec.commit == Self.pushCommit)
-                #expect(run.spec.branch == "main")
-                #expect(run.spec.event == .push)
-                #expect(run.spec.triggeredBy == "octocat")
-                #expect(run.spec.triggeredAt != nil)
-                #expect(run.metadata.labels?[C8SLabels.pipelineConfig] == "shop")
-                #expect(run.metadata.annotations?[TriggerAnnotations.delivery] == delivery)
-                #expect(SelectedSteps.of(run) == ["lint", "test"])
+                    let runs = try await Self.runs(harness)
+                    try #require(runs.count == 1)
+                    let run = runs[0]
+                    let connection = ConnectedRepository(
+                        name: "shop-github", namespace: harness.namespace, provider: .github,
+                        repository: "https://github.com/acme/shop", webhookSecret: Self.secret,
+                        pipelineConfigRef: "shop")
+                    #expect(run.metadata.name == RunNaming.runName(connection: connection, deliveryID: delivery))
+                    #expect(String(buffer: first.body).contains(run.metadata.name ?? "?"))
+                    #expect(run.spec.pipelineConfigRef.name == "shop")
+                    #expect(run.spec.commit == Self.pushCommit)
+                    #expect(run.spec.branch == "main")
+                    #expect(run.spec.event == .push)
+                    #expect(run.spec.triggeredBy == "octocat")
+                    #expect(run.spec.triggeredAt != nil)
+                    #expect(run.metadata.labels?[C8SLabels.pipelineConfig] == "shop")
+                    #expect(run.metadata.annotations?[TriggerAnnotations.delivery] == delivery)
+                    #expect(SelectedSteps.of(run) == ["lint", "test"])
 
-                let again = try await client.execute(
-                    uri: "/webhooks/github", method: .post, headers: Self.pushHeaders(body: body, delivery: delivery),
-                    body: ByteBuffer(bytes: body))
-                #expect(again.status == .ok)
-                #expect(String(buffer: again.body).contains("duplicate"))
-                #expect(try await Self.runs(harness).count == 1)
+                    let again = try await client.execute(
+                        uri: "/webhooks/github", method: .post,
+                        headers: Self.pushHeaders(body: body, delivery: delivery),
+                        body: ByteBuffer(bytes: body))
+                    #expect(again.status == .ok)
+                    #expect(String(buffer: again.body).contains("duplicate"))
+                    #expect(try await Self.runs(harness).count == 1)
 
-                let stored = try await harness.client.get(
-                    C8SAPI.RepositoryConnection.self, name: "shop-github", namespace: harness.namespace)
-                let lastEvent = try #require(stored.status?.lastEvent)
-                #expect(lastEvent.type == "push")
-                #expect(lastEvent.deliveryID == delivery)
-                #expect(lastEvent.commit == Self.pushCommit)
-                #expect(lastEvent.branch == "main")
-                #expect(lastEvent.run == run.metadata.name)
-                #expect(lastEvent.receivedAt != nil)
-            }
+                    let stored = try await harness.client.get(
+                        C8SAPI.RepositoryConnection.self, name: "shop-github", namespace: harness.namespace)
+                    let lastEvent = try #require(stored.status?.lastEvent)
+                    #expect(lastEvent.type == "push")
+                    #expect(lastEvent.deliveryID == delivery)
+                    #expect(lastEvent.commit == Self.pushCommit)
+                    #expect(lastEvent.branch == "main")
+                    #expect(lastEvent.run == run.metadata.name)
+                    #expect(lastEvent.receivedAt != nil)
+                }
             }
         }
     }
@@ -167,36 +175,37 @@ struct TriggersKubeTests {
         try await ReconcilerHarness.with { harness in
             try await Self.seed(harness, repository: "git@github.com:acme/other.git")
             try await Self.withRoutes(harness) { routes, triggers in
-            let receiver = routes.receiver
-            let body = try Fixture.bytes("github", "push")
-            let unknown = await receiver.receive(
-                source: .github,
-                headers: Delivery.headers(forge: "github", event: "push", body: body, secret: Self.secret),
-                body: body, logger: quietLogger)
-            #expect(unknown.status == 401)
-            #expect(try await Self.runs(harness).isEmpty)
+                let receiver = routes.receiver
+                let body = try Fixture.bytes("github", "push")
+                let unknown = await receiver.receive(
+                    source: .github,
+                    headers: Delivery.headers(forge: "github", event: "push", body: body, secret: Self.secret),
+                    body: body, logger: quietLogger)
+                #expect(unknown.status == 401)
+                #expect(try await Self.runs(harness).isEmpty)
 
-            _ = try await harness.client.modify(
-                C8SAPI.RepositoryConnection.self, name: "shop-github", namespace: harness.namespace
-            ) { $0.spec.repository = "acme/shop" }  // owner/name form: github.com
-            try await Self.waitForCache(triggers, "https://github.com/acme/shop", present: true)
-            let forged = await receiver.receive(
-                source: .github,
-                headers: Delivery.headers(forge: "github", event: "push", body: body, secret: "a guess"),
-                body: body, logger: quietLogger)
-            #expect(forged.status == 401)
-            #expect(forged.jsonBody == unknown.jsonBody, "an unknown repository answers exactly like a bad signature")
-            #expect(try await Self.runs(harness).isEmpty)
-            let stored = try await harness.client.get(
-                C8SAPI.RepositoryConnection.self, name: "shop-github", namespace: harness.namespace)
-            #expect(stored.status?.lastEvent == nil)
+                _ = try await harness.client.modify(
+                    C8SAPI.RepositoryConnection.self, name: "shop-github", namespace: harness.namespace
+                ) { $0.spec.repository = "acme/shop" }  // owner/name form: github.com
+                try await Self.waitForCache(triggers, "https://github.com/acme/shop", present: true)
+                let forged = await receiver.receive(
+                    source: .github,
+                    headers: Delivery.headers(forge: "github", event: "push", body: body, secret: "a guess"),
+                    body: body, logger: quietLogger)
+                #expect(forged.status == 401)
+                #expect(
+                    forged.jsonBody == unknown.jsonBody, "an unknown repository answers exactly like a bad signature")
+                #expect(try await Self.runs(harness).isEmpty)
+                let stored = try await harness.client.get(
+                    C8SAPI.RepositoryConnection.self, name: "shop-github", namespace: harness.namespace)
+                #expect(stored.status?.lastEvent == nil)
 
-            let genuine = await receiver.receive(
-                source: .github,
-                headers: Delivery.headers(forge: "github", event: "push", body: body, secret: Self.secret),
-                body: body, logger: quietLogger)
-            #expect(genuine.status == 202)
-            #expect(try await Self.runs(harness).count == 1)
+                let genuine = await receiver.receive(
+                    source: .github,
+                    headers: Delivery.headers(forge: "github", event: "push", body: body, secret: Self.secret),
+                    body: body, logger: quietLogger)
+                #expect(genuine.status == 202)
+                #expect(try await Self.runs(harness).count == 1)
             }
         }
     }

@@ -1,7 +1,7 @@
-import Foundation
 import C8SCoordinator
 import C8SKube
 import C8STestSupport
+import Foundation
 import Hummingbird
 import HummingbirdTesting
 import Testing

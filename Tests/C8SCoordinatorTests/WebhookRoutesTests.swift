@@ -1,7 +1,7 @@
 import C8SCoordinator
+import C8SCore
 import C8SKube
 import C8STestSupport
-import C8SCore
 import Foundation
 import HTTPTypes
 import Hummingbird
@@ -237,15 +237,24 @@ struct WebhookRoutesTests {
             let head = try #require(
                 Self.json(ByteBuffer(string: original))["after"]?.stringValue)
             let cases: [(String, String)] = [
-                (original.replacingOccurrences(of: head, with: "../../etc/passwd"),
-                 "commit \"../../etc/passwd\" is not a commit id (40 or 64 lowercase hexadecimal digits)"),
-                (original.replacingOccurrences(of: head, with: String(head.dropLast()) + "\\u0000"),
-                 "commit \"\(head.dropLast())\\u{0}\" is not a commit id (40 or 64 lowercase hexadecimal digits)"),
-                (original.replacingOccurrences(of: "refs/heads/main", with: "refs/heads/" + String(repeating: "b", count: 65_536)),
-                 "branch \"\(String(repeating: "b", count: 64))…\" is not a valid git ref name: it is 65536 bytes; "
-                    + "the limit is 255 bytes (maxNameBytes)"),
-                (original.replacingOccurrences(of: "refs/heads/main", with: "refs/heads/a..b"),
-                 "branch \"a..b\" is not a valid git ref name: it cannot hold \"..\""),
+                (
+                    original.replacingOccurrences(of: head, with: "../../etc/passwd"),
+                    "commit \"../../etc/passwd\" is not a commit id (40 or 64 lowercase hexadecimal digits)"
+                ),
+                (
+                    original.replacingOccurrences(of: head, with: String(head.dropLast()) + "\\u0000"),
+                    "commit \"\(head.dropLast())\\u{0}\" is not a commit id (40 or 64 lowercase hexadecimal digits)"
+                ),
+                (
+                    original.replacingOccurrences(
+                        of: "refs/heads/main", with: "refs/heads/" + String(repeating: "b", count: 65_536)),
+                    "branch \"\(String(repeating: "b", count: 64))…\" is not a valid git ref name: it is 65536 bytes; "
+                        + "the limit is 255 bytes (maxNameBytes)"
+                ),
+                (
+                    original.replacingOccurrences(of: "refs/heads/main", with: "refs/heads/a..b"),
+                    "branch \"a..b\" is not a valid git ref name: it cannot hold \"..\""
+                ),
             ]
             for (text, message) in cases {
                 let body = Array(text.utf8)

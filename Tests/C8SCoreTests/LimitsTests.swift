@@ -37,35 +37,41 @@ import Testing
 
     @Test func refusesTheThreeToTheTwentiethMatrixWithoutExpandingIt() {
         let errors = parseErrors("matrix:\n" + Self.axes(20, values: 3) + "steps: [{name: a, commands: [x]}]\n")
-        #expect(errors.map(\.description) == [
-            "p.yaml:2:3: matrix: 20 axes; the limit is 16 (maxMatrixAxes)",
-            "p.yaml:2:3: matrix: the axes make 3486784401 combinations before exclude; the limit is 4096 (maxMatrixProduct)",
-        ])
+        #expect(
+            errors.map(\.description) == [
+                "p.yaml:2:3: matrix: 20 axes; the limit is 16 (maxMatrixAxes)",
+                "p.yaml:2:3: matrix: the axes make 3486784401 combinations before exclude; "
+                    + "the limit is 4096 (maxMatrixProduct)",
+            ])
     }
 
     @Test func refusesAThousandByThousandMatrix() {
         let errors = parseErrors("matrix:\n" + Self.axes(2, values: 1000) + "steps: [{name: a, commands: [x]}]\n")
-        #expect(errors.map(\.message) == [
-            "the axes make 1000000 combinations before exclude; the limit is 4096 (maxMatrixProduct)",
-            "1000 values; the limit is 256 (maxMatrixEntries)",
-            "1000 values; the limit is 256 (maxMatrixEntries)",
-        ])
+        #expect(
+            errors.map(\.message) == [
+                "the axes make 1000000 combinations before exclude; the limit is 4096 (maxMatrixProduct)",
+                "1000 values; the limit is 256 (maxMatrixEntries)",
+                "1000 values; the limit is 256 (maxMatrixEntries)",
+            ])
     }
 
     @Test func countsCombinationsAfterExcludeAndInclude() throws {
         // 17 × 17 = 289 combinations: over 256 until two exclude entries remove 34 of them.
         let matrix = "matrix:\n" + Self.axes(2, values: 17)
         let steps = "steps: [{name: a, commands: [x]}]\n"
-        #expect(parseErrors(matrix + steps).map(\.description) == [
-            "p.yaml:2:3: matrix: the matrix makes 289 combinations after exclude and include; the limit is 256 (maxMatrixCombinations)"
-        ])
+        #expect(
+            parseErrors(matrix + steps).map(\.description) == [
+                "p.yaml:2:3: matrix: the matrix makes 289 combinations after exclude and include; "
+                    + "the limit is 256 (maxMatrixCombinations)"
+            ])
         let spec = try PipelineParser.load(yaml: matrix + "  exclude: [{a0: v0}, {a0: v1}]\n" + steps)
         #expect(MatrixExpansion.combinations(of: spec.matrix).count == 255)
         #expect(try MatrixExpansion.boundedCombinations(of: spec.matrix).count == 255)
         let included = matrix + "  exclude: [{a0: v0}, {a0: v1}]\n  include: [{a0: v0, a1: v0}, {a0: v1, a1: v0}]\n"
-        #expect(parseErrors(included + steps).map(\.message) == [
-            "the matrix makes 257 combinations after exclude and include; the limit is 256 (maxMatrixCombinations)"
-        ])
+        #expect(
+            parseErrors(included + steps).map(\.message) == [
+                "the matrix makes 257 combinations after exclude and include; the limit is 256 (maxMatrixCombinations)"
+            ])
     }
 
     @Test func boundedExpansionRefusesWithoutExpanding() {
@@ -75,9 +81,13 @@ import Testing
             _ = try MatrixExpansion.boundedCombinations(of: matrix)
         } catch {
             #expect(error.kind == .limitExceeded)
-            #expect(error.description == "matrix: the axes make 3486784401 combinations before exclude; the limit is 4096 (maxMatrixProduct)")
+            #expect(
+                error.description
+                    == "matrix: the axes make 3486784401 combinations before exclude; "
+                    + "the limit is 4096 (maxMatrixProduct)")
         }
-        let huge = MatrixSpec(axes: Dictionary(uniqueKeysWithValues: (0..<16).map { ("a\($0)", (0..<256).map { "\($0)" }) }))
+        let huge = MatrixSpec(
+            axes: Dictionary(uniqueKeysWithValues: (0..<16).map { ("a\($0)", (0..<256).map { "\($0)" }) }))
         #expect(MatrixExpansion.product(of: huge) == nil)
         #expect(throws: PipelineError.self) { try MatrixExpansion.boundedCombinations(of: huge) }
     }
@@ -96,13 +106,15 @@ import Testing
                 env: {\(env)}
                 dependsOn: [\((0..<101).map { _ in "a" }.joined(separator: ", "))]
             """
-        #expect(parseErrors(yaml).map(\.description) == [
-            "p.yaml:1:12: branches[0]: the value is 256 bytes; the limit is 255 bytes (maxNameBytes)",
-            "p.yaml:4:15: steps[0].commands: 101 commands; the limit is 100 (maxCommands)",
-            "p.yaml:6:16: steps[1].commands[0]: the command is 32769 bytes; the limit is 32768 bytes (maxCommandBytes)",
-            "p.yaml:7:10: steps[1].env: 101 environment variables; the limit is 100 (maxEnvEntries)",
-            "p.yaml:8:16: steps[1].dependsOn: 101 dependencies; the limit is 100 (maxDependencies)",
-        ])
+        #expect(
+            parseErrors(yaml).map(\.description) == [
+                "p.yaml:1:12: branches[0]: the value is 256 bytes; the limit is 255 bytes (maxNameBytes)",
+                "p.yaml:4:15: steps[0].commands: 101 commands; the limit is 100 (maxCommands)",
+                "p.yaml:6:16: steps[1].commands[0]: the command is 32769 bytes; "
+                    + "the limit is 32768 bytes (maxCommandBytes)",
+                "p.yaml:7:10: steps[1].env: 101 environment variables; the limit is 100 (maxEnvEntries)",
+                "p.yaml:8:16: steps[1].dependsOn: 101 dependencies; the limit is 100 (maxDependencies)",
+            ])
     }
 
     @Test func refusesAPipelineWhoseResolvedFormCannotFitTheRunSnapshot() {
@@ -119,11 +131,12 @@ import Testing
         var spec = PipelineSpec(steps: (0..<1_001).map { PipelineStep(name: "s\($0)", commands: ["x"]) })
         spec.matrix = MatrixSpec(axes: Dictionary(uniqueKeysWithValues: (0..<20).map { ("a\($0)", ["x", "y", "z"]) }))
         let errors = PipelineValidator.validate(spec)
-        #expect(errors.map(\.description) == [
-            "steps: 1001 steps; the limit is 1000 (maxSteps)",
-            "matrix: 20 axes; the limit is 16 (maxMatrixAxes)",
-            "matrix: the axes make 3486784401 combinations before exclude; the limit is 4096 (maxMatrixProduct)",
-        ])
+        #expect(
+            errors.map(\.description) == [
+                "steps: 1001 steps; the limit is 1000 (maxSteps)",
+                "matrix: 20 axes; the limit is 16 (maxMatrixAxes)",
+                "matrix: the axes make 3486784401 combinations before exclude; the limit is 4096 (maxMatrixProduct)",
+            ])
     }
 }
 
@@ -134,12 +147,15 @@ import Testing
         let steps = (0..<1_000).map { "  - {name: step-\($0), dependsOn: [stpe-\($0)], commands: [x]}\n" }.joined()
         let errors = parseErrors("steps:\n" + steps)
         #expect(errors.count == 101)
-        #expect(errors[0].description == "p.yaml:2:32: steps[0].dependsOn[0]: unknown step \"stpe-0\"; did you mean \"step-0\"?")
+        #expect(
+            errors[0].description
+                == "p.yaml:2:32: steps[0].dependsOn[0]: unknown step \"stpe-0\"; did you mean \"step-0\"?")
         #expect(errors[99].message == "unknown step \"stpe-99\"")
         #expect(errors[100].kind == .tooManyErrors)
         #expect(errors[100].message == "900 more errors not shown; at most 100 are reported (maxReportedErrors)")
         let raw = PipelineValidator.validate(
-            PipelineSpec(steps: (0..<5_000).map { PipelineStep(name: "s\($0)", commands: ["x"], dependsOn: ["u\($0)"]) }))
+            PipelineSpec(
+                steps: (0..<5_000).map { PipelineStep(name: "s\($0)", commands: ["x"], dependsOn: ["u\($0)"]) }))
         #expect(raw.filter { $0.kind == .unknownDependency }.count == 5_000)
     }
 
@@ -173,10 +189,12 @@ import Testing
             PlanStep(id: "off", enabled: false), PlanStep(id: "a", dependsOn: ["b", "off"]),
             PlanStep(id: "b", dependsOn: ["a"]),
         ]
-        let plan = Planner.plan(PlannerInput(steps: steps, now: PlannerTime(seconds: 0), runStart: PlannerTime(seconds: 0)))
-        #expect(plan.actions == [
-            .skip("off", .conditionNotMet), .skip("a", .dependencyNotSucceeded("off")),
-            .skip("b", .dependencyNotSucceeded("a")), .finish(.succeeded),
-        ])
+        let plan = Planner.plan(
+            PlannerInput(steps: steps, now: PlannerTime(seconds: 0), runStart: PlannerTime(seconds: 0)))
+        #expect(
+            plan.actions == [
+                .skip("off", .conditionNotMet), .skip("a", .dependencyNotSucceeded("off")),
+                .skip("b", .dependencyNotSucceeded("a")), .finish(.succeeded),
+            ])
     }
 }

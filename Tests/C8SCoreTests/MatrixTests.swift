@@ -11,14 +11,16 @@ import Testing
             include: [["go": "1.24", "os": "debian"], ["go": "1.23", "os": "debian"]]
         )
         let combinations = MatrixExpansion.combinations(of: matrix)
-        #expect(combinations.map(\.description) == [
-            "go=1.22, os=debian", "go=1.23, os=debian", "go=1.23, os=alpine", "go=1.24, os=debian",
-        ])
+        #expect(
+            combinations.map(\.description) == [
+                "go=1.22, os=debian", "go=1.23, os=debian", "go=1.23, os=alpine", "go=1.24, os=debian",
+            ])
     }
 
     @Test func partialExcludeRemovesEveryMatch() {
         let matrix = MatrixSpec(axes: ["a": ["1", "2"], "b": ["x", "y"]], exclude: [["b": "y"]])
-        #expect(MatrixExpansion.combinations(of: matrix).map(\.values) == [["a": "1", "b": "x"], ["a": "2", "b": "x"]])
+        #expect(
+            MatrixExpansion.combinations(of: matrix).map(\.values) == [["a": "1", "b": "x"], ["a": "2", "b": "x"]])
     }
 
     @Test func noMatrixIsOneEmptyCombination() throws {

@@ -102,9 +102,10 @@ func parseErrors(_ yaml: String, file: String = "p.yaml") -> [PipelineError] {
                   timeout: 10q
             """
         let errors = parseErrors(yaml)
-        #expect(errors.map(\.description) == [
-            "p.yaml:8:16: spec.steps[0].timeout: invalid duration \"10q\"; write it like 90s, 10m or 1h30m"
-        ])
+        #expect(
+            errors.map(\.description) == [
+                "p.yaml:8:16: spec.steps[0].timeout: invalid duration \"10q\"; write it like 90s, 10m or 1h30m"
+            ])
         let spec = try PipelineParser.load(yaml: yaml.replacingOccurrences(of: "10q", with: "10m"))
         #expect(spec.steps.first?.name == "build")
         let wrongKind = parseErrors(yaml.replacingOccurrences(of: "kind: PipelineConfig", with: "kind: Pipeline"))
@@ -113,9 +114,10 @@ func parseErrors(_ yaml: String, file: String = "p.yaml") -> [PipelineError] {
 
     @Test func reportsUnknownFieldsWithASuggestion() {
         let errors = parseErrors("steps:\n  - name: a\n    comands: [x]\n    commands: [y]\n")
-        #expect(errors.map(\.description) == [
-            "p.yaml:3:5: steps[0].comands: unknown field \"comands\"; did you mean \"commands\"?"
-        ])
+        #expect(
+            errors.map(\.description) == [
+                "p.yaml:3:5: steps[0].comands: unknown field \"comands\"; did you mean \"commands\"?"
+            ])
         #expect(errors.first?.kind == .unknownField)
         let far = parseErrors("stepz: []\nsteps: [{name: a, commands: [x]}]\nzzzzzzzz: 1\n")
         #expect(far.map(\.field) == ["stepz", "zzzzzzzz"])
@@ -125,9 +127,10 @@ func parseErrors(_ yaml: String, file: String = "p.yaml") -> [PipelineError] {
 
     @Test func reportsDuplicateKeys() {
         let errors = parseErrors("steps:\n  - name: a\n    commands: [x]\n    name: b\n")
-        #expect(errors.map(\.description) == [
-            "p.yaml:4:5: steps[0].name: duplicate key \"name\" (first given on line 2)"
-        ])
+        #expect(
+            errors.map(\.description) == [
+                "p.yaml:4:5: steps[0].name: duplicate key \"name\" (first given on line 2)"
+            ])
         #expect(errors.first?.kind == .duplicateKey)
     }
 
@@ -143,22 +146,24 @@ func parseErrors(_ yaml: String, file: String = "p.yaml") -> [PipelineError] {
               - just a string
             """
         )
-        #expect(errors.map(\.description) == [
-            "p.yaml:1:6: env: expected a mapping of strings, got a list",
-            "p.yaml:4:15: steps[0].commands: expected a list, got a string",
-            "p.yaml:5:19: steps[0].allowFailure: expected true or false, got a string",
-            "p.yaml:6:16: steps[0].dependsOn: expected a list, got a mapping",
-            "p.yaml:7:5: steps[1]: expected a step (a mapping with name and commands), got a string",
-        ])
+        #expect(
+            errors.map(\.description) == [
+                "p.yaml:1:6: env: expected a mapping of strings, got a list",
+                "p.yaml:4:15: steps[0].commands: expected a list, got a string",
+                "p.yaml:5:19: steps[0].allowFailure: expected true or false, got a string",
+                "p.yaml:6:16: steps[0].dependsOn: expected a list, got a mapping",
+                "p.yaml:7:5: steps[1]: expected a step (a mapping with name and commands), got a string",
+            ])
         #expect(errors.allSatisfy { $0.kind == .wrongType })
     }
 
     @Test func reportsMissingFields() {
         let errors = parseErrors("steps:\n  - image: x\n")
-        #expect(errors.map(\.description) == [
-            "p.yaml:2:5: steps[0].name: a step needs a \"name\"",
-            "p.yaml:2:5: steps[0].commands: a step needs a \"commands\" list",
-        ])
+        #expect(
+            errors.map(\.description) == [
+                "p.yaml:2:5: steps[0].name: a step needs a \"name\"",
+                "p.yaml:2:5: steps[0].commands: a step needs a \"commands\" list",
+            ])
         #expect(parseErrors("env: {}\n").map(\.description) == ["p.yaml:1:1: steps: a pipeline needs a \"steps\" list"])
         #expect(parseErrors("").first?.kind == .missingField)
     }
@@ -176,7 +181,9 @@ func parseErrors(_ yaml: String, file: String = "p.yaml") -> [PipelineError] {
     @Test func refusesAliasBombs() {
         var yaml = "a0: &a0 [x, x, x, x, x, x, x, x, x, x]\n"
         for level in 1...6 {
-            yaml += "a\(level): &a\(level) [" + Array(repeating: "*a\(level - 1)", count: 10).joined(separator: ", ") + "]\n"
+            yaml +=
+                "a\(level): &a\(level) [" + Array(repeating: "*a\(level - 1)", count: 10).joined(separator: ", ")
+                + "]\n"
         }
         let errors = parseErrors(yaml)
         #expect(errors.count == 1)
@@ -192,7 +199,8 @@ func parseErrors(_ yaml: String, file: String = "p.yaml") -> [PipelineError] {
     }
 
     @Test func refusesOversizedDocuments() {
-        let yaml = "steps: [{name: a, commands: [x]}]\n#" + String(repeating: "x", count: PipelineParser.maxDocumentBytes)
+        let yaml =
+            "steps: [{name: a, commands: [x]}]\n#" + String(repeating: "x", count: PipelineParser.maxDocumentBytes)
         let errors = parseErrors(yaml)
         #expect(errors.count == 1)
         #expect(errors.first?.kind == .documentTooLarge)
@@ -203,12 +211,15 @@ func parseErrors(_ yaml: String, file: String = "p.yaml") -> [PipelineError] {
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: directory) }
         let path = directory.appendingPathComponent(".c8s.yaml").path
-        try "steps:\n  - name: a\n    commands: [x]\n    timeout: 5\n".write(toFile: path, atomically: true, encoding: .utf8)
+        try "steps:\n  - name: a\n    commands: [x]\n    timeout: 5\n".write(
+            toFile: path, atomically: true, encoding: .utf8)
         #expect(throws: PipelineErrors.self) { try PipelineParser.load(contentsOf: path) }
         do {
             _ = try PipelineParser.load(contentsOf: path)
         } catch {
-            #expect(error.description == "\(path):4:14: steps[0].timeout: invalid duration \"5\"; write it like 90s, 10m or 1h30m")
+            #expect(
+                error.description
+                    == "\(path):4:14: steps[0].timeout: invalid duration \"5\"; write it like 90s, 10m or 1h30m")
         }
         do {
             _ = try PipelineParser.load(contentsOf: directory.appendingPathComponent("missing.yaml").path)
@@ -244,15 +255,19 @@ func parseErrors(_ yaml: String, file: String = "p.yaml") -> [PipelineError] {
 
     /// A chain of as many steps as allowed is accepted, and closing it into a cycle is found without recursion.
     @Test func acceptsAChainOfTheMostStepsAllowed() throws {
-        let (yaml, count) = Self.chain(maxBytes: PipelineParser.maxDocumentBytes, maxSteps: PipelineLimits.standard.maxSteps)
+        let (yaml, count) = Self.chain(
+            maxBytes: PipelineParser.maxDocumentBytes, maxSteps: PipelineLimits.standard.maxSteps)
         let spec = try PipelineParser.load(yaml: yaml)
         #expect(spec.steps.count == count)
         #expect(count == PipelineLimits.standard.maxSteps)
-        let cyclic = yaml.replacingOccurrences(of: "  - name: step-0\n", with: "  - name: step-0\n    dependsOn: [step-\(count - 1)]\n")
+        let cyclic = yaml.replacingOccurrences(
+            of: "  - name: step-0\n", with: "  - name: step-0\n    dependsOn: [step-\(count - 1)]\n")
         let errors = parseErrors(cyclic)
         #expect(errors.count == 1)
         #expect(errors.first?.kind == .cycle)
-        #expect(errors.first?.message.hasPrefix("dependency cycle: step-0 -> step-\(count - 1) -> step-\(count - 2)") == true)
+        #expect(
+            errors.first?.message.hasPrefix("dependency cycle: step-0 -> step-\(count - 1) -> step-\(count - 2)")
+                == true)
     }
 
     /// A document just under 1 MiB holding thousands of steps is refused by the step limit alone.
@@ -279,11 +294,12 @@ func parseErrors(_ yaml: String, file: String = "p.yaml") -> [PipelineError] {
                 secrets: [{name: s, key: k, env: E, value: v}]
             """
         )
-        #expect(errors.map(\.description) == [
-            "p.yaml:2:7: matrix.go: expected a list, got a string",
-            "p.yaml:6:17: steps[0].resources.request: unknown field \"request\"; did you mean \"requests\"?",
-            "p.yaml:7:12: steps[0].when.branch: unknown field \"branch\"; did you mean \"branches\"?",
-            "p.yaml:8:41: steps[0].secrets[0].value: unknown field \"value\"; known fields: name, key, env",
-        ])
+        #expect(
+            errors.map(\.description) == [
+                "p.yaml:2:7: matrix.go: expected a list, got a string",
+                "p.yaml:6:17: steps[0].resources.request: unknown field \"request\"; did you mean \"requests\"?",
+                "p.yaml:7:12: steps[0].when.branch: unknown field \"branch\"; did you mean \"branches\"?",
+                "p.yaml:8:41: steps[0].secrets[0].value: unknown field \"value\"; known fields: name, key, env",
+            ])
     }
 }

@@ -1,5 +1,5 @@
-import Foundation
 import C8STestSupport
+import Foundation
 import Testing
 
 @testable import C8SCore
@@ -48,7 +48,8 @@ import Testing
                     let open = int(2) == 0 ? "[" : "{a: "
                     let close = open == "[" ? "]" : "}"
                     bytes.insert(
-                        contentsOf: Array((String(repeating: open, count: opens) + String(repeating: close, count: opens)).utf8),
+                        contentsOf: Array(
+                            (String(repeating: open, count: opens) + String(repeating: close, count: opens)).utf8),
                         at: int(bytes.count + 1))
                 }
             }

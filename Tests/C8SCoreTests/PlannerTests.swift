@@ -168,14 +168,16 @@ import Testing
             "b": ObservedStep(phase: .running, startTime: PlannerTime(seconds: 0)),
         ]
         let early = Planner.plan(
-            PlannerInput(steps: steps, observed: observed, now: PlannerTime(seconds: 1), runStart: PlannerTime(seconds: 0),
+            PlannerInput(
+                steps: steps, observed: observed, now: PlannerTime(seconds: 1), runStart: PlannerTime(seconds: 0),
                 runTimeout: .seconds(100))
         )
         #expect(early.actions.isEmpty)
         #expect(early.nextDeadline == PlannerTime(seconds: 12))
         observed["a"]?.termination = .stepTimeout
         let later = Planner.plan(
-            PlannerInput(steps: steps, observed: observed, now: PlannerTime(seconds: 13), runStart: PlannerTime(seconds: 0))
+            PlannerInput(
+                steps: steps, observed: observed, now: PlannerTime(seconds: 13), runStart: PlannerTime(seconds: 0))
         )
         #expect(later.actions.isEmpty)
         #expect(later.nextDeadline == PlannerTime(seconds: 30))
@@ -191,7 +193,8 @@ import Testing
         var finished: RunPhase?
         for _ in 0..<20 where finished == nil {
             let plan = Planner.plan(
-                PlannerInput(steps: Self.diamond, observed: observed, now: PlannerTime(seconds: 0),
+                PlannerInput(
+                    steps: Self.diamond, observed: observed, now: PlannerTime(seconds: 0),
                     runStart: PlannerTime(seconds: 0))
             )
             for action in plan.actions {

@@ -50,7 +50,8 @@ struct TestImages: Sendable {
 
     /// Where `swift build` put the executables: the first directory above the test bundle that holds c8s-agent.
     private static func executableDirectory() throws -> String {
-        let executable = (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe"))
+        let executable =
+            (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe"))
             ?? CommandLine.arguments[0]
         var directory = URL(fileURLWithPath: executable).deletingLastPathComponent()
         while directory.path != "/" {

@@ -12,10 +12,12 @@ extension Scenarios {
         options.admission = true
         try await withInstallation(options) { installation in
             let refusal = await #expect(throws: KubeError.self) {
-                try await installation.createConfig("broken", PipelineSpec(steps: [
-                    installation.step("build", "echo build"),
-                    installation.step("test", after: ["biuld"], "echo test"),
-                ]))
+                try await installation.createConfig(
+                    "broken",
+                    PipelineSpec(steps: [
+                        installation.step("build", "echo build"),
+                        installation.step("test", after: ["biuld"], "echo test"),
+                    ]))
             }
             #expect(
                 refusal?.status?.message?.contains(
@@ -26,10 +28,12 @@ extension Scenarios {
                 try await installation.client.getIfPresent(
                     PipelineConfig.self, name: "broken", namespace: installation.namespace) == nil)
 
-            try await installation.createConfig("admitted", PipelineSpec(steps: [
-                installation.step("build", "echo admitted build"),
-                installation.step("test", after: ["build"], "echo admitted test"),
-            ]))
+            try await installation.createConfig(
+                "admitted",
+                PipelineSpec(steps: [
+                    installation.step("build", "echo admitted build"),
+                    installation.step("test", after: ["build"], "echo admitted test"),
+                ]))
             try await installation.createRun("admitted-1", config: "admitted")
             let run = try await installation.waitForFinish("admitted-1")
             #expect(run.status?.phase == .succeeded, "\(run.status?.message ?? "")")

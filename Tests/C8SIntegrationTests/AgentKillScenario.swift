@@ -13,24 +13,29 @@ extension Scenarios {
         try await withInstallation(options) { installation in
             let bursts = 40
             let perBurst = 100
-            try await installation.createConfig("stream", PipelineSpec(steps: [
-                installation.step(
-                    "print",
-                    "i=0",
-                    "while [ $i -lt \(bursts) ]; do",
-                    "  seq $((i * \(perBurst) + 1)) $((i * \(perBurst) + \(perBurst))) | sed 's/^/stream line /'",
-                    "  i=$((i + 1))",
-                    "  sleep 0.2",
-                    "done"),
-            ]))
+            try await installation.createConfig(
+                "stream",
+                PipelineSpec(steps: [
+                    installation.step(
+                        "print",
+                        "i=0",
+                        "while [ $i -lt \(bursts) ]; do",
+                        "  seq $((i * \(perBurst) + 1)) $((i * \(perBurst) + \(perBurst))) | sed 's/^/stream line /'",
+                        "  i=$((i + 1))",
+                        "  sleep 0.2",
+                        "done")
+                ]))
             try await installation.createRun("stream-1", config: "stream")
             // Mid-stream: the agent has reported shipped lines and the step is still printing.
             let running = try await installation.waitForRun("stream-1", "some lines of step print shipped") {
                 ($0.status?[step: "print"]?.logs?.lines ?? 0) > 0
             }
             let step = try #require(running.status?[step: "print"])
-            #expect(step.phase?.isTerminal != true, "the step ended before the agent was killed; it needs to print longer")
-            #expect((step.logs?.lines ?? 0) < Int64(bursts * perBurst), "every line was shipped before the agent was killed")
+            #expect(
+                step.phase?.isTerminal != true, "the step ended before the agent was killed; it needs to print longer")
+            #expect(
+                (step.logs?.lines ?? 0) < Int64(bursts * perBurst), "every line was shipped before the agent was killed"
+            )
             let node = try #require(step.nodeName)
             try await installation.killAgent(onNode: node)
 

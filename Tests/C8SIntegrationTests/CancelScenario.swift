@@ -8,11 +8,14 @@ extension Scenarios {
     /// and pending steps end Cancelled, the run ends Cancelled; what the step printed before is still stored.
     @Test func cancelStopsTheRunningStep() async throws {
         try await withInstallation { installation in
-            try await withHistory(of: Job.self, client: installation.client, namespace: installation.namespace) { jobs in
-                try await installation.createConfig("cancelled", PipelineSpec(steps: [
-                    installation.step("work", "echo working", "sleep 60"),
-                    installation.step("after", after: ["work"], "echo never"),
-                ]))
+            try await withHistory(of: Job.self, client: installation.client, namespace: installation.namespace) {
+                jobs in
+                try await installation.createConfig(
+                    "cancelled",
+                    PipelineSpec(steps: [
+                        installation.step("work", "echo working", "sleep 60"),
+                        installation.step("after", after: ["work"], "echo never"),
+                    ]))
                 try await installation.createRun("cancelled-1", config: "cancelled")
                 try await installation.waitForRun("cancelled-1", "step work running") {
                     $0.status?[step: "work"]?.phase == .running
@@ -31,7 +34,9 @@ extension Scenarios {
                 #expect(jobs.deletedUIDs.isSuperset(of: History.jobUIDsByStep(jobs)["work"] ?? []))
 
                 try await installation.waitForLogs("cancelled-1", steps: ["work"])
-                #expect(try await installation.storedLog(run: "cancelled-1", step: "work").map(\.record.text) == ["working"])
+                #expect(
+                    try await installation.storedLog(run: "cancelled-1", step: "work").map(\.record.text) == ["working"]
+                )
             }
         }
     }

@@ -1,6 +1,6 @@
 import C8SKube
-import C8STestSupport
 import C8SLogs
+import C8STestSupport
 import Foundation
 import Logging
 
@@ -41,7 +41,8 @@ final class ClusterInstallation: Installation {
             logger.logLevel = .warning
             return logger
         }()
-        let configuration = try KubeConfig.load(paths: settings.kubeconfig.split(separator: ":").map(String.init)).clientConfiguration(context: settings.context)
+        let configuration = try KubeConfig.load(paths: settings.kubeconfig.split(separator: ":").map(String.init))
+            .clientConfiguration(context: settings.context)
         let storeURL = try LogStoreURL(settings.logStore)
         return try await storeURL.withLogStore(s3: .fromEnvironment(), logger: logger) { store in
             try await withKubeClient(configuration: configuration, logger: logger) { client in
@@ -49,8 +50,10 @@ final class ClusterInstallation: Installation {
                     .filter { $0.spec?.unschedulable != true }
                     .compactMap(\.metadata.name)
                 let namespace = "c8s-e2e-\(UUID().uuidString.prefix(8).lowercased())"
-                _ = try await client.create(ClusterNamespace(metadata: ObjectMeta(
-                    name: namespace, labels: ["app.kubernetes.io/part-of": "c8s-e2e"])))
+                _ = try await client.create(
+                    ClusterNamespace(
+                        metadata: ObjectMeta(
+                            name: namespace, labels: ["app.kubernetes.io/part-of": "c8s-e2e"])))
                 let installation = ClusterInstallation(
                     settings: settings, client: client, namespace: namespace, images: images, logStore: store,
                     nodes: nodes)

@@ -3,8 +3,9 @@ import Foundation
 /// What `make e2e` tells the suite about the cluster (environment variables; `scripts/e2e.sh` sets the first and
 /// passes the others through):
 ///
-/// - `C8S_E2E_KUBECONFIG`: the kubeconfig file(s) of the cluster (a `:`-separated list, like `KUBECONFIG`); set, it switches every scenario to
-///   ``ClusterInstallation``. `C8S_E2E_CONTEXT` picks a context other than the current one.
+/// - `C8S_E2E_KUBECONFIG`: the kubeconfig file(s) of the cluster (a `:`-separated list, like `KUBECONFIG`); set,
+///   it switches every scenario to ``ClusterInstallation``. `C8S_E2E_CONTEXT` picks a context other than the
+///   current one.
 /// - `C8S_E2E_LOG_STORE`: the `s3://BUCKET/PREFIX` the agents were installed with (required); the S3 endpoint,
 ///   region and credentials to read it come from `C8S_S3_ENDPOINT`, `C8S_S3_REGION`,
 ///   `AWS_ACCESS_KEY_ID`/`AWS_SECRET_ACCESS_KEY` (``S3Settings/fromEnvironment(_:)``).

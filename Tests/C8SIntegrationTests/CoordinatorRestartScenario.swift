@@ -9,13 +9,16 @@ extension Scenarios {
     /// completes.
     @Test func coordinatorRestartCreatesNoDuplicateJob() async throws {
         try await withInstallation { installation in
-            try await withHistory(of: Job.self, client: installation.client, namespace: installation.namespace) { jobs in
-                try await installation.createConfig("restart", PipelineSpec(steps: [
-                    installation.step("first", "echo first", "sleep 3"),
-                    installation.step("second", after: ["first"], "echo second", "sleep 2"),
-                    installation.step("third", after: ["first"], "echo third", "sleep 2"),
-                    installation.step("last", after: ["second", "third"], "echo last"),
-                ]))
+            try await withHistory(of: Job.self, client: installation.client, namespace: installation.namespace) {
+                jobs in
+                try await installation.createConfig(
+                    "restart",
+                    PipelineSpec(steps: [
+                        installation.step("first", "echo first", "sleep 3"),
+                        installation.step("second", after: ["first"], "echo second", "sleep 2"),
+                        installation.step("third", after: ["first"], "echo third", "sleep 2"),
+                        installation.step("last", after: ["second", "third"], "echo last"),
+                    ]))
                 try await installation.createRun("restart-1", config: "restart")
                 try await installation.waitForRun("restart-1", "step first running") {
                     $0.status?[step: "first"]?.phase == .running

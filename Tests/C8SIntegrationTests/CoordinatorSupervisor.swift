@@ -38,8 +38,9 @@ final class CoordinatorSupervisor: Sendable {
             let logger = self.logger
             try await withThrowingTaskGroup(of: Bool.self) { group in
                 group.addTask {
-                    let services = ServiceGroup(configuration: .init(
-                        services: coordinator.services.map { .init(service: $0) }, logger: logger))
+                    let services = ServiceGroup(
+                        configuration: .init(
+                            services: coordinator.services.map { .init(service: $0) }, logger: logger))
                     try await services.run()
                     return false
                 }
@@ -53,7 +54,7 @@ final class CoordinatorSupervisor: Sendable {
                     do {
                         guard try await group.next() != nil else { break }
                     } catch is CancellationError {
-                    } catch where restartRequested || Task.isCancelled {
+                    } catch  where restartRequested || Task.isCancelled {
                     }
                 }
                 if !restartRequested && !Task.isCancelled {

@@ -9,15 +9,18 @@ extension Scenarios {
     /// step's log is stored whole.
     @Test func diamondRunsInOrderWithOverlap() async throws {
         try await withInstallation { installation in
-            try await withHistory(of: Job.self, client: installation.client, namespace: installation.namespace) { jobs in
+            try await withHistory(of: Job.self, client: installation.client, namespace: installation.namespace) {
+                jobs in
                 try await withHistory(of: Pod.self, client: installation.client, namespace: installation.namespace) {
                     pods in
-                    try await installation.createConfig("diamond", PipelineSpec(steps: [
-                        installation.step("setup", "echo diamond setup"),
-                        installation.step("build-a", after: ["setup"], "echo diamond build-a", "sleep 3"),
-                        installation.step("build-b", after: ["setup"], "echo diamond build-b", "sleep 3"),
-                        installation.step("test", after: ["build-a", "build-b"], "echo diamond test"),
-                    ]))
+                    try await installation.createConfig(
+                        "diamond",
+                        PipelineSpec(steps: [
+                            installation.step("setup", "echo diamond setup"),
+                            installation.step("build-a", after: ["setup"], "echo diamond build-a", "sleep 3"),
+                            installation.step("build-b", after: ["setup"], "echo diamond build-b", "sleep 3"),
+                            installation.step("test", after: ["build-a", "build-b"], "echo diamond test"),
+                        ]))
                     try await installation.createRun("diamond-1", config: "diamond")
                     let run = try await installation.waitForFinish("diamond-1")
                     #expect(run.status?.phase == .succeeded, "\(run.status?.message ?? "")")
@@ -39,7 +42,10 @@ extension Scenarios {
                     #expect(firstSeen["test"]?.isSuperset(of: ["build-a", "build-b"]) == true, "\(firstSeen)")
                     #expect(firstSeen["build-a"]?.contains("setup") == true, "\(firstSeen)")
                     #expect(firstSeen["build-b"]?.contains("setup") == true, "\(firstSeen)")
-                    #expect(History.jobUIDsByStep(jobs).mapValues(\.count) == ["setup": 1, "build-a": 1, "build-b": 1, "test": 1])
+                    #expect(
+                        History.jobUIDsByStep(jobs).mapValues(\.count) == [
+                            "setup": 1, "build-a": 1, "build-b": 1, "test": 1,
+                        ])
                     // The same order in the run status (second resolution).
                     let status = try #require(run.status)
                     let testStart = try #require(status[step: "test"]?.startTime?.date)

@@ -8,13 +8,16 @@ extension Scenarios {
     /// finish; the run fails and names the failed step.
     @Test func failingStepSkipsItsDependents() async throws {
         try await withInstallation { installation in
-            try await withHistory(of: Job.self, client: installation.client, namespace: installation.namespace) { jobs in
-                try await installation.createConfig("failing", PipelineSpec(steps: [
-                    installation.step("compile", "echo compiling", "exit 3"),
-                    installation.step("unit", after: ["compile"], "echo never"),
-                    installation.step("package", after: ["unit"], "echo never"),
-                    installation.step("lint", "sleep 1", "echo linted"),
-                ]))
+            try await withHistory(of: Job.self, client: installation.client, namespace: installation.namespace) {
+                jobs in
+                try await installation.createConfig(
+                    "failing",
+                    PipelineSpec(steps: [
+                        installation.step("compile", "echo compiling", "exit 3"),
+                        installation.step("unit", after: ["compile"], "echo never"),
+                        installation.step("package", after: ["unit"], "echo never"),
+                        installation.step("lint", "sleep 1", "echo linted"),
+                    ]))
                 try await installation.createRun("failing-1", config: "failing")
                 let run = try await installation.waitForFinish("failing-1")
                 let status = try #require(run.status)
@@ -32,8 +35,12 @@ extension Scenarios {
 
                 // The failed step's output is stored like any other.
                 try await installation.waitForLogs("failing-1", steps: ["compile", "lint"])
-                #expect(try await installation.storedLog(run: "failing-1", step: "compile").map(\.record.text) == ["compiling"])
-                #expect(try await installation.storedLog(run: "failing-1", step: "lint").map(\.record.text) == ["linted"])
+                #expect(
+                    try await installation.storedLog(run: "failing-1", step: "compile").map(\.record.text) == [
+                        "compiling"
+                    ])
+                #expect(
+                    try await installation.storedLog(run: "failing-1", step: "lint").map(\.record.text) == ["linted"])
             }
         }
     }

@@ -80,11 +80,12 @@ extension Installation {
     /// Creates a run of config `config`.
     @discardableResult
     func createRun(_ name: String, config: String) async throws -> PipelineRun {
-        try await client.create(PipelineRun(
-            metadata: ObjectMeta(name: name, namespace: namespace),
-            spec: .init(
-                pipelineConfigRef: .init(name: config), commit: "0123456789abcdef0123456789abcdef01234567",
-                branch: "main", event: .manual, triggeredBy: "c8s-integration-tests")))
+        try await client.create(
+            PipelineRun(
+                metadata: ObjectMeta(name: name, namespace: namespace),
+                spec: .init(
+                    pipelineConfigRef: .init(name: config), commit: "0123456789abcdef0123456789abcdef01234567",
+                    branch: "main", event: .manual, triggeredBy: "c8s-integration-tests")))
     }
 
     /// A step in the scenarios' image.
@@ -148,7 +149,9 @@ extension Installation {
             ) { $0.isEmpty }
         }
         if let simulated = self as? SimulatedInstallation {
-            let left = simulated.simulator.processes().filter { $0.pod.hasPrefix(PipelineRun.jobName(run: run, step: step)) }
+            let left = simulated.simulator.processes().filter {
+                $0.pod.hasPrefix(PipelineRun.jobName(run: run, step: step))
+            }
             #expect(left.isEmpty, "processes of step \(step) still running: \(left)")
         }
     }

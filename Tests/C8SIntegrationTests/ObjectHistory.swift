@@ -43,7 +43,8 @@ final class ObjectHistory<R: KubeResource>: Sendable {
     ) async throws {
         var synced = false
         while !Task.isCancelled {
-            let list = try await client.list(R.self, namespace: namespace, options: ListOptions(labelSelector: labelSelector))
+            let list = try await client.list(
+                R.self, namespace: namespace, options: ListOptions(labelSelector: labelSelector))
             for object in list.items { record(object) }
             if !synced {
                 synced = true

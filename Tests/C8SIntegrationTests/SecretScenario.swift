@@ -12,14 +12,17 @@ extension Scenarios {
     @Test func secretValueAppearsNowhere() async throws {
         try await withInstallation { installation in
             let secret = SecretForms(value: "tok-\(UUID().uuidString.lowercased())")
-            _ = try await installation.client.create(Secret(
-                metadata: ObjectMeta(name: "deploy-token", namespace: installation.namespace),
-                data: ["token": Array(secret.value.utf8)]))
-            try await installation.createConfig("secret", PipelineSpec(steps: [
-                installation.step(
-                    "publish", secrets: [SecretReference(name: "deploy-token", key: "token", env: "TOKEN")],
-                    "echo \"token is $TOKEN\"", "printf '%s' \"$TOKEN\" | base64", "echo published"),
-            ]))
+            _ = try await installation.client.create(
+                Secret(
+                    metadata: ObjectMeta(name: "deploy-token", namespace: installation.namespace),
+                    data: ["token": Array(secret.value.utf8)]))
+            try await installation.createConfig(
+                "secret",
+                PipelineSpec(steps: [
+                    installation.step(
+                        "publish", secrets: [SecretReference(name: "deploy-token", key: "token", env: "TOKEN")],
+                        "echo \"token is $TOKEN\"", "printf '%s' \"$TOKEN\" | base64", "echo published")
+                ]))
             try await installation.createRun("secret-1", config: "secret")
             let run = try await installation.waitForFinish("secret-1")
             #expect(run.status?.phase == .succeeded, "\(run.status?.message ?? "")")

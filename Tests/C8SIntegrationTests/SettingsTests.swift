@@ -24,9 +24,10 @@ import Testing
         #expect(try ClusterSettings.fromEnvironment([:]) == nil)
         #expect(try ClusterSettings.fromEnvironment(["C8S_E2E_KUBECONFIG": ""]) == nil)
         #expect(throws: IntegrationError.self) { try ClusterSettings.fromEnvironment(["C8S_E2E_KUBECONFIG": "/k"]) }
-        let settings = try #require(try ClusterSettings.fromEnvironment([
-            "C8S_E2E_KUBECONFIG": "/k", "C8S_E2E_LOG_STORE": "s3://b/p", "C8S_E2E_SYSTEM_NAMESPACE": "ci-system",
-        ]))
+        let settings = try #require(
+            try ClusterSettings.fromEnvironment([
+                "C8S_E2E_KUBECONFIG": "/k", "C8S_E2E_LOG_STORE": "s3://b/p", "C8S_E2E_SYSTEM_NAMESPACE": "ci-system",
+            ]))
         #expect(settings.kubeconfig == "/k")
         #expect(settings.logStore == "s3://b/p")
         #expect(settings.systemNamespace == "ci-system")

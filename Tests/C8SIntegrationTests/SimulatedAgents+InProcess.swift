@@ -32,8 +32,9 @@ extension SimulatedAgents {
                         try await withThrowingTaskGroup(of: Void.self) { inner in
                             inner.addTask { await store.run() }
                             defer { inner.cancelAll() }
-                            let services = ServiceGroup(configuration: .init(
-                                services: agent.services.map { .init(service: $0) }, logger: logger))
+                            let services = ServiceGroup(
+                                configuration: .init(
+                                    services: agent.services.map { .init(service: $0) }, logger: logger))
                             try await services.run()
                         }
                     }

@@ -71,7 +71,9 @@ final class SimulatedAgents: Sendable {
 
     /// Returns once every agent has started serving.
     func waitUntilStarted() async throws {
-        try await withDeadline(.seconds(60), "the agents to start", lastSeen: { [self] in logs.text.suffix(2000).description }) {
+        try await withDeadline(
+            .seconds(60), "the agents to start", lastSeen: { [self] in logs.text.suffix(2000).description }
+        ) {
             await withCheckedContinuation { continuation in
                 let ready = self.state.withLock { state in
                     if state.started.count == self.settings.nodes.count { return true }
@@ -144,8 +146,9 @@ final class AgentProcess: Sendable {
 
     /// The `c8s-agent` executable next to the test bundle (`.build/<config>/c8s-agent`).
     static var binary: URL {
-        let executable = URL(fileURLWithPath: (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe"))
-            ?? CommandLine.arguments[0])
+        let executable = URL(
+            fileURLWithPath: (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe"))
+                ?? CommandLine.arguments[0])
         var directory = executable.deletingLastPathComponent()
         while directory.path != "/" {
             let candidate = directory.appendingPathComponent("c8s-agent")

@@ -101,7 +101,8 @@ final class SimulatedInstallation: Installation {
     ) async throws -> T {
         let images = try E2EImages.load()
         let root = FileManager.default.temporaryDirectory.appendingPathComponent(
-            "c8s-integ-\(UUID().uuidString.prefix(8).lowercased())").path
+            "c8s-integ-\(UUID().uuidString.prefix(8).lowercased())"
+        ).path
         try FileManager.default.createDirectory(atPath: root + "/pods", withIntermediateDirectories: true)
         try FileManager.default.createDirectory(atPath: root + "/scratch", withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(atPath: root) }

@@ -16,16 +16,19 @@ extension Scenarios {
         options.jobTTLSecondsAfterFinished = 5
         options.privateS3 = true
         try await withInstallation(options) { installation in
-            try await withHistory(of: Pod.self, client: installation.client, namespace: installation.namespace) { pods in
+            try await withHistory(of: Pod.self, client: installation.client, namespace: installation.namespace) {
+                pods in
                 let lines = 5000
                 let simulated = installation as? SimulatedInstallation
                 // In the simulated installation the step prints its burst only once S3 is down (it waits for a
                 // file the scenario creates then); on a cluster it waits two seconds.
                 let gate = simulated.map { $0.scratchDirectory + "/ttl-gate" }
                 let wait = gate.map { "while [ ! -e '\($0)' ]; do sleep 0.1; done" } ?? "sleep 2"
-                try await installation.createConfig("ttl", PipelineSpec(steps: [
-                    installation.step("burst", "echo ttl start", wait, "seq 1 \(lines) | sed 's/^/ttl line /'"),
-                ]))
+                try await installation.createConfig(
+                    "ttl",
+                    PipelineSpec(steps: [
+                        installation.step("burst", "echo ttl start", wait, "seq 1 \(lines) | sed 's/^/ttl line /'")
+                    ]))
                 try await installation.createRun("ttl-1", config: "ttl")
                 try await installation.waitForRun("ttl-1", "step burst running") {
                     $0.status?[step: "burst"]?.phase == .running
@@ -44,7 +47,8 @@ extension Scenarios {
                     }
                     completeAtDeletion = finished.status?[step: "burst"]?.logs?.complete == true
                     try await installation.client.delete(
-                        Job.self, name: finished.status?[step: "burst"]?.jobName ?? "", namespace: installation.namespace,
+                        Job.self, name: finished.status?[step: "burst"]?.jobName ?? "",
+                        namespace: installation.namespace,
                         options: DeleteOptions(propagationPolicy: .background))
                 }
                 // The Job is deleted (by its TTL) and the Pod with it, but the finalizer holds the Pod.
@@ -58,11 +62,13 @@ extension Scenarios {
                         timeout: installation.patience, "the Pod deleted and held by its finalizer"
                     ) { pods in
                         pods.contains {
-                            $0.metadata.deletionTimestamp != nil && $0.metadata.finalizers?.contains(C8SFinalizers.logs) == true
+                            $0.metadata.deletionTimestamp != nil
+                                && $0.metadata.finalizers?.contains(C8SFinalizers.logs) == true
                         }
                     }
                     #expect(held.count == 1)
-                    let run = try await installation.client.get(PipelineRun.self, name: "ttl-1", namespace: installation.namespace)
+                    let run = try await installation.client.get(
+                        PipelineRun.self, name: "ttl-1", namespace: installation.namespace)
                     #expect(run.status?[step: "burst"]?.logs?.complete != true)
                 }
                 try await simulated?.startS3()
@@ -75,9 +81,11 @@ extension Scenarios {
                     timeout: installation.patience, "the Pod gone once its log was stored"
                 ) { $0.isEmpty }
                 if !completeAtDeletion {
-                    #expect(pods.versions.contains {
-                        $0.metadata.deletionTimestamp != nil && $0.metadata.finalizers?.contains(C8SFinalizers.logs) == true
-                    }, "the Pod was deleted before its log was complete, yet was never seen held by the finalizer")
+                    #expect(
+                        pods.versions.contains {
+                            $0.metadata.deletionTimestamp != nil
+                                && $0.metadata.finalizers?.contains(C8SFinalizers.logs) == true
+                        }, "the Pod was deleted before its log was complete, yet was never seen held by the finalizer")
                 }
                 let records = try await installation.storedLog(run: "ttl-1", step: "burst")
                 #expect(records.map(\.record.text) == ["ttl start"] + (1...lines).map { "ttl line \($0)" })

@@ -8,10 +8,12 @@ extension Scenarios {
     /// skipped, and the run fails with reason `StepTimeout`.
     @Test func stepTimeoutFailsTheStep() async throws {
         try await withInstallation { installation in
-            try await installation.createConfig("slow-step", PipelineSpec(steps: [
-                installation.step("hang", timeout: .seconds(2), "echo started", "sleep 60"),
-                installation.step("after", after: ["hang"], "echo never"),
-            ]))
+            try await installation.createConfig(
+                "slow-step",
+                PipelineSpec(steps: [
+                    installation.step("hang", timeout: .seconds(2), "echo started", "sleep 60"),
+                    installation.step("after", after: ["hang"], "echo never"),
+                ]))
             try await installation.createRun("slow-step-1", config: "slow-step")
             let run = try await installation.waitForFinish("slow-step-1")
             let status = try #require(run.status)
@@ -22,7 +24,9 @@ extension Scenarios {
             #expect(status[step: "after"]?.phase == .skipped)
             let started = try #require(status[step: "hang"]?.startTime?.date)
             let ended = try #require(status.completionTime?.date)
-            #expect(ended.timeIntervalSince(started) < 30, "the run ended \(ended.timeIntervalSince(started)) s after the step started")
+            #expect(
+                ended.timeIntervalSince(started) < 30,
+                "the run ended \(ended.timeIntervalSince(started)) s after the step started")
             try await installation.waitForStepStopped(run: "slow-step-1", step: "hang", jobDeleted: false)
         }
     }
@@ -31,7 +35,8 @@ extension Scenarios {
     /// the run fails with reason `RunTimeout`.
     @Test func runTimeoutEndsTheRun() async throws {
         try await withInstallation { installation in
-            try await withHistory(of: Job.self, client: installation.client, namespace: installation.namespace) { jobs in
+            try await withHistory(of: Job.self, client: installation.client, namespace: installation.namespace) {
+                jobs in
                 var spec = PipelineSpec(steps: [
                     installation.step("long", "echo started", "sleep 60"),
                     installation.step("after", after: ["long"], "echo never"),

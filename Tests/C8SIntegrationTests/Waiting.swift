@@ -14,7 +14,8 @@ extension KubeClient {
         return try await withDeadline(timeout, "\(R.kind) \(namespace)/\(name): \(what)", lastSeen: { last.text }) {
             let selector = "metadata.name=\(name)"
             while true {
-                let list = try await self.list(R.self, namespace: namespace, options: ListOptions(fieldSelector: selector))
+                let list = try await self.list(
+                    R.self, namespace: namespace, options: ListOptions(fieldSelector: selector))
                 if let object = list.items.first {
                     last.set(object)
                     if condition(object) { return object }
@@ -60,9 +61,12 @@ extension KubeClient {
         until condition: @escaping @Sendable ([R]) -> Bool
     ) async throws -> [R] {
         let last = Mutex("nothing")
-        return try await withDeadline(timeout, "\(R.kind) \(labelSelector): \(what)", lastSeen: { last.withLock { $0 } }) {
+        return try await withDeadline(
+            timeout, "\(R.kind) \(labelSelector): \(what)", lastSeen: { last.withLock { $0 } }
+        ) {
             while true {
-                let list = try await self.list(R.self, namespace: namespace, options: ListOptions(labelSelector: labelSelector))
+                let list = try await self.list(
+                    R.self, namespace: namespace, options: ListOptions(labelSelector: labelSelector))
                 last.withLock { $0 = "\(list.items.count) objects: \(list.items.compactMap(\.metadata.name))" }
                 if condition(list.items) { return list.items }
                 do {

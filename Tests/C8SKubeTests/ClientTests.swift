@@ -63,10 +63,12 @@ import Testing
             // Patches of every type.
             let merged = try await client.patch(Pod.self, name: "web", .merge(["metadata": ["labels": ["tier": nil]]]))
             #expect(merged.metadata.labels == ["app": "web"])
-            let jsonPatched = try await client.patch(Pod.self, name: "web", .json([
-                .test("/metadata/labels/app", "web"),
-                .add("/metadata/labels/" + JSONPatchOperation.escape("c8s.dev/step"), "lint"),
-            ]))
+            let jsonPatched = try await client.patch(
+                Pod.self, name: "web",
+                .json([
+                    .test("/metadata/labels/app", "web"),
+                    .add("/metadata/labels/" + JSONPatchOperation.escape("c8s.dev/step"), "lint"),
+                ]))
             #expect(jsonPatched.metadata.labels?["c8s.dev/step"] == "lint")
             do {
                 _ = try await client.patch(Pod.self, name: "web", .json([.test("/metadata/labels/app", "db")]))
@@ -77,14 +79,18 @@ import Testing
 
             // Delete with a failing precondition, then for real.
             do {
-                try await client.delete(Pod.self, name: "web", options: DeleteOptions(
-                    preconditions: .init(uid: "not-the-uid")))
+                try await client.delete(
+                    Pod.self, name: "web",
+                    options: DeleteOptions(
+                        preconditions: .init(uid: "not-the-uid")))
                 Issue.record("delete with a wrong uid precondition succeeded")
             } catch let error as KubeError {
                 #expect(error.isConflict)
             }
-            try await client.delete(Pod.self, name: "web", options: DeleteOptions(
-                propagationPolicy: .background, preconditions: .init(uid: created.metadata.uid)))
+            try await client.delete(
+                Pod.self, name: "web",
+                options: DeleteOptions(
+                    propagationPolicy: .background, preconditions: .init(uid: created.metadata.uid)))
             #expect(try await client.getIfPresent(Pod.self, name: "web") == nil)
         }
     }
@@ -93,7 +99,8 @@ import Testing
         // A Secret rather than a Pod: the test server's apply drops fields its Pod defaulting added, which Pod
         // immutability then refuses (a real API server keeps defaulted fields no manager owns).
         try await withServerAndClient { client, _ in
-            var desired = Secret(metadata: ObjectMeta(name: "applied", namespace: "default", labels: ["owner": "c8s"]),
+            var desired = Secret(
+                metadata: ObjectMeta(name: "applied", namespace: "default", labels: ["owner": "c8s"]),
                 data: ["token": Array("one".utf8)])
             let applied = try await client.apply(desired, fieldManager: "c8s-coordinator")
             #expect(applied.metadata.labels == ["owner": "c8s"])
@@ -131,7 +138,8 @@ import Testing
     @Test func paginationWithLimitAndContinue() async throws {
         try await withServerAndClient { client, _ in
             for index in 0..<57 {
-                _ = try await client.create(pod(String(format: "p-%03d", index), labels: ["batch": index % 2 == 0 ? "even" : "odd"]))
+                _ = try await client.create(
+                    pod(String(format: "p-%03d", index), labels: ["batch": index % 2 == 0 ? "even" : "odd"]))
             }
             let first = try await client.list(Pod.self, options: ListOptions(limit: 10))
             #expect(first.items.count == 10)
@@ -139,11 +147,13 @@ import Testing
             let all = try await client.listAll(Pod.self, pageSize: 10)
             #expect(all.items.count == 57)
             #expect(Set(all.items.compactMap(\.metadata.name)).count == 57)
-            let even = try await client.listAll(Pod.self, options: ListOptions(labelSelector: "batch=even"), pageSize: 7)
+            let even = try await client.listAll(
+                Pod.self, options: ListOptions(labelSelector: "batch=even"), pageSize: 7)
             #expect(even.items.count == 29)
             let one = try await client.list(Pod.self, options: ListOptions(fieldSelector: "metadata.name=p-003"))
             #expect(one.items.map(\.metadata.name) == ["p-003"])
-            let everywhere = try await client.list(Pod.self, allNamespaces: true, options: ListOptions(labelSelector: "batch in (odd)"))
+            let everywhere = try await client.list(
+                Pod.self, allNamespaces: true, options: ListOptions(labelSelector: "batch in (odd)"))
             #expect(everywhere.items.count == 28)
         }
     }
@@ -177,10 +187,12 @@ import Testing
                 "metadata": ["name": "j", "namespace": "default", "annotations": ["keep": "me"]],
                 "spec": [
                     "completionMode": "NonIndexed", "backoffLimit": 0,
-                    "template": ["spec": [
-                        "restartPolicy": "Never", "dnsPolicy": "ClusterFirst",
-                        "containers": [["name": "step", "image": "alpine", "tty": true]],
-                    ]],
+                    "template": [
+                        "spec": [
+                            "restartPolicy": "Never", "dnsPolicy": "ClusterFirst",
+                            "containers": [["name": "step", "image": "alpine", "tty": true]],
+                        ]
+                    ],
                 ],
             ])
             var job = try await client.get(Job.self, name: "j")

@@ -7,7 +7,8 @@ import Testing
     @Test func unknownFieldsSurviveARoundTrip() throws {
         let json = """
             {"apiVersion":"batch/v1","kind":"Job",
-             "metadata":{"name":"j","namespace":"ci","labels":{"a":"1","b":"2"},"managedFields":[{"manager":"kubectl"}]},
+             "metadata":{"name":"j","namespace":"ci","labels":{"a":"1","b":"2"},\
+            "managedFields":[{"manager":"kubectl"}]},
              "spec":{"backoffLimit":0,"completionMode":"NonIndexed",
                "template":{"spec":{"restartPolicy":"Never","dnsPolicy":"ClusterFirst",
                  "containers":[{"name":"step","image":"alpine","livenessProbe":{"exec":{"command":["true"]}}},
@@ -52,20 +53,25 @@ import Testing
     @Test func objectsBuiltInCodeEncodeOnlyTheirFields() throws {
         let lease = Lease(
             metadata: ObjectMeta(name: "l", namespace: "ns"),
-            spec: Lease.Spec(holderIdentity: "a", leaseDurationSeconds: 15,
+            spec: Lease.Spec(
+                holderIdentity: "a", leaseDurationSeconds: 15,
                 renewTime: MicroTime(Date(timeIntervalSince1970: 1_700_000_000.25))))
         let out = try KubeCodec.json(lease)
-        #expect(out == [
-            "apiVersion": "coordination.k8s.io/v1", "kind": "Lease",
-            "metadata": ["name": "l", "namespace": "ns"],
-            "spec": ["holderIdentity": "a", "leaseDurationSeconds": 15, "renewTime": "2023-11-14T22:13:20.250000Z"],
-        ])
+        #expect(
+            out == [
+                "apiVersion": "coordination.k8s.io/v1", "kind": "Lease",
+                "metadata": ["name": "l", "namespace": "ns"],
+                "spec": [
+                    "holderIdentity": "a", "leaseDurationSeconds": 15, "renewTime": "2023-11-14T22:13:20.250000Z",
+                ],
+            ])
     }
 
     @Test func timesParseAndFormat() throws {
         #expect(RFC3339.parse("2024-02-29T23:59:59Z") == Date(timeIntervalSince1970: 1_709_251_199))
         #expect(RFC3339.parse("2024-03-01T01:59:59+02:00") == Date(timeIntervalSince1970: 1_709_251_199))
-        #expect(RFC3339.format(Date(timeIntervalSince1970: 1_709_251_199), fractionalDigits: 0) == "2024-02-29T23:59:59Z")
+        #expect(
+            RFC3339.format(Date(timeIntervalSince1970: 1_709_251_199), fractionalDigits: 0) == "2024-02-29T23:59:59Z")
         #expect(RFC3339.parse("2024-02-29") == nil)
     }
 
@@ -73,9 +79,11 @@ import Testing
         let invalid = """
             {"kind":"Status","apiVersion":"v1","status":"Failure","reason":"Invalid","code":422,
              "message":"PipelineRun.c8s.dev \\"r\\" is invalid: spec.commit: Required value",
-             "details":{"name":"r","kind":"PipelineRun","causes":[{"reason":"FieldValueRequired","message":"Required value","field":"spec.commit"}]}}
+             "details":{"name":"r","kind":"PipelineRun",\
+            "causes":[{"reason":"FieldValueRequired","message":"Required value","field":"spec.commit"}]}}
             """
-        let error = KubeError.response(request: "POST /apis/c8s.dev/v1alpha1/namespaces/ci/pipelineruns", httpStatus: 422,
+        let error = KubeError.response(
+            request: "POST /apis/c8s.dev/v1alpha1/namespaces/ci/pipelineruns", httpStatus: 422,
             body: Array(invalid.utf8), retryAfterHeader: nil)
         #expect(error.code == .invalid)
         #expect(error.causes.map(\.field) == ["spec.commit"])
@@ -88,32 +96,47 @@ import Testing
         ]
         for (code, reason, expected) in cases {
             let body = reason.map { #"{"kind":"Status","reason":"\#($0)","message":"m","code":\#(code)}"# } ?? "teapot"
-            let error = KubeError.response(request: "GET /x", httpStatus: code, body: Array(body.utf8), retryAfterHeader: nil)
+            let error = KubeError.response(
+                request: "GET /x", httpStatus: code, body: Array(body.utf8), retryAfterHeader: nil)
             #expect(error.code == expected, "\(code) \(reason ?? "")")
         }
-        let throttled = KubeError.response(request: "GET /x", httpStatus: 429,
+        let throttled = KubeError.response(
+            request: "GET /x", httpStatus: 429,
             body: Array(#"{"reason":"TooManyRequests","message":"slow down","details":{"retryAfterSeconds":3}}"#.utf8),
             retryAfterHeader: "7")
         #expect(throttled.retryAfter == .seconds(7))
         #expect(throttled.description.contains("retry after"))
-        let conflict = KubeError.response(request: "PUT /x", httpStatus: 409,
+        let conflict = KubeError.response(
+            request: "PUT /x", httpStatus: 409,
             body: Array(#"{"reason":"Conflict","message":"the object has been modified"}"#.utf8), retryAfterHeader: nil)
-        #expect(conflict.description == "PUT /x failed (409 Conflict): the object has been modified — read the object again and retry the change")
+        #expect(
+            conflict.description
+                == "PUT /x failed (409 Conflict): the object has been modified — "
+                + "read the object again and retry the change")
     }
 
     @Test func watchLinesDecode() throws {
-        let added = try WatchLine.decode(Pod.self,
+        let added = try WatchLine.decode(
+            Pod.self,
             line: Array(#"{"type":"ADDED","object":{"metadata":{"name":"p","resourceVersion":"5"},"extra":1}}"#.utf8),
             request: "GET /api/v1/pods")
-        guard case .added(let pod) = added else { Issue.record("not added"); return }
+        guard case .added(let pod) = added else {
+            Issue.record("not added")
+            return
+        }
         #expect(pod.metadata.resourceVersion == "5")
         #expect(pod.unknownFields.raw["extra"] == 1)
-        let bookmark = try WatchLine.decode(Pod.self,
-            line: Array(#"{"type":"BOOKMARK","object":{"kind":"Pod","metadata":{"resourceVersion":"9"}}}"#.utf8), request: "")
+        let bookmark = try WatchLine.decode(
+            Pod.self,
+            line: Array(#"{"type":"BOOKMARK","object":{"kind":"Pod","metadata":{"resourceVersion":"9"}}}"#.utf8),
+            request: "")
         #expect(bookmark.resourceVersion == "9")
         #expect {
-            try WatchLine.decode(Pod.self,
-                line: Array(#"{"type":"ERROR","object":{"kind":"Status","code":410,"reason":"Expired","message":"too old"}}"#.utf8),
+            try WatchLine.decode(
+                Pod.self,
+                line: Array(
+                    #"{"type":"ERROR","object":{"kind":"Status","code":410,"reason":"Expired","message":"too old"}}"#
+                        .utf8),
                 request: "")
         } throws: { ($0 as? KubeError)?.isGone == true }
     }

@@ -8,8 +8,9 @@ import Testing
 /// Signals every informer change into a stream, so tests wait on changes instead of polling.
 func changeSignal<R: KubeResource>(_ informer: Informer<R>) -> ChangeSignal {
     let signal = ChangeSignal()
-    informer.addHandler(InformerHandler(
-        onAdd: { _ in signal.notify() }, onUpdate: { _, _ in signal.notify() }, onDelete: { _ in signal.notify() }))
+    informer.addHandler(
+        InformerHandler(
+            onAdd: { _ in signal.notify() }, onUpdate: { _, _ in signal.notify() }, onDelete: { _ in signal.notify() }))
     return signal
 }
 
@@ -26,7 +27,8 @@ func cacheMatchesServer<R: KubeResource>(_ informer: Informer<R>, _ client: Kube
 @Suite struct InformerTests {
     @Test func reconnectsWhenTheServerEndsTheStream() async throws {
         try await withServerAndClient { client, server in
-            let informer = Informer<Pod>(client: client, configuration: .init(namespace: "default"),
+            let informer = Informer<Pod>(
+                client: client, configuration: .init(namespace: "default"),
                 indexers: ["app": .label("app")])
             let changes = changeSignal(informer)
             try await withThrowingTaskGroup(of: Void.self) { group in
@@ -34,14 +36,19 @@ func cacheMatchesServer<R: KubeResource>(_ informer: Informer<R>, _ client: Kube
                 await informer.waitForSync()
                 // Created after the list, so it arrives through the watch: the watch is open when it is cached.
                 _ = try await client.create(pod("a", labels: ["app": "x"]))
-                #expect(try await waitUntil(.seconds(10), changes: changes) { informer.cache.get(name: "a", namespace: "default") != nil })
+                #expect(
+                    try await waitUntil(.seconds(10), changes: changes) {
+                        informer.cache.get(name: "a", namespace: "default") != nil
+                    })
 
                 server.endAllWatches()
                 _ = try await client.create(pod("b", labels: ["app": "x"]))
                 try await client.delete(Pod.self, name: "a")
-                #expect(try await waitUntil(.seconds(10), changes: changes) {
-                    informer.cache.get(name: "b", namespace: "default") != nil && informer.cache.get(name: "a", namespace: "default") == nil
-                })
+                #expect(
+                    try await waitUntil(.seconds(10), changes: changes) {
+                        informer.cache.get(name: "b", namespace: "default") != nil
+                            && informer.cache.get(name: "a", namespace: "default") == nil
+                    })
                 #expect(informer.statistics.watches >= 2)
                 #expect(informer.statistics.lists == 1)
                 #expect(informer.cache.byIndex("app", "x").map(\.metadata.name) == ["b"])
@@ -64,7 +71,10 @@ func cacheMatchesServer<R: KubeResource>(_ informer: Informer<R>, _ client: Kube
                 server.endAllWatches()
                 // The re-watch from the informer's old version gets an ERROR 410 event; it lists again.
                 _ = try await client.create(pod("w2", labels: ["watched": "yes"]))
-                #expect(try await waitUntil(.seconds(10), changes: changes) { informer.cache.get(name: "w2", namespace: "default") != nil })
+                #expect(
+                    try await waitUntil(.seconds(10), changes: changes) {
+                        informer.cache.get(name: "w2", namespace: "default") != nil
+                    })
                 #expect(informer.statistics.gone >= 1)
                 #expect(informer.statistics.lists >= 2)
                 #expect(try await cacheMatchesServer(informer, client, selector: "watched=yes"))
@@ -79,8 +89,10 @@ func cacheMatchesServer<R: KubeResource>(_ informer: Informer<R>, _ client: Kube
             _ = try await client.create(pod("y"))
             server.compactHistory()
             do {
-                for try await _ in try await client.watch(Pod.self, options: ListOptions(
-                    resourceVersion: first.metadata.resourceVersion))
+                for try await _ in try await client.watch(
+                    Pod.self,
+                    options: ListOptions(
+                        resourceVersion: first.metadata.resourceVersion))
                 {}
                 Issue.record("watch from a compacted version did not fail")
             } catch let error as KubeError {
@@ -88,8 +100,10 @@ func cacheMatchesServer<R: KubeResource>(_ informer: Informer<R>, _ client: Kube
             }
             let list = try await client.list(Pod.self)
             var sawBookmark = false
-            for try await event in try await client.watch(Pod.self, options: ListOptions(
-                resourceVersion: list.metadata.resourceVersion, allowWatchBookmarks: true))
+            for try await event in try await client.watch(
+                Pod.self,
+                options: ListOptions(
+                    resourceVersion: list.metadata.resourceVersion, allowWatchBookmarks: true))
             {
                 if case .bookmark(let version) = event {
                     #expect(!version.isEmpty)
@@ -128,7 +142,8 @@ func cacheMatchesServer<R: KubeResource>(_ informer: Informer<R>, _ client: Kube
                         writersGroup.addTask {
                             for update in 0..<updatesPerWriter {
                                 let name = "burst-\((writer * 31 + update * 7) % objects)"
-                                _ = try await client.patch(Pod.self, name: name,
+                                _ = try await client.patch(
+                                    Pod.self, name: name,
                                     .merge(["metadata": ["labels": ["n": .string("\(writer)-\(update)")]]]))
                                 if writer == 0, update == updatesPerWriter / 2 { server.endAllWatches() }
                             }
@@ -144,8 +159,10 @@ func cacheMatchesServer<R: KubeResource>(_ informer: Informer<R>, _ client: Kube
                 #expect(try await cacheMatchesServer(informer, client))
                 let events = informer.statistics.events
                 #expect(events >= objects)
-                print("10,000 updates written in \(writeTime); informer applied \(events) events, "
-                    + "\(informer.statistics.watches) watches; work queue processed \(processed.withLock { $0 }) keys")
+                print(
+                    "10,000 updates written in \(writeTime); informer applied \(events) events, "
+                        + "\(informer.statistics.watches) watches; "
+                        + "work queue processed \(processed.withLock { $0 }) keys")
                 group.cancelAll()
             }
         }

@@ -101,8 +101,12 @@ import Testing
     }
 
     @Test func yamlReaderResolvesScalarsAndRejectsDuplicateKeys() throws {
-        let value = try YAMLReader.read("a: 1\nb: true\nc: '1'\nd: ~\ne: 1.5\nf: [x, y]\ng: &anchor {k: v}\nh: *anchor\n")
-        #expect(value == ["a": 1, "b": true, "c": "1", "d": nil, "e": 1.5, "f": ["x", "y"], "g": ["k": "v"], "h": ["k": "v"]])
+        let value = try YAMLReader.read(
+            "a: 1\nb: true\nc: '1'\nd: ~\ne: 1.5\nf: [x, y]\ng: &anchor {k: v}\nh: *anchor\n")
+        #expect(
+            value == [
+                "a": 1, "b": true, "c": "1", "d": nil, "e": 1.5, "f": ["x", "y"], "g": ["k": "v"], "h": ["k": "v"],
+            ])
         #expect(throws: YAMLReader.SyntaxError.self) { try YAMLReader.read("a: 1\na: 2\n") }
     }
 
@@ -112,8 +116,10 @@ import Testing
         defer { try? FileManager.default.removeItem(at: directory) }
         let first = directory.appendingPathComponent("one").path
         let second = directory.appendingPathComponent("two").path
-        try "current-context: b\nusers: [{name: u, user: {token: one}}]\n".write(toFile: first, atomically: true, encoding: .utf8)
-        try Self.yaml.replacingOccurrences(of: "token-user", with: "u").write(toFile: second, atomically: true, encoding: .utf8)
+        try "current-context: b\nusers: [{name: u, user: {token: one}}]\n".write(
+            toFile: first, atomically: true, encoding: .utf8)
+        try Self.yaml.replacingOccurrences(of: "token-user", with: "u").write(
+            toFile: second, atomically: true, encoding: .utf8)
         let merged = try KubeConfig.load(paths: [first, second])
         #expect(merged.currentContext == "b")
         #expect(merged.users["u"]?.token == "one")
@@ -141,7 +147,8 @@ import Testing
         let source = TokenSource(path: directory.path + "/token")
         #expect(try source.token() == "first-token")
         // kubelet rotates by writing a new file and renaming it over the old one.
-        try "second-token-longer\n".write(to: directory.appendingPathComponent("token"), atomically: true, encoding: .utf8)
+        try "second-token-longer\n".write(
+            to: directory.appendingPathComponent("token"), atomically: true, encoding: .utf8)
         #expect(try source.token() == "second-token-longer")
 
         #expect(throws: KubeConfigError.self) {

@@ -40,7 +40,8 @@ final class LeadershipRecorder: Sendable {
 
 @Suite struct LeaderElectorTests {
     func configuration(_ identity: String, release: Bool) -> LeaderElector.Configuration {
-        var configuration = LeaderElector.Configuration(leaseName: "c8s-coordinator", namespace: "default",
+        var configuration = LeaderElector.Configuration(
+            leaseName: "c8s-coordinator", namespace: "default",
             identity: identity)
         // Generous against a loaded machine (the whole suite runs in parallel): a renewal has 2 s to get through.
         configuration.leaseDuration = .seconds(3)
@@ -81,7 +82,9 @@ final class LeadershipRecorder: Sendable {
                 // While a renews, b never takes over. On a starved machine (the whole suite shares two cores) a may
                 // miss its renew deadline and step down by itself; then b may lead, but never while a does (overlaps
                 // are counted below).
-                let bTookOver = try? await waitUntil(.seconds(2), changes: recorder.changes) { recorder.leaders.contains("b") }
+                let bTookOver = try? await waitUntil(.seconds(2), changes: recorder.changes) {
+                    recorder.leaders.contains("b")
+                }
                 let aSteppedDown = recorder.state.withLock { $0.history.contains { $0.0 == "a" && !$0.1 } }
                 if !aSteppedDown {
                     #expect(bTookOver == false)

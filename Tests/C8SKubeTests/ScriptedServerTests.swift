@@ -21,9 +21,10 @@ struct ScriptedServer: Sendable {
     var tls: TLSConfiguration? = nil
     let respond: @Sendable (_ index: Int, _ path: String) -> (Int, [String: String], String)
 
-    init(tls: TLSConfiguration? = nil,
-        respond: @escaping @Sendable (_ index: Int, _ path: String) -> (Int, [String: String], String))
-    {
+    init(
+        tls: TLSConfiguration? = nil,
+        respond: @escaping @Sendable (_ index: Int, _ path: String) -> (Int, [String: String], String)
+    ) {
         self.tls = tls
         self.respond = respond
     }
@@ -40,7 +41,8 @@ struct ScriptedServer: Sendable {
             let (status, headers, text) = respond(index, request.uri.path)
             var fields: HTTPFields = [.contentType: "application/json"]
             if let retryAfter = headers["Retry-After"] { fields[.retryAfter] = retryAfter }
-            return Response(status: .init(code: status), headers: fields,
+            return Response(
+                status: .init(code: status), headers: fields,
                 body: .init(byteBuffer: ByteBuffer(string: text)))
         }
         let (ports, portContinuation) = AsyncStream<Int>.makeStream()
@@ -67,16 +69,21 @@ struct ScriptedServer: Sendable {
 }
 
 @Suite struct ScriptedServerTests {
-    static let podJSON = #"{"apiVersion":"v1","kind":"Pod","metadata":{"name":"p","namespace":"default","resourceVersion":"1"}}"#
+    static let podJSON =
+        #"{"apiVersion":"v1","kind":"Pod","metadata":{"name":"p","namespace":"default","resourceVersion":"1"}}"#
 
     @Test func throttledRequestsWaitForRetryAfter() async throws {
         let server = ScriptedServer { index, _ in
             index == 1
-                ? (429, ["Retry-After": "1"], #"{"kind":"Status","status":"Failure","reason":"TooManyRequests","message":"slow down","code":429}"#)
+                ? (
+                    429, ["Retry-After": "1"],
+                    #"{"kind":"Status","status":"Failure","reason":"TooManyRequests","message":"slow down","code":429}"#
+                )
                 : (200, [:], Self.podJSON)
         }
         try await server.run { port in
-            let configuration = KubeClientConfiguration(server: "http://127.0.0.1:\(port)", credentials: .token("fixed"))
+            let configuration = KubeClientConfiguration(
+                server: "http://127.0.0.1:\(port)", credentials: .token("fixed"))
             try await withKubeClient(configuration: configuration) { client in
                 let start = ContinuousClock.now
                 let pod = try await client.get(Pod.self, name: "p")
@@ -93,7 +100,10 @@ struct ScriptedServer: Sendable {
         #expect(server.seen.withLock { $0.authorizations }.allSatisfy { $0 == "Bearer fixed" })
 
         let alwaysThrottled = ScriptedServer { _, _ in
-            (429, ["Retry-After": "0"], #"{"kind":"Status","reason":"TooManyRequests","message":"slow down","code":429}"#)
+            (
+                429, ["Retry-After": "0"],
+                #"{"kind":"Status","reason":"TooManyRequests","message":"slow down","code":429}"#
+            )
         }
         try await alwaysThrottled.run { port in
             var configuration = KubeClientConfiguration(server: "http://127.0.0.1:\(port)")

@@ -116,7 +116,8 @@ struct TestPKI {
     }
 
     @Test func invalidPEMIsAClearError() {
-        let configuration = KubeClientConfiguration(server: "https://127.0.0.1:1", certificateAuthorityPEM: Array("junk".utf8))
+        let configuration = KubeClientConfiguration(
+            server: "https://127.0.0.1:1", certificateAuthorityPEM: Array("junk".utf8))
         #expect(throws: KubeConfigError.self) { try KubeClient(configuration: configuration) }
     }
 }

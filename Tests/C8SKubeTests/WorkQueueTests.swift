@@ -22,8 +22,9 @@ import Testing
 
     @Test func backoffDoublesPerKeyUpToTheCap() {
         let backoff = Backoff(initial: .milliseconds(10), maximum: .milliseconds(50))
-        #expect((1...5).map { backoff.delay(attempt: $0) }
-            == [.milliseconds(10), .milliseconds(20), .milliseconds(40), .milliseconds(50), .milliseconds(50)])
+        #expect(
+            (1...5).map { backoff.delay(attempt: $0) }
+                == [.milliseconds(10), .milliseconds(20), .milliseconds(40), .milliseconds(50), .milliseconds(50)])
         var state = WorkQueueState<String>(backoff: backoff)
         let now = ContinuousClock.now
         #expect(state.addRateLimited("x", now: now) == .milliseconds(10))
@@ -102,8 +103,10 @@ import Testing
         store.upsert(pod("b", "ci", version: "2", step: "test"))
         #expect(store.byIndex("step", "lint").map(\.metadata.name) == ["a"])
         #expect(store.byIndex("step", "test").count == 2)
-        let delta = store.replace(with: [pod("a", "ci", version: "1", step: "lint"), pod("b", "ci", version: "3"),
-            pod("d", "ci", version: "1")])
+        let delta = store.replace(with: [
+            pod("a", "ci", version: "1", step: "lint"), pod("b", "ci", version: "3"),
+            pod("d", "ci", version: "1"),
+        ])
         #expect(delta.added.map(\.metadata.name) == ["d"])
         #expect(delta.updated.map(\.new.metadata.name) == ["b"])
         #expect(delta.deleted.map(\.metadata.name) == ["c"])

@@ -34,8 +34,9 @@ import Testing
         #expect(!result.stdout.contains("hunter2"))
         let run = try #require(cli.runs.first)
         let phases = Dictionary(uniqueKeysWithValues: run.steps.map { ($0.key, $0.phase) })
-        #expect(phases == [
-            "flaky": .failed, "after-flaky": .succeeded, "broken": .failed, "package": .skipped, "docs": .succeeded,
-        ])
+        #expect(
+            phases == [
+                "flaky": .failed, "after-flaky": .succeeded, "broken": .failed, "package": .skipped, "docs": .succeeded,
+            ])
     }
 }

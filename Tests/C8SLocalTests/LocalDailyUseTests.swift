@@ -119,8 +119,9 @@ struct LocalDailyUseTests {
         let table = try cli.run(["get", "runs", "--local"])
         #expect(table.status == 0)
         let lines = table.stdout.split(separator: "\n")
-        #expect(lines.first?.split(separator: " ", omittingEmptySubsequences: true)
-            == ["RUN", "STATUS", "STEPS", "AGE", "DURATION", "FILE"])
+        #expect(
+            lines.first?.split(separator: " ", omittingEmptySubsequences: true)
+                == ["RUN", "STATUS", "STEPS", "AGE", "DURATION", "FILE"])
         #expect(lines.dropFirst().map { String($0.prefix(20)) } == runs.map(\.id))
         for line in lines.dropFirst() {
             let cells = line.split(separator: " ", omittingEmptySubsequences: true)

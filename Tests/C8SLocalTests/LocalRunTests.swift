@@ -119,7 +119,8 @@ import Testing
         #expect(stubborn.message == "timed out after 1s")
         #expect(run.steps.first { $0.key == "next" }?.phase == .skipped)
         // The whole process group is gone, `sleep` included.
-        let pid = try #require(Int32(String(contentsOfFile: pidFile, encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines)))
+        let pid = try #require(
+            Int32(String(contentsOfFile: pidFile, encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines)))
         #expect(liveProcesses(inGroup: pid).isEmpty)
     }
 
@@ -184,7 +185,8 @@ import Testing
         let run = try #require(cli.runs.first)
         #expect(run.phase == .cancelled)
         #expect(run.steps.map(\.phase) == [.cancelled, .cancelled])
-        let pid = try #require(Int32(String(contentsOfFile: pidFile, encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines)))
+        let pid = try #require(
+            Int32(String(contentsOfFile: pidFile, encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines)))
         #expect(liveProcesses(inGroup: pid).isEmpty)
     }
 
@@ -216,9 +218,10 @@ import Testing
         #expect(result.status == 1)
         #expect(result.stdout.contains("token=***"))
         #expect(result.stdout.contains("pipeline=pipeline-value step=step-value cli=cli-value ci=true"))
-        #expect(result.stdout.contains(
-            "secret other.password is not given; pass --secret other.password (reads $OTHER_PASSWORD) or "
-                + "--secret-file other.password=PATH"))
+        #expect(
+            result.stdout.contains(
+                "secret other.password is not given; pass --secret other.password (reads $OTHER_PASSWORD) or "
+                    + "--secret-file other.password=PATH"))
         #expect(!result.stdout.contains("should not run"))
         let run = try #require(cli.runs.first)
         #expect(run.steps.first { $0.key == "uses-secret" }?.phase == .succeeded)
@@ -243,7 +246,10 @@ import Testing
     @Test func insideAGitRepositoryCleanGivesEachStepACheckoutOfHEAD() throws {
         let cli = try CLIHarness()
         defer { cli.remove() }
-        try cli.write("steps:\n  - name: look\n    commands: [\"cat committed.txt\", \"test ! -e uncommitted.txt\", \"touch made.txt\"]\n  - name: again\n    commands: [\"test ! -e made.txt\"]\n")
+        try cli.write(
+            "steps:\n  - name: look\n"
+                + "    commands: [\"cat committed.txt\", \"test ! -e uncommitted.txt\", \"touch made.txt\"]\n"
+                + "  - name: again\n    commands: [\"test ! -e made.txt\"]\n")
         try cli.write("from HEAD\n", to: "committed.txt")
         let git = Process()
         git.executableURL = URL(fileURLWithPath: "/bin/sh")
@@ -269,7 +275,8 @@ import Testing
             """
             steps:
               - name: make
-                commands: ["mkdir -p out/sub", "echo one > out/one.txt", "echo two > out/sub/two.txt", "echo x > other.log"]
+                commands: ["mkdir -p out/sub", "echo one > out/one.txt", "echo two > out/sub/two.txt", \
+            "echo x > other.log"]
                 artifacts: ["out/*.txt", "other.log", "missing.bin"]
             """
         )

@@ -100,11 +100,12 @@ import Testing
     }
 
     /// What cancellation does, at each point of a run: (steps started before the signal, then which end).
-    @Test(arguments: [
-        (0, [StepPhase.cancelled, .cancelled, .cancelled]),
-        (1, [.cancelled, .cancelled, .cancelled]),
-        (2, [.cancelled, .cancelled, .cancelled]),
-    ] as [(Int, [StepPhase])])
+    @Test(
+        arguments: [
+            (0, [StepPhase.cancelled, .cancelled, .cancelled]),
+            (1, [.cancelled, .cancelled, .cancelled]),
+            (2, [.cancelled, .cancelled, .cancelled]),
+        ] as [(Int, [StepPhase])])
     func cancellationStopsRunningStepsAndCancelsTheRest(startedFirst: Int, phases: [StepPhase]) {
         let steps = [step("a"), step("b"), step("c", ["a"])]
         var schedule = LocalSchedule(steps: steps, runStart: time(0), runTimeout: nil, parallelism: 8)
@@ -151,9 +152,10 @@ import Testing
         _ = schedule.begin(now: time(0))
         #expect(schedule.nextStart(now: time(0)) == "a")
         #expect(schedule.nextDeadline() == time(30))
-        #expect(schedule.advance(now: time(30)) == [
-            .terminate("a", .runTimeout), .skip("b", .runTimedOut), .skip("c", .runTimedOut),
-        ])
+        #expect(
+            schedule.advance(now: time(30)) == [
+                .terminate("a", .runTimeout), .skip("b", .runTimedOut), .skip("c", .runTimedOut),
+            ])
         #expect(schedule.nextStart(now: time(31)) == nil)
         #expect(schedule.stepEnded("a", exitCode: 0, now: time(31)).0 == .failed)
         #expect(schedule.finished == .failed)

@@ -44,7 +44,8 @@ struct LocalSecretTests {
             arguments += ["--secret", "app.token"]
             environment["APP_TOKEN"] = secret
         case "file":
-            try (secret + "\n").write(to: cli.directory.appendingPathComponent("token.txt"), atomically: true, encoding: .utf8)
+            try (secret + "\n").write(
+                to: cli.directory.appendingPathComponent("token.txt"), atomically: true, encoding: .utf8)
             arguments += ["--secret-file", "app.token=token.txt"]
         default:
             arguments += ["--secret", "app.token=\(secret)"]
@@ -95,10 +96,11 @@ struct LocalSecretTests {
         try cli.write(
             "steps:\n  - name: a\n    secrets: [{name: db, key: pw, env: PW}]\n"
                 + "    commands: [\"echo first=first-value-1 now=$PW\"]\n")
-        let result = try cli.run([
-            "run", "--local", "--secret", "db.pw=first-value-1",
-            "--secret", "db.pw",
-        ], environment: ["DB_PW": "second-value-2"])
+        let result = try cli.run(
+            [
+                "run", "--local", "--secret", "db.pw=first-value-1",
+                "--secret", "db.pw",
+            ], environment: ["DB_PW": "second-value-2"])
         #expect(result.status == 0, "\(result.stderr)")
         #expect(result.stdout.contains("first=*** now=***"))
         #expect(!result.stdout.contains("first-value") && !result.stdout.contains("second-value"))

@@ -22,7 +22,8 @@ import Testing
         defer { try? FileManager.default.removeItem(at: root) }
         let path = root.appendingPathComponent("0.log").path
         let printed = Mutex<[String]>([])
-        let file = try StepLogFile(path: path, masker: SecretMasker(localSecrets: ["s.k": "secret-value"])) { stream, line in
+        let file = try StepLogFile(path: path, masker: SecretMasker(localSecrets: ["s.k": "secret-value"])) {
+            stream, line in
             printed.withLock { $0.append("\(stream.rawValue): \(line)") }
         }
         func write(_ stream: LogRecord.Stream, _ text: String) {

@@ -31,7 +31,9 @@ struct CRITests {
         }
         let offset = Array("2016-10-06T02:17:09.5+02:00".utf8).withUnsafeBufferPointer { CRITimestamp.parse($0) }
         #expect(offset == 1_475_713_029_500_000_000)
-        for bad in ["2016-10-06 00:17:09Z", "2016-13-06T00:17:09Z", "2016-10-06T00:17:09", "garbage", "2016-10-06T00:17:09.Z"] {
+        for bad in [
+            "2016-10-06 00:17:09Z", "2016-13-06T00:17:09Z", "2016-10-06T00:17:09", "garbage", "2016-10-06T00:17:09.Z",
+        ] {
             #expect(Array(bad.utf8).withUnsafeBufferPointer { CRITimestamp.parse($0) } == nil, "\(bad)")
         }
     }
@@ -57,7 +59,8 @@ struct CRITests {
     }
 
     @Test func exactFormatOfALine() {
-        let bytes = CRIWriter().encode(LogRecord(timestampNanos: 1_475_713_029_669_794_202, stream: .stderr, text: "hi"))
+        let bytes = CRIWriter().encode(
+            LogRecord(timestampNanos: 1_475_713_029_669_794_202, stream: .stderr, text: "hi"))
         #expect(String(decoding: bytes, as: UTF8.self) == "2016-10-06T00:17:09.669794202Z stderr F hi\n")
     }
 
@@ -97,7 +100,9 @@ struct CRITests {
         // Framing raw output like the runtime: exact 16 KiB line stays one F line; longer ones split.
         var framer = CRIWriter()
         var out: [UInt8] = []
-        let raw = Array(String(repeating: "y", count: 16 * 1024).utf8) + [0x0A] + Array(long.utf8) + [0x0A] + Array("tail".utf8)
+        let raw =
+            Array(String(repeating: "y", count: 16 * 1024).utf8) + [0x0A] + Array(long.utf8) + [0x0A]
+            + Array("tail".utf8)
         raw.withUnsafeBytes { framer.feed($0, stream: .stderr, timestampNanos: 7, to: &out) }
         framer.flush(stream: .stderr, timestampNanos: 8, to: &out)
         let framed = parseAll(out).0.map(\.record.text)

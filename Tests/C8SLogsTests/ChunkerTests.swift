@@ -60,7 +60,8 @@ import Testing
         var sealed: [Chunk] = []
         try chunker.append(LogRecord(timestampNanos: 1, stream: .stdout, text: "a"), sealing: &sealed)
         try chunker.append(
-            LogRecord(timestampNanos: 2, stream: .stdout, text: String(repeating: "x", count: 10_000)), sealing: &sealed)
+            LogRecord(timestampNanos: 2, stream: .stdout, text: String(repeating: "x", count: 10_000)), sealing: &sealed
+        )
         #expect(sealed.map(\.entry.lineCount) == [1, 1])
         #expect(chunker.pendingLineCount == 0)
     }
@@ -175,7 +176,9 @@ import Testing
                     + #""lineCount":5,"sequence":0,"uncompressedBytes":1000},"#))
         #expect(try ChunkIndex.decode(index.encoded(), name: "i") == index)
         #expect(index.encoded() == index.encoded())
-        let error = #expect(throws: ChunkError.self) { try ChunkIndex.decode(Array("{}".utf8), name: "ns/r/s/c/index.json") }
+        let error = #expect(throws: ChunkError.self) {
+            try ChunkIndex.decode(Array("{}".utf8), name: "ns/r/s/c/index.json")
+        }
         #expect(error?.description.contains("ns/r/s/c/index.json") == true)
         let completion = LogCompletion(index: index)
         #expect(completion.lines == 8 && completion.chunks == 2 && completion.compressedBytes == 201)

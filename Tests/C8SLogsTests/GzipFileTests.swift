@@ -118,8 +118,9 @@ import Glibc
         decompressor.start()
         defer { decompressor.stop() }
         let submitter = pthread_self()
-        decompressor.submit(.init(
-            follower: 7, directory: directory, names: ["0.log.20240101-000001.gz", "0.log.20240101-000002.gz"]))
+        decompressor.submit(
+            .init(
+                follower: 7, directory: directory, names: ["0.log.20240101-000001.gz", "0.log.20240101-000002.gz"]))
         var iterator = answers.makeAsyncIterator()
         let answer = try #require(await iterator.next())
         #expect(answer.0 == 7)

@@ -79,10 +79,11 @@ enum MaskCorpus {
                     for width in widths {
                         for lineBreak in width == 0 ? [""] : ["\n", "\r\n"] {
                             let printed = width == 0 ? full : wrap(full, width: width, lineBreak: lineBreak)
-                            out.append(Case(
-                                name: "base64\(url ? "url" : "") +\(before)/+\(after) wrap \(width)"
-                                    + lineBreak.debugDescription,
-                                printed: printed, core: core))
+                            out.append(
+                                Case(
+                                    name: "base64\(url ? "url" : "") +\(before)/+\(after) wrap \(width)"
+                                        + lineBreak.debugDescription,
+                                    printed: printed, core: core))
                         }
                     }
                 }
@@ -91,12 +92,15 @@ enum MaskCorpus {
         for upper in [false, true] {
             let hex = bytes.map { String(format: upper ? "%02X" : "%02x", $0) }.joined()
             for width in [0, 60, 32] {
-                out.append(Case(
-                    name: "hex\(upper ? " upper" : "") wrap \(width)",
-                    printed: width == 0 ? hex : wrap(hex, width: width, lineBreak: "\n"), core: hex))
+                out.append(
+                    Case(
+                        name: "hex\(upper ? " upper" : "") wrap \(width)",
+                        printed: width == 0 ? hex : wrap(hex, width: width, lineBreak: "\n"), core: hex))
             }
         }
-        let json = String(decoding: try! JSONSerialization.data(withJSONObject: [secret], options: [.fragmentsAllowed]), as: UTF8.self)
+        let json = String(
+            decoding: try! JSONSerialization.data(withJSONObject: [secret], options: [.fragmentsAllowed]), as: UTF8.self
+        )
         out.append(Case(name: "json", printed: json, core: String(json.dropFirst(2).dropLast(2))))
         let xml = xmlEscaped(secret)
         out.append(Case(name: "xml", printed: xml, core: xml))

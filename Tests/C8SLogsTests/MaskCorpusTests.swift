@@ -55,8 +55,9 @@ struct MaskCorpusTests {
             let byLine = text.split(separator: "\n", omittingEmptySubsequences: false)
                 .map { lines.maskLine(String($0)) }.joined(separator: "\n")
             check(c, windows, "line by line", byLine)
-            #expect(byLine.split(separator: "\n", omittingEmptySubsequences: false).count
-                == text.split(separator: "\n", omittingEmptySubsequences: false).count)
+            #expect(
+                byLine.split(separator: "\n", omittingEmptySubsequences: false).count
+                    == text.split(separator: "\n", omittingEmptySubsequences: false).count)
             checked += 2
         }
         #expect(checked > 100)

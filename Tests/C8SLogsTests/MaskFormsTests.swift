@@ -145,7 +145,10 @@ struct MaskFormsTests {
         let upper = "na\\u00EFve\\u003C\\u0026\\u003Esecret"
         let goStyle = "naïve\\u003c\\u0026\\u003esecret"
         let everything = value.utf16.map { String(format: "\\u%04x", $0) }.joined()
-        for form in [escapedNonASCII, upper, goStyle, everything, everything.uppercased().replacingOccurrences(of: "\\U", with: "\\u")] {
+        for form in [
+            escapedNonASCII, upper, goStyle, everything,
+            everything.uppercased().replacingOccurrences(of: "\\U", with: "\\u"),
+        ] {
             #expect(m.mask("{\"v\":\"\(form)\"}") == "{\"v\":\"***\"}", "\(form)")
         }
         let python = try JSONSerialization.data(withJSONObject: ["v": value])
@@ -153,7 +156,9 @@ struct MaskFormsTests {
     }
 
     @Test func everyValueOfASecretIsMaskedIncludingDuplicates() {
-        let m = SecretMasker(secrets: [.init(name: "db.pw", value: "first-value"), .init(name: "db.pw", value: "second-value")])
+        let m = SecretMasker(secrets: [
+            .init(name: "db.pw", value: "first-value"), .init(name: "db.pw", value: "second-value"),
+        ])
         #expect(m.mask("first-value second-value") == "*** ***")
     }
 

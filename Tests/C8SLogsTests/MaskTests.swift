@@ -24,13 +24,15 @@ struct MaskTests {
         var plain: [String] = [
             data.base64EncodedString(),
             data.base64EncodedString().replacingOccurrences(of: "=", with: ""),
-            data.base64EncodedString().replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_"),
+            data.base64EncodedString().replacingOccurrences(of: "+", with: "-").replacingOccurrences(
+                of: "/", with: "_"),
             data.map { String(format: "%02x", $0) }.joined(),
             data.map { String(format: "%02X", $0) }.joined(),
             try #require(secret.addingPercentEncoding(withAllowedCharacters: .alphanumerics)),
             String(decoding: try JSONEncoder().encode(secret), as: UTF8.self).dropFirst().dropLast().description,
         ]
-        plain.append(secret.addingPercentEncoding(withAllowedCharacters: .urlQueryAllowed.subtracting(["&", "=", "+", "/"]))!)
+        plain.append(
+            secret.addingPercentEncoding(withAllowedCharacters: .urlQueryAllowed.subtracting(["&", "=", "+", "/"]))!)
         // (encoding, bytes of other data encoded around the secret)
         var encodings = plain.map { ($0, 0) }
         // base64 of the secret embedded at every alignment inside other bytes
@@ -39,7 +41,8 @@ struct MaskTests {
                 let b64 = Data((prefix + secret + suffix).utf8).base64EncodedString()
                 let around = prefix.count + suffix.count
                 encodings.append((b64, around))
-                encodings.append((b64.replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_"), around))
+                encodings.append(
+                    (b64.replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_"), around))
             }
         }
         for (encoded, aroundBytes) in encodings {
@@ -47,7 +50,8 @@ struct MaskTests {
             #expect(masked.hasPrefix("before ") && masked.hasSuffix(" after"), "\(encoded)")
             #expect(masked.contains("***"), "not masked: \(encoded)")
             // what is left of the encoding is at most the partial characters at each end (bits of other bytes)
-            let left = masked.dropFirst("before ".count).dropLast(" after".count).replacingOccurrences(of: "***", with: "")
+            let left = masked.dropFirst("before ".count).dropLast(" after".count).replacingOccurrences(
+                of: "***", with: "")
             // (base64 of a prefix and suffix around the secret, plus at most 2 partial characters and padding)
             #expect(left.count <= (aroundBytes * 4 + 2) / 3 + 4, "too much left of \(encoded): \(left)")
             // and the left-overs never decode to a readable part of the secret
@@ -185,7 +189,6 @@ struct MaskTests {
         }
     }
 }
-
 
 extension Array {
     func chunked(_ size: Int) -> [ArraySlice<Element>] {

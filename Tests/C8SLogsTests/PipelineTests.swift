@@ -40,7 +40,12 @@ final class HookStore: LogStore, Sendable {
 
     func put(_ key: String, _ data: [UInt8]) async throws -> PutOutcome {
         let outcome = try await base.put(key, data)
-        if key.hasSuffix(".zst") { onFirstChunk.withLock { hook in defer { hook = nil }; return hook }?() }
+        if key.hasSuffix(".zst") {
+            onFirstChunk.withLock { hook in
+                defer { hook = nil }
+                return hook
+            }?()
+        }
         return outcome
     }
     func get(_ key: String, range: Range<Int>?) async throws -> [UInt8]? { try await base.get(key, range: range) }

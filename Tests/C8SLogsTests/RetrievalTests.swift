@@ -1,8 +1,8 @@
+import C8STestSupport
 import Foundation
 import Testing
 
 @testable import C8SLogs
-import C8STestSupport
 
 @Suite struct RetrievalTests {
     let config = ChunkerConfiguration(maxUncompressedBytes: 1024, maxAgeNanos: 1_000_000_000_000)
@@ -28,7 +28,9 @@ import C8STestSupport
         #expect(records.map(\.record) == ChunkTestSupport.records(1000))
         #expect(records.map(\.lineNumber) == Array(0..<1000))
         var lines: [String] = []
-        for try await line in reader.records().lines(LogLineFormat(timestamps: true, stream: true)) { lines.append(line) }
+        for try await line in reader.records().lines(LogLineFormat(timestamps: true, stream: true)) {
+            lines.append(line)
+        }
         #expect(lines[3] == "2026-11-24T23:50:35.003000000Z stderr line 3 ddd")
         var plain: [String] = []
         for try await line in reader.records(lines: 10..<12).lines() { plain.append(line) }

@@ -23,7 +23,9 @@ final class ScriptedHTTPServer: @unchecked Sendable {
         address.sin_family = sa_family_t(AF_INET)
         address.sin_addr.s_addr = inet_addr("127.0.0.1")
         _ = withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(sock, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                bind(sock, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
+            }
         }
         listen(sock, 16)
         var length = socklen_t(MemoryLayout<sockaddr_in>.size)
@@ -38,7 +40,10 @@ final class ScriptedHTTPServer: @unchecked Sendable {
 
     var requests: [String] { lock.withLock { seen } }
 
-    func close() { shutdown(fd, Int32(SHUT_RDWR)); Glibc.close(fd) }
+    func close() {
+        shutdown(fd, Int32(SHUT_RDWR))
+        Glibc.close(fd)
+    }
 
     private func serve() {
         while true {
@@ -54,9 +59,12 @@ final class ScriptedHTTPServer: @unchecked Sendable {
                 let text = String(decoding: data, as: UTF8.self)
                 if let headEnd = text.range(of: "\r\n\r\n") {
                     let head = text[..<headEnd.lowerBound].lowercased()
-                    let length = head.split(separator: "\r\n").first { $0.hasPrefix("content-length:") }
+                    let length =
+                        head.split(separator: "\r\n").first { $0.hasPrefix("content-length:") }
                         .flatMap { Int($0.dropFirst(15).trimmingCharacters(in: .whitespaces)) } ?? 0
-                    if text.utf8.distance(from: text.utf8.startIndex, to: headEnd.upperBound) + length <= data.count { break }
+                    if text.utf8.distance(from: text.utf8.startIndex, to: headEnd.upperBound) + length <= data.count {
+                        break
+                    }
                 }
             }
             let requestLine = String(decoding: data.prefix { $0 != 13 }, as: UTF8.self)
@@ -64,7 +72,8 @@ final class ScriptedHTTPServer: @unchecked Sendable {
                 seen.append(requestLine)
                 return script.isEmpty ? (200, "") : script.removeFirst()
             }
-            let response = "HTTP/1.1 \(status) X\r\nContent-Length: \(body.utf8.count)\r\nConnection: close\r\n\r\n\(body)"
+            let response =
+                "HTTP/1.1 \(status) X\r\nContent-Length: \(body.utf8.count)\r\nConnection: close\r\n\r\n\(body)"
             _ = response.withCString { write(client, $0, strlen($0)) }
             Glibc.close(client)
         }
@@ -81,7 +90,9 @@ final class ScriptedHTTPServer: @unchecked Sendable {
     }
 
     @Test func serverErrorsAreRetriedThenSucceed() async throws {
-        let server = try ScriptedHTTPServer(script: [(503, "<Error><Code>SlowDown</Code></Error>"), (500, ""), (200, "")])
+        let server = try ScriptedHTTPServer(script: [
+            (503, "<Error><Code>SlowDown</Code></Error>"), (500, ""), (200, ""),
+        ])
         defer { server.close() }
         #expect(try await store(server).put("a/b", [1, 2, 3]) == .stored)
         #expect(server.requests == Array(repeating: "PUT /b/p/a/b HTTP/1.1", count: 3))
@@ -99,9 +110,10 @@ final class ScriptedHTTPServer: @unchecked Sendable {
     @Test func retriesStopAfterTheLastAttempt() async throws {
         let server = try ScriptedHTTPServer(script: Array(repeating: (502, ""), count: 10))
         defer { server.close() }
-        let error = try #require(await #expect(throws: LogStoreError.self) {
-            try await store(server, attempts: 3).get("x", range: 0..<10)
-        })
+        let error = try #require(
+            await #expect(throws: LogStoreError.self) {
+                try await store(server, attempts: 3).get("x", range: 0..<10)
+            })
         #expect(server.requests == Array(repeating: "GET /b/p/x HTTP/1.1", count: 3))
         #expect(error.status == 502 && error.isRetryable)
     }

@@ -75,15 +75,18 @@ func s3Configuration(
         let back = try #require(try await store.get("big/object"))
         #expect(back.count == data.count)
         #expect(back == data)
-        #expect(try await store.get("big/object", range: (6 << 20)..<((6 << 20) + 100)) == Array(data[(6 << 20)..<((6 << 20) + 100)]))
+        #expect(
+            try await store.get("big/object", range: (6 << 20)..<((6 << 20) + 100))
+                == Array(data[(6 << 20)..<((6 << 20) + 100)]))
         #expect(try await store.list(prefix: "big/").map(\.size) == [data.count])
     }
 
     @Test func wrongSecretGivesAClear403() async throws {
         let store = try S3LogStore(configuration: s3Configuration(server, secret: "not-the-secret"))
-        let error = try #require(await #expect(throws: LogStoreError.self) {
-            try await store.put("ns/run/step/c/index.json", [1, 2, 3])
-        })
+        let error = try #require(
+            await #expect(throws: LogStoreError.self) {
+                try await store.put("ns/run/step/c/index.json", [1, 2, 3])
+            })
         #expect(error.status == 403)
         #expect(error.isForbidden)
         #expect(error.s3Code == "SignatureDoesNotMatch")
@@ -174,9 +177,10 @@ func s3Configuration(
             initialBackoffMillis: 1, maxBackoffMillis: 2, spoolDirectory: spool, spoolMaxBytes: 1000)
         let store = try S3LogStore(configuration: config)
         #expect(try await store.put("k/one", [UInt8](repeating: 1, count: 600)) == .spooled)
-        let error = try #require(await #expect(throws: LogStoreError.self) {
-            try await store.put("k/two", [UInt8](repeating: 2, count: 600))
-        })
+        let error = try #require(
+            await #expect(throws: LogStoreError.self) {
+                try await store.put("k/two", [UInt8](repeating: 2, count: 600))
+            })
         #expect(error.isSpoolFull)
         #expect(error.description.contains("PUT k/two"))
         #expect(error.description.contains("spool"))
@@ -191,16 +195,20 @@ func s3Configuration(
         defer { try? FileManager.default.removeItem(atPath: dir) }
         try "AKDIR\n".write(toFile: dir + "/accesskey", atomically: true, encoding: .utf8)
         try "SKDIR\n".write(toFile: dir + "/secretkey", atomically: true, encoding: .utf8)
-        #expect(try S3CredentialSource.directory(dir).resolve() == S3Credentials(accessKeyID: "AKDIR", secretAccessKey: "SKDIR"))
+        #expect(
+            try S3CredentialSource.directory(dir).resolve()
+                == S3Credentials(accessKeyID: "AKDIR", secretAccessKey: "SKDIR"))
         try """
-            [default]
-            aws_access_key_id = AKDEF
-            aws_secret_access_key = SKDEF
-            [profile ci]
-            aws_access_key_id=AKCI
-            aws_secret_access_key=SKCI
-            """.write(toFile: dir + "/credentials", atomically: true, encoding: .utf8)
-        #expect(try S3CredentialSource.sharedFile(path: dir + "/credentials", profile: "ci").resolve().accessKeyID == "AKCI")
+        [default]
+        aws_access_key_id = AKDEF
+        aws_secret_access_key = SKDEF
+        [profile ci]
+        aws_access_key_id=AKCI
+        aws_secret_access_key=SKCI
+        """.write(toFile: dir + "/credentials", atomically: true, encoding: .utf8)
+        #expect(
+            try S3CredentialSource.sharedFile(path: dir + "/credentials", profile: "ci").resolve().accessKeyID == "AKCI"
+        )
         let env = ["AWS_SHARED_CREDENTIALS_FILE": dir + "/credentials"]
         #expect(try S3CredentialSource.default.resolve(environment: env).secretAccessKey == "SKDEF")
         let both = ["AWS_ACCESS_KEY_ID": "AKENV", "AWS_SECRET_ACCESS_KEY": "SKENV"]

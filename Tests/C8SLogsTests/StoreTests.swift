@@ -1,8 +1,8 @@
+import C8STestSupport
 import Foundation
 import Testing
 
 @testable import C8SLogs
-import C8STestSupport
 
 @Suite struct DirectoryLogStoreTests {
     @Test func putGetRangeListDelete() async throws {
@@ -86,7 +86,8 @@ import C8STestSupport
         try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask {
                 for start in stride(from: 0, to: records.count, by: 50) {
-                    try await writer.append(contentsOf: Array(records[start..<(start + 50)]), firstLineNumber: Int64(start))
+                    try await writer.append(
+                        contentsOf: Array(records[start..<(start + 50)]), firstLineNumber: Int64(start))
                 }
             }
             for _ in 0..<4 {
@@ -141,10 +142,13 @@ import C8STestSupport
             #expect(left == right, "\(object.key) differs")
         }
         var lines: [Int64] = []
-        for try await record in LogReader(store: store, location: location).records() { lines.append(record.lineNumber) }
+        for try await record in LogReader(store: store, location: location).records() {
+            lines.append(record.lineNumber)
+        }
         #expect(lines == Array(0..<1500))
         // A gap is refused: it would lose lines.
-        let third = LogWriter(store: try DirectoryLogStore(root: ChunkTestSupport.temporaryDirectory()), location: location)
+        let third = LogWriter(
+            store: try DirectoryLogStore(root: ChunkTestSupport.temporaryDirectory()), location: location)
         await #expect(throws: LogStoreError.self) { try await third.append(records[5], lineNumber: 5) }
     }
 
@@ -161,7 +165,9 @@ import C8STestSupport
         var index = ChunkIndex()
         try index.add(chunks[0].entry)
         try index.add(chunks[1].entry)
-        for chunk in chunks[0...2] { try await store.put(location.chunkKey(sequence: chunk.entry.sequence), chunk.data) }
+        for chunk in chunks[0...2] {
+            try await store.put(location.chunkKey(sequence: chunk.entry.sequence), chunk.data)
+        }
         try await store.put(location.indexKey, index.encoded())
 
         let writer = LogWriter(store: store, location: location, configuration: config)
@@ -170,11 +176,12 @@ import C8STestSupport
         try await writer.append(contentsOf: records, firstLineNumber: 0)
         try await writer.finish()
         var lines: [Int64] = []
-        for try await record in LogReader(store: store, location: location).records() { lines.append(record.lineNumber) }
+        for try await record in LogReader(store: store, location: location).records() {
+            lines.append(record.lineNumber)
+        }
         #expect(lines == Array(0..<400))
     }
 }
-
 
 /// A store whose every put and get first yields, so concurrent callers interleave at each suspension point.
 final class YieldingStore: LogStore, Sendable {

@@ -89,7 +89,8 @@ struct TailCrashTests {
         let received = output.split(separator: "\n", omittingEmptySubsequences: false).dropLast().map { line in
             String(line.split(separator: " ", maxSplits: 2, omittingEmptySubsequences: false)[2])
         }
-        let warnings = (try? String(contentsOfFile: logPath, encoding: .utf8))?.split(separator: "\n")
+        let warnings =
+            (try? String(contentsOfFile: logPath, encoding: .utf8))?.split(separator: "\n")
             .filter { $0.contains("warning") || $0.contains("error") }.prefix(5).joined(separator: "\n") ?? ""
         #expect(tailDifference(received, writer.written) == nil, "tailer warnings: \(warnings)")
         #expect(writer.written.count > 1000)

@@ -1,9 +1,9 @@
 import C8STestSupport
 import Foundation
 import Synchronization
+import SystemPackage
 
 @testable import C8SLogs
-import SystemPackage
 
 #if canImport(Glibc)
 import Glibc
@@ -149,6 +149,7 @@ func tailDifference(_ received: [String], _ written: [String]) -> String? {
         i = j + 1
     }
     let firstDiff = zip(received, written).enumerated().first { $0.element.0 != $0.element.1 }?.offset
-    return "received \(received.count) of \(written.count) lines; \(missing.count) missing (\(ranges.joined(separator: ", "))); "
+    return "received \(received.count) of \(written.count) lines; "
+        + "\(missing.count) missing (\(ranges.joined(separator: ", "))); "
         + "\(duplicates) duplicated; first difference at index \(firstDiff.map(String.init) ?? "end")"
 }

@@ -286,8 +286,10 @@ struct TailTests {
         // rotated once: the file is now 0.log.<next>, so a 0.log with its inode reuses it
         #expect(TailLoop.canBeRenamed(from: cursor, to: next, newestRotation: "20240101-000002"))
         #expect(!TailLoop.canBeRenamed(from: cursor, to: live, newestRotation: "20240101-000002"))
-        #expect(!TailLoop.canBeRenamed(from: cursor, to: try #require(TailFileName("0.log.20240101-000001")),
-            newestRotation: "20240101-000002"))
+        #expect(
+            !TailLoop.canBeRenamed(
+                from: cursor, to: try #require(TailFileName("0.log.20240101-000001")),
+                newestRotation: "20240101-000002"))
     }
 
     @Test func aQuietDirectoryListsStably() throws {

@@ -19,8 +19,12 @@ struct AuthTests {
             .init(
                 .group("devs"),
                 rules: [
-                    .init(apiGroups: [""], resources: ["configmaps"], verbs: ["get", "list", "create"], namespaces: ["team-a"]),
-                    .init(apiGroups: ["c8s.dev"], resources: ["pipelineruns/log"], verbs: ["get"], namespaces: ["team-a"]),
+                    .init(
+                        apiGroups: [""], resources: ["configmaps"], verbs: ["get", "list", "create"],
+                        namespaces: ["team-a"]),
+                    .init(
+                        apiGroups: ["c8s.dev"], resources: ["pipelineruns/log"], verbs: ["get"],
+                        namespaces: ["team-a"]),
                 ]),
         ])
 
@@ -53,7 +57,8 @@ struct AuthTests {
 
     @Test func requestsWithoutAKnownTokenGet401() async throws {
         try await Self.withServer { server in
-            let (missing, status) = try await Self.send(server, .GET, "/api/v1/namespaces/team-a/configmaps", token: nil)
+            let (missing, status) = try await Self.send(
+                server, .GET, "/api/v1/namespaces/team-a/configmaps", token: nil)
             #expect(missing == 401)
             #expect(status["reason"]?.stringValue == "Unauthorized")
             #expect(status["kind"]?.stringValue == "Status")
@@ -83,7 +88,8 @@ struct AuthTests {
             #expect(denial["reason"]?.stringValue == "Forbidden")
             #expect(
                 denial["message"]?.stringValue
-                    == "configmaps \"x\" is forbidden: User \"alice\" cannot delete resource \"configmaps\" in API group \"\" in the namespace \"team-a\"")
+                    == "configmaps \"x\" is forbidden: User \"alice\" cannot delete resource \"configmaps\" "
+                    + "in API group \"\" in the namespace \"team-a\"")
 
             let (otherNamespace, _) = try await Self.send(
                 server, .GET, "/api/v1/namespaces/team-b/configmaps", token: "alice-token")
@@ -93,7 +99,8 @@ struct AuthTests {
             #expect(bobList == 403)
             #expect(
                 bobDenial["message"]?.stringValue
-                    == "pipelineruns.c8s.dev is forbidden: User \"bob\" cannot list resource \"pipelineruns\" in API group \"c8s.dev\" in the namespace \"default\"")
+                    == "pipelineruns.c8s.dev is forbidden: User \"bob\" cannot list resource \"pipelineruns\" "
+                    + "in API group \"c8s.dev\" in the namespace \"default\"")
             // Discovery is open to every authenticated user.
             let (discovery, groups) = try await Self.send(server, .GET, "/apis", token: "bob-token")
             #expect(discovery == 200)
@@ -170,16 +177,18 @@ struct AuthTests {
             #expect(wholeRun[path: ["status", "allowed"]]?.boolValue == false)
             #expect(
                 wholeRun[path: ["status", "reason"]]?.stringValue
-                    == "User \"alice\" cannot get resource \"pipelineruns\" in API group \"c8s.dev\" in the namespace \"team-a\"")
+                    == "User \"alice\" cannot get resource \"pipelineruns\" in API group \"c8s.dev\" "
+                    + "in the namespace \"team-a\"")
         }
     }
 
     @Test func anonymousRequestsAreAuthorizedLikeAnyUserWhenAllowed() async throws {
         var model = Self.model
         model.allowAnonymous = true
-        model.grants.append(.init(
-            .group("system:unauthenticated"),
-            rules: [.init(apiGroups: [""], resources: ["configmaps"], verbs: ["list"], namespaces: ["team-b"])]))
+        model.grants.append(
+            .init(
+                .group("system:unauthenticated"),
+                rules: [.init(apiGroups: [""], resources: ["configmaps"], verbs: ["list"], namespaces: ["team-b"])]))
         try await Self.withServer(auth: model) { server in
             let (allowed, _) = try await Self.send(server, .GET, "/api/v1/namespaces/team-b/configmaps", token: nil)
             #expect(allowed == 200)

@@ -154,7 +154,8 @@ import Glibc
         let lastStart = try #require(times.compactMap(\.first).max())
         let firstEnd = try #require(times.compactMap(\.last).min())
         #expect(
-            lastStart < firstEnd, "the children did not all run at once (last start \(lastStart), first end \(firstEnd))")
+            lastStart < firstEnd,
+            "the children did not all run at once (last start \(lastStart), first end \(firstEnd))")
         let lateness = try #require(worstLateness)
         // The ticker, added after the 32 children, shares the pool with the rest of the suite (seconds of lateness
         // on a loaded machine); children waited for on the pool would hold it for 16 rounds of 5 s first.

@@ -7,7 +7,13 @@ import Testing
 @Suite("Cluster simulator: immediate completion")
 struct ImmediateCompletionTests {
     @Test func jobsCompleteWithoutNodesOrProcesses() async throws {
-        try await withKubeletCluster(nodes: [], configure: { $0.immediateExitCode = 0; $0.registerNodes = false }) {
+        try await withKubeletCluster(
+            nodes: [],
+            configure: {
+                $0.immediateExitCode = 0
+                $0.registerNodes = false
+            }
+        ) {
             cluster in
             for index in 0..<20 {
                 try await cluster.createJob("quick-\(index)", script: "sleep 600")
@@ -28,7 +34,13 @@ struct ImmediateCompletionTests {
     }
 
     @Test func aNonZeroExitCodeFailsTheJob() async throws {
-        try await withKubeletCluster(nodes: [], configure: { $0.immediateExitCode = 3; $0.registerNodes = false }) {
+        try await withKubeletCluster(
+            nodes: [],
+            configure: {
+                $0.immediateExitCode = 3
+                $0.registerNodes = false
+            }
+        ) {
             cluster in
             try await cluster.createJob("quick-fail", script: "true")
             let failed = try await cluster.waitFor(Job.self, "quick-fail", "Failed") { $0.status?.isFailed == true }
@@ -57,7 +69,8 @@ struct ImmediateCompletionTests {
                     metadata: ObjectMeta(name: "counted", namespace: "default"),
                     spec: JobSpec(
                         template: PodTemplateSpec(
-                            spec: PodSpec(containers: [Container(name: "main", image: "busybox")], restartPolicy: "Never"))))
+                            spec: PodSpec(
+                                containers: [Container(name: "main", image: "busybox")], restartPolicy: "Never"))))
                 _ = try await client.create(job)
                 _ = try await client.get(Job.self, name: "counted", namespace: "default")
                 _ = try await client.get(Job.self, name: "counted", namespace: "default")

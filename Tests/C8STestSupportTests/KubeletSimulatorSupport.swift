@@ -95,7 +95,8 @@ extension KubeletTestCluster {
                 if let pod = list.items.first(where: condition) { return pod }
                 let events = try await client.watch(
                     Pod.self, namespace: "default",
-                    options: ListOptions(labelSelector: "job-name=\(job)", resourceVersion: list.metadata.resourceVersion))
+                    options: ListOptions(
+                        labelSelector: "job-name=\(job)", resourceVersion: list.metadata.resourceVersion))
                 for try await event in events {
                     switch event {
                     case .added(let pod), .modified(let pod):

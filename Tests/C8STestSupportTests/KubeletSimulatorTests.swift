@@ -194,7 +194,9 @@ struct KubeletSimulatorTests {
     }
 
     @Test func chattyContainerLogsRotateWithoutLosingLines() async throws {
-        try await withKubeletCluster(configure: { $0.logRotation = LogRotationPolicy(maxSize: 8 * 1024, maxFiles: 1000) }) {
+        try await withKubeletCluster(configure: {
+            $0.logRotation = LogRotationPolicy(maxSize: 8 * 1024, maxFiles: 1000)
+        }) {
             cluster in
             let count = 3000
             try await cluster.createJob(
@@ -258,7 +260,8 @@ struct KubeletSimulatorTests {
     }
 
     @Test func podTooBigForAnyNodeStaysPending() async throws {
-        try await withKubeletCluster(configure: { $0.nodes = [SimulatedNode(name: "small", cpu: "1", memory: "1Gi")] }) {
+        try await withKubeletCluster(configure: { $0.nodes = [SimulatedNode(name: "small", cpu: "1", memory: "1Gi")] })
+        {
             cluster in
             try await cluster.createJob("huge", script: "true") { job in
                 job.spec!.template.spec!.containers[0].resources = ContainerResources(requests: ["cpu": "4"])
@@ -282,7 +285,8 @@ struct KubeletSimulatorTests {
                 containers: [Container(name: "main", image: "busybox", command: ["sh", "-c", "echo up; sleep 30"])],
                 restartPolicy: "Never")
             spec.activeDeadlineSeconds = 1
-            _ = try await cluster.client.create(Pod(metadata: ObjectMeta(name: "bare", namespace: "default"), spec: spec))
+            _ = try await cluster.client.create(
+                Pod(metadata: ObjectMeta(name: "bare", namespace: "default"), spec: spec))
             let failed = try await cluster.waitFor(Pod.self, "bare", "Failed") { $0.status?.phase == "Failed" }
             #expect(failed.status?.reason == "DeadlineExceeded")
             #expect(failed.spec?.nodeName != nil)

@@ -5,7 +5,7 @@ import ServiceLifecycle
 import Testing
 
 #if canImport(Glibc)
-    import Glibc
+import Glibc
 #endif
 
 /// Starting and stopping the server as a service (what `c8s-sim` does) and loading manifests.

@@ -40,8 +40,9 @@ import Glibc
         #expect(try await child.waitForExit(limit: .seconds(30)) == .exited(4))
         let lines = child.capturedLines.map(\.text)
         #expect(lines.count == 2)
-        #expect(lines.first.map { URL(fileURLWithPath: $0).resolvingSymlinksInPath().path }
-            == directory.resolvingSymlinksInPath().path)
+        #expect(
+            lines.first.map { URL(fileURLWithPath: $0).resolvingSymlinksInPath().path }
+                == directory.resolvingSymlinksInPath().path)
         #expect(lines.last == "value 1")
     }
 

@@ -50,43 +50,46 @@ extension CoordinatorAPI {
                 message: "too many run-change streams are open (at most \(runCache.maximumSubscribers))")
         }
         let headers: HTTPFields = [.contentType: "text/event-stream", .cacheControl: "no-cache"]
-        return Response(status: .ok, headers: headers, body: ResponseBody { [self] writer in
-            var allowed: [String: Bool] = [:]
-            try await writer.write(ByteBuffer(string: "retry: 2000\n: connected\n\n"))
-            try await withThrowingTaskGroup(of: Void.self) { group in
-                let (beats, beat) = AsyncStream.makeStream(of: RunChange?.self, bufferingPolicy: .bufferingNewest(1))
-                group.addTask {
-                    while !Task.isCancelled {
-                        try await Task.sleep(for: .seconds(15))
-                        beat.yield(nil)
-                    }
-                }
-                group.addTask {
-                    for await change in changes { beat.yield(change) }
-                    beat.finish()
-                }
-                defer { group.cancelAll() }
-                for await item in beats {
-                    guard let change = item else {
-                        try await writer.write(ByteBuffer(string: ": keep-alive\n\n"))
-                        continue
-                    }
-                    if let namespace, change.namespace != namespace { continue }
-                    if let onlyName, change.name != onlyName, change.parent != onlyName { continue }
-                    if namespace == nil {
-                        if allowed[change.namespace] == nil {
-                            if allowed.count >= 4096 { allowed = [:] }
-                            allowed[change.namespace] = await may(
-                                user, verb: "watch", resource: PipelineRun.plural, namespace: change.namespace)
+        return Response(
+            status: .ok, headers: headers,
+            body: ResponseBody { [self] writer in
+                var allowed: [String: Bool] = [:]
+                try await writer.write(ByteBuffer(string: "retry: 2000\n: connected\n\n"))
+                try await withThrowingTaskGroup(of: Void.self) { group in
+                    let (beats, beat) = AsyncStream.makeStream(
+                        of: RunChange?.self, bufferingPolicy: .bufferingNewest(1))
+                    group.addTask {
+                        while !Task.isCancelled {
+                            try await Task.sleep(for: .seconds(15))
+                            beat.yield(nil)
                         }
-                        guard allowed[change.namespace] == true else { continue }
                     }
-                    let data = String(decoding: (try? KubeCodec.encode(change.json)) ?? Data(), as: UTF8.self)
-                    try await writer.write(ByteBuffer(string: "event: \(change.kind.rawValue)\ndata: \(data)\n\n"))
+                    group.addTask {
+                        for await change in changes { beat.yield(change) }
+                        beat.finish()
+                    }
+                    defer { group.cancelAll() }
+                    for await item in beats {
+                        guard let change = item else {
+                            try await writer.write(ByteBuffer(string: ": keep-alive\n\n"))
+                            continue
+                        }
+                        if let namespace, change.namespace != namespace { continue }
+                        if let onlyName, change.name != onlyName, change.parent != onlyName { continue }
+                        if namespace == nil {
+                            if allowed[change.namespace] == nil {
+                                if allowed.count >= 4096 { allowed = [:] }
+                                allowed[change.namespace] = await may(
+                                    user, verb: "watch", resource: PipelineRun.plural, namespace: change.namespace)
+                            }
+                            guard allowed[change.namespace] == true else { continue }
+                        }
+                        let data = String(decoding: (try? KubeCodec.encode(change.json)) ?? Data(), as: UTF8.self)
+                        try await writer.write(ByteBuffer(string: "event: \(change.kind.rawValue)\ndata: \(data)\n\n"))
+                    }
                 }
-            }
-            try await writer.finish(nil)
-        })
+                try await writer.finish(nil)
+            })
     }
 
     /// Whether `user` may do `verb` on `resource` (a denial or a failed review is false).
@@ -181,7 +184,8 @@ extension CoordinatorAPI {
                 code: 503, reason: "ServiceUnavailable",
                 message: "the coordinator has no log store (start it with --log-store or C8S_LOG_STORE)")
         }
-        let container = request.uri.queryParameters.get("container").flatMap { $0.isEmpty ? nil : $0 }
+        let container =
+            request.uri.queryParameters.get("container").flatMap { $0.isEmpty ? nil : $0 }
             ?? StepJobBuilder.stepContainer
         let run = try await self.run(name, namespace: namespace)
         if let steps = Self.knownSteps(of: run), !steps.contains(step) {
@@ -200,7 +204,9 @@ extension CoordinatorAPI {
             "lines": .int(index.lineCount), "chunks": .int(Int64(index.chunks.count)),
             "bytes": .int(index.uncompressedBytes), "complete": .bool(completion != nil),
         ]
-        if let first = index.chunks.first { object["firstTime"] = .string(ChunkTimestamp.format(first.firstTimestampNanos)) }
+        if let first = index.chunks.first {
+            object["firstTime"] = .string(ChunkTimestamp.format(first.firstTimestampNanos))
+        }
         if let last = index.chunks.last { object["lastTime"] = .string(ChunkTimestamp.format(last.lastTimestampNanos)) }
         return try Self.json(.object(object))
     }
@@ -225,45 +231,48 @@ extension CoordinatorAPI {
         }
         let contextLines = try number("context", default: 2, maximum: LogSearch.maximumContext)
         let limit = try number(
-            "limit", default: min(1000, configuration.maximumSearchMatches), maximum: configuration.maximumSearchMatches)
+            "limit", default: min(1000, configuration.maximumSearchMatches), maximum: configuration.maximumSearchMatches
+        )
         let caseSensitive = parameters.get("case").map { $0 == "true" || $0 == "1" } ?? false
         let (reader, _) = try await storedLog(request, context)
         let records = reader.records()
         let headers: HTTPFields = [.contentType: "application/x-ndjson", .cacheControl: "no-cache"]
-        return Response(status: .ok, headers: headers, body: ResponseBody { [logger] writer in
-            var search = LogSearch(query: query, caseSensitive: caseSensitive, context: contextLines)
-            var buffer = ByteBuffer()
-            var matches = 0
-            var scanned: Int64 = 0
-            func emit(_ found: [LogSearch.Match]) {
-                for match in found where matches < limit {
-                    matches += 1
-                    buffer.writeBytes(Self.searchLine(match))
-                }
-            }
-            do {
-                for try await record in records {
-                    scanned += 1
-                    emit(search.feed(number: record.lineNumber, text: record.record.text))
-                    if matches >= limit { break }
-                    if buffer.readableBytes >= 16 * 1024 {
-                        try await writer.write(buffer)
-                        buffer.clear()
+        return Response(
+            status: .ok, headers: headers,
+            body: ResponseBody { [logger] writer in
+                var search = LogSearch(query: query, caseSensitive: caseSensitive, context: contextLines)
+                var buffer = ByteBuffer()
+                var matches = 0
+                var scanned: Int64 = 0
+                func emit(_ found: [LogSearch.Match]) {
+                    for match in found where matches < limit {
+                        matches += 1
+                        buffer.writeBytes(Self.searchLine(match))
                     }
                 }
-                if matches < limit { emit(search.finish()) }
-            } catch {
-                logger.warning("searching a stored log failed", metadata: ["error.message": "\(error)"])
-            }
-            let done: C8SKube.JSONValue = [
-                "done": .bool(true), "matches": .int(Int64(matches)), "scanned": .int(scanned),
-                "truncated": .bool(matches >= limit),
-            ]
-            buffer.writeBytes((try? KubeCodec.encode(done)) ?? Data())
-            buffer.writeString("\n")
-            try await writer.write(buffer)
-            try await writer.finish(nil)
-        })
+                do {
+                    for try await record in records {
+                        scanned += 1
+                        emit(search.feed(number: record.lineNumber, text: record.record.text))
+                        if matches >= limit { break }
+                        if buffer.readableBytes >= 16 * 1024 {
+                            try await writer.write(buffer)
+                            buffer.clear()
+                        }
+                    }
+                    if matches < limit { emit(search.finish()) }
+                } catch {
+                    logger.warning("searching a stored log failed", metadata: ["error.message": "\(error)"])
+                }
+                let done: C8SKube.JSONValue = [
+                    "done": .bool(true), "matches": .int(Int64(matches)), "scanned": .int(scanned),
+                    "truncated": .bool(matches >= limit),
+                ]
+                buffer.writeBytes((try? KubeCodec.encode(done)) ?? Data())
+                buffer.writeString("\n")
+                try await writer.write(buffer)
+                try await writer.finish(nil)
+            })
     }
 
     static func searchLine(_ match: LogSearch.Match) -> [UInt8] {

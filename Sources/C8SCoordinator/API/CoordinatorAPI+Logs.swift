@@ -104,51 +104,57 @@ extension CoordinatorAPI {
                 throw APIProblem.notFound(
                     "step \"\(step)\" of pipelinerun \"\(name)\" in namespace \"\(namespace)\" has not started yet")
             }
-            let records = query.tail.map { reader.tail($0, index: index) }
+            let records =
+                query.tail.map { reader.tail($0, index: index) }
                 ?? ((query.from != nil || query.to != nil)
                     ? reader.records(lines: (query.from ?? 0)..<(query.to ?? Int64.max), index: index)
                     : reader.records(index: index))
-            return Response(status: .ok, headers: headers, body: ResponseBody { [logger] writer in
-                var buffer = ByteBuffer()
-                do {
-                    for try await record in records {
-                        buffer.writeBytes(query.encode(record))
-                        if buffer.readableBytes >= 64 * 1024 {
-                            try await writer.write(buffer)
-                            buffer.clear()
+            return Response(
+                status: .ok, headers: headers,
+                body: ResponseBody { [logger] writer in
+                    var buffer = ByteBuffer()
+                    do {
+                        for try await record in records {
+                            buffer.writeBytes(query.encode(record))
+                            if buffer.readableBytes >= 64 * 1024 {
+                                try await writer.write(buffer)
+                                buffer.clear()
+                            }
                         }
+                    } catch {
+                        logger.warning(
+                            "reading a stored log failed",
+                            metadata: ["log.location": "\(location)", "error.message": "\(error)"])
                     }
-                } catch {
-                    logger.warning(
-                        "reading a stored log failed",
-                        metadata: ["log.location": "\(location)", "error.message": "\(error)"])
-                }
-                if buffer.readableBytes > 0 { try await writer.write(buffer) }
-                try await writer.finish(nil)
-            })
+                    if buffer.readableBytes > 0 { try await writer.write(buffer) }
+                    try await writer.finish(nil)
+                })
         }
 
         let live = StepPodLiveSource(
             client: client, httpClient: httpClient, namespace: namespace, run: name, step: step,
             container: query.container, logger: logger)
         let start: LogReader.FollowStart = query.tail.map { LogReader.FollowStart.tail($0) } ?? .line(query.from ?? 0)
-        return Response(status: .ok, headers: headers, body: ResponseBody { [self] writer in
-            do {
-                if !stored, try await !waitForStart(run: run, step: step) {
-                    try await writer.finish(nil)
+        return Response(
+            status: .ok, headers: headers,
+            body: ResponseBody { [self] writer in
+                do {
+                    if !stored, try await !waitForStart(run: run, step: step) {
+                        try await writer.finish(nil)
+                        return
+                    }
+                    for try await record in reader.follow(live: live, from: start) {
+                        try await writer.write(ByteBuffer(bytes: query.encode(record)))
+                    }
+                } catch is CancellationError {
                     return
+                } catch {
+                    logger.warning(
+                        "following a log failed",
+                        metadata: ["log.location": "\(location)", "error.message": "\(error)"])
                 }
-                for try await record in reader.follow(live: live, from: start) {
-                    try await writer.write(ByteBuffer(bytes: query.encode(record)))
-                }
-            } catch is CancellationError {
-                return
-            } catch {
-                logger.warning(
-                    "following a log failed", metadata: ["log.location": "\(location)", "error.message": "\(error)"])
-            }
-            try await writer.finish(nil)
-        })
+                try await writer.finish(nil)
+            })
     }
 
     static func location(namespace: String, run: String, step: String, container: String) throws(APIProblem)
@@ -211,8 +217,9 @@ extension CoordinatorAPI {
             } catch let error as KubeError where error.code == .timeout {
                 continue  // the client's request deadline ended the watch: watch again from the last version
             } catch let error as KubeError where error.isGone {
-                guard let fresh = try await client.getIfPresent(
-                    PipelineRun.self, name: run.metadata.name ?? "", namespace: run.metadata.namespace)
+                guard
+                    let fresh = try await client.getIfPresent(
+                        PipelineRun.self, name: run.metadata.name ?? "", namespace: run.metadata.namespace)
                 else { return false }
                 current = fresh
                 version = fresh.metadata.resourceVersion

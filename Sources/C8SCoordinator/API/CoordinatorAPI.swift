@@ -139,9 +139,11 @@ public struct CoordinatorAPI: Sendable {
         let namespace = try context.parameters.require("namespace")
         let name = try context.parameters.require("name")
         try await check(request, verb: "get", resource: PipelineConfig.plural, namespace: namespace, name: name)
-        guard let config = try await kube({
-            try await client.getIfPresent(PipelineConfig.self, name: name, namespace: namespace)
-        }) else {
+        guard
+            let config = try await kube({
+                try await client.getIfPresent(PipelineConfig.self, name: name, namespace: namespace)
+            })
+        else {
             throw APIProblem.notFound("pipelineconfig \"\(name)\" not found in namespace \"\(namespace)\"")
         }
         return try Self.json(KubeCodec.json(config))

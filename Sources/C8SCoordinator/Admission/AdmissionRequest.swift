@@ -53,7 +53,9 @@ public struct AdmissionRequest: Sendable, Hashable {
         guard review["apiVersion"]?.stringValue == "admission.k8s.io/v1" else {
             throw AdmissionError("apiVersion must be admission.k8s.io/v1")
         }
-        guard review["kind"]?.stringValue == "AdmissionReview" else { throw AdmissionError("kind must be AdmissionReview") }
+        guard review["kind"]?.stringValue == "AdmissionReview" else {
+            throw AdmissionError("kind must be AdmissionReview")
+        }
         guard let request = review["request"], request.objectValue != nil else {
             throw AdmissionError("missing field request (expected an object)")
         }

@@ -118,7 +118,8 @@ public struct AdmissionReviewer: Sendable {
         }
         if !problems.isEmpty { return .deny(uid, problems.joined(separator: "\n")) }
         guard let spec = try await lookup.pipelineConfig(name: config, namespace: namespace) else {
-            return .deny(uid, "spec.pipelineConfigRef.name: PipelineConfig \(config) does not exist in namespace \(namespace)")
+            return .deny(
+                uid, "spec.pipelineConfigRef.name: PipelineConfig \(config) does not exist in namespace \(namespace)")
         }
         let quotas = try await lookup.resourceQuotas(namespace: namespace)
         // A run created by the coordinator for one matrix combination was admitted with its parent.

@@ -16,7 +16,8 @@ enum RunQuota {
             let own = step.resources?.requests[resource]?.value ?? 0
             return spec.repository == nil ? own : max(own, cloneRequests[resource] ?? 0)
         }
-        let cpuMillis = PeakConcurrency.peak(of: spec.steps) { Int64((request($0, "cpu") * 1000).rounded(.up)) }
+        let cpuMillis =
+            PeakConcurrency.peak(of: spec.steps) { Int64((request($0, "cpu") * 1000).rounded(.up)) }
             * combinations
         let memory = PeakConcurrency.peak(of: spec.steps) { Int64(request($0, "memory").rounded(.up)) } * combinations
         let pods = PeakConcurrency.peak(of: spec.steps) { _ in 1 } * combinations

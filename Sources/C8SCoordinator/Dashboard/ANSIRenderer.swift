@@ -48,7 +48,9 @@ struct ANSIRenderer: Sendable {
                 case 2: dim = true
                 case 3: italic = true
                 case 4: underline = true
-                case 22: bold = false; dim = false
+                case 22:
+                    bold = false
+                    dim = false
                 case 23: italic = false
                 case 24: underline = false
                 case 30...37: foreground = code - 30

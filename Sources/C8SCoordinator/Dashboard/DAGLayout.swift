@@ -70,10 +70,11 @@ struct DAGLayout: Sendable, Hashable {
             let column = placed.contains(offset) ? depth[offset] : 0
             let row = rows[column, default: 0]
             rows[column] = row + 1
-            nodes.append(Node(
-                name: step.name, column: column, row: row,
-                x: Self.margin + column * (Self.nodeWidth + Self.columnGap),
-                y: Self.margin + row * (Self.nodeHeight + Self.rowGap)))
+            nodes.append(
+                Node(
+                    name: step.name, column: column, row: row,
+                    x: Self.margin + column * (Self.nodeWidth + Self.columnGap),
+                    y: Self.margin + row * (Self.nodeHeight + Self.rowGap)))
         }
         let columns = (rows.keys.max() ?? -1) + 1
         let maximumRows = rows.values.max() ?? 0

@@ -27,7 +27,8 @@ extension Dashboard {
         if query.get("fragment") == "rows" {
             return DashboardPage.response(rows, contentType: "text/html; charset=utf-8")
         }
-        let watch = filter.namespace.map { "/api/v1/watch/namespaces/\(HTML.component($0))/pipelineruns" }
+        let watch =
+            filter.namespace.map { "/api/v1/watch/namespaces/\(HTML.component($0))/pipelineruns" }
             ?? "/api/v1/watch/pipelineruns"
         let fragment = "/runs?" + (filter.query.isEmpty ? "" : filter.query + "&") + "fragment=rows"
         var body = "<h1>Runs</h1><form method=\"get\" action=\"/runs\" class=\"filters\">"
@@ -79,7 +80,8 @@ extension Dashboard {
         } catch {
             logger.debug("cannot list the events of a run", metadata: ["run.name": "\(namespace)/\(name)"])
         }
-        let mayCancel = await api.may(viewer.user, verb: "patch", resource: PipelineRun.plural, namespace: namespace, name: name)
+        let mayCancel = await api.may(
+            viewer.user, verb: "patch", resource: PipelineRun.plural, namespace: namespace, name: name)
         let mayRerun = await api.may(viewer.user, verb: "create", resource: PipelineRun.plural, namespace: namespace)
         let connections = (try? await cache.listed(namespace: namespace).connections) ?? []
         let view = RunView(
@@ -138,25 +140,32 @@ extension Dashboard {
         if let steps = CoordinatorAPI.knownSteps(of: run), !steps.contains(step) {
             throw APIProblem.notFound("pipelinerun \"\(name)\" in namespace \"\(namespace)\" has no step \"\(step)\"")
         }
-        let container = request.uri.queryParameters.get("container").flatMap { $0.isEmpty ? nil : String($0.prefix(63)) }
+        let container =
+            request.uri.queryParameters.get("container").flatMap { $0.isEmpty ? nil : String($0.prefix(63)) }
             ?? StepJobBuilder.stepContainer
         let status = run.status?[step: step]
-        let apiBase = "/api/v1/namespaces/\(HTML.component(namespace))/pipelineruns/\(HTML.component(name))"
+        let apiBase =
+            "/api/v1/namespaces/\(HTML.component(namespace))/pipelineruns/\(HTML.component(name))"
             + "/steps/\(HTML.component(step))/log"
-        var body = "<p class=\"crumbs\"><a href=\"/runs?namespace=\(HTML.component(namespace))\">\(HTML.escape(namespace))</a>"
-        body += " / <a href=\"\(HTML.escape(RunFormat.runPath(run)))\">\(HTML.escape(name))</a> / \(HTML.escape(step))</p>"
+        var body =
+            "<p class=\"crumbs\"><a href=\"/runs?namespace=\(HTML.component(namespace))\">\(HTML.escape(namespace))</a>"
+        body +=
+            " / <a href=\"\(HTML.escape(RunFormat.runPath(run)))\">\(HTML.escape(name))</a> / \(HTML.escape(step))</p>"
         body += "<h1>\(HTML.escape(step)) \(RunFormat.badge(status?.phase?.rawValue))</h1>"
         body += "<div class=\"logbar\">"
-        body += "<form id=\"search\" class=\"inline\"><input id=\"q\" type=\"search\" placeholder=\"search the whole log\" "
+        body +=
+            "<form id=\"search\" class=\"inline\"><input id=\"q\" type=\"search\" placeholder=\"search the whole log\" "
         body += "maxlength=\"\(LogSearch.maximumQueryBytes)\"><button type=\"submit\">Search</button>"
-        body += "<button type=\"button\" id=\"prev\" disabled>◀ prev</button><button type=\"button\" id=\"next\" disabled>next ▶</button>"
+        body += "<button type=\"button\" id=\"prev\" disabled>◀ prev</button>"
+        body += "<button type=\"button\" id=\"next\" disabled>next ▶</button>"
         body += "<span id=\"matches\" class=\"muted\"></span></form>"
         body += "<label><input type=\"checkbox\" id=\"timestamps\"> timestamps</label>"
         body += "<label><input type=\"checkbox\" id=\"follow\" checked> follow</label>"
         let download = apiBase + "?container=\(HTML.component(container))"
         body += "<a id=\"download\" href=\"\(HTML.escape(download))\" download=\"\(HTML.escape(step)).log\">raw log</a>"
         body += "<span id=\"lines\" class=\"muted\"></span></div>"
-        body += "<div id=\"log\" class=\"log\" data-api=\"\(HTML.escape(apiBase))\" data-container=\"\(HTML.escape(container))\" "
+        body += "<div id=\"log\" class=\"log\" data-api=\"\(HTML.escape(apiBase))\" "
+        body += "data-container=\"\(HTML.escape(container))\" "
         body += "tabindex=\"0\"><div class=\"spacer\"></div><div class=\"rows\"></div></div>"
         body += "<ol id=\"results\" class=\"results\"></ol>"
         return DashboardPage(
@@ -175,16 +184,20 @@ extension Dashboard {
         var any = false
         for namespace in namespaces {
             let mayRun = await api.may(viewer.user, verb: "create", resource: PipelineRun.plural, namespace: namespace)
-            let configs = try await kubeCall { try await api.client.listAll(PipelineConfig.self, namespace: namespace).items }.sorted { ($0.metadata.name ?? "") < ($1.metadata.name ?? "") }
+            let configs = try await kubeCall {
+                try await api.client.listAll(PipelineConfig.self, namespace: namespace).items
+            }.sorted { ($0.metadata.name ?? "") < ($1.metadata.name ?? "") }
             for config in configs {
                 any = true
                 let name = config.metadata.name ?? ""
                 body += "<tr data-config=\"\(HTML.escape(namespace))/\(HTML.escape(name))\">"
-                body += "<td><a href=\"/runs?namespace=\(HTML.component(namespace))&amp;config=\(HTML.component(name))\">"
+                body +=
+                    "<td><a href=\"/runs?namespace=\(HTML.component(namespace))&amp;config=\(HTML.component(name))\">"
                 body += "\(HTML.escape(name))</a></td><td>\(HTML.escape(namespace))</td>"
                 body += "<td>\(HTML.escape(config.spec.repository ?? ""))</td><td>"
                 if let last = config.status?.lastRun, !last.isEmpty {
-                    body += "<a href=\"\(HTML.escape(RunFormat.runPath(namespace: namespace, name: last)))\">\(HTML.escape(last))</a>"
+                    body += "<a href=\"\(HTML.escape(RunFormat.runPath(namespace: namespace, name: last)))\">"
+                    body += "\(HTML.escape(last))</a>"
                 }
                 body += "</td><td class=\"num\">\(config.status?.totalRuns.map(String.init) ?? "0")</td>"
                 body += "<td>\(HTML.escape(config.status?.successRate ?? ""))</td><td>"
@@ -200,8 +213,10 @@ extension Dashboard {
         }
         if !any { body += "<tr class=\"empty\"><td colspan=\"7\">No pipelines you may list.</td></tr>" }
         body += "</tbody></table>"
-        return DashboardPage(title: "Pipelines", user: viewer.user.name, csrf: viewer.csrf, section: "pipelines", body: body)
-            .response()
+        return DashboardPage(
+            title: "Pipelines", user: viewer.user.name, csrf: viewer.csrf, section: "pipelines", body: body
+        )
+        .response()
     }
 
     /// The cluster's namespaces (for pages of configs, which may exist where no run does yet): the watched ones,

@@ -159,14 +159,17 @@ struct Dashboard: Sendable {
         body += "<p>Paste a Kubernetes bearer token: a service account token (<code>kubectl create token NAME</code>) "
         body += "or your OIDC id token. The coordinator checks it with a TokenReview and keeps it in an HttpOnly "
         body += "cookie of this site only; you see what your RBAC allows.</p>"
-        body += "<form method=\"post\" action=\"/login\"><input type=\"hidden\" name=\"next\" value=\"\(HTML.escape(next))\">"
+        body += "<form method=\"post\" action=\"/login\">"
+        body += "<input type=\"hidden\" name=\"next\" value=\"\(HTML.escape(next))\">"
         body += "<input type=\"hidden\" name=\"nonce\" value=\"\(nonce)\">"
         body += "<label for=\"token\">Token</label><textarea id=\"token\" name=\"token\" rows=\"4\" required "
-        body += "autocomplete=\"off\" spellcheck=\"false\"></textarea><button type=\"submit\">Sign in</button></form></section>"
+        body += "autocomplete=\"off\" spellcheck=\"false\"></textarea>"
+        body += "<button type=\"submit\">Sign in</button></form></section>"
         var response = DashboardPage(title: "Sign in", body: body).response(status: status)
-        response.setCookie(Cookie(
-            name: Self.loginCookie, value: nonce, maxAge: 600, path: "/login", secure: configuration.secureCookies,
-            httpOnly: true, sameSite: .strict))
+        response.setCookie(
+            Cookie(
+                name: Self.loginCookie, value: nonce, maxAge: 600, path: "/login", secure: configuration.secureCookies,
+                httpOnly: true, sameSite: .strict))
         return response
     }
 

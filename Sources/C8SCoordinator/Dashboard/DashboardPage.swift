@@ -51,7 +51,9 @@ struct DashboardPage: Sendable {
 
     /// A response with the dashboard's security headers.
     static func response(_ text: String, status: HTTPResponse.Status = .ok, contentType: String) -> Response {
-        Response(status: status, headers: headers(contentType: contentType), body: .init(byteBuffer: ByteBuffer(string: text)))
+        Response(
+            status: status, headers: headers(contentType: contentType),
+            body: .init(byteBuffer: ByteBuffer(string: text)))
     }
 
     static func headers(contentType: String) -> HTTPFields {
@@ -82,7 +84,8 @@ struct DashboardPage: Sendable {
         case 400: heading = "Bad request"
         default: heading = problem.reason
         }
-        var body = "<section class=\"problem\" data-code=\"\(problem.code)\"><h1>\(problem.code) \(HTML.escape(heading))</h1>"
+        var body =
+            "<section class=\"problem\" data-code=\"\(problem.code)\"><h1>\(problem.code) \(HTML.escape(heading))</h1>"
         body += "<p class=\"message\">\(HTML.escape(problem.message))</p>"
         if problem.code == 403 {
             body += "<p>Your Kubernetes RBAC does not allow this. Ask a cluster administrator for a Role with that "

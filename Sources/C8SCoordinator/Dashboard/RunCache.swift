@@ -14,7 +14,11 @@ public final class RunCache: Service, Sendable {
     let client: KubeClient
     let listTTL: Duration
     let maximumSubscribers: Int
-    private let listed = Mutex<[String: (expires: ContinuousClock.Instant, configs: [PipelineConfig], connections: [C8SAPI.RepositoryConnection])]>([:])
+    private let listed = Mutex<
+        [String: (
+            expires: ContinuousClock.Instant, configs: [PipelineConfig], connections: [C8SAPI.RepositoryConnection]
+        )]
+    >([:])
     private let subscribers = Mutex<(next: UInt64, continuations: [UInt64: AsyncStream<RunChange>.Continuation])>(
         (0, [:]))
 
@@ -74,7 +78,9 @@ public final class RunCache: Service, Sendable {
     }
 
     /// The configs and repository connections of a namespace, listed at most every `listTTL`.
-    func listed(namespace: String) async throws -> (configs: [PipelineConfig], connections: [C8SAPI.RepositoryConnection]) {
+    func listed(namespace: String) async throws -> (
+        configs: [PipelineConfig], connections: [C8SAPI.RepositoryConnection]
+    ) {
         let now = ContinuousClock.now
         if let entry = listed.withLock({ $0[namespace] }), entry.expires > now {
             return (entry.configs, entry.connections)

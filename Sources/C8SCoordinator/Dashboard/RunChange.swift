@@ -3,7 +3,11 @@ import C8SKube
 
 /// One change of a PipelineRun as the run-change streams send it (`event: <type>`, `data: <json>`).
 public struct RunChange: Sendable, Hashable {
-    public enum Kind: String, Sendable { case added = "ADDED", modified = "MODIFIED", deleted = "DELETED" }
+    public enum Kind: String, Sendable {
+        case added = "ADDED"
+        case modified = "MODIFIED"
+        case deleted = "DELETED"
+    }
     public var kind: Kind
     public var namespace: String
     public var name: String

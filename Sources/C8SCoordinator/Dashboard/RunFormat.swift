@@ -36,7 +36,9 @@ enum RunFormat {
     }
 
     /// The web page of a commit on the forge of a repository URL, or nil when the URL is not http(s).
-    static func commitURL(repository: String, provider: C8SAPI.RepositoryConnection.Provider?, commit: String) -> String? {
+    static func commitURL(repository: String, provider: C8SAPI.RepositoryConnection.Provider?, commit: String)
+        -> String?
+    {
         guard var base = URL(string: repository), let scheme = base.scheme?.lowercased(),
             scheme == "https" || scheme == "http", base.host != nil,
             commit.allSatisfy({ $0.isHexDigit }), !commit.isEmpty
@@ -52,7 +54,8 @@ enum RunFormat {
         }
     }
 
-    /// The short commit, linked to the forge when a C8SAPI.RepositoryConnection of the run's config names the repository.
+    /// The short commit, linked to the forge when a C8SAPI.RepositoryConnection of the run's config names the
+    /// repository.
     static func commitHTML(_ run: PipelineRun, connections: [C8SAPI.RepositoryConnection]) -> String {
         guard let commit = run.spec.commit, !commit.isEmpty else { return "" }
         let short = HTML.escape(String(commit.prefix(8)))
@@ -61,7 +64,8 @@ enum RunFormat {
                 && $0.spec.pipelineConfigRef.name == run.spec.pipelineConfigRef.name
         }
         guard let connection,
-            let url = commitURL(repository: connection.spec.repository, provider: connection.spec.provider, commit: commit)
+            let url = commitURL(
+                repository: connection.spec.repository, provider: connection.spec.provider, commit: commit)
         else { return "<code title=\"\(HTML.escape(commit))\">\(short)</code>" }
         return "<a class=\"commit\" href=\"\(HTML.escape(url))\" rel=\"noreferrer\"><code>\(short)</code></a>"
     }

@@ -26,7 +26,8 @@ struct RunView: Sendable {
     }
 
     var html: String {
-        var out = "<section class=\"summary\"><h1>\(HTML.escape(name)) \(RunFormat.badge(run.status?.phase?.rawValue))</h1>"
+        var out =
+            "<section class=\"summary\"><h1>\(HTML.escape(name)) \(RunFormat.badge(run.status?.phase?.rawValue))</h1>"
         out += "<dl>"
         func item(_ label: String, _ valueHTML: String) {
             guard !valueHTML.isEmpty else { return }
@@ -40,7 +41,9 @@ struct RunView: Sendable {
         item("Triggered by", HTML.escape(run.spec.triggeredBy ?? ""))
         item("Matrix", HTML.escape(RunsTable.combination(run)))
         item("Started", HTML.escape(RunFormat.time(run.status?.startTime)))
-        item("Duration", HTML.escape(RunFormat.duration(start: run.status?.startTime, end: run.status?.completionTime, now: now)))
+        item(
+            "Duration",
+            HTML.escape(RunFormat.duration(start: run.status?.startTime, end: run.status?.completionTime, now: now)))
         item("Message", HTML.escape(run.status?.message ?? ""))
         out += "</dl><div class=\"actions\">"
         let terminal = run.status?.phase?.isTerminal == true
@@ -56,10 +59,13 @@ struct RunView: Sendable {
             out += "<table class=\"grid children\"><thead><tr><th>Run</th><th>Combination</th><th>Phase</th>"
             out += "<th>Duration</th></tr></thead><tbody>"
             for child in children {
-                out += "<tr><td><a href=\"\(HTML.escape(RunFormat.runPath(child)))\">\(HTML.escape(child.metadata.name ?? ""))</a></td>"
+                out += "<tr><td><a href=\"\(HTML.escape(RunFormat.runPath(child)))\">"
+                out += "\(HTML.escape(child.metadata.name ?? ""))</a></td>"
                 out += "<td>\(HTML.escape(RunsTable.combination(child)))</td>"
                 out += "<td>\(RunFormat.badge(child.status?.phase?.rawValue))</td>"
-                out += "<td>\(HTML.escape(RunFormat.duration(start: child.status?.startTime, end: child.status?.completionTime, now: now)))</td></tr>"
+                let duration = RunFormat.duration(
+                    start: child.status?.startTime, end: child.status?.completionTime, now: now)
+                out += "<td>\(HTML.escape(duration))</td></tr>"
             }
             out += "</tbody></table></section>"
         }
@@ -97,7 +103,8 @@ struct RunView: Sendable {
         for step in names {
             let status = run.status?[step: step]
             let path = RunFormat.stepPath(namespace: namespace, run: name, step: step)
-            out += "<tr data-step=\"\(HTML.escape(step))\"><td><a href=\"\(HTML.escape(path))\">\(HTML.escape(step))</a></td>"
+            out += "<tr data-step=\"\(HTML.escape(step))\">"
+            out += "<td><a href=\"\(HTML.escape(path))\">\(HTML.escape(step))</a></td>"
             out += "<td>\(RunFormat.badge(status?.phase?.rawValue))</td>"
             out += "<td class=\"num\">\(status?.exitCode.map(String.init) ?? "")</td>"
             var reason = HTML.escape(status?.reason ?? "")
@@ -106,7 +113,8 @@ struct RunView: Sendable {
             }
             out += "<td>\(reason)</td><td>\(HTML.escape(status?.nodeName ?? ""))</td>"
             out += "<td>\(HTML.escape(RunFormat.time(status?.startTime)))</td>"
-            out += "<td>\(HTML.escape(RunFormat.duration(start: status?.startTime, end: status?.completionTime, now: now)))</td>"
+            let duration = RunFormat.duration(start: status?.startTime, end: status?.completionTime, now: now)
+            out += "<td>\(HTML.escape(duration))</td>"
             var log = ""
             if let lines = status?.logs?.lines {
                 log = "\(lines) lines" + (status?.logs?.complete == true ? "" : " (live)")
@@ -134,7 +142,8 @@ struct RunView: Sendable {
         out += "<th>Message</th><th>Count</th><th>Last seen</th></tr></thead><tbody>"
         for event in events.suffix(100) {
             out += "<tr><td>\(HTML.escape(event.type ?? ""))</td><td>\(HTML.escape(event.reason ?? ""))</td>"
-            out += "<td>\(HTML.escape(event.message ?? ""))</td><td class=\"num\">\(event.count.map(String.init) ?? "")</td>"
+            out += "<td>\(HTML.escape(event.message ?? ""))</td>"
+            out += "<td class=\"num\">\(event.count.map(String.init) ?? "")</td>"
             out += "<td>\(HTML.escape(RunFormat.time(event.lastTimestamp ?? event.firstTimestamp)))</td></tr>"
         }
         return out + "</tbody></table></section>"

@@ -140,7 +140,8 @@ struct RunsTable: Sendable {
         out += "<td>\(RunFormat.badge(run.status?.phase?.rawValue))"
         if let aggregate { out += " <span class=\"aggregate\">\(HTML.escape(aggregate))</span>" }
         out += "</td><td>\(HTML.escape(RunFormat.time(run.status?.startTime)))</td>"
-        out += "<td>\(HTML.escape(RunFormat.duration(start: run.status?.startTime, end: run.status?.completionTime, now: now)))</td>"
+        let duration = RunFormat.duration(start: run.status?.startTime, end: run.status?.completionTime, now: now)
+        out += "<td>\(HTML.escape(duration))</td>"
         return out
     }
 }

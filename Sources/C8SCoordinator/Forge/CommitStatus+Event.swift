@@ -2,7 +2,8 @@ extension CommitStatus {
     /// The status of the run `event` triggered: its commit, and its branch (a pull request's head
     /// branch) as GitLab's `ref`. `nil` when the event names no commit.
     public init?(
-        event: ForgeEvent, pipelineName: String, phase: CommitStatusPhase, targetURL: String? = nil, description: String? = nil
+        event: ForgeEvent, pipelineName: String, phase: CommitStatusPhase, targetURL: String? = nil,
+        description: String? = nil
     ) {
         guard let sha = event.commitSHA else { return nil }
         self.init(

@@ -13,7 +13,8 @@ public struct CommitStatus: Sendable, Hashable {
     public var pipelineName: String
 
     public init(
-        commitSHA: String, ref: String? = nil, phase: CommitStatusPhase, targetURL: String? = nil, description: String? = nil,
+        commitSHA: String, ref: String? = nil, phase: CommitStatusPhase, targetURL: String? = nil,
+        description: String? = nil,
         pipelineName: String
     ) {
         self.commitSHA = commitSHA

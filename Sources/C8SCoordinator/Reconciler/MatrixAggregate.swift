@@ -40,7 +40,8 @@ public enum MatrixAggregate {
             }
             status.completionTime = status.completionTime ?? KubeTime(now)
             conditionStatus = status.phase == .succeeded ? "True" : "False"
-            reason = status.phase == .succeeded ? "Succeeded" : (status.phase == .cancelled ? "Cancelled" : "ChildFailed")
+            reason =
+                status.phase == .succeeded ? "Succeeded" : (status.phase == .cancelled ? "Cancelled" : "ChildFailed")
         } else {
             let started = phases.contains { $0 != .pending }
             status.phase = started ? .running : .pending

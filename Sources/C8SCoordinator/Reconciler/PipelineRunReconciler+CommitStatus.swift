@@ -19,7 +19,8 @@ extension PipelineRunReconciler {
     func reportCommitStatus(
         _ key: ObjectKey, reporter: CommitStatusReporter, settings: CommitStatusConfiguration
     ) async throws -> WorkResult {
-        guard let run = cachedRun(key), run.metadata.deletionTimestamp == nil, run.metadata.labels?[C8SLabels.matrixParent] == nil,
+        guard let run = cachedRun(key), run.metadata.deletionTimestamp == nil,
+            run.metadata.labels?[C8SLabels.matrixParent] == nil,
             let commit = run.spec.commit, !commit.isEmpty,
             let phase = CommitStatusProgress.next(
                 phase: run.status?.phase, reported: run.metadata.annotations?[CommitStatusProgress.annotation])
@@ -27,7 +28,9 @@ extension PipelineRunReconciler {
         var logger = self.logger
         logger[metadataKey: "run.name"] = "\(key)"
         let config = run.spec.pipelineConfigRef.name
-        guard let connection = connections(of: run).first, let authRef = connection.spec.authSecretRef else { return .done }
+        guard let connection = connections(of: run).first, let authRef = connection.spec.authSecretRef else {
+            return .done
+        }
         guard let target = try await statusTarget(connection, authRef: authRef, run: run, logger: logger) else {
             try await markReported(run, phase)
             return .done
@@ -72,10 +75,12 @@ extension PipelineRunReconciler {
         let secret = try await client.getIfPresent(Secret.self, name: authRef.name, namespace: namespace)
         var token = secret?.value(key).map { String(decoding: $0, as: UTF8.self) } ?? ""
         while token.hasSuffix("\n") || token.hasSuffix("\r") { token.removeLast() }
-        guard let provider = ForgeProvider(
-            connectionProvider: connection.spec.provider.rawValue, repository: repository), !token.isEmpty
+        guard
+            let provider = ForgeProvider(
+                connectionProvider: connection.spec.provider.rawValue, repository: repository), !token.isEmpty
         else {
-            let why = token.isEmpty
+            let why =
+                token.isEmpty
                 ? "Secret \(namespace)/\(authRef.name) key \(key) (authSecretRef of RepositoryConnection "
                     + "\(connection.metadata.name ?? "")) is missing or empty"
                 : "RepositoryConnection \(connection.metadata.name ?? "") names an unknown provider"
@@ -94,9 +99,10 @@ extension PipelineRunReconciler {
     /// Records `phase` as reported (a merge patch of the run's annotation: no status or spec is touched).
     func markReported(_ run: PipelineRun, _ phase: CommitStatusPhase) async throws {
         do {
-            writtenRuns.record(try await client.patch(
-                PipelineRun.self, name: run.metadata.name ?? "", namespace: run.metadata.namespace,
-                .merge(["metadata": ["annotations": [CommitStatusProgress.annotation: .string(phase.rawValue)]]])))
+            writtenRuns.record(
+                try await client.patch(
+                    PipelineRun.self, name: run.metadata.name ?? "", namespace: run.metadata.namespace,
+                    .merge(["metadata": ["annotations": [CommitStatusProgress.annotation: .string(phase.rawValue)]]])))
         } catch let error as KubeError where error.isNotFound {}
     }
 }

@@ -13,10 +13,12 @@ extension PipelineRunReconciler {
         let name = run.metadata.name ?? ""
         let jobs = try await client.list(
             Job.self, namespace: run.metadata.namespace,
-            options: ListOptions(labelSelector: "\(C8SLabels.pipelineRun)=\(name)")).items
+            options: ListOptions(labelSelector: "\(C8SLabels.pipelineRun)=\(name)")
+        ).items
         let children = try await client.list(
             PipelineRun.self, namespace: run.metadata.namespace,
-            options: ListOptions(labelSelector: "\(C8SLabels.matrixParent)=\(name)")).items
+            options: ListOptions(labelSelector: "\(C8SLabels.matrixParent)=\(name)")
+        ).items
         for job in jobs where job.metadata.deletionTimestamp == nil {
             do {
                 try await client.delete(
@@ -33,10 +35,12 @@ extension PipelineRunReconciler {
         }
         let remainingJobs = try await client.list(
             Job.self, namespace: run.metadata.namespace,
-            options: ListOptions(labelSelector: "\(C8SLabels.pipelineRun)=\(name)")).items
+            options: ListOptions(labelSelector: "\(C8SLabels.pipelineRun)=\(name)")
+        ).items
         let remainingChildren = try await client.list(
             PipelineRun.self, namespace: run.metadata.namespace,
-            options: ListOptions(labelSelector: "\(C8SLabels.matrixParent)=\(name)")).items
+            options: ListOptions(labelSelector: "\(C8SLabels.matrixParent)=\(name)")
+        ).items
         guard remainingJobs.isEmpty, remainingChildren.isEmpty else { return .requeueAfter(.seconds(1)) }
         do {
             try await client.modify(PipelineRun.self, name: name, namespace: run.metadata.namespace) { object in

@@ -24,7 +24,8 @@ extension PipelineRunReconciler {
             combinations = try MatrixExpansion.boundedCombinations(of: spec.matrix)
         } catch {
             let setup = RunSetupError(problems: [error])
-            await record(RunEventNote(type: "Warning", reason: setup.reason, message: setup.message), about: run, logger: logger)
+            await record(
+                RunEventNote(type: "Warning", reason: setup.reason, message: setup.message), about: run, logger: logger)
             try await fail(run, reason: setup.reason, message: setup.message, logger: logger)
             return .done
         }
@@ -54,9 +55,10 @@ extension PipelineRunReconciler {
         }
         if run.spec.cancel == true {
             for child in children where child.spec.cancel != true && child.status?.phase?.isTerminal != true {
-                writtenRuns.record(try await client.patch(
-                    PipelineRun.self, name: child.metadata.name ?? "", namespace: child.metadata.namespace,
-                    .merge(["spec": ["cancel": true]])))
+                writtenRuns.record(
+                    try await client.patch(
+                        PipelineRun.self, name: child.metadata.name ?? "", namespace: child.metadata.namespace,
+                        .merge(["spec": ["cancel": true]])))
             }
         }
         let status = MatrixAggregate.status(parent: run, children: children, expected: combinations.count, now: now)

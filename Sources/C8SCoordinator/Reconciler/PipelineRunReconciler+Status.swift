@@ -29,8 +29,9 @@ extension PipelineRunReconciler {
                 writtenRuns.record(written)
                 break
             } catch let error as KubeError where error.isConflict && attempt < 5 {
-                guard let fresh = try await client.getIfPresent(
-                    PipelineRun.self, name: run.metadata.name ?? "", namespace: run.metadata.namespace),
+                guard
+                    let fresh = try await client.getIfPresent(
+                        PipelineRun.self, name: run.metadata.name ?? "", namespace: run.metadata.namespace),
                     fresh.spec == run.spec, fresh.metadata.deletionTimestamp == nil,
                     PipelineRun.Status.differOnlyInAgentFields(fresh.status, run.status)
                 else { throw error }
@@ -130,8 +131,9 @@ extension PipelineRunReconciler {
         }
         if base == nil {
             let name = run.spec.pipelineConfigRef.name
-            guard let config = try await client.getIfPresent(
-                PipelineConfig.self, name: name, namespace: run.metadata.namespace)
+            guard
+                let config = try await client.getIfPresent(
+                    PipelineConfig.self, name: name, namespace: run.metadata.namespace)
             else {
                 throw RunSetupError(reason: "ConfigNotFound", message: "PipelineConfig \(name) does not exist")
             }

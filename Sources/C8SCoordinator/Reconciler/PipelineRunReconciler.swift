@@ -87,10 +87,12 @@ public final class PipelineRunReconciler: Service, Sendable {
             client: client, configuration: .init(namespace: configuration.namespace),
             indexers: [Self.matrixParentIndex: Self.labelIndexer(C8SLabels.matrixParent)], logger: logger)
         jobs = Informer(
-            client: client, configuration: .init(namespace: configuration.namespace, labelSelector: C8SLabels.pipelineRun),
+            client: client,
+            configuration: .init(namespace: configuration.namespace, labelSelector: C8SLabels.pipelineRun),
             indexers: [Self.runIndex: Self.labelIndexer(C8SLabels.pipelineRun)], logger: logger)
         pods = Informer(
-            client: client, configuration: .init(namespace: configuration.namespace, labelSelector: C8SLabels.pipelineRun),
+            client: client,
+            configuration: .init(namespace: configuration.namespace, labelSelector: C8SLabels.pipelineRun),
             indexers: [Self.runIndex: Self.labelIndexer(C8SLabels.pipelineRun)], logger: logger)
         connections = Informer(
             client: client, configuration: .init(namespace: configuration.namespace),
@@ -114,42 +116,50 @@ public final class PipelineRunReconciler: Service, Sendable {
         self.createdJobs = createdJobs
         let queue = self.queue
         // The overlays and counters first: a reconcile that the next handler queues reads them.
-        runs.addHandler(InformerHandler(
-            onAdd: { [weak self] run in
-                writtenRuns.observed(run)
-                self?.tally.withLock { _ = $0.apply(run) }
-            },
-            onUpdate: { [weak self] _, run in
-                writtenRuns.observed(run)
-                self?.tally.withLock { _ = $0.apply(run) }
-            },
-            onDelete: { [weak self] run in
-                writtenRuns.deleted(run)
-                self?.events.withLock { $0.forget(run: run.metadata.uid ?? "") }
-                if let config = self?.tally.withLock({ $0.remove(run) }) { self?.configQueue.add(config) }
-            }))
-        jobs.addHandler(InformerHandler(
-            onAdd: { createdJobs.observed($0) }, onUpdate: { _, job in createdJobs.observed(job) },
-            onDelete: { createdJobs.deleted($0) }))
-        runs.addHandler(InformerHandler(
-            onAdd: { Self.enqueue(run: $0, into: queue) },
-            onUpdate: { _, new in Self.enqueue(run: new, into: queue) },
-            onDelete: { Self.enqueue(run: $0, into: queue) }))
+        runs.addHandler(
+            InformerHandler(
+                onAdd: { [weak self] run in
+                    writtenRuns.observed(run)
+                    self?.tally.withLock { _ = $0.apply(run) }
+                },
+                onUpdate: { [weak self] _, run in
+                    writtenRuns.observed(run)
+                    self?.tally.withLock { _ = $0.apply(run) }
+                },
+                onDelete: { [weak self] run in
+                    writtenRuns.deleted(run)
+                    self?.events.withLock { $0.forget(run: run.metadata.uid ?? "") }
+                    if let config = self?.tally.withLock({ $0.remove(run) }) { self?.configQueue.add(config) }
+                }))
+        jobs.addHandler(
+            InformerHandler(
+                onAdd: { createdJobs.observed($0) }, onUpdate: { _, job in createdJobs.observed(job) },
+                onDelete: { createdJobs.deleted($0) }))
+        runs.addHandler(
+            InformerHandler(
+                onAdd: { Self.enqueue(run: $0, into: queue) },
+                onUpdate: { _, new in Self.enqueue(run: new, into: queue) },
+                onDelete: { Self.enqueue(run: $0, into: queue) }))
         if configuration.commitStatus != nil {
             let statusQueue = self.statusQueue
-            runs.addHandler(InformerHandler(
-                onAdd: { Self.enqueueStatus(of: $0, into: statusQueue) },
-                onUpdate: { _, new in Self.enqueueStatus(of: new, into: statusQueue) },
-                onDelete: { _ in }))
+            runs.addHandler(
+                InformerHandler(
+                    onAdd: { Self.enqueueStatus(of: $0, into: statusQueue) },
+                    onUpdate: { _, new in Self.enqueueStatus(of: new, into: statusQueue) },
+                    onDelete: { _ in }))
         }
         let owned: @Sendable (ObjectMeta) -> Void = { metadata in
             guard let run = metadata.labels?[C8SLabels.pipelineRun] else { return }
             queue.add(ObjectKey(namespace: metadata.namespace, name: run))
         }
-        jobs.addHandler(InformerHandler(
-            onAdd: { owned($0.metadata) }, onUpdate: { _, new in owned(new.metadata) }, onDelete: { owned($0.metadata) }))
-        pods.addHandler(InformerHandler(
-            onAdd: { owned($0.metadata) }, onUpdate: { _, new in owned(new.metadata) }, onDelete: { owned($0.metadata) }))
+        jobs.addHandler(
+            InformerHandler(
+                onAdd: { owned($0.metadata) }, onUpdate: { _, new in owned(new.metadata) },
+                onDelete: { owned($0.metadata) }))
+        pods.addHandler(
+            InformerHandler(
+                onAdd: { owned($0.metadata) }, onUpdate: { _, new in owned(new.metadata) },
+                onDelete: { owned($0.metadata) }))
     }
 
     /// Whether the informers have listed everything once (the reconciler is working).
@@ -219,7 +229,8 @@ public final class PipelineRunReconciler: Service, Sendable {
             spec = try await resolvedSpec(of: run)
         } catch let error as RunSetupError {
             logger.warning("run cannot start", metadata: ["reason": "\(error.reason)"])
-            await record(RunEventNote(type: "Warning", reason: error.reason, message: error.message), about: run, logger: logger)
+            await record(
+                RunEventNote(type: "Warning", reason: error.reason, message: error.message), about: run, logger: logger)
             try await fail(run, reason: error.reason, message: error.message, logger: logger)
             return .done
         }
@@ -238,8 +249,9 @@ public final class PipelineRunReconciler: Service, Sendable {
     /// on a conflict a read-modify-write of the current object.
     func ensureMetadata(_ run: PipelineRun) async throws -> PipelineRun {
         let config = run.spec.pipelineConfigRef.name
-        guard run.metadata.finalizers?.contains(C8SFinalizers.cleanup) != true
-            || run.metadata.labels?[C8SLabels.pipelineConfig] != config
+        guard
+            run.metadata.finalizers?.contains(C8SFinalizers.cleanup) != true
+                || run.metadata.labels?[C8SLabels.pipelineConfig] != config
         else { return run }
         let change: @Sendable (inout PipelineRun) -> Void = { object in
             if object.metadata.finalizers?.contains(C8SFinalizers.cleanup) != true {
@@ -272,9 +284,10 @@ public final class PipelineRunReconciler: Service, Sendable {
             if let step = job.metadata.labels?[C8SLabels.step] { jobsByStep[step] = job }
         }
         var podsByStep: [String: Pod] = [:]
-        for pod in stepPods.sorted(by: { ($0.metadata.creationTimestamp?.date ?? .distantPast)
-            < ($1.metadata.creationTimestamp?.date ?? .distantPast) })
-        {
+        for pod in stepPods.sorted(by: {
+            ($0.metadata.creationTimestamp?.date ?? .distantPast)
+                < ($1.metadata.creationTimestamp?.date ?? .distantPast)
+        }) {
             if let step = pod.metadata.labels?[C8SLabels.step] { podsByStep[step] = pod }
         }
 
@@ -311,9 +324,10 @@ public final class PipelineRunReconciler: Service, Sendable {
             await updateConfigStatus(of: written, logger: logger)
             return .done
         }
-        let jobFailedAtCreation = decision.status.steps?.contains {
-            $0.reason == "JobCreationFailed" || $0.reason == "JobNameTaken"
-        } ?? false
+        let jobFailedAtCreation =
+            decision.status.steps?.contains {
+                $0.reason == "JobCreationFailed" || $0.reason == "JobNameTaken"
+            } ?? false
         if jobFailedAtCreation { return .requeueAfter(.milliseconds(1)) }
         return requeue(at: decision.nextDeadline, now: now)
     }
@@ -410,7 +424,8 @@ struct RunSetupError: Error {
         reason = exceeded.isEmpty ? "InvalidPipeline" : "LimitExceeded"
         let shown = (exceeded.isEmpty ? problems : exceeded + problems.filter { $0.kind != .limitExceeded })
             .prefix(Self.maxProblems)
-        var text = (exceeded.isEmpty ? "the pipeline is invalid: " : "the pipeline exceeds a limit: ")
+        var text =
+            (exceeded.isEmpty ? "the pipeline is invalid: " : "the pipeline exceeds a limit: ")
             + shown.map(\.description).joined(separator: "; ")
         if problems.count > shown.count { text += "; and \(problems.count - shown.count) more" }
         if text.utf8.count > Self.maxMessageBytes {

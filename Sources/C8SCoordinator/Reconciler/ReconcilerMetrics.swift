@@ -18,7 +18,8 @@ public struct ReconcilerMetrics: Sendable {
         runsStarted = Counter(label: "c8s_runs_started_total", factory: factory)
         var runs: [PipelineRun.Phase: Counter] = [:]
         for phase in [PipelineRun.Phase.succeeded, .failed, .cancelled] {
-            runs[phase] = Counter(label: "c8s_runs_finished_total", dimensions: [("phase", phase.rawValue)], factory: factory)
+            runs[phase] = Counter(
+                label: "c8s_runs_finished_total", dimensions: [("phase", phase.rawValue)], factory: factory)
         }
         runsFinished = runs
         var steps: [PipelineRun.StepPhase: Counter] = [:]

@@ -60,10 +60,11 @@ public struct RunDecision: Sendable {
             steps[step.name] = current
         }
 
-        let plan = Planner.plan(PlannerInput(
-            steps: SelectedSteps.planSteps(run: run, spec: spec),
-            observed: observed, now: PlannerTime(now), runStart: PlannerTime(runStart), runTimeout: spec.timeout,
-            cancelRequested: run.spec.cancel == true))
+        let plan = Planner.plan(
+            PlannerInput(
+                steps: SelectedSteps.planSteps(run: run, spec: spec),
+                observed: observed, now: PlannerTime(now), runStart: PlannerTime(runStart), runTimeout: spec.timeout,
+                cancelRequested: run.spec.cancel == true))
 
         var decision = RunDecision(status: status)
         let byName = Dictionary(spec.steps.map { ($0.name, $0) }, uniquingKeysWith: { first, _ in first })
@@ -109,7 +110,8 @@ public struct RunDecision: Sendable {
                 switch reason {
                 case .stepTimeout:
                     current.reason = "DeadlineExceeded"
-                    current.message = "the step ran longer than its timeout of \(byName[name]?.timeout?.description ?? "?")"
+                    current.message =
+                        "the step ran longer than its timeout of \(byName[name]?.timeout?.description ?? "?")"
                 case .runTimeout:
                     current.reason = "RunTimeout"
                     current.message = "the run exceeded its timeout of \(spec.timeout?.description ?? "?")"
@@ -128,7 +130,8 @@ public struct RunDecision: Sendable {
         if let finished {
             status.phase = finished
             status.completionTime = status.completionTime ?? KubeTime(now)
-            let (reason, message) = Self.outcome(finished, spec: spec, steps: status.steps ?? [], runTimedOut: runTimedOut)
+            let (reason, message) = Self.outcome(
+                finished, spec: spec, steps: status.steps ?? [], runTimedOut: runTimedOut)
             status.message = message
             status.conditions = Self.setCondition(
                 status.conditions, status: finished == .succeeded ? "True" : "False", reason: reason,
@@ -139,7 +142,8 @@ public struct RunDecision: Sendable {
             let total = spec.steps.count
             let done = (status.steps ?? []).filter { $0.phase?.isTerminal == true }.count
             let waiting = (status.steps ?? []).first { $0.phase == .pending && $0.reason != nil }
-            status.message = waiting.map { "step \($0.name): \($0.message ?? $0.reason ?? "")" }
+            status.message =
+                waiting.map { "step \($0.name): \($0.message ?? $0.reason ?? "")" }
                 ?? "\(done)/\(total) steps finished"
             status.conditions = Self.setCondition(
                 status.conditions, status: "Unknown", reason: waiting?.reason ?? (started ? "Running" : "Pending"),
@@ -162,7 +166,9 @@ public struct RunDecision: Sendable {
         {
             return true
         }
-        if let timeout = step.timeout, let start = status.startTime?.date, now >= start.addingTimeInterval(timeout.seconds) {
+        if let timeout = step.timeout, let start = status.startTime?.date,
+            now >= start.addingTimeInterval(timeout.seconds)
+        {
             return true
         }
         return false
@@ -187,8 +193,10 @@ public struct RunDecision: Sendable {
                 ($0.phase == .failed && !allowed.contains($0.name)) || $0.phase == .cancelled
             }) {
                 let detail = failed.message ?? failed.reason ?? "failed"
-                return (failed.reason == "DeadlineExceeded" ? "StepTimeout" : "StepFailed",
-                    "step \(failed.name) failed: \(detail)")
+                return (
+                    failed.reason == "DeadlineExceeded" ? "StepTimeout" : "StepFailed",
+                    "step \(failed.name) failed: \(detail)"
+                )
             }
             return ("Failed", "the run failed")
         case .pending, .running:
@@ -201,7 +209,8 @@ public struct RunDecision: Sendable {
     ) -> [Condition] {
         var conditions = conditions ?? []
         conditions.set(
-            Condition(type: "Succeeded", status: status, observedGeneration: generation, reason: reason,
+            Condition(
+                type: "Succeeded", status: status, observedGeneration: generation, reason: reason,
                 message: message),
             now: KubeTime(now))
         return conditions

@@ -27,8 +27,10 @@ public struct RunEventNote: Sendable, Hashable {
                 notes.append(RunEventNote(reason: "StepStarted", message: "step \(step.name) started (Job \(job))"))
             }
             if step.phase == .pending || step.phase == .running, let reason = step.reason, reason != before?.reason {
-                notes.append(RunEventNote(
-                    type: "Warning", reason: "StepWaiting", message: "step \(step.name): \(step.message ?? reason)"))
+                notes.append(
+                    RunEventNote(
+                        type: "Warning", reason: "StepWaiting", message: "step \(step.name): \(step.message ?? reason)")
+                )
             }
             guard let phase = step.phase, phase != before?.phase else { continue }
             let detail = step.message.map { ": \($0)" } ?? ""
@@ -36,13 +38,16 @@ public struct RunEventNote: Sendable, Hashable {
             case .succeeded:
                 notes.append(RunEventNote(reason: "StepSucceeded", message: "step \(step.name) succeeded"))
             case .failed:
-                notes.append(RunEventNote(
-                    type: "Warning", reason: "StepFailed", message: "step \(step.name) failed\(detail)"))
+                notes.append(
+                    RunEventNote(
+                        type: "Warning", reason: "StepFailed", message: "step \(step.name) failed\(detail)"))
             case .skipped:
-                notes.append(RunEventNote(reason: "StepSkipped", message: "step \(step.name) \(step.message ?? "skipped")"))
+                notes.append(
+                    RunEventNote(reason: "StepSkipped", message: "step \(step.name) \(step.message ?? "skipped")"))
             case .cancelled:
-                notes.append(RunEventNote(
-                    type: "Warning", reason: "StepCancelled", message: "step \(step.name) was cancelled"))
+                notes.append(
+                    RunEventNote(
+                        type: "Warning", reason: "StepCancelled", message: "step \(step.name) was cancelled"))
             case .pending, .running:
                 break
             }

@@ -30,7 +30,8 @@ public struct StepJobBuilder: Sendable {
     }
 
     public init(configuration: ReconcilerConfiguration) {
-        self.init(cloneImage: configuration.cloneImage, ttlSecondsAfterFinished: configuration.jobTTLSecondsAfterFinished)
+        self.init(
+            cloneImage: configuration.cloneImage, ttlSecondsAfterFinished: configuration.jobTTLSecondsAfterFinished)
     }
 
     /// The Job for `step` of `run` (which must have been read from the server: the owner reference needs its uid).
@@ -69,10 +70,11 @@ public struct StepJobBuilder: Sendable {
                     ],
                 ])
                 mounts.append(["name": "git-ssh", "mountPath": .string(Self.sshKeyDirectory), "readOnly": true])
-                env.append(EnvVar(
-                    name: "GIT_SSH_COMMAND",
-                    value: "ssh -i \(Self.sshKeyDirectory)/id -o IdentitiesOnly=yes "
-                        + "-o StrictHostKeyChecking=accept-new -o UserKnownHostsFile=/tmp/known_hosts"))
+                env.append(
+                    EnvVar(
+                        name: "GIT_SSH_COMMAND",
+                        value: "ssh -i \(Self.sshKeyDirectory)/id -o IdentitiesOnly=yes "
+                            + "-o StrictHostKeyChecking=accept-new -o UserKnownHostsFile=/tmp/known_hosts"))
             case nil:
                 break
             }
@@ -161,8 +163,10 @@ public struct StepJobBuilder: Sendable {
         ]
         var git = "git"
         if case .token = clone.credentials {
-            git = "git -c credential.helper= "
-                + "-c credential.helper='!f() { echo \"username=$C8S_GIT_USERNAME\"; echo \"password=$C8S_GIT_TOKEN\"; }; f'"
+            git =
+                "git -c credential.helper= "
+                + "-c credential.helper='!f() { echo \"username=$C8S_GIT_USERNAME\"; "
+                + "echo \"password=$C8S_GIT_TOKEN\"; }; f'"
         }
         if clone.commit != nil {
             lines.append("\(git) fetch -q --depth 1 origin \"$C8S_COMMIT\" || \(git) fetch -q origin")

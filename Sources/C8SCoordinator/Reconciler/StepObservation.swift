@@ -69,10 +69,12 @@ public struct StepObservation: Sendable, Hashable {
         // Still active: look for a reason the Pod does not run.
         for container in [clone, step].compactMap({ $0 }) {
             if let waiting = container.state?.waiting, let reason = waiting.reason, waitingProblems.contains(reason) {
-                let image = pod?.spec?.initContainers?.first { $0.name == container.name }?.image
+                let image =
+                    pod?.spec?.initContainers?.first { $0.name == container.name }?.image
                     ?? pod?.spec?.containers.first { $0.name == container.name }?.image ?? "the image"
                 observation.reason = reason
-                observation.message = reason.contains("Image")
+                observation.message =
+                    reason.contains("Image")
                     ? "cannot pull image \(image): \(waiting.message ?? reason)"
                     : waiting.message ?? reason
                 return observation
@@ -109,7 +111,8 @@ public struct StepObservation: Sendable, Hashable {
             completionTime: terminated.finishedAt)
         if terminated.exitCode != 0 {
             observation.reason = terminated.reason == "OOMKilled" ? "OOMKilled" : "Error"
-            observation.message = terminated.reason == "OOMKilled"
+            observation.message =
+                terminated.reason == "OOMKilled"
                 ? "the step ran out of memory and was killed"
                 : "the step's commands failed with exit code \(terminated.exitCode)"
         }

@@ -30,7 +30,8 @@ public struct KubeRepositoryConnections: Sendable {
 
     static func repositoryURL(of spec: C8SAPI.RepositoryConnection.Spec) -> String? {
         let text = spec.repository.trimmingASCIIWhitespace()
-        let isShortForm = !text.contains("://") && !text.contains("@") && !text.contains(":")
+        let isShortForm =
+            !text.contains("://") && !text.contains("@") && !text.contains(":")
             && !(text.split(separator: "/").first?.contains(".") ?? true)
         guard isShortForm else { return text }
         switch spec.provider {
@@ -60,7 +61,8 @@ public struct KubeRepositoryConnections: Sendable {
             let provider = ForgeProvider(
                 connectionProvider: resource.spec.provider.rawValue, repository: repository)
         else {
-            throw TriggerLookupError("RepositoryConnection \(namespace)/\(name): unknown provider \(resource.spec.provider.rawValue)")
+            throw TriggerLookupError(
+                "RepositoryConnection \(namespace)/\(name): unknown provider \(resource.spec.provider.rawValue)")
         }
         guard let webhookRef = resource.spec.webhookSecretRef else {
             throw TriggerLookupError("RepositoryConnection \(namespace)/\(name) has no spec.webhookSecretRef")

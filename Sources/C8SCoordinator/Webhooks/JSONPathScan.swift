@@ -76,8 +76,9 @@ struct JSONPathScan: Sendable {
                 }
             default:
                 // A number, true, false or null: skip to the next delimiter.
-                guard (0x2D...0x39).contains(byte) || (0x61...0x7A).contains(byte) || byte == 0x2B
-                    || byte == 0x45
+                guard
+                    (0x2D...0x39).contains(byte) || (0x61...0x7A).contains(byte) || byte == 0x2B
+                        || byte == 0x45
                 else { return results }
                 index += 1
             }

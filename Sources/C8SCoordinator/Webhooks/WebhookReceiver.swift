@@ -83,7 +83,8 @@ public struct WebhookReceiver: Sendable {
             event = try source.decode(headers: headers, body: body)
             try Self.checkNames(event)
         } catch {
-            logger.info("webhook refused", metadata: ["webhook.status": "\(error.status)", "error.message": "\(error)"])
+            logger.info(
+                "webhook refused", metadata: ["webhook.status": "\(error.status)", "error.message": "\(error)"])
             return WebhookResponse(error)
         }
         logger[metadataKey: "webhook.delivery"] = "\(event.deliveryID)"

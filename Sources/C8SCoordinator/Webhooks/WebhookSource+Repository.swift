@@ -26,8 +26,10 @@ extension WebhookSource {
             urls = found.sorted { $0.path < $1.path }.map(\.value)
         case .bitbucket:
             if BitbucketWebhook.provider(headers: headers) == .bitbucketCloud {
-                let found = JSONPathScan(paths: [["repository", "full_name"], ["repository", "links", "html", "href"]])
-                    .values(in: json)
+                let found = JSONPathScan(paths: [
+                    ["repository", "full_name"], ["repository", "links", "html", "href"],
+                ])
+                .values(in: json)
                 let web = found.first { $0.path == 1 }?.value
                 if let fullName = found.first(where: { $0.path == 0 })?.value {
                     let host = web.flatMap { RepositoryURL($0)?.host } ?? "bitbucket.org"

@@ -7,7 +7,8 @@ public struct PipelineError: Error, Sendable, Hashable, CustomStringConvertible 
     public struct Kind: Sendable, Hashable, CustomStringConvertible {
         private enum Code: String, Sendable, Hashable {
             case syntax, documentTooLarge, aliasLimit, duplicateKey, unknownField, wrongType, missingField
-            case invalidValue, duplicateStep, unknownDependency, cycle, undefinedMatrixAxis, unreadableFile, limitExceeded
+            case invalidValue, duplicateStep, unknownDependency, cycle, undefinedMatrixAxis, unreadableFile,
+                limitExceeded
             case tooManyErrors
         }
 

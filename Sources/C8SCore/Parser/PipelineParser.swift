@@ -110,12 +110,14 @@ public enum PipelineParser {
                 case .aliasLimit: .aliasLimit
                 }
             throw PipelineErrors([
-                PipelineError(kind, field: "", message: error.message, file: file, line: error.line, column: error.column)
+                PipelineError(
+                    kind, field: "", message: error.message, file: file, line: error.line, column: error.column)
             ])
         }
         guard let document, !document.isNull else {
             throw PipelineErrors([
-                PipelineError(.missingField, field: "steps", message: "the file is empty; a pipeline needs \"steps\"", file: file)
+                PipelineError(
+                    .missingField, field: "steps", message: "the file is empty; a pipeline needs \"steps\"", file: file)
             ])
         }
         guard case .mapping = document.content else {

@@ -17,7 +17,9 @@ package enum Names {
     /// An environment variable name: a letter or `_`, then letters, digits or `_`.
     package static func isEnvironmentName(_ name: String) -> Bool {
         guard let first = name.utf8.first, !(first >= 48 && first <= 57) else { return false }
-        return name.utf8.allSatisfy { ($0 >= 65 && $0 <= 90) || ($0 >= 97 && $0 <= 122) || ($0 >= 48 && $0 <= 57) || $0 == 95 }
+        return name.utf8.allSatisfy {
+            ($0 >= 65 && $0 <= 90) || ($0 >= 97 && $0 <= 122) || ($0 >= 48 && $0 <= 57) || $0 == 95
+        }
     }
 
     /// A key inside a Kubernetes Secret: letters, digits, `-`, `_` and `.`.

@@ -47,7 +47,9 @@ extension PipelineValidator.Context {
             if let paths = when.paths {
                 count(paths.count, limits.maxPatterns, "maxPatterns", "path patterns", "\(path).when.paths")
                 for (index, pattern) in paths.enumerated() {
-                    bytes(pattern, limits.maxPathBytes, "maxPathBytes", "the path pattern", "\(path).when.paths[\(index)]")
+                    bytes(
+                        pattern, limits.maxPathBytes, "maxPathBytes", "the path pattern", "\(path).when.paths[\(index)]"
+                    )
                 }
             }
         }

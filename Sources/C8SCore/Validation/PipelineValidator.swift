@@ -102,7 +102,9 @@ public enum PipelineValidator {
             for (index, secret) in step.secrets.enumerated() {
                 let secretPath = "\(path).secrets[\(index)]"
                 if !Names.isDNSSubdomain(secret.name) {
-                    fail(.invalidValue, "\(secretPath).name", "secret name \"\(secret.name)\" is not a valid Kubernetes name")
+                    fail(
+                        .invalidValue, "\(secretPath).name",
+                        "secret name \"\(secret.name)\" is not a valid Kubernetes name")
                 }
                 if !Names.isSecretKey(secret.key) {
                     fail(
@@ -162,14 +164,18 @@ public enum PipelineValidator {
             for name in axes {
                 let values = matrix.axes[name] ?? []
                 if !Names.isAxisName(name) {
-                    fail(.invalidValue, "matrix.\(name)", "axis name \"\(name)\" may hold only letters, digits, '_' and '-'")
+                    fail(
+                        .invalidValue, "matrix.\(name)",
+                        "axis name \"\(name)\" may hold only letters, digits, '_' and '-'")
                 }
                 if values.isEmpty {
                     fail(.invalidValue, "matrix.\(name)", "axis \"\(name)\" needs at least one value")
                 }
                 var seen: Set<String> = []
                 for (index, value) in values.enumerated() where !seen.insert(value).inserted {
-                    fail(.invalidValue, "matrix.\(name)[\(index)]", "value \"\(value)\" appears twice in axis \"\(name)\"")
+                    fail(
+                        .invalidValue, "matrix.\(name)[\(index)]",
+                        "value \"\(value)\" appears twice in axis \"\(name)\"")
                 }
             }
             for (index, entry) in matrix.exclude.enumerated() {
@@ -269,7 +275,8 @@ public enum PipelineValidator {
         }
 
         static func envNameMessage(_ name: String) -> String {
-            "\"\(name)\" is not a valid environment variable name: use letters, digits and '_', not starting with a digit"
+            "\"\(name)\" is not a valid environment variable name: "
+                + "use letters, digits and '_', not starting with a digit"
         }
 
         mutating func fail(_ kind: PipelineError.Kind, _ path: String, _ message: String) {

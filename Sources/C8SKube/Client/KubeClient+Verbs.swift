@@ -106,10 +106,12 @@ extension KubeClient {
 
     private func put<R: KubeResource>(_ object: R, subresource: String?) async throws -> R {
         guard let name = object.metadata.name else {
-            throw KubeError(code: .invalid, request: "PUT \(R.plural)", httpStatus: nil, status: nil,
+            throw KubeError(
+                code: .invalid, request: "PUT \(R.plural)", httpStatus: nil, status: nil,
                 detail: "metadata.name is required to update a \(R.kind)")
         }
-        let path = path(R.self, namespace: resolvedNamespace(R.self, object.metadata.namespace), name: name,
+        let path = path(
+            R.self, namespace: resolvedNamespace(R.self, object.metadata.namespace), name: name,
             subresource: subresource)
         return try decode(R.self, try await send(.PUT, path, body: try KubeCodec.json(object)), request: "PUT \(path)")
     }
@@ -133,7 +135,8 @@ extension KubeClient {
         _ object: R, fieldManager: String, force: Bool = false, subresource: String? = nil
     ) async throws -> R {
         guard let name = object.metadata.name else {
-            throw KubeError(code: .invalid, request: "PATCH \(R.plural)", httpStatus: nil, status: nil,
+            throw KubeError(
+                code: .invalid, request: "PATCH \(R.plural)", httpStatus: nil, status: nil,
                 detail: "metadata.name is required to apply a \(R.kind)")
         }
         return try await patch(

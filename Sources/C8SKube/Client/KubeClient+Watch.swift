@@ -137,9 +137,10 @@ package enum WatchLine {
             let version = header.object?["metadata"]?["resourceVersion"]?.stringValue ?? ""
             return .bookmark(resourceVersion: version)
         case "ERROR":
-            let status = (try? KubeCodec.encode(header.object ?? .null)).flatMap {
-                try? JSONDecoder().decode(Status.self, from: $0)
-            } ?? Status(message: "watch error without a Status", code: 500)
+            let status =
+                (try? KubeCodec.encode(header.object ?? .null)).flatMap {
+                    try? JSONDecoder().decode(Status.self, from: $0)
+                } ?? Status(message: "watch error without a Status", code: 500)
             throw KubeError.watchError(request: request, status: status)
         default:
             throw KubeError.decoding(

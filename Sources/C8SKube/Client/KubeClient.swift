@@ -89,8 +89,6 @@ public final class KubeClient: Sendable {
         R.namespaced ? (namespace ?? configuration.namespace) : nil
     }
 
-
-
     // MARK: Requests
 
     struct Response {
@@ -114,7 +112,8 @@ public final class KubeClient: Sendable {
                 response = try await http.execute(
                     request, timeout: .nanoseconds(Int64(configuration.requestTimeout.nanoseconds)), logger: logger)
             } catch let error as HTTPClientError where error == .deadlineExceeded {
-                throw KubeError(code: .timeout, request: label, httpStatus: nil, status: nil,
+                throw KubeError(
+                    code: .timeout, request: label, httpStatus: nil, status: nil,
                     detail: "no response within \(configuration.requestTimeout)")
             } catch is CancellationError {
                 throw CancellationError()
@@ -133,7 +132,8 @@ public final class KubeClient: Sendable {
                 return Response(status: code, headers: response.headers, body: bytes)
             }
             let error = KubeError.response(
-                request: label, httpStatus: code, body: bytes, retryAfterHeader: response.headers.first(name: "Retry-After"))
+                request: label, httpStatus: code, body: bytes,
+                retryAfterHeader: response.headers.first(name: "Retry-After"))
             if error.code == .unauthorized, attempt == 0, let tokenSource {
                 tokenSource.invalidate()
                 attempt += 1
@@ -142,9 +142,11 @@ public final class KubeClient: Sendable {
             if error.code == .tooManyRequests, attempt < configuration.maxRetriesOnTooManyRequests {
                 attempt += 1
                 let delay = min(error.retryAfter ?? .seconds(1), .seconds(60))
-                logger.debug("throttled; retrying", metadata: [
-                    "kube.request": "\(label)", "kube.retry_after": "\(delay)",
-                ])
+                logger.debug(
+                    "throttled; retrying",
+                    metadata: [
+                        "kube.request": "\(label)", "kube.retry_after": "\(delay)",
+                    ])
                 try await Task.sleep(for: delay)
                 continue
             }
@@ -153,7 +155,9 @@ public final class KubeClient: Sendable {
     }
 
     /// Sends a request and returns its response head with the unread body (for watches).
-    func open(_ method: HTTPMethod, _ path: String, query: [(String, String)]) async throws -> (HTTPClientResponse, String) {
+    func open(_ method: HTTPMethod, _ path: String, query: [(String, String)]) async throws -> (
+        HTTPClientResponse, String
+    ) {
         let (request, label) = try prepare(method, path, query: query, body: nil, contentType: "application/json")
         let response: HTTPClientResponse
         do {
@@ -169,7 +173,8 @@ public final class KubeClient: Sendable {
         guard (200..<300).contains(code) else {
             let bytes = Array(buffer: (try? await response.body.collect(upTo: 1024 * 1024)) ?? ByteBuffer())
             throw KubeError.response(
-                request: label, httpStatus: code, body: bytes, retryAfterHeader: response.headers.first(name: "Retry-After"))
+                request: label, httpStatus: code, body: bytes,
+                retryAfterHeader: response.headers.first(name: "Retry-After"))
         }
         return (response, label)
     }

@@ -94,9 +94,10 @@ public struct KubeError: Error, Sendable, CustomStringConvertible {
     public let retryAfter: Duration?
     private let detail: String?
 
-    init(code: Code, request: String, httpStatus: Int?, status: Status?, retryAfter: Duration? = nil,
-        detail: String? = nil)
-    {
+    init(
+        code: Code, request: String, httpStatus: Int?, status: Status?, retryAfter: Duration? = nil,
+        detail: String? = nil
+    ) {
         self.code = code
         self.request = request
         self.httpStatus = httpStatus

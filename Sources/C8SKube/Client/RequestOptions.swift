@@ -1,3 +1,5 @@
+import Foundation
+
 /// Query parameters of list and watch requests.
 public struct ListOptions: Sendable, Hashable {
     /// `app=web,tier!=db`, `env in (a,b)`, `!label`.
@@ -67,9 +69,10 @@ public struct DeleteOptions: Sendable, Hashable, Encodable {
     public var gracePeriodSeconds: Int?
     public var preconditions: Preconditions?
 
-    public init(propagationPolicy: PropagationPolicy? = nil, gracePeriodSeconds: Int? = nil,
-        preconditions: Preconditions? = nil)
-    {
+    public init(
+        propagationPolicy: PropagationPolicy? = nil, gracePeriodSeconds: Int? = nil,
+        preconditions: Preconditions? = nil
+    ) {
         self.propagationPolicy = propagationPolicy
         self.gracePeriodSeconds = gracePeriodSeconds
         self.preconditions = preconditions
@@ -142,5 +145,3 @@ public struct JSONPatchOperation: Sendable, Hashable {
         return .object(members)
     }
 }
-
-import Foundation

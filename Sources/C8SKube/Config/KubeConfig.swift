@@ -79,39 +79,39 @@ public struct KubeConfig: Sendable {
             let at = "clusters[\(index)]"
             let name = try reader.required(entry, "name", at: at)
             guard let body = entry["cluster"] else { throw reader.missing("cluster", at: at) }
-            let where_ = "\(at).cluster"
+            let location = "\(at).cluster"
             config.clusters[name] = Cluster(
-                server: try reader.required(body, "server", at: where_),
-                certificateAuthority: try reader.path(body, "certificate-authority", at: where_),
-                certificateAuthorityData: try reader.base64(body, "certificate-authority-data", at: where_),
-                insecureSkipTLSVerify: try reader.bool(body, "insecure-skip-tls-verify", at: where_) ?? false,
-                tlsServerName: try reader.string(body, "tls-server-name", at: where_))
+                server: try reader.required(body, "server", at: location),
+                certificateAuthority: try reader.path(body, "certificate-authority", at: location),
+                certificateAuthorityData: try reader.base64(body, "certificate-authority-data", at: location),
+                insecureSkipTLSVerify: try reader.bool(body, "insecure-skip-tls-verify", at: location) ?? false,
+                tlsServerName: try reader.string(body, "tls-server-name", at: location))
         }
         for (index, entry) in try reader.list(document, "users").enumerated() {
             let at = "users[\(index)]"
             let name = try reader.required(entry, "name", at: at)
             let body = entry["user"] ?? .object([:])
-            let where_ = "\(at).user"
+            let location = "\(at).user"
             config.users[name] = User(
-                token: try reader.string(body, "token", at: where_),
-                tokenFile: try reader.path(body, "tokenFile", at: where_),
-                clientCertificate: try reader.path(body, "client-certificate", at: where_),
-                clientCertificateData: try reader.base64(body, "client-certificate-data", at: where_),
-                clientKey: try reader.path(body, "client-key", at: where_),
-                clientKeyData: try reader.base64(body, "client-key-data", at: where_),
-                username: try reader.string(body, "username", at: where_),
-                password: try reader.string(body, "password", at: where_),
-                exec: try reader.exec(body, at: where_))
+                token: try reader.string(body, "token", at: location),
+                tokenFile: try reader.path(body, "tokenFile", at: location),
+                clientCertificate: try reader.path(body, "client-certificate", at: location),
+                clientCertificateData: try reader.base64(body, "client-certificate-data", at: location),
+                clientKey: try reader.path(body, "client-key", at: location),
+                clientKeyData: try reader.base64(body, "client-key-data", at: location),
+                username: try reader.string(body, "username", at: location),
+                password: try reader.string(body, "password", at: location),
+                exec: try reader.exec(body, at: location))
         }
         for (index, entry) in try reader.list(document, "contexts").enumerated() {
             let at = "contexts[\(index)]"
             let name = try reader.required(entry, "name", at: at)
             guard let body = entry["context"] else { throw reader.missing("context", at: at) }
-            let where_ = "\(at).context"
+            let location = "\(at).context"
             config.contexts[name] = Context(
-                cluster: try reader.required(body, "cluster", at: where_),
-                user: try reader.string(body, "user", at: where_) ?? "",
-                namespace: try reader.string(body, "namespace", at: where_))
+                cluster: try reader.required(body, "cluster", at: location),
+                user: try reader.string(body, "user", at: location) ?? "",
+                namespace: try reader.string(body, "namespace", at: location))
         }
         return config
     }
@@ -123,7 +123,8 @@ public struct KubeConfig: Sendable {
         }
         guard let context = contexts[contextName] else {
             throw KubeConfigError(
-                "the kubeconfig has no context \"\(contextName)\" (contexts: \(contexts.keys.sorted().joined(separator: ", ")))")
+                "the kubeconfig has no context \"\(contextName)\" "
+                    + "(contexts: \(contexts.keys.sorted().joined(separator: ", ")))")
         }
         guard let cluster = clusters[context.cluster] else {
             throw KubeConfigError("context \"\(contextName)\" names the unknown cluster \"\(context.cluster)\"")
@@ -171,7 +172,6 @@ public struct KubeConfig: Sendable {
             namespace: context.namespace.flatMap { $0.isEmpty ? nil : $0 } ?? "default")
     }
 }
-
 
 /// Reads typed fields of a kubeconfig document, with errors naming the file and the field.
 private struct FieldReader {

@@ -2,8 +2,9 @@ import Foundation
 
 extension ProcessSettings {
     /// The `main` of a long-running c8s executable: parses the command line against `keys`, prints the help for
-    /// `--help` and `version` for `--version`, else runs `body` with the settings. A ``SettingError`` (from parsing or from `body`) ends the
-    /// process with status 64 and its message on standard error, any other error with status 1.
+    /// `--help` and `version` for `--version`, else runs `body` with the settings. A ``SettingError`` (from parsing
+    /// or from `body`) ends the process with status 64 and its message on standard error, any other error with
+    /// status 1.
     public static func main(
         command: String, abstract: String, version: String, keys: [SettingKey],
         arguments: [String] = Array(CommandLine.arguments.dropFirst()),

@@ -185,8 +185,9 @@ public struct SettingsSource: Sendable {
             case (nil, _): flag = "(environment)"
             }
             let variable = key.variable.map { " [env \($0)]" } ?? ""
-            lines.append("  \(flag.padding(toLength: max(flag.count, 28), withPad: " ", startingAt: 0)) \(key.help)"
-                + variable)
+            lines.append(
+                "  \(flag.padding(toLength: max(flag.count, 28), withPad: " ", startingAt: 0)) \(key.help)"
+                    + variable)
         }
         lines.append("  --help                       Show this help.")
         return lines.joined(separator: "\n")

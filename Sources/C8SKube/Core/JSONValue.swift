@@ -1,3 +1,5 @@
+import Foundation
+
 /// A JSON value: what the client keeps of an object's fields it has no typed model for, and the body of patches.
 public enum JSONValue: Sendable, Hashable, Codable {
     case null
@@ -112,8 +114,6 @@ extension JSONValue: ExpressibleByStringLiteral, ExpressibleByIntegerLiteral, Ex
         self = .object(Dictionary(elements, uniquingKeysWith: { _, last in last }))
     }
 }
-
-import Foundation
 
 extension JSONValue {
     /// The JSON of any encodable value (through `JSONEncoder`).

@@ -15,10 +15,11 @@ package enum OverlayNode: Sendable {
         case .absent: return .null
         case .value(let value): return value
         case .structure(let members), .dictionary(let members):
-            return .object(members.compactMapValues { node in
-                if case .absent = node { return nil }
-                return node.json
-            })
+            return .object(
+                members.compactMapValues { node in
+                    if case .absent = node { return nil }
+                    return node.json
+                })
         case .array(let items): return .array(items.map(\.json))
         }
     }
@@ -40,9 +41,11 @@ package enum OverlayNode: Sendable {
             return .object(result)
         case .array(let items):
             guard case .array(let baseItems)? = base else { return json }
-            return .array(items.enumerated().map { index, node in
-                node.overlay(onto: Self.match(node, in: baseItems, index: index, sameCount: items.count == baseItems.count))
-            })
+            return .array(
+                items.enumerated().map { index, node in
+                    node.overlay(
+                        onto: Self.match(node, in: baseItems, index: index, sameCount: items.count == baseItems.count))
+                })
         default:
             return json
         }

@@ -191,10 +191,12 @@ public final class LeaderElector: Sendable {
     private func tryAcquireOrRenew() async throws -> Bool {
         let now = ContinuousClock.now
         let wallNow = MicroTime.now()
-        let seconds = Int32((Double(configuration.leaseDuration.components.seconds)
-            + Double(configuration.leaseDuration.components.attoseconds) / 1e18).rounded(.up))
-        guard var lease = try await client.getIfPresent(
-            Lease.self, name: configuration.leaseName, namespace: configuration.namespace)
+        let seconds = Int32(
+            (Double(configuration.leaseDuration.components.seconds)
+                + Double(configuration.leaseDuration.components.attoseconds) / 1e18).rounded(.up))
+        guard
+            var lease = try await client.getIfPresent(
+                Lease.self, name: configuration.leaseName, namespace: configuration.namespace)
         else {
             let spec = Lease.Spec(
                 holderIdentity: configuration.identity, leaseDurationSeconds: seconds, acquireTime: wallNow,
@@ -240,8 +242,9 @@ public final class LeaderElector: Sendable {
     /// Gives the lease up (holder cleared), if this candidate still holds it.
     private func release() async {
         do {
-            guard var lease = try await client.getIfPresent(
-                Lease.self, name: configuration.leaseName, namespace: configuration.namespace),
+            guard
+                var lease = try await client.getIfPresent(
+                    Lease.self, name: configuration.leaseName, namespace: configuration.namespace),
                 lease.spec?.holderIdentity == configuration.identity
             else { return }
             lease.spec?.holderIdentity = nil

@@ -140,14 +140,16 @@ public final class Informer<R: KubeResource>: Service, Sendable {
                 var version = try await relist()
                 failures = 0
                 version = try await watchUntilGone(from: version)
-                logger.debug("resourceVersion expired; listing again", metadata: ["kube.resource_version": "\(version)"])
+                logger.debug(
+                    "resourceVersion expired; listing again", metadata: ["kube.resource_version": "\(version)"])
             } catch is CancellationError {
                 return
             } catch {
                 if Task.isCancelled { return }
                 failures += 1
                 let pause = configuration.retryBackoff.delay(attempt: failures)
-                logger.warning("list failed; retrying", metadata: ["error.message": "\(error)", "retry.after": "\(pause)"])
+                logger.warning(
+                    "list failed; retrying", metadata: ["error.message": "\(error)", "retry.after": "\(pause)"])
                 try? await Task.sleep(for: pause)
             }
         }
@@ -191,7 +193,8 @@ public final class Informer<R: KubeResource>: Service, Sendable {
             var options = listOptions
             options.resourceVersion = version
             options.allowWatchBookmarks = true
-            options.timeoutSeconds = Int.random(in: configuration.watchTimeoutSeconds...(2 * configuration.watchTimeoutSeconds))
+            options.timeoutSeconds = Int.random(
+                in: configuration.watchTimeoutSeconds...(2 * configuration.watchTimeoutSeconds))
             do {
                 state.withLock { $0.statistics.watches += 1 }
                 let events = try await client.watch(
@@ -212,9 +215,11 @@ public final class Informer<R: KubeResource>: Service, Sendable {
                 if Task.isCancelled { throw CancellationError() }
                 failures += 1
                 let pause = configuration.retryBackoff.delay(attempt: failures)
-                logger.warning("watch failed; watching again", metadata: [
-                    "error.message": "\(error)", "retry.after": "\(pause)",
-                ])
+                logger.warning(
+                    "watch failed; watching again",
+                    metadata: [
+                        "error.message": "\(error)", "retry.after": "\(pause)",
+                    ])
                 try await Task.sleep(for: pause)
             }
         }

@@ -34,7 +34,9 @@ public final class WorkQueue<Key: Hashable & Sendable>: Sendable {
     private let logger: Logger
 
     public init(
-        backoff: Backoff = Backoff(initial: .milliseconds(5), maximum: .seconds(300)), logger: Logger = Logger(label: "c8s.workqueue")) {
+        backoff: Backoff = Backoff(initial: .milliseconds(5), maximum: .seconds(300)),
+        logger: Logger = Logger(label: "c8s.workqueue")
+    ) {
         shared = Mutex(Shared(state: WorkQueueState(backoff: backoff)))
         self.logger = logger
     }
@@ -127,9 +129,11 @@ public final class WorkQueue<Key: Hashable & Sendable>: Sendable {
                                 self.done(key)
                                 return
                             }
-                            self.logger.warning("processing failed; retrying with backoff", metadata: [
-                                "workqueue.key": "\(key)", "error": "\(error)",
-                            ])
+                            self.logger.warning(
+                                "processing failed; retrying with backoff",
+                                metadata: [
+                                    "workqueue.key": "\(key)", "error": "\(error)",
+                                ])
                             result = .retry
                         }
                         switch result {

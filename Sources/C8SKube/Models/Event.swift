@@ -55,7 +55,8 @@ public struct Event: KubeResource, Hashable {
         now: KubeTime = .now()
     ) {
         let suffix = String(UInt64(now.date.timeIntervalSince1970 * 1_000_000_000), radix: 16)
-        metadata = ObjectMeta(name: "\(object.metadata.name ?? "object").\(suffix)", namespace: object.metadata.namespace)
+        metadata = ObjectMeta(
+            name: "\(object.metadata.name ?? "object").\(suffix)", namespace: object.metadata.namespace)
         involvedObject = ObjectReference(object)
         self.reason = reason
         self.message = message

@@ -30,9 +30,10 @@ public struct JobSpec: Codable, Sendable, Hashable {
     public var selector: JSONValue?
     public var podFailurePolicy: JSONValue?
 
-    public init(template: PodTemplateSpec, backoffLimit: Int32? = nil, activeDeadlineSeconds: Int64? = nil,
-        ttlSecondsAfterFinished: Int32? = nil)
-    {
+    public init(
+        template: PodTemplateSpec, backoffLimit: Int32? = nil, activeDeadlineSeconds: Int64? = nil,
+        ttlSecondsAfterFinished: Int32? = nil
+    ) {
         self.template = template
         self.backoffLimit = backoffLimit
         self.activeDeadlineSeconds = activeDeadlineSeconds

@@ -13,9 +13,10 @@ public struct Lease: KubeResource, Hashable {
         public var renewTime: MicroTime?
         public var leaseTransitions: Int32?
 
-        public init(holderIdentity: String? = nil, leaseDurationSeconds: Int32? = nil, acquireTime: MicroTime? = nil,
-            renewTime: MicroTime? = nil, leaseTransitions: Int32? = nil)
-        {
+        public init(
+            holderIdentity: String? = nil, leaseDurationSeconds: Int32? = nil, acquireTime: MicroTime? = nil,
+            renewTime: MicroTime? = nil, leaseTransitions: Int32? = nil
+        ) {
             self.holderIdentity = holderIdentity
             self.leaseDurationSeconds = leaseDurationSeconds
             self.acquireTime = acquireTime

@@ -65,9 +65,10 @@ public struct Container: Codable, Sendable, Hashable {
     public var imagePullPolicy: String?
     public var securityContext: JSONValue?
 
-    public init(name: String, image: String? = nil, command: [String]? = nil, args: [String]? = nil,
-        env: [EnvVar]? = nil, resources: ContainerResources? = nil)
-    {
+    public init(
+        name: String, image: String? = nil, command: [String]? = nil, args: [String]? = nil,
+        env: [EnvVar]? = nil, resources: ContainerResources? = nil
+    ) {
         self.name = name
         self.image = image
         self.command = command

@@ -16,9 +16,10 @@ public struct Secret: KubeResource, Hashable {
     public var immutable: Bool?
     public var unknownFields = UnknownFields()
 
-    public init(metadata: ObjectMeta, type: String? = nil, data: [String: [UInt8]]? = nil,
-        stringData: [String: String]? = nil)
-    {
+    public init(
+        metadata: ObjectMeta, type: String? = nil, data: [String: [UInt8]]? = nil,
+        stringData: [String: String]? = nil
+    ) {
         self.metadata = metadata
         self.type = type
         self.data = data?.mapValues { Data($0).base64EncodedString() }

@@ -9,9 +9,10 @@ public struct Status: Codable, Sendable, Hashable {
     /// The HTTP status code.
     public var code: Int?
 
-    public init(status: String? = nil, message: String? = nil, reason: String? = nil, details: StatusDetails? = nil,
-        code: Int? = nil)
-    {
+    public init(
+        status: String? = nil, message: String? = nil, reason: String? = nil, details: StatusDetails? = nil,
+        code: Int? = nil
+    ) {
         self.status = status
         self.message = message
         self.reason = reason
@@ -29,9 +30,10 @@ public struct StatusDetails: Codable, Sendable, Hashable {
     public var causes: [StatusCause]?
     public var retryAfterSeconds: Int?
 
-    public init(name: String? = nil, group: String? = nil, kind: String? = nil, causes: [StatusCause]? = nil,
-        retryAfterSeconds: Int? = nil)
-    {
+    public init(
+        name: String? = nil, group: String? = nil, kind: String? = nil, causes: [StatusCause]? = nil,
+        retryAfterSeconds: Int? = nil
+    ) {
         self.name = name
         self.group = group
         self.kind = kind

@@ -137,7 +137,8 @@ public struct CRIParser: Sendable {
         partialOut = nil
         partialErr = nil
         for (p, stream) in rest.sorted(by: { $0.0.start.offset < $1.0.start.offset }) {
-            let record = LogRecord(timestampNanos: p.timestamp, stream: stream, text: String(decoding: p.text, as: UTF8.self))
+            let record = LogRecord(
+                timestampNanos: p.timestamp, stream: stream, text: String(decoding: p.text, as: UTF8.self))
             if lineNumber > skipThroughLine {
                 try body(Entry(record: record, lineNumber: lineNumber, endOffset: offset, isMalformed: false))
             }
@@ -181,7 +182,12 @@ public struct CRIParser: Sendable {
         var known = false
         for t in tagStart..<i {
             let c = line[t]
-            if c == 0x50 { partial = true; known = true } else if c == 0x46 { known = true }
+            if c == 0x50 {
+                partial = true
+                known = true
+            } else if c == 0x46 {
+                known = true
+            }
         }
         guard known else { return try malformed(line, skip: skip, body) }
         let contentStart = i < n ? i + 1 : n
@@ -204,7 +210,8 @@ public struct CRIParser: Sendable {
         let record: LogRecord
         if var p = pending {
             p.text.append(contentsOf: content)
-            record = LogRecord(timestampNanos: p.timestamp, stream: stream, text: String(decoding: p.text, as: UTF8.self))
+            record = LogRecord(
+                timestampNanos: p.timestamp, stream: stream, text: String(decoding: p.text, as: UTF8.self))
         } else {
             record = LogRecord(timestampNanos: ts, stream: stream, text: String(decoding: content, as: UTF8.self))
         }
@@ -225,7 +232,8 @@ public struct CRIParser: Sendable {
     mutating func malformed(_ line: UnsafeBufferPointer<UInt8>, skip: Bool, _ body: (Entry) throws -> Void) rethrows {
         malformedLines += 1
         if skip { return }
-        let record = LogRecord(timestampNanos: lastTimestamp, stream: .stdout, text: String(decoding: line, as: UTF8.self))
+        let record = LogRecord(
+            timestampNanos: lastTimestamp, stream: .stdout, text: String(decoding: line, as: UTF8.self))
         try body(Entry(record: record, lineNumber: lineNumber, endOffset: offset, isMalformed: true))
     }
 }

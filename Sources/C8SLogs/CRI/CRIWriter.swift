@@ -63,7 +63,8 @@ public struct CRIWriter: Sendable {
             pending.append(contentsOf: UnsafeBufferPointer(rebasing: data[start..<end]))
             while pending.count >= maxFragmentBytes, !(end < n && pending.count == maxFragmentBytes) {
                 pending.withUnsafeBufferPointer {
-                    Self.line(UnsafeBufferPointer(rebasing: $0[0..<maxFragmentBytes]), stream, "P", timestampNanos, &out)
+                    Self.line(
+                        UnsafeBufferPointer(rebasing: $0[0..<maxFragmentBytes]), stream, "P", timestampNanos, &out)
                 }
                 pending.removeFirst(maxFragmentBytes)
             }

@@ -12,7 +12,9 @@ public struct ChunkError: Error, CustomStringConvertible, Sendable, Hashable {
 
     private init(_ code: Code) { self.code = code }
 
-    static func malformedRecord(name: String, line: Int) -> ChunkError { .init(.malformedRecord(name: name, line: line)) }
+    static func malformedRecord(name: String, line: Int) -> ChunkError {
+        .init(.malformedRecord(name: name, line: line))
+    }
     static func zstd(_ operation: String, name: String, message: String) -> ChunkError {
         .init(.zstd(operation: operation, name: name, message: message))
     }

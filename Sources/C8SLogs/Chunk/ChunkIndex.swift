@@ -61,7 +61,8 @@ public struct ChunkIndex: Sendable, Hashable, Codable {
             throw .indexConflict(
                 name: name,
                 message: "chunk \(entry.sequence) is already listed with lines \(listed.firstLine)..<\(listed.endLine) "
-                    + "and \(listed.compressedBytes) bytes; refusing a different entry (\(entry.firstLine)..<\(entry.endLine), "
+                    + "and \(listed.compressedBytes) bytes; "
+                    + "refusing a different entry (\(entry.firstLine)..<\(entry.endLine), "
                     + "\(entry.compressedBytes) bytes)")
         }
         guard entry.sequence == nextSequence else {

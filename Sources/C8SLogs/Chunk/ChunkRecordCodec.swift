@@ -1,4 +1,5 @@
 import C8SCommon
+
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
@@ -36,7 +37,8 @@ public enum ChunkRecordCodec {
         var prefix: (UInt64, UInt64, UInt64, UInt64, UInt64) = (0, 0, 0, 0, 0)
         withUnsafeMutableBytes(of: &prefix) { p in
             cache.write(record.timestampNanos, to: p.baseAddress!)
-            let tag: UInt64 = record.stream == .stdout ? 0x2074_756F_6474_7320 : 0x2072_7265_6474_7320  // " stdout " / " stderr "
+            // " stdout " / " stderr "
+            let tag: UInt64 = record.stream == .stdout ? 0x2074_756F_6474_7320 : 0x2072_7265_6474_7320
             p.storeBytes(of: tag.littleEndian, toByteOffset: 30, as: UInt64.self)
             p[38] = UInt8(ascii: "F")
             p[39] = UInt8(ascii: " ")
@@ -100,7 +102,9 @@ public enum ChunkRecordCodec {
         guard tag == UInt8(ascii: "F") || tag == UInt8(ascii: "P") else { return nil }
         let afterTag = streamStart + 8
         // A record with empty text may end right after the tag.
-        if afterTag == line.count { return ParsedLine(timestamp: ts, stream: stream, partial: tag == UInt8(ascii: "P"), textStart: afterTag) }
+        if afterTag == line.count {
+            return ParsedLine(timestamp: ts, stream: stream, partial: tag == UInt8(ascii: "P"), textStart: afterTag)
+        }
         guard line[afterTag] == 0x20 else { return nil }
         return ParsedLine(timestamp: ts, stream: stream, partial: tag == UInt8(ascii: "P"), textStart: afterTag + 1)
     }
@@ -164,11 +168,16 @@ package enum ChunkTimestamp {
                 i -= 1
             }
         }
-        put(y, 0, 4); bytes[4] = UInt8(ascii: "-")
-        put(m, 5, 2); bytes[7] = UInt8(ascii: "-")
-        put(d, 8, 2); bytes[10] = UInt8(ascii: "T")
-        put(secOfDay / 3600, 11, 2); bytes[13] = UInt8(ascii: ":")
-        put(secOfDay / 60 % 60, 14, 2); bytes[16] = UInt8(ascii: ":")
+        put(y, 0, 4)
+        bytes[4] = UInt8(ascii: "-")
+        put(m, 5, 2)
+        bytes[7] = UInt8(ascii: "-")
+        put(d, 8, 2)
+        bytes[10] = UInt8(ascii: "T")
+        put(secOfDay / 3600, 11, 2)
+        bytes[13] = UInt8(ascii: ":")
+        put(secOfDay / 60 % 60, 14, 2)
+        bytes[16] = UInt8(ascii: ":")
         put(secOfDay % 60, 17, 2)
     }
 

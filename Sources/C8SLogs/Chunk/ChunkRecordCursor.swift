@@ -47,7 +47,8 @@ public struct ChunkRecordCursor: Sendable {
         return try bytes.withUnsafeBufferPointer { (all) throws(ChunkError) -> LogRecord? in
             while start < all.count {
                 let base = all.baseAddress!
-                let end = memchr(base + start, 0x0A, all.count - start)
+                let end =
+                    memchr(base + start, 0x0A, all.count - start)
                     .map { UnsafeRawPointer($0).assumingMemoryBound(to: UInt8.self) - base } ?? all.count
                 lineNumber += 1
                 let line = UnsafeBufferPointer(rebasing: all[start..<end])

@@ -35,7 +35,8 @@ package final class ZstdCompressor: Sendable {
                 state.scratch.deallocate()
                 state.scratch = .allocate(byteCount: bound, alignment: 16)
             }
-            let written = ZSTD_compress2(state.context, state.scratch.baseAddress, bound, input.baseAddress, input.count)
+            let written = ZSTD_compress2(
+                state.context, state.scratch.baseAddress, bound, input.baseAddress, input.count)
             if ZSTD_isError(written) != 0 {
                 ZSTD_CCtx_reset(state.context, ZSTD_reset_session_only)
                 return .failure(.zstd("compression", name: name, message: String(cString: ZSTD_getErrorName(written))))
@@ -76,7 +77,8 @@ package final class ZstdDecompressor: Sendable {
             return state.withLock { state in
                 var failure: ChunkError?
                 let out = [UInt8](unsafeUninitializedCapacity: Int(size)) { buffer, count in
-                    let n = ZSTD_decompressDCtx(state.context, buffer.baseAddress, Int(size), src.baseAddress, src.count)
+                    let n = ZSTD_decompressDCtx(
+                        state.context, buffer.baseAddress, Int(size), src.baseAddress, src.count)
                     if ZSTD_isError(n) != 0 {
                         failure = .zstd("decompression", name: name, message: String(cString: ZSTD_getErrorName(n)))
                         count = 0

@@ -1,8 +1,8 @@
 extension SecretEncodings {
     /// XML and HTML escaping of `&`, `<`, `>`, `"` and `'`, as the common escapers write it: named entities with
-    /// `&apos;` (XML), with `&#39;` and `&#34;` (Go's `html.EscapeString`) or `&#x27;` (Python's `html.escape`), only `&<>`
-    /// escaped (text content), and every one of the five as a decimal or hexadecimal (lower and upper case)
-    /// character reference. Values without any of the five give the value itself (the caller deduplicates).
+    /// `&apos;` (XML), with `&#39;` and `&#34;` (Go's `html.EscapeString`) or `&#x27;` (Python's `html.escape`),
+    /// only `&<>` escaped (text content), and every one of the five as a decimal or hexadecimal (lower and upper
+    /// case) character reference. Values without any of the five give the value itself (the caller deduplicates).
     static func markupForms(_ value: [UInt8]) -> [[UInt8]] {
         let special: Set<UInt8> = [0x26, 0x3C, 0x3E, 0x22, 0x27]
         guard value.contains(where: special.contains) else { return [] }

@@ -24,7 +24,8 @@ enum SecretEncodings {
         out.append(percent(value, upper: false, plusForSpace: false, keepUnreserved: false))
         for upperHex in [false, true] {
             for (nonASCII, markup) in [(false, false), (true, false), (true, true), (false, true)] {
-                out.append(json(value, escapeSlash: false, escapeNonASCII: nonASCII, escapeMarkup: markup, upperHex: upperHex))
+                out.append(
+                    json(value, escapeSlash: false, escapeNonASCII: nonASCII, escapeMarkup: markup, upperHex: upperHex))
             }
         }
         out.append(json(value, escapeSlash: true, escapeNonASCII: false, escapeMarkup: false))

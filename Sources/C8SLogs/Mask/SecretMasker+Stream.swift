@@ -62,7 +62,10 @@ extension SecretMasker {
                 if next > segmentStart {
                     state = automaton.scan(
                         UnsafeBufferPointer(rebasing: bytes[segmentStart..<next]), from: state, base: logical
-                    ) { matches.append($0); matches.append($1) }
+                    ) {
+                        matches.append($0)
+                        matches.append($1)
+                    }
                     logical += next - segmentStart
                     breakRun = 0
                     if !matches.isEmpty {
@@ -98,13 +101,15 @@ extension SecretMasker {
             if depth >= SecretMasker.minimumLength {
                 intervals.add(max(rawOffset(logical - depth), heldStart), position)
             }
-            release(upTo: position + 1, input: UnsafeBufferPointer(start: nil, count: 0), inputStart: position, into: &out)
+            release(
+                upTo: position + 1, input: UnsafeBufferPointer(start: nil, count: 0), inputStart: position, into: &out)
         }
 
         /// Ends the text: releases every held byte, masked, and resets the automaton (a form cut off by the end of
         /// the text is not a secret).
         public mutating func finish(into out: inout [UInt8]) {
-            release(upTo: position + 1, input: UnsafeBufferPointer(start: nil, count: 0), inputStart: position, into: &out)
+            release(
+                upTo: position + 1, input: UnsafeBufferPointer(start: nil, count: 0), inputStart: position, into: &out)
             state = 0
             breakRun = 0
         }
@@ -198,7 +203,9 @@ extension SecretMasker {
 
         /// Appends absolute range `[a, b)` of held bytes followed by the current input.
         @inline(__always)
-        mutating func copy(_ a: Int, _ b: Int, _ input: UnsafeBufferPointer<UInt8>, _ inputStart: Int, _ out: inout [UInt8]) {
+        mutating func copy(
+            _ a: Int, _ b: Int, _ input: UnsafeBufferPointer<UInt8>, _ inputStart: Int, _ out: inout [UInt8]
+        ) {
             guard b > a else { return }
             endsMasked = false
             let heldEnd = heldStart + held.count

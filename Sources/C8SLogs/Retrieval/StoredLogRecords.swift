@@ -50,9 +50,10 @@ public struct StoredLogRecords: AsyncSequence, Sendable {
         public mutating func next() async throws -> NumberedLogRecord? {
             if index == nil {
                 let key = sequence.location.indexKey
-                let loaded = try await sequence.store.get(key).map { bytes throws(ChunkError) in
-                    try ChunkIndex.decode(bytes, name: key)
-                } ?? ChunkIndex()
+                let loaded =
+                    try await sequence.store.get(key).map { bytes throws(ChunkError) in
+                        try ChunkIndex.decode(bytes, name: key)
+                    } ?? ChunkIndex()
                 index = loaded
                 setUp(loaded)
             }
@@ -78,7 +79,8 @@ public struct StoredLogRecords: AsyncSequence, Sendable {
                 let entry = index.chunks[position]
                 let key = sequence.location.chunkKey(sequence: entry.sequence)
                 guard let data = try await sequence.store.get(key) else {
-                    throw LogStoreError(.corrupt, request: "GET \(key)", message: "the index lists a chunk that is missing")
+                    throw LogStoreError(
+                        .corrupt, request: "GET \(key)", message: "the index lists a chunk that is missing")
                 }
                 cursor = ChunkRecordCursor(try ZstdDecompressor.shared.decompress(data, name: key), name: key)
                 chunkKey = key

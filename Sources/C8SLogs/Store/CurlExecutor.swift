@@ -182,7 +182,8 @@ final class CurlHandle {
         }
         guard code == CURLE_OK else {
             let message = String(cString: curl_easy_strerror(code))
-            return .failure(LogStoreError(.transport, request: request.name, message: "\(message) (curl \(code.rawValue))"))
+            return .failure(
+                LogStoreError(.transport, request: request.name, message: "\(message) (curl \(code.rawValue))"))
         }
         var status = 0
         c8s_curl_getinfo_long(handle, CURLINFO_RESPONSE_CODE, &status)

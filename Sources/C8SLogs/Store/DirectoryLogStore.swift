@@ -30,7 +30,9 @@ public struct DirectoryLogStore: LogStore {
         let directory = String(target[..<target.lastIndex(of: "/")!])
         try makeDirectories(directory, request: "PUT \(key)")
         let temp = directory + "/.tmp-\(getpid())-\(UInt64.random(in: 0...UInt64.max))"
-        let fd = try storeSystemCall("PUT \(key)", "open \(temp)") { open(temp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o644) }
+        let fd = try storeSystemCall("PUT \(key)", "open \(temp)") {
+            open(temp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o644)
+        }
         do {
             do {
                 try FileDescriptor(rawValue: fd).writeAll(data)
@@ -131,7 +133,9 @@ public struct DirectoryLogStore: LogStore {
 
 /// Runs a system call, retrying on EINTR, and throws a ``LogStoreError`` naming the request and the call on failure.
 @discardableResult
-func storeSystemCall<T: BinaryInteger>(_ request: String, _ what: @autoclosure () -> String, _ call: () -> T) throws -> T {
+func storeSystemCall<T: BinaryInteger>(_ request: String, _ what: @autoclosure () -> String, _ call: () -> T) throws
+    -> T
+{
     while true {
         let result = call()
         if result >= 0 { return result }

@@ -26,7 +26,8 @@ public struct LogStoreURL: Sendable, Hashable, CustomStringConvertible {
             let rest = string.dropFirst(5)
             let bucket = rest.prefix { $0 != "/" }
             guard !bucket.isEmpty else {
-                throw LogStoreError(.configuration, message: "log store URL '\(string)' names no bucket (s3://BUCKET/PREFIX)")
+                throw LogStoreError(
+                    .configuration, message: "log store URL '\(string)' names no bucket (s3://BUCKET/PREFIX)")
             }
             var prefix = String(rest.dropFirst(bucket.count).drop { $0 == "/" })
             while prefix.hasSuffix("/") { prefix.removeLast() }
@@ -35,7 +36,8 @@ public struct LogStoreURL: Sendable, Hashable, CustomStringConvertible {
             var path = String(string.dropFirst(7))
             while path.count > 1 && path.hasSuffix("/") { path.removeLast() }
             guard path.hasPrefix("/") else {
-                throw LogStoreError(.configuration, message: "log store URL '\(string)' must name an absolute path (file:///PATH)")
+                throw LogStoreError(
+                    .configuration, message: "log store URL '\(string)' must name an absolute path (file:///PATH)")
             }
             backend = .directory(path)
         } else {
@@ -81,7 +83,9 @@ public struct S3Settings: Sendable, Hashable {
     }
 
     /// The settings from the environment variables named above.
-    public static func fromEnvironment(_ environment: [String: String] = S3CredentialSource.processEnvironment()) -> S3Settings {
+    public static func fromEnvironment(_ environment: [String: String] = S3CredentialSource.processEnvironment())
+        -> S3Settings
+    {
         S3Settings(
             endpoint: environment["C8S_S3_ENDPOINT"].flatMap { $0.isEmpty ? nil : $0 },
             region: environment["C8S_S3_REGION"] ?? environment["AWS_REGION"] ?? "us-east-1",

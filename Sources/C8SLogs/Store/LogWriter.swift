@@ -59,7 +59,9 @@ public actor LogWriter {
                 compressedBytes: Int64(data.count), uncompressedBytes: Int64(plain))
             try index.add(entry, name: location.indexKey)
             try await putTracked(location.indexKey, index.encoded())
-            logger.info("adopted a chunk stored before the last index update", metadata: ["chunk.sequence": "\(entry.sequence)"])
+            logger.info(
+                "adopted a chunk stored before the last index update", metadata: ["chunk.sequence": "\(entry.sequence)"]
+            )
         }
         finished = try await store.get(location.completionKey) != nil
         chunker = Chunker(
@@ -81,7 +83,8 @@ public actor LogWriter {
         guard lineNumber == chunker.nextLineNumber else {
             throw LogStoreError(
                 .corrupt, request: "append \(location.prefix)",
-                message: "line \(lineNumber) appended but the next line is \(chunker.nextLineNumber); lines would be lost")
+                message:
+                    "line \(lineNumber) appended but the next line is \(chunker.nextLineNumber); lines would be lost")
         }
         var sealed: [Chunk] = []
         try chunker.append(record, sealing: &sealed)
@@ -145,7 +148,6 @@ public actor LogWriter {
         }
     }
 
-
     /// Ships the pending records, the final index and the completion marker. Idempotent: finishing a log that is
     /// already complete (e.g. after an agent restart) returns its completion without writing anything.
     @discardableResult
@@ -184,7 +186,8 @@ public actor LogWriter {
         if finished {
             throw LogStoreError(
                 .corrupt, request: "append \(location.prefix)",
-                message: "the log is already complete with \(index.lineCount) lines; line \(chunker.nextLineNumber) is new")
+                message:
+                    "the log is already complete with \(index.lineCount) lines; line \(chunker.nextLineNumber) is new")
         }
     }
 

@@ -43,7 +43,8 @@ public struct S3Configuration: Sendable {
 
     public init(
         endpoint: String, region: String = "us-east-1", bucket: String, prefix: String = "", pathStyle: Bool = true,
-        credentials: S3CredentialSource = .default, connectTimeoutMillis: Int = 5000, requestTimeoutMillis: Int = 120_000,
+        credentials: S3CredentialSource = .default, connectTimeoutMillis: Int = 5000,
+        requestTimeoutMillis: Int = 120_000,
         maxAttempts: Int = 4, initialBackoffMillis: Int = 200, maxBackoffMillis: Int = 5000,
         multipartThreshold: Int = 8 << 20, partSize: Int = 8 << 20, spoolDirectory: String? = nil,
         spoolMaxBytes: Int = 256 << 20, workerThreads: Int = 4, listPageSize: Int = 1000
@@ -106,7 +107,9 @@ public enum S3CredentialSource: Sendable, CustomStringConvertible {
     }
 
     /// Reads the credentials.
-    public func resolve(environment: [String: String] = S3CredentialSource.processEnvironment()) throws(LogStoreError) -> S3Credentials {
+    public func resolve(environment: [String: String] = S3CredentialSource.processEnvironment()) throws(LogStoreError)
+        -> S3Credentials
+    {
         switch self {
         case .fixed(let credentials):
             return credentials
@@ -119,7 +122,9 @@ public enum S3CredentialSource: Sendable, CustomStringConvertible {
             return try S3CredentialSource.sharedFile(path: path, profile: environment["AWS_PROFILE"] ?? "default")
                 .resolve(environment: environment)
         case .sharedFile(let path, let profile):
-            guard let text = readSmallStoreFile(path) else { throw Self.failure("cannot read shared credentials file \(path)") }
+            guard let text = readSmallStoreFile(path) else {
+                throw Self.failure("cannot read shared credentials file \(path)")
+            }
             var section = ""
             var values: [String: String] = [:]
             for raw in text.split(whereSeparator: \.isNewline) {
@@ -131,14 +136,16 @@ public enum S3CredentialSource: Sendable, CustomStringConvertible {
                     continue
                 }
                 guard section == profile, let eq = line.firstIndex(of: "=") else { continue }
-                values[String(line[..<eq]).trimmedForStore.lowercased()] = String(line[line.index(after: eq)...]).trimmedForStore
+                values[String(line[..<eq]).trimmedForStore.lowercased()] =
+                    String(line[line.index(after: eq)...]).trimmedForStore
             }
             guard let id = values["aws_access_key_id"], let secret = values["aws_secret_access_key"] else {
                 throw Self.failure("\(path): profile [\(profile)] lacks aws_access_key_id or aws_secret_access_key")
             }
             return S3Credentials(accessKeyID: id, secretAccessKey: secret)
         case .directory(let path):
-            guard let id = readSmallStoreFile(path + "/accesskey"), let secret = readSmallStoreFile(path + "/secretkey") else {
+            guard let id = readSmallStoreFile(path + "/accesskey"), let secret = readSmallStoreFile(path + "/secretkey")
+            else {
                 throw Self.failure("\(path) must hold readable files 'accesskey' and 'secretkey'")
             }
             return S3Credentials(accessKeyID: id.trimmedForStore, secretAccessKey: secret.trimmedForStore)

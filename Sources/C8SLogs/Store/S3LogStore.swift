@@ -90,7 +90,8 @@ public final class S3LogStore: LogStore {
             let response = try await send("GET", key: nil, query: query, requestName: "LIST \(prefix)")
             let page = S3XML.parseListPage(String(decoding: response.body, as: UTF8.self)[...])
             for object in page.objects where object.key.hasPrefix(configuration.prefix) {
-                result.append(StoredObject(key: String(object.key.dropFirst(configuration.prefix.count)), size: object.size))
+                result.append(
+                    StoredObject(key: String(object.key.dropFirst(configuration.prefix.count)), size: object.size))
             }
             token = page.isTruncated ? page.nextContinuationToken : nil
             if page.isTruncated && token == nil {
@@ -205,14 +206,17 @@ public final class S3LogStore: LogStore {
             }
             xml += "</CompleteMultipartUpload>"
             let name = "POST \(key) (complete multipart upload)"
-            let response = try await send("POST", key: key, query: [("uploadId", uploadID)], body: Array(xml.utf8),
+            let response = try await send(
+                "POST", key: key, query: [("uploadId", uploadID)], body: Array(xml.utf8),
                 headers: ["Content-Type: application/xml"], requestName: name)
             // CompleteMultipartUpload may fail with 200 and an Error body.
             if String(decoding: response.body, as: UTF8.self).contains("<Error>") {
-                throw error(for: HTTPResponse(status: 500, headers: response.headers, body: response.body), requestName: name)
+                throw error(
+                    for: HTTPResponse(status: 500, headers: response.headers, body: response.body), requestName: name)
             }
         } catch {
-            _ = try? await send("DELETE", key: key, query: [("uploadId", uploadID)], accept: [200, 204, 404],
+            _ = try? await send(
+                "DELETE", key: key, query: [("uploadId", uploadID)], accept: [200, 204, 404],
                 requestName: "DELETE \(key) (abort multipart upload)")
             throw error
         }
@@ -249,7 +253,9 @@ public final class S3LogStore: LogStore {
     }
 
     private var backoff: Backoff {
-        Backoff(initial: .milliseconds(configuration.initialBackoffMillis), maximum: .milliseconds(configuration.maxBackoffMillis))
+        Backoff(
+            initial: .milliseconds(configuration.initialBackoffMillis),
+            maximum: .milliseconds(configuration.maxBackoffMillis))
     }
 
     private func error(for response: HTTPResponse, requestName: String) -> LogStoreError {

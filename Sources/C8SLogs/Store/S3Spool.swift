@@ -102,7 +102,8 @@ actor S3Spool {
         guard head < entries.count else { return nil }
         let entry = entries[head]
         guard let raw = try await files.get(fileName(entry.sequence), range: nil) else {
-            throw LogStoreError(.corrupt, request: "PUT \(entry.key)", message: "spooled put \(fileName(entry.sequence)) vanished")
+            throw LogStoreError(
+                .corrupt, request: "PUT \(entry.key)", message: "spooled put \(fileName(entry.sequence)) vanished")
         }
         let keyLength = entry.key.utf8.count
         return (entry, Array(raw[(4 + keyLength)...]))

@@ -60,7 +60,9 @@ package enum S3XML {
                 case "apos": replacement = "'"
                 default:
                     if entity.hasPrefix("#x") || entity.hasPrefix("#X") {
-                        replacement = UInt32(entity.dropFirst(2), radix: 16).flatMap(Unicode.Scalar.init).map { String($0) }
+                        replacement = UInt32(entity.dropFirst(2), radix: 16).flatMap(Unicode.Scalar.init).map {
+                            String($0)
+                        }
                     } else if entity.hasPrefix("#") {
                         replacement = UInt32(entity.dropFirst()).flatMap(Unicode.Scalar.init).map { String($0) }
                     }

@@ -1,5 +1,5 @@
-import Foundation
 import CURing
+import Foundation
 import Logging
 import Synchronization
 

@@ -8,7 +8,9 @@ public struct LogTailerError: Error, Sendable, CustomStringConvertible {
 
     private let code: Code
 
-    static func badCheckpoint(path: String, reason: String) -> Self { Self(code: .badCheckpoint(path: path, reason: reason)) }
+    static func badCheckpoint(path: String, reason: String) -> Self {
+        Self(code: .badCheckpoint(path: path, reason: reason))
+    }
     /// The tailer shut down before the follower finished.
     public static let stopped = Self(code: .stopped)
     static func notADirectory(_ path: String) -> Self { Self(code: .notADirectory(path)) }

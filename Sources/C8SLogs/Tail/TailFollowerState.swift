@@ -49,7 +49,8 @@ final class TailFollowerState {
         sequence += 1
         let current = files.first.map {
             TailPosition.Cursor(
-                file: $0.identity, name: $0.name, resume: $0.parser.resumePoint, lastDeliveredLine: $0.lastDeliveredLine,
+                file: $0.identity, name: $0.name, resume: $0.parser.resumePoint,
+                lastDeliveredLine: $0.lastDeliveredLine,
                 latestRotation: TailFileName($0.name).flatMap { latestRotation[$0.restart] })
         }
         return TailPosition(current: current, finished: finished, sequence: sequence)

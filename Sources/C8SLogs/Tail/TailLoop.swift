@@ -403,8 +403,9 @@ final class TailLoop: @unchecked Sendable {
         // Keep files not started yet in name order: a listing that raced with a rotation may have missed the
         // renamed file and found its successor first. Started files keep their place.
         var firstUnstarted = 0
-        while firstUnstarted < f.files.count, f.files[firstUnstarted].hasStarted
-            || (firstUnstarted == 0 && f.readInFlight)
+        while firstUnstarted < f.files.count,
+            f.files[firstUnstarted].hasStarted
+                || (firstUnstarted == 0 && f.readInFlight)
         {
             firstUnstarted += 1
         }

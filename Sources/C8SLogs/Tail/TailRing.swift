@@ -66,8 +66,9 @@ final class TailRing {
     ) throws(SystemCallError) {
         guard let buffer else { throw SystemCallError(call: "read", subject: "no buffer", errno: EINVAL) }
         guard let ring else {
-            pending.append(PendingRead(
-                fd: fd, buffer: buffer, count: count, offset: offset, pollable: pollable, data: data))
+            pending.append(
+                PendingRead(
+                    fd: fd, buffer: buffer, count: count, offset: offset, pollable: pollable, data: data))
             return
         }
         var sqe = c8s_uring_get_sqe(ring)

@@ -1,5 +1,5 @@
-import Foundation
 import C8SKube
+import Foundation
 import HTTPTypes
 import Hummingbird
 

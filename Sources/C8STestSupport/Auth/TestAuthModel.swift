@@ -52,7 +52,8 @@ public struct TestAuthModel: Sendable, Hashable {
             guard has(apiGroups, attributes.group), has(verbs, attributes.verb) else { return false }
             let resourceMatches: Bool
             if let subresource = attributes.subresource, !subresource.isEmpty {
-                resourceMatches = resources.contains("*") || resources.contains("\(attributes.resource)/\(subresource)")
+                resourceMatches =
+                    resources.contains("*") || resources.contains("\(attributes.resource)/\(subresource)")
                     || resources.contains("*/\(subresource)") || resources.contains("\(attributes.resource)/*")
             } else {
                 resourceMatches = has(resources, attributes.resource)
@@ -163,7 +164,8 @@ public struct TestAuthModel: Sendable, Hashable {
     public static func forbiddenDetail(user: String, _ attributes: ResourceAttributes) -> String {
         var resource = attributes.resource
         if let subresource = attributes.subresource, !subresource.isEmpty { resource += "/\(subresource)" }
-        let scope = attributes.namespace.map { $0.isEmpty ? "at the cluster scope" : "in the namespace \"\($0)\"" }
+        let scope =
+            attributes.namespace.map { $0.isEmpty ? "at the cluster scope" : "in the namespace \"\($0)\"" }
             ?? "at the cluster scope"
         return "User \"\(user)\" cannot \(attributes.verb) resource \"\(resource)\" in API group "
             + "\"\(attributes.group)\" \(scope)"

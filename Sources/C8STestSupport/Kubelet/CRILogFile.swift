@@ -70,7 +70,8 @@ final class CRILogFile: @unchecked Sendable {
             do {
                 try FileDescriptor(rawValue: fd).writeAll(bytes[start..<end])
             } catch {
-                throw ClusterSimulatorError.io("cannot write log file \(directory)/\(baseName)", errno: (error as? Errno)?.rawValue ?? 0)
+                throw ClusterSimulatorError.io(
+                    "cannot write log file \(directory)/\(baseName)", errno: (error as? Errno)?.rawValue ?? 0)
             }
             size += end - start
             start = end

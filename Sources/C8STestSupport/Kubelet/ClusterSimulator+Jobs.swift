@@ -28,8 +28,10 @@ extension ClusterSimulator {
         let active = running.filter { $0.metadata.deletionTimestamp == nil }
         let succeeded = owned.filter { $0.status?.phase == "Succeeded" }.count
         let failed = owned.filter { $0.status?.phase == "Failed" }.count
-        let ready = active.filter { $0.status?.conditions?.contains { $0.type == "Ready" && $0.status == "True" } ?? false }
-            .count
+        let ready = active.filter {
+            $0.status?.conditions?.contains { $0.type == "Ready" && $0.status == "True" } ?? false
+        }
+        .count
         let completions = Int(spec.completions ?? 1)
         let parallelism = Int(spec.parallelism ?? 1)
         let backoffLimit = Int(spec.backoffLimit ?? 6)
@@ -59,9 +61,11 @@ extension ClusterSimulator {
                 result = requeueForTTL(spec, finishedAt: now, now: now)
             }
         } else if succeeded >= completions {
-            setCondition(&conditions, type: "SuccessCriteriaMet", reason: "CompletionsReached",
+            setCondition(
+                &conditions, type: "SuccessCriteriaMet", reason: "CompletionsReached",
                 message: "Reached expected number of succeeded pods", now: now)
-            setCondition(&conditions, type: "Complete", reason: "CompletionsReached",
+            setCondition(
+                &conditions, type: "Complete", reason: "CompletionsReached",
                 message: "Reached expected number of succeeded pods", now: now)
             status.completionTime = now
             result = requeueForTTL(spec, finishedAt: now, now: now)
@@ -130,7 +134,8 @@ extension ClusterSimulator {
         async throws -> WorkResult
     {
         guard let ttl = job.spec?.ttlSecondsAfterFinished else { return .done }
-        let finished = status.completionTime
+        let finished =
+            status.completionTime
             ?? status.conditions?.first { ($0.type == "Failed" || $0.type == "Complete") && $0.status == "True" }?
             .lastTransitionTime ?? now
         let due = finished.date.addingTimeInterval(TimeInterval(ttl))
@@ -142,7 +147,9 @@ extension ClusterSimulator {
                 Job.self, name: name, namespace: namespace,
                 options: C8SKube.DeleteOptions(
                     propagationPolicy: .background, preconditions: .init(uid: job.metadata.uid)))
-            logger.debug("deleted finished job after its TTL", metadata: ["job.namespace": "\(namespace)", "job.name": "\(name)"])
+            logger.debug(
+                "deleted finished job after its TTL",
+                metadata: ["job.namespace": "\(namespace)", "job.name": "\(name)"])
         } catch let error as KubeError where error.isNotFound || error.isConflict {
         }
         return .done
@@ -179,7 +186,9 @@ extension ClusterSimulator {
             "labels": .object(labels),
             "ownerReferences": [try JSONValue(encoding: owner)],
         ]
-        if let annotations = metadata["annotations"], case .object = annotations { podMetadata["annotations"] = annotations }
+        if let annotations = metadata["annotations"], case .object = annotations {
+            podMetadata["annotations"] = annotations
+        }
         if let finalizers = metadata["finalizers"], case .array = finalizers { podMetadata["finalizers"] = finalizers }
         let json: JSONValue = [
             "apiVersion": "v1", "kind": "Pod", "metadata": .object(podMetadata), "spec": template["spec"] ?? [:],
@@ -188,7 +197,9 @@ extension ClusterSimulator {
         let created = try await client.create(pod)
         logger.debug(
             "created job pod",
-            metadata: ["job.namespace": "\(namespace)", "job.name": "\(name)", "pod.name": "\(created.metadata.name ?? "")"])
+            metadata: [
+                "job.namespace": "\(namespace)", "job.name": "\(name)", "pod.name": "\(created.metadata.name ?? "")",
+            ])
         return created.metadata.name ?? ""
     }
 

@@ -81,7 +81,8 @@ extension ClusterSimulator {
         let volumes = prepareVolumes(spec, runtime: runtime)
         var initFailed = false
         for container in spec.initContainers ?? [] {
-            let code = await runContainer(container, isInit: true, pod: pod, volumes: volumes, runtime: runtime,
+            let code = await runContainer(
+                container, isInit: true, pod: pod, volumes: volumes, runtime: runtime,
                 publisher: publisher)
             if code != 0 {
                 initFailed = true
@@ -95,7 +96,8 @@ extension ClusterSimulator {
                 for container in spec.containers {
                     group.addTask {
                         await self.runContainer(
-                            container, isInit: false, pod: pod, volumes: volumes, runtime: runtime, publisher: publisher)
+                            container, isInit: false, pod: pod, volumes: volumes, runtime: runtime, publisher: publisher
+                        )
                     }
                 }
                 var codes: [Int32?] = []
@@ -188,14 +190,17 @@ extension ClusterSimulator {
         let workingDirectory = paths.workingDirectory(container.workingDir)
         try? FileManager.default.createDirectory(atPath: workingDirectory, withIntermediateDirectories: true)
         let argv = ((container.command ?? []) + (container.args ?? [])).map(paths.rewrite)
-        let containerID = "containerd://" + (0..<4).map { _ in
-            String(UInt64.random(in: 0...UInt64.max), radix: 16).leftPadded(16)
-        }.joined()
+        let containerID =
+            "containerd://"
+            + (0..<4).map { _ in
+                String(UInt64.random(in: 0...UInt64.max), radix: 16).leftPadded(16)
+            }.joined()
         let started = KubeTime.now()
         let process: ContainerProcess
         do {
             guard !argv.isEmpty else {
-                throw ClusterSimulatorError.configuration("container \(container.name) has no command (images are not run)")
+                throw ClusterSimulatorError.configuration(
+                    "container \(container.name) has no command (images are not run)")
             }
             let logFile = try CRILogFile(
                 directory: "\(runtime.logDirectory)/\(container.name)", policy: configuration.logRotation)
@@ -293,18 +298,20 @@ extension ClusterSimulator {
                 }
                 variables.append((variable.name, String(decoding: bytes, as: UTF8.self)))
             } else if let path = source["fieldRef"]?["fieldPath"]?.stringValue {
-                let value: String? = switch path {
-                case "metadata.name": pod.metadata.name
-                case "metadata.namespace": namespace
-                case "metadata.uid": pod.metadata.uid
-                case "spec.nodeName": pod.spec?.nodeName
-                case "spec.serviceAccountName": pod.spec?.serviceAccountName
-                case "status.hostIP": pod.spec?.nodeName.map(hostIP(of:))
-                default: nil
-                }
+                let value: String? =
+                    switch path {
+                    case "metadata.name": pod.metadata.name
+                    case "metadata.namespace": namespace
+                    case "metadata.uid": pod.metadata.uid
+                    case "spec.nodeName": pod.spec?.nodeName
+                    case "spec.serviceAccountName": pod.spec?.serviceAccountName
+                    case "status.hostIP": pod.spec?.nodeName.map(hostIP(of:))
+                    default: nil
+                    }
                 variables.append((variable.name, value ?? ""))
             } else {
-                throw ContainerConfigError(message: "env \(variable.name): only secretKeyRef and fieldRef are simulated")
+                throw ContainerConfigError(
+                    message: "env \(variable.name): only secretKeyRef and fieldRef are simulated")
             }
         }
         var merged: [String: String] = [:]

@@ -25,7 +25,8 @@ extension ClusterSimulator {
     func registerNodes() async throws {
         for node in configuration.nodes {
             do {
-                _ = try await client.create(NodeObject(metadata: ObjectMeta(name: node.name, labels: node.effectiveLabels)))
+                _ = try await client.create(
+                    NodeObject(metadata: ObjectMeta(name: node.name, labels: node.effectiveLabels)))
             } catch let error as KubeError where error.isAlreadyExists {
             }
             let now = KubeTime.now().description

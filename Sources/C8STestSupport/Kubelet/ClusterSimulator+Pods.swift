@@ -59,7 +59,8 @@ extension ClusterSimulator {
                 state.cursor = index + 1
             }
             _ = try await bind(namespace: namespace, pod: name, node: node)
-            logger.debug("bound pod", metadata: ["pod.namespace": "\(namespace)", "pod.name": "\(name)", "node": "\(node)"])
+            logger.debug(
+                "bound pod", metadata: ["pod.namespace": "\(namespace)", "pod.name": "\(name)", "node": "\(node)"])
             return .done
         case .unschedulable(let message):
             let current = pod.status?.conditions?.first { $0.type == "PodScheduled" }
@@ -87,8 +88,10 @@ extension ClusterSimulator {
             exitCode: exitCode, reason: exitCode == 0 ? "Completed" : "Error", message: nil, startedAt: now,
             finishedAt: now)
         model.initContainers = (spec.initContainers ?? []).map {
-            PodStatusModel.ContainerStatus(name: $0.name, image: $0.image ?? "", state: .terminated(
-                exitCode: 0, reason: "Completed", message: nil, startedAt: now, finishedAt: now))
+            PodStatusModel.ContainerStatus(
+                name: $0.name, image: $0.image ?? "",
+                state: .terminated(
+                    exitCode: 0, reason: "Completed", message: nil, startedAt: now, finishedAt: now))
         }
         model.containers = spec.containers.map {
             PodStatusModel.ContainerStatus(name: $0.name, image: $0.image ?? "", state: state)

@@ -130,13 +130,16 @@ public final class ClusterSimulator: Service, Sendable {
             client: client, configuration: Informer<Pod>.Configuration(namespace: configuration.namespace),
             indexers: [Self.controllerUIDIndex: Indexer { pod in pod.controllerUID.map { [$0] } ?? [] }],
             logger: logger)
-        workRoot = configuration.workRoot
+        workRoot =
+            configuration.workRoot
             ?? (NSTemporaryDirectory() + "/c8s-sim-" + UUID().uuidString.lowercased())
         (podStarts, podStartsContinuation) = AsyncStream.makeStream(of: Pod.self)
     }
 
     /// A simulator for `server`.
-    public convenience init(server: TestAPIServer, configuration: Configuration, logger: Logger = Logger(label: "c8s.sim"))
+    public convenience init(
+        server: TestAPIServer, configuration: Configuration, logger: Logger = Logger(label: "c8s.sim")
+    )
         throws
     {
         try self.init(apiServer: server.baseURL, configuration: configuration, logger: logger)

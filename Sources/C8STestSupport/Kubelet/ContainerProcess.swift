@@ -71,8 +71,10 @@ final class ContainerProcess: Sendable {
     /// background child may keep them open), writes CRI lines, reaps the process.
     private func pump() -> Int32 {
         var writer = CRIWriter()
-        var fds = [pollfd(fd: stdoutFD, events: Int16(POLLIN), revents: 0),
-                   pollfd(fd: stderrFD, events: Int16(POLLIN), revents: 0)]
+        var fds = [
+            pollfd(fd: stdoutFD, events: Int16(POLLIN), revents: 0),
+            pollfd(fd: stderrFD, events: Int16(POLLIN), revents: 0),
+        ]
         var buffer = [UInt8](repeating: 0, count: 64 * 1024)
         var exitCode: Int32?
         var out: [UInt8] = []
@@ -100,7 +102,8 @@ final class ContainerProcess: Sendable {
                 } else {
                     buffer.withUnsafeBytes {
                         writer.feed(
-                            UnsafeRawBufferPointer(rebasing: $0[0..<n]), stream: stream, timestampNanos: Self.nowNanos(),
+                            UnsafeRawBufferPointer(rebasing: $0[0..<n]), stream: stream,
+                            timestampNanos: Self.nowNanos(),
                             to: &out)
                     }
                 }

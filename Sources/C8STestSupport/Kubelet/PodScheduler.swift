@@ -58,7 +58,9 @@ struct PodScheduler: Sendable {
     /// Chooses a node for `request`: the first fitting node at or after `cursor` (round-robin), given what
     /// `allocated` already holds per node name.
     func schedule(_ request: Request, allocated: [String: Request], cursor: Int) -> Decision {
-        guard !nodes.isEmpty else { return .unschedulable("0/0 nodes are available: no nodes available to schedule pods.") }
+        guard !nodes.isEmpty else {
+            return .unschedulable("0/0 nodes are available: no nodes available to schedule pods.")
+        }
         var selectorMismatch = 0
         var insufficientCPU = 0
         var insufficientMemory = 0

@@ -25,13 +25,17 @@ enum DashboardAssets {
         }
         var colours = basic
         let levels = [0, 95, 135, 175, 215, 255]
-        for red in levels { for green in levels { for blue in levels { colours.append("#\(hex(red))\(hex(green))\(hex(blue))") } } }
+        for red in levels {
+            for green in levels { for blue in levels { colours.append("#\(hex(red))\(hex(green))\(hex(blue))") } }
+        }
         for gray in 0..<24 {
             let value = 8 + gray * 10
             colours.append("#\(hex(value))\(hex(value))\(hex(value))")
         }
         var css = ".ab{font-weight:bold}.ad{opacity:.7}.ai{font-style:italic}.au{text-decoration:underline}\n"
-        for (index, colour) in colours.enumerated() { css += ".f\(index){color:\(colour)}.b\(index){background:\(colour)}\n" }
+        for (index, colour) in colours.enumerated() {
+            css += ".f\(index){color:\(colour)}.b\(index){background:\(colour)}\n"
+        }
         return css
     }()
 }
