@@ -7,7 +7,9 @@ import Glibc
 /// The one way c8s starts a process: `posix_spawnp` in its own process group (so the whole group can be killed),
 /// with every signal unblocked and the usual ones at their default disposition, stdin from /dev/null unless
 /// given, and no descriptor of this process but the three it is given. ``ChildProcess`` (run to the end),
-/// ``SpawnedChild`` (a long-running child) and the kubelet simulator's containers all start through it.
+/// ``SpawnedChild`` (a long-running child) and the kubelet simulator's containers all start through it; a child
+/// that must not outlive c8s (local mode's steps) starts through
+/// ``spawnSupervised(_:environment:stdin:stdout:stderr:)``, the one `fork`.
 package enum SpawnedProcess {
     /// Starts `argv` (its first element looked up in `PATH` when it has no slash) with `environment` (`K=V`
     /// strings), its stdout and stderr on the given descriptors and its stdin on `stdin` (nil: /dev/null). The
@@ -73,11 +75,16 @@ package enum SpawnedProcess {
 
     /// Blocks until `pid` ends; its exit code, or 128 + the signal that killed it.
     package static func waitForExit(_ pid: pid_t) -> Int32 {
+        waitForStatus(pid).map(exitCode) ?? 255
+    }
+
+    /// Blocks until `pid` ends and reaps it; its `waitpid` status, or nil when it cannot be waited for.
+    package static func waitForStatus(_ pid: pid_t) -> Int32? {
         var status: Int32 = 0
         while waitpid(pid, &status, 0) < 0 {
-            if errno != EINTR { return 255 }
+            if errno != EINTR { return nil }
         }
-        return exitCode(status)
+        return status
     }
 
     /// Whether a `waitpid` status is a normal exit (with its code) or a signal (with its number).
