@@ -30,7 +30,8 @@ final class ChildProcessRun: Sendable {
 
     /// Starts the dedicated thread and resumes when the child has ended and both its pipes are drained.
     func result() async throws -> ChildProcessResult {
-        try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<ChildProcessResult, any Error>) in
+        try await withCheckedThrowingContinuation {
+            (continuation: CheckedContinuation<ChildProcessResult, any Error>) in
             let thread = Thread { [self] in
                 continuation.resume(with: Result { try runToEnd() })
             }

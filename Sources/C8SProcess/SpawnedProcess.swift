@@ -14,8 +14,9 @@ package enum SpawnedProcess {
     /// Starts `argv` (its first element looked up in `PATH` when it has no slash) with `environment` (`K=V`
     /// strings), its stdout and stderr on the given descriptors and its stdin on `stdin` (nil: /dev/null). The
     /// child keeps no other descriptor of this process: one without close-on-exec (a script another test is still
-    /// writing, a server's socket) would otherwise stay open for the child's whole life (`ETXTBSY` when that test runs its script, a peer that never sees EOF). Closing a
-    /// descriptor that was closed since the listing is ignored by glibc.
+    /// writing, a server's socket) would otherwise stay open for the child's whole life (`ETXTBSY` when that test
+    /// runs its script, a peer that never sees EOF). Closing a descriptor that was closed since the listing is
+    /// ignored by glibc.
     ///
     /// A `workingDirectory` is entered with `env -C` in the child (`posix_spawn_file_actions_addchdir_np` is
     /// GNU-only and not visible to Swift, and the process-wide `chdir` would race with other threads), so a missing

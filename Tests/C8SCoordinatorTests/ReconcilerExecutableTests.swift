@@ -10,15 +10,7 @@ import Testing
 /// on SIGTERM.
 @Suite struct ReconcilerExecutableTests {
     static var binary: URL {
-        let executable = URL(fileURLWithPath: (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe"))
-            ?? CommandLine.arguments[0])
-        var directory = executable.deletingLastPathComponent()
-        while directory.path != "/" {
-            let candidate = directory.appendingPathComponent("c8s-coordinator")
-            if FileManager.default.isExecutableFile(atPath: candidate.path) { return candidate }
-            directory = directory.deletingLastPathComponent()
-        }
-        return URL(fileURLWithPath: repositoryRoot + "/.build/debug/c8s-coordinator")
+        URL(fileURLWithPath: builtExecutable("c8s-coordinator"))
     }
 
     @Test func executableReconcilesAndShutsDownOnSIGTERM() async throws {
