@@ -15,11 +15,8 @@ import Testing
 
     @Test func executableReconcilesAndShutsDownOnSIGTERM() async throws {
         try await ReconcilerHarness.with { h in
-            let directory = FileManager.default.temporaryDirectory.appendingPathComponent("c8s-coord-\(UUID().uuidString)")
-            try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+            let (directory, kubeconfig) = try h.makeExecutableDirectory("c8s-coord")
             defer { try? FileManager.default.removeItem(at: directory) }
-            let kubeconfig = directory.appendingPathComponent("kubeconfig").path
-            try h.server.writeKubeconfig(to: kubeconfig)
 
             try await h.createConfig("exe", PipelineSpec(steps: [step("a")]))
             try await h.createRun("exe-1", config: "exe")

@@ -123,6 +123,19 @@ final class CLIChild: Sendable {
     /// The exit status (or the signal's number); 0 while the child runs.
     var terminationStatus: Int32 { child.termination?.status ?? 0 }
 
+    /// Reads stdout until what was read holds `text` or stdout ends, for at most `limit` seconds (checked between
+    /// reads); returns what was read.
+    func readOutput(until text: String, limit: Double = 60) -> Data {
+        var seen = Data()
+        let deadline = Date().addingTimeInterval(limit)
+        while !String(decoding: seen, as: UTF8.self).contains(text), Date() < deadline {
+            let chunk = standardOutput.availableData
+            if chunk.isEmpty { break }
+            seen.append(chunk)
+        }
+        return seen
+    }
+
     /// Sends `signal` to the child unless it has been reaped.
     func signal(_ signal: Int32) {
         child.signal(signal)

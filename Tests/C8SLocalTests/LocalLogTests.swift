@@ -120,13 +120,7 @@ import Testing
         let runner = try cli.start(["run", "--local"])
         let out = runner.standardOutput
         // Wait (bounded) until the step prints, so the run and its step exist.
-        var seen = Data()
-        let deadline = Date().addingTimeInterval(60)
-        while !String(decoding: seen, as: UTF8.self).contains("slow line 3"), Date() < deadline {
-            let chunk = out.availableData
-            if chunk.isEmpty { break }
-            seen.append(chunk)
-        }
+        let seen = runner.readOutput(until: "slow line 3")
         // The follower learns the run id from `c8s get runs --local` (the only run).
         let listing = try cli.run(["get", "runs", "--local"])
         let runID = try #require(

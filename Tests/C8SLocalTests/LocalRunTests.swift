@@ -168,13 +168,7 @@ import Testing
         let process = try cli.start(["run", "--local", "--env", "PID_FILE=\(pidFile)"])
         let out = process.standardOutput
         // Wait (bounded) until the step reports that it runs.
-        var seen = Data()
-        let deadline = Date().addingTimeInterval(60)
-        while !String(decoding: seen, as: UTF8.self).contains("started-long"), Date() < deadline {
-            let chunk = out.availableData
-            if chunk.isEmpty { break }
-            seen.append(chunk)
-        }
+        let seen = process.readOutput(until: "started-long")
         #expect(String(decoding: seen, as: UTF8.self).contains("started-long"))
         kill(process.processIdentifier, signal)
         let rest = out.readDataToEndOfFile()
