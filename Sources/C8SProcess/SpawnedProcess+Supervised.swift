@@ -38,15 +38,11 @@ extension SpawnedProcess {
         guard let executable = argv.first, executable.hasPrefix("/") else {
             return .failure(SpawnError(executable: argv.first ?? "", errno: EINVAL))
         }
-        let cArgv = argv.map { strdup($0) } + [nil]
-        let cEnv = environment.map { strdup($0) } + [nil]
-        defer {
-            for pointer in cArgv { free(pointer) }
-            for pointer in cEnv { free(pointer) }
-        }
         var supervisor: pid_t = 0
         var group: pid_t = 0
-        let result = c8s_supervised_spawn(executable, cArgv, cEnv, stdin, stdout, stderr, &supervisor, &group)
+        let result = withCStringArrays(argv, environment) { cArgv, cEnv in
+            c8s_supervised_spawn(executable, cArgv, cEnv, stdin, stdout, stderr, &supervisor, &group)
+        }
         guard result == 0 else { return .failure(SpawnError(executable: executable, errno: result)) }
         return .success(Supervised(supervisor: supervisor, group: group))
     }

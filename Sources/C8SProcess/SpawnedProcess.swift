@@ -57,15 +57,25 @@ package enum SpawnedProcess {
         }
         for fd in inherited ?? [] where fd > 2 { posix_spawn_file_actions_addclose(&actions, fd) }
 
+        var pid: pid_t = 0
+        let result = withCStringArrays(argv, environment) { cArgv, cEnv in
+            posix_spawnp(&pid, executable, &actions, &attributes, cArgv, cEnv)
+        }
+        return result == 0 ? .success(pid) : .failure(SpawnError(executable: executable, errno: result))
+    }
+
+    /// Calls `body` with `argv` and `environment` as NULL-terminated arrays of C strings, freed when it returns.
+    static func withCStringArrays<T>(
+        _ argv: [String], _ environment: [String],
+        _ body: ([UnsafeMutablePointer<CChar>?], [UnsafeMutablePointer<CChar>?]) -> T
+    ) -> T {
         let cArgv = argv.map { strdup($0) } + [nil]
         let cEnv = environment.map { strdup($0) } + [nil]
         defer {
             for pointer in cArgv { free(pointer) }
             for pointer in cEnv { free(pointer) }
         }
-        var pid: pid_t = 0
-        let result = posix_spawnp(&pid, executable, &actions, &attributes, cArgv, cEnv)
-        return result == 0 ? .success(pid) : .failure(SpawnError(executable: executable, errno: result))
+        return body(cArgv, cEnv)
     }
 
     /// Why `posix_spawnp` failed.
