@@ -70,8 +70,11 @@ let package = Package(
 
         // The small pieces every module shares: calendar, percent-encoding, backoff.
         .target(name: "C8SCommon"),
-        // The one way to start a process (posix_spawn in its own process group), for product and test code.
-        .target(name: "C8SProcess"),
+        // The one way to start a process (posix_spawn in its own process group, or a supervised fork for a child
+        // that must not outlive c8s), for product and test code.
+        .target(name: "C8SProcess", dependencies: ["CProcessSpawn"]),
+        // C8SProcess's C part: the supervisor that kills a child's process group when c8s dies, and pipe2.
+        .target(name: "CProcessSpawn"),
         // The one YAML reader (libyaml events to positioned nodes, with size, nesting and alias bounds).
         .target(name: "C8SYAML", dependencies: ["CYAML"]),
         // Pipeline model, parser, validator, matrix expansion and planner.
@@ -111,13 +114,11 @@ let package = Package(
         ),
         // Our CRDs as Swift resource types.
         .target(name: "C8SAPI", dependencies: ["C8SCore", "C8SKube"]),
-        // Local mode's step spawner: a supervisor that kills the step's process group when c8s dies.
-        .target(name: "CStepSpawn"),
         // Local-mode executor.
         .target(
             name: "C8SLocal",
             dependencies: [
-                "C8SCore", "C8SLogs", "CStepSpawn", .product(name: "Logging", package: "swift-log"),
+                "C8SCore", "C8SLogs", "C8SProcess", .product(name: "Logging", package: "swift-log"),
                 .product(name: "SystemPackage", package: "swift-system"),
             ]
         ),

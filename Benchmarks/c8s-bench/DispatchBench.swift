@@ -171,12 +171,26 @@ enum DispatchBench {
         if let workers { arguments += ["--workers", "\(workers)"] }
         let coordinator = try startCoordinator(
             path: coordinatorPath, arguments: arguments, output: directory + "/coordinator.log")
-        defer {
-            coordinator.terminate()
-            coordinator.waitUntilExit()
+        do {
+            let result = try await measure(
+                coordinator: coordinator.pid, steps: steps, runs: runs, server: server, client: client, jobs: jobs,
+                runInformer: runInformer, recorder: recorder)
+            coordinator.signal(SIGTERM)
+            _ = await coordinator.waitForExit()
+            return result
+        } catch {
+            coordinator.signal(SIGTERM)
+            _ = await coordinator.waitForExit()
+            throw error
         }
+    }
 
-        return try await withThrowingTaskGroup(of: Void.self) { group in
+    /// Runs the warm-up and the measured runs against a started coordinator (process `coordinator`).
+    private static func measure(
+        coordinator: pid_t, steps: [PipelineStep], runs: Int, server: TestAPIServer, client: KubeClient,
+        jobs: Informer<Job>, runInformer: Informer<PipelineRun>, recorder: Recorder
+    ) async throws -> Result {
+        try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask { try await jobs.run() }
             group.addTask { try await runInformer.run() }
             defer { group.cancelAll() }
@@ -187,7 +201,7 @@ enum DispatchBench {
             try await waitUntilFinished(["warmup"], runs: runInformer, limit: .seconds(120))
 
             let requestsBefore = server.requestCounts
-            let cpuBefore = try processCPUSeconds(coordinator.processIdentifier)
+            let cpuBefore = try processCPUSeconds(coordinator)
             let names = (0..<runs).map { String(format: "bench-%05d", $0) }
             let start = ContinuousClock.now
             try await withThrowingTaskGroup(of: Void.self) { creators in
@@ -206,8 +220,8 @@ enum DispatchBench {
             }
             try await waitUntilFinished(names, runs: runInformer, limit: .seconds(Int64(60 + runs * 2)))
             let wall = Bench.seconds(ContinuousClock.now - start)
-            let cpu = try processCPUSeconds(coordinator.processIdentifier) - cpuBefore
-            let peakRSS = try processPeakRSS(coordinator.processIdentifier)
+            let cpu = try processCPUSeconds(coordinator) - cpuBefore
+            let peakRSS = try processPeakRSS(coordinator)
             var requests = server.requestCounts
             for (tally, count) in requestsBefore { requests[tally, default: 0] -= count }
 
@@ -277,7 +291,7 @@ enum DispatchBench {
         return latencies
     }
 
-    static func startCoordinator(path: String?, arguments: [String], output: String) throws -> Process {
+    static func startCoordinator(path: String?, arguments: [String], output: String) throws -> SpawnedChild {
         let executable =
             path
             ?? URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath()
@@ -285,15 +299,11 @@ enum DispatchBench {
         guard FileManager.default.isExecutableFile(atPath: executable) else {
             throw BenchError("\(executable) not found: build the c8s-coordinator product with the same configuration")
         }
-        FileManager.default.createFile(atPath: output, contents: nil)
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: executable)
-        process.arguments = arguments
-        let log = try FileHandle(forWritingTo: URL(fileURLWithPath: output))
-        process.standardOutput = log
-        process.standardError = log
-        try process.run()
-        return process
+        let log = open(output, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
+        guard log >= 0 else { throw BenchError("cannot create \(output): \(String(cString: strerror(errno)))") }
+        defer { close(log) }
+        let environment = ProcessInfo.processInfo.environment.map { "\($0.key)=\($0.value)" }
+        return try SpawnedChild.start([executable] + arguments, environment: environment, stdout: log, stderr: log)
     }
 
     /// utime + stime of a process from `/proc/PID/stat`.

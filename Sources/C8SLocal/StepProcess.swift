@@ -1,5 +1,5 @@
 import C8SLogs
-import CStepSpawn
+import C8SProcess
 import Foundation
 
 #if canImport(Glibc)
@@ -9,18 +9,19 @@ import Glibc
 /// A step's shell, spawned in its own process group with its output read line by line.
 ///
 /// `sh -e -c SCRIPT` runs in the step workspace with stdin from `/dev/null`; stdout and stderr go through
-/// pipes to `onOutput` as the bytes arrive (`onStreamEnd` when a pipe closes). The shell runs under a small
-/// supervisor (`c8s_step_spawn` in `CStepSpawn`) tied to the run loop's thread by PR_SET_PDEATHSIG: when c8s dies
-/// (SIGKILL, OOM), the supervisor kills the step's whole process group, so no step outlives c8s. When the shell
-/// exits, whatever is left of its process group is killed (like a container ending), the pipes are drained, and
-/// `onExit` gets the supervisor's wait status (the shell's exit status, or 128 + the signal that ended it).
+/// pipes to `onOutput` as the bytes arrive (`onStreamEnd` when a pipe closes). The shell is started by C8SProcess's
+/// ``SpawnedProcess/spawnSupervised(_:environment:stdin:stdout:stderr:)``: a small supervisor tied to the run
+/// loop's thread by PR_SET_PDEATHSIG, so when c8s dies (SIGKILL, OOM) the supervisor kills the step's whole process
+/// group and no step outlives c8s. When the shell exits, whatever is left of its process group is killed (like a
+/// container ending), the pipes are drained, and `onExit` gets the supervisor's wait status (the shell's exit
+/// status, or 128 + the signal that ended it).
 struct StepProcess: Sendable {
     /// The shell's process id, also its process group id.
     let pid: pid_t
 
     /// Spawns the shell. Called only from the run loop's thread (the supervisor's parent-death signal is tied to
-    /// the thread that spawns it, and the loop's thread outlives every step), so pipe descriptors are made
-    /// close-on-exec before any other spawn can inherit them.
+    /// the thread that spawns it, and the loop's thread outlives every step); the pipes are close-on-exec from the
+    /// start, so no other spawn can inherit them.
     static func spawn(
         script: String,
         directory: String,
@@ -44,21 +45,19 @@ struct StepProcess: Sendable {
         }
         // The outer shell changes into the workspace, then becomes `sh -e -c SCRIPT` (same pid).
         let arguments = ["/bin/sh", "-c", "cd -- \"$1\" && exec /bin/sh -e -c \"$2\"", "c8s-step", directory, script]
-        let argv = arguments.map { strdup($0) } + [nil]
-        let envp = environment.sorted { $0.key < $1.key }.map { strdup("\($0.key)=\($0.value)") } + [nil]
-        defer {
-            for pointer in argv { free(pointer) }
-            for pointer in envp { free(pointer) }
-        }
-        var supervisor: pid_t = 0
-        var group: pid_t = 0
-        let result = c8s_step_spawn("/bin/sh", argv, envp, input, out.write, err.write, &supervisor, &group)
+        let variables = environment.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }
+        let spawned = SpawnedProcess.spawnSupervised(
+            arguments, environment: variables, stdin: input, stdout: out.write, stderr: err.write)
         close(out.write)
         close(err.write)
-        guard result == 0 else {
+        let step: SpawnedProcess.Supervised
+        switch spawned {
+        case .success(let started):
+            step = started
+        case .failure(let error):
             close(out.read)
             close(err.read)
-            throw .io("cannot start /bin/sh: \(String(cString: strerror(result)))")
+            throw .io("cannot start /bin/sh: \(String(cString: strerror(error.errno)))")
         }
 
         let readers = DispatchGroup()
@@ -71,15 +70,13 @@ struct StepProcess: Sendable {
                 readers.leave()
             }
         }
-        let waited = supervisor
         Thread.detachNewThread {
             // The supervisor exits once the shell exited and the rest of its group was killed.
-            var status: Int32 = 0
-            while waitpid(waited, &status, 0) < 0 && errno == EINTR {}
+            let status = SpawnedProcess.waitForStatus(step.supervisor) ?? 255 << 8
             readers.wait()
             onExit(status)
         }
-        return StepProcess(pid: group)
+        return StepProcess(pid: step.group)
     }
 
     /// Sends `signal` to the whole process group.
@@ -89,18 +86,15 @@ struct StepProcess: Sendable {
 
     /// Exit code from a wait status: the exit status, or 128 + the signal number.
     static func exitCode(fromStatus status: Int32) -> Int32 {
-        let signal = status & 0x7f
-        return signal == 0 ? (status >> 8) & 0xff : 128 + signal
+        SpawnedProcess.exitCode(status)
     }
 
     private static func makePipe() throws(LocalError) -> (read: Int32, write: Int32) {
-        var fds: [Int32] = [0, 0]
-        guard pipe(&fds) == 0 else {
-            throw .io("cannot create a pipe: \(String(cString: strerror(errno)))")
+        do {
+            return try SpawnedProcess.makePipe()
+        } catch {
+            throw .io(error.message)
         }
-        _ = fcntl(fds[0], F_SETFD, FD_CLOEXEC)
-        _ = fcntl(fds[1], F_SETFD, FD_CLOEXEC)
-        return (fds[0], fds[1])
     }
 
     /// How long a pipe may stay quiet after output before `onIdle` (the masker releases what it held back).

@@ -1,5 +1,6 @@
 import C8SCore
 import C8SLogs
+import C8SProcess
 import Foundation
 
 /// The per-step copies of the source directory a local run works in.
@@ -164,46 +165,25 @@ struct Workspace: Sendable {
     }
 }
 
-/// Runs small helper shell commands (git, tar, cp) synchronously.
+/// Runs small helper shell commands (git, tar, cp) synchronously on the calling thread (the run loop's), through
+/// C8SProcess's spawner; the commands write their output to files or pipes of their own, so what is captured is small.
 enum Shell {
-    /// Exit status of `sh -c SCRIPT sh ARGUMENTS...` run in `directory` (output discarded).
+    /// Exit status of `sh -c SCRIPT sh ARGUMENTS...` run in `directory` (output discarded); -1 when `sh` cannot be
+    /// started or a signal ended it.
     @discardableResult
     static func run(_ script: String, arguments: [String] = [], in directory: String) -> Int32 {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/bin/sh")
-        process.arguments = ["-c", script, "sh"] + arguments
-        process.currentDirectoryURL = URL(fileURLWithPath: directory)
-        process.standardOutput = FileHandle.nullDevice
-        process.standardError = FileHandle.nullDevice
-        process.standardInput = FileHandle.nullDevice
-        do {
-            try process.run()
-        } catch {
-            return -1
-        }
-        process.waitUntilExit()
-        return process.terminationStatus
+        let result = try? ChildProcess.runOnCurrentThread(
+            "/bin/sh", ["-c", script, "sh"] + arguments, workingDirectory: directory)
+        return result?.exitCode ?? -1
     }
 
     /// Trimmed standard output of a successful command.
     static func output(_ script: String, in directory: String) -> String? {
-        let process = Process()
-        let pipe = Pipe()
-        process.executableURL = URL(fileURLWithPath: "/bin/sh")
-        process.arguments = ["-c", script]
-        process.currentDirectoryURL = URL(fileURLWithPath: directory)
-        process.standardOutput = pipe
-        process.standardError = FileHandle.nullDevice
-        process.standardInput = FileHandle.nullDevice
-        do {
-            try process.run()
-        } catch {
-            return nil
-        }
-        let data = pipe.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        guard process.terminationStatus == 0 else { return nil }
-        let text = String(decoding: data, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+        guard
+            let result = try? ChildProcess.runOnCurrentThread("/bin/sh", ["-c", script], workingDirectory: directory),
+            result.succeeded
+        else { return nil }
+        let text = result.outputText.trimmingCharacters(in: .whitespacesAndNewlines)
         return text.isEmpty ? nil : text
     }
 }

@@ -52,17 +52,23 @@ public enum ChildProcess {
     }
 
     /// Runs a child like ``run(_:_:environment:workingDirectory:standardInput:timeLimit:)``, blocking the calling
-    /// thread, without a time limit. Only for code that already runs on a thread of its own (a test's writer
-    /// `Thread`), never from async code; unlike Foundation's `Process.run()` it does not list `/proc/self/fd`
-    /// (which crashes intermittently on Linux with many descriptors open).
+    /// thread. Only for code that already runs on a thread of its own (a synchronous test, a test's writer
+    /// `Thread`, local mode's run loop), never from async code; unlike Foundation's `Process.run()` it does not
+    /// list `/proc/self/fd` (which crashes intermittently on Linux with many descriptors open).
     public static func runOnCurrentThread(
         _ executable: String, _ arguments: [String] = [], environment: [String: String]? = nil,
-        workingDirectory: String? = nil, standardInput: Data? = nil
+        workingDirectory: String? = nil, standardInput: Data? = nil, timeLimit: Duration? = nil
     ) throws -> ChildProcessResult {
         let variables = (environment ?? ProcessInfo.processInfo.environment).map { "\($0.key)=\($0.value)" }
-        return try ChildProcessRun(
+        let run = ChildProcessRun(
             argv: [executable] + arguments, environment: variables, workingDirectory: workingDirectory,
-            input: standardInput.map { Array($0) }
-        ).runToEnd()
+            input: standardInput.map { Array($0) })
+        guard let timeLimit else { return try run.runToEnd() }
+        let expiry = DispatchWorkItem { run.kill(timedOut: true) }
+        let (seconds, attoseconds) = timeLimit.components
+        let delay = Double(seconds) + Double(attoseconds) * 1e-18
+        DispatchQueue.global().asyncAfter(deadline: .now() + delay, execute: expiry)
+        defer { expiry.cancel() }
+        return try run.runToEnd()
     }
 }

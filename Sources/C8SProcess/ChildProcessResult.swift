@@ -16,6 +16,15 @@ public struct ChildProcessResult: Sendable {
             self = signal.map { .signalled($0) } ?? .exited(code)
         }
 
+        /// The exit status, or the number of the signal that ended the process (what Foundation's
+        /// `Process.terminationStatus` reports).
+        public var status: Int32 {
+            switch self {
+            case .exited(let status): status
+            case .signalled(let signal): signal
+            }
+        }
+
         public var description: String {
             switch self {
             case .exited(let status): "exit status \(status)"

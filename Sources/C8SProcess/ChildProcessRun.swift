@@ -105,13 +105,9 @@ final class ChildProcessRun: Sendable {
     }
 
     private static func makePipe(_ descriptors: inout [Int32]) throws -> (read: Int32, write: Int32) {
-        // `pipe2(O_CLOEXEC)` is GNU-only and not visible to Swift; close-on-exec is set right after `pipe`, so only
-        // a process spawned by another thread in that instant could inherit the pipe.
-        var fds: [Int32] = [-1, -1]
-        guard pipe(&fds) == 0 else { throw ChildProcessError("cannot create a pipe", errno: errno) }
-        descriptors += fds
-        for fd in fds { _ = fcntl(fd, F_SETFD, FD_CLOEXEC) }
-        return (fds[0], fds[1])
+        let pipe = try SpawnedProcess.makePipe()
+        descriptors += [pipe.read, pipe.write]
+        return pipe
     }
 
     private func spawn(stdout: Int32, stderr: Int32, stdin: Int32?) throws -> pid_t {

@@ -74,6 +74,15 @@ package final class SpawnedChild: Sendable {
         }
     }
 
+    /// Blocks the calling thread until the child has ended. Only for code on a thread of its own (a synchronous
+    /// test), never from async code (use ``waitForExit()``).
+    package func waitUntilExit() -> Termination {
+        let ended = DispatchSemaphore(value: 0)
+        onExit { _ in ended.signal() }
+        ended.wait()
+        return termination ?? .exited(255)
+    }
+
     private func reap() {
         var info = siginfo_t()
         while waitid(P_PID, id_t(pid), &info, WEXITED | WNOWAIT) < 0 && errno == EINTR {}

@@ -7,7 +7,9 @@ import Glibc
 /// The one way c8s starts a process: `posix_spawnp` in its own process group (so the whole group can be killed),
 /// with every signal unblocked and the usual ones at their default disposition, stdin from /dev/null unless
 /// given, and no descriptor of this process but the three it is given. ``ChildProcess`` (run to the end),
-/// ``SpawnedChild`` (a long-running child) and the kubelet simulator's containers all start through it.
+/// ``SpawnedChild`` (a long-running child) and the kubelet simulator's containers all start through it; a child
+/// that must not outlive c8s (local mode's steps) starts through
+/// ``spawnSupervised(_:environment:stdin:stdout:stderr:)``, the one `fork`.
 package enum SpawnedProcess {
     /// Starts `argv` (its first element looked up in `PATH` when it has no slash) with `environment` (`K=V`
     /// strings), its stdout and stderr on the given descriptors and its stdin on `stdin` (nil: /dev/null). The
@@ -55,15 +57,25 @@ package enum SpawnedProcess {
         }
         for fd in inherited ?? [] where fd > 2 { posix_spawn_file_actions_addclose(&actions, fd) }
 
+        var pid: pid_t = 0
+        let result = withCStringArrays(argv, environment) { cArgv, cEnv in
+            posix_spawnp(&pid, executable, &actions, &attributes, cArgv, cEnv)
+        }
+        return result == 0 ? .success(pid) : .failure(SpawnError(executable: executable, errno: result))
+    }
+
+    /// Calls `body` with `argv` and `environment` as NULL-terminated arrays of C strings, freed when it returns.
+    static func withCStringArrays<T>(
+        _ argv: [String], _ environment: [String],
+        _ body: ([UnsafeMutablePointer<CChar>?], [UnsafeMutablePointer<CChar>?]) -> T
+    ) -> T {
         let cArgv = argv.map { strdup($0) } + [nil]
         let cEnv = environment.map { strdup($0) } + [nil]
         defer {
             for pointer in cArgv { free(pointer) }
             for pointer in cEnv { free(pointer) }
         }
-        var pid: pid_t = 0
-        let result = posix_spawnp(&pid, executable, &actions, &attributes, cArgv, cEnv)
-        return result == 0 ? .success(pid) : .failure(SpawnError(executable: executable, errno: result))
+        return body(cArgv, cEnv)
     }
 
     /// Why `posix_spawnp` failed.
@@ -74,11 +86,16 @@ package enum SpawnedProcess {
 
     /// Blocks until `pid` ends; its exit code, or 128 + the signal that killed it.
     package static func waitForExit(_ pid: pid_t) -> Int32 {
+        waitForStatus(pid).map(exitCode) ?? 255
+    }
+
+    /// Blocks until `pid` ends and reaps it; its `waitpid` status, or nil when it cannot be waited for.
+    package static func waitForStatus(_ pid: pid_t) -> Int32? {
         var status: Int32 = 0
         while waitpid(pid, &status, 0) < 0 {
-            if errno != EINTR { return 255 }
+            if errno != EINTR { return nil }
         }
-        return exitCode(status)
+        return status
     }
 
     /// Whether a `waitpid` status is a normal exit (with its code) or a signal (with its number).

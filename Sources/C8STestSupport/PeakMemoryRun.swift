@@ -1,3 +1,4 @@
+import C8SProcess
 import Foundation
 
 #if canImport(Glibc)
@@ -22,25 +23,26 @@ public struct PeakMemoryRun: Sendable {
         stdout: String
     ) async throws -> PeakMemoryRun {
         let errorPath = stdout + ".stderr"
-        var actions = posix_spawn_file_actions_t()
-        posix_spawn_file_actions_init(&actions)
-        defer { posix_spawn_file_actions_destroy(&actions) }
-        posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
-        posix_spawn_file_actions_addopen(&actions, 1, stdout, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
-        posix_spawn_file_actions_addopen(&actions, 2, errorPath, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
-        let environment = environment ?? ProcessInfo.processInfo.environment
-        // `sh` changes directory and execs the executable (the process keeps its pid; sh's own peak is ~1 MB).
-        let shell = ["/bin/sh", "-c", "cd \"$1\" && shift && exec \"$@\"", "sh", directory, executable]
-        let argv = (shell + arguments).map { strdup($0) }
-        let envp = environment.map { strdup("\($0.key)=\($0.value)") }
-        defer {
-            for pointer in argv { free(pointer) }
-            for pointer in envp { free(pointer) }
+        let output = open(stdout, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
+        guard output >= 0 else {
+            throw TestChildProcessError("cannot create \(stdout): \(String(cString: strerror(errno)))")
         }
-        var pid: pid_t = 0
-        let spawned = posix_spawn(&pid, "/bin/sh", &actions, nil, argv + [nil], envp + [nil])
-        guard spawned == 0 else {
-            throw TestChildProcessError("posix_spawn \(executable): \(String(cString: strerror(spawned)))")
+        defer { close(output) }
+        let errors = open(errorPath, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
+        guard errors >= 0 else {
+            throw TestChildProcessError("cannot create \(errorPath): \(String(cString: strerror(errno)))")
+        }
+        defer { close(errors) }
+        let variables = (environment ?? ProcessInfo.processInfo.environment).map { "\($0.key)=\($0.value)" }
+        // The directory is entered by `env -C`, which execs the executable (the process keeps its pid).
+        let spawned = SpawnedProcess.spawn(
+            [executable] + arguments, environment: variables, workingDirectory: directory, stdout: output,
+            stderr: errors)
+        let pid: pid_t
+        switch spawned {
+        case .success(let started): pid = started
+        case .failure(let error):
+            throw TestChildProcessError("cannot start \(executable): \(String(cString: strerror(error.errno)))")
         }
         let child = pid
         let (status, maxRSSKiB) = await withCheckedContinuation {
@@ -49,9 +51,7 @@ public struct PeakMemoryRun: Sendable {
                 var status: Int32 = 0
                 var usage = rusage()
                 while wait4(child, &status, 0, &usage) < 0 && errno == EINTR {}
-                let low = status & 0x7f
-                let exit = low == 0 ? (status >> 8) & 0xff : 128 + low
-                continuation.resume(returning: (exit, Int(usage.ru_maxrss)))
+                continuation.resume(returning: (SpawnedProcess.exitCode(status), Int(usage.ru_maxrss)))
             }.start()
         }
         let errorText = (FileManager.default.contents(atPath: errorPath) ?? Data()).prefix(64 << 10)

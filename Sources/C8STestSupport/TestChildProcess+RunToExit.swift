@@ -11,4 +11,15 @@ extension TestChildProcess {
             return (termination, process.output)
         }
     }
+
+    /// Runs the package's executable `name` (``builtExecutable(_:)``) like
+    /// ``runToExit(executable:arguments:environment:limit:)``, with `PATH=/usr/bin:/bin` and `environment` as its
+    /// whole environment.
+    public static func runBuilt(
+        _ name: String, _ arguments: [String], environment: [String: String] = [:], limit: Duration = .seconds(60)
+    ) async throws -> (termination: Termination, output: String) {
+        try await runToExit(
+            executable: builtExecutable(name), arguments: arguments,
+            environment: ["PATH": "/usr/bin:/bin"].merging(environment) { $1 }, limit: limit)
+    }
 }

@@ -404,22 +404,19 @@ public struct TestChildProcessError: Error, CustomStringConvertible {
     init(_ description: String) { self.description = description }
 }
 
-/// A one-way channel from the child, both ends close-on-exec from the start, so a child started concurrently by
-/// another test does not inherit them (and keep another child's output open); the spawner duplicates the write end
-/// onto the child's stdout or stderr. A Unix socket pair, since `pipe2` is not visible to Swift on glibc.
+/// A one-way channel from the child (C8SProcess's pipe, both ends close-on-exec from the start, so a child started
+/// concurrently by another test does not inherit them and keep another child's output open); the spawner
+/// duplicates the write end onto the child's stdout or stderr.
 private struct OwnedPipe {
     let read: Int32
     let write: Int32
 
     init() throws {
-        var fds: [Int32] = [-1, -1]
-        guard socketpair(AF_UNIX, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0, &fds) == 0 else {
-            throw TestChildProcessError("socketpair failed: \(String(cString: strerror(errno)))")
+        do {
+            (read, write) = try SpawnedProcess.makePipe()
+        } catch {
+            throw TestChildProcessError("\(error)")
         }
-        read = fds[0]
-        write = fds[1]
-        shutdown(read, Int32(SHUT_WR))
-        shutdown(write, Int32(SHUT_RD))
     }
 
     func closeBoth() {

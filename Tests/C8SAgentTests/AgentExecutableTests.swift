@@ -10,16 +10,7 @@ import Testing
 /// a step's log, and exits 0 on SIGTERM.
 @Suite(.timeLimit(.minutes(5))) struct AgentExecutableTests {
     static var binary: URL {
-        let executable = URL(
-            fileURLWithPath: (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe"))
-                ?? CommandLine.arguments[0])
-        var directory = executable.deletingLastPathComponent()
-        while directory.path != "/" {
-            let candidate = directory.appendingPathComponent("c8s-agent")
-            if FileManager.default.isExecutableFile(atPath: candidate.path) { return candidate }
-            directory = directory.deletingLastPathComponent()
-        }
-        return URL(fileURLWithPath: repositoryRoot + "/.build/debug/c8s-agent")
+        URL(fileURLWithPath: builtExecutable("c8s-agent"))
     }
 
     @Test func executableShipsALogAndExitsCleanlyOnSIGTERM() async throws {

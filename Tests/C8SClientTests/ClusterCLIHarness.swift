@@ -4,6 +4,7 @@ import C8SKube
 import C8STestSupport
 import Foundation
 import Logging
+import Synchronization
 import Testing
 
 /// The result of one `c8s` process.
@@ -166,94 +167,49 @@ struct ClusterCLIHarness: Sendable {
     }
 }
 
-/// A `c8s` child process with its output collected.
-final class CLIProcess: @unchecked Sendable {
-    let process = Process()
-    private let out = Pipe()
-    private let err = Pipe()
-    private let lock = NSLock()
-    private var outData = Data()
-    private var errData = Data()
-    private var finishResumed = false
-    private let group = DispatchGroup()
-    /// Yields every chunk of standard output as it arrives.
-    let chunks: AsyncStream<String>
-    private let chunkContinuation: AsyncStream<String>.Continuation
-    /// Finishes when the process has exited.
-    private let exited: AsyncStream<Void>
+/// A `c8s` child process with its output collected: a ``TestChildProcess``, started by ``start()`` or on the first
+/// ``finish(limit:)``.
+final class CLIProcess: Sendable {
+    private let arguments: [String]
+    private let directory: URL
+    private let environment: [String: String]
+    private let child = Mutex<TestChildProcess?>(nil)
 
     init(arguments: [String], directory: URL, environment: [String: String]) {
-        process.executableURL = Self.binary
-        process.arguments = arguments
-        process.currentDirectoryURL = directory
-        process.environment = environment
-        process.standardOutput = out
-        process.standardError = err
-        process.standardInput = FileHandle.nullDevice
-        (chunks, chunkContinuation) = AsyncStream.makeStream()
-        let (exited, exit) = AsyncStream<Void>.makeStream()
-        self.exited = exited
-        process.terminationHandler = { _ in exit.finish() }
+        self.arguments = arguments
+        self.directory = directory
+        self.environment = environment
     }
 
     /// The `c8s` binary built next to the test executable.
     static var binary: URL {
-        let executable = URL(
-            fileURLWithPath: (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe"))
-                ?? CommandLine.arguments[0])
-        var directory = executable.deletingLastPathComponent()
-        while directory.path != "/" {
-            let candidate = directory.appendingPathComponent("c8s")
-            var isDirectory: ObjCBool = false
-            if FileManager.default.fileExists(atPath: candidate.path, isDirectory: &isDirectory), !isDirectory.boolValue
-            {
-                return candidate
-            }
-            directory = directory.deletingLastPathComponent()
-        }
-        return URL(fileURLWithPath: ".build/debug/c8s")
+        URL(fileURLWithPath: builtExecutable("c8s"))
     }
 
-    func start() throws {
-        try process.run()
-        for (pipe, isOut) in [(out, true), (err, false)] {
-            group.enter()
-            // Blocking reads on threads of their own: neither the concurrency pool nor Dispatch's workers wait.
-            Thread {
-                let handle = pipe.fileHandleForReading
-                while true {
-                    let data = handle.availableData
-                    if data.isEmpty { break }
-                    self.lock.lock()
-                    if isOut { self.outData.append(data) } else { self.errData.append(data) }
-                    self.lock.unlock()
-                    if isOut { self.chunkContinuation.yield(String(decoding: data, as: UTF8.self)) }
-                }
-                if isOut { self.chunkContinuation.finish() }
-                self.group.leave()
-            }.start()
+    /// Starts the process unless it has been started.
+    @discardableResult
+    func start() throws -> TestChildProcess {
+        try child.withLock { child in
+            if let child { return child }
+            let started = try TestChildProcess.start(
+                executable: Self.binary.path, arguments: arguments, environment: environment,
+                workingDirectory: directory.path)
+            child = started
+            return started
         }
     }
 
-    var stdout: String {
-        lock.lock()
-        defer { lock.unlock() }
-        return String(decoding: outData, as: UTF8.self)
-    }
+    var stdout: String { child.withLock { $0?.standardOutput ?? "" } }
 
-    var stderr: String {
-        lock.lock()
-        defer { lock.unlock() }
-        return String(decoding: errData, as: UTF8.self)
-    }
+    var stderr: String { child.withLock { $0?.standardError ?? "" } }
 
     /// Waits until standard output contains `text` (or the output ends), up to `timeout`.
     func waitForOutput(containing text: String, timeout: Duration = .seconds(60)) async throws {
+        let process = try start()
         try await withThrowingTaskGroup(of: Bool.self) { group in
             group.addTask {
-                if self.stdout.contains(text) { return true }
-                for await _ in self.chunks where self.stdout.contains(text) { return true }
-                return self.stdout.contains(text)
+                for await _ in process.lines() where process.standardOutput.contains(text) { return true }
+                return process.standardOutput.contains(text)
             }
             group.addTask {
                 try await Task.sleep(for: timeout)
@@ -267,26 +223,19 @@ final class CLIProcess: @unchecked Sendable {
         }
     }
 
-    /// Runs the process (if not started) and waits for it to exit, killing it after `limit` seconds.
+    /// Runs the process (if not started) and waits for it to exit and its output to end, killing it after `limit`
+    /// seconds.
     func finish(limit: Double = 120) async throws -> CLIResult {
-        if !process.isRunning && process.processIdentifier == 0 { try start() }
-        let finished = await withCheckedContinuation { (continuation: CheckedContinuation<Bool, Never>) in
-            let resume = { @Sendable (finished: Bool) in
-                self.lock.lock()
-                let first = !self.finishResumed
-                self.finishResumed = true
-                self.lock.unlock()
-                if first { continuation.resume(returning: finished) }
-            }
-            group.notify(queue: .global()) { resume(true) }
-            DispatchQueue.global().asyncAfter(deadline: .now() + limit) { resume(false) }
+        let process = try start()
+        let termination: TestChildProcess.Termination
+        do {
+            termination = try await process.waitForExit(limit: .seconds(limit))
+        } catch {
+            process.signal(SIGTERM)
+            Issue.record("c8s \(arguments) did not finish within \(limit)s")
+            termination = try await process.waitForExit(limit: .seconds(30))
         }
-        if !finished {
-            process.terminate()
-            Issue.record("c8s \(process.arguments ?? []) did not finish within \(limit)s")
-        }
-        for await _ in exited {}
-        return CLIResult(status: process.terminationStatus, stdout: stdout, stderr: stderr)
+        return CLIResult(status: termination.status, stdout: process.standardOutput, stderr: process.standardError)
     }
 }
 

@@ -10,12 +10,8 @@ import Testing
 @Suite struct APIExecutableTests {
     @Test func executableServesMetricsAndTheAPI() async throws {
         try await ReconcilerHarness.with { h in
-            let directory = FileManager.default.temporaryDirectory.appendingPathComponent(
-                "c8s-api-exe-\(UUID().uuidString)")
-            try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+            let (directory, kubeconfig) = try h.makeExecutableDirectory("c8s-api-exe")
             defer { try? FileManager.default.removeItem(at: directory) }
-            let kubeconfig = directory.appendingPathComponent("kubeconfig").path
-            try h.server.writeKubeconfig(to: kubeconfig)
             try await h.createConfig("exe", PipelineSpec(steps: [step("a")]))
             try await h.createRun("exe-1", config: "exe")
 

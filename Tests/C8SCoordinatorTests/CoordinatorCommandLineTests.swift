@@ -8,9 +8,7 @@ import Testing
     static func run(_ arguments: [String], environment: [String: String] = [:]) async throws
         -> (termination: TestChildProcess.Termination, output: String)
     {
-        try await TestChildProcess.runToExit(
-            executable: ReconcilerExecutableTests.binary.path, arguments: arguments,
-            environment: ["PATH": "/usr/bin:/bin"].merging(environment) { $1 })
+        try await TestChildProcess.runBuilt("c8s-coordinator", arguments, environment: environment)
     }
 
     @Test func helpListsEveryFlagAndVariable() async throws {

@@ -10,26 +10,13 @@ import Testing
 /// on SIGTERM.
 @Suite struct ReconcilerExecutableTests {
     static var binary: URL {
-        let executable = URL(
-            fileURLWithPath: (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe"))
-                ?? CommandLine.arguments[0])
-        var directory = executable.deletingLastPathComponent()
-        while directory.path != "/" {
-            let candidate = directory.appendingPathComponent("c8s-coordinator")
-            if FileManager.default.isExecutableFile(atPath: candidate.path) { return candidate }
-            directory = directory.deletingLastPathComponent()
-        }
-        return URL(fileURLWithPath: repositoryRoot + "/.build/debug/c8s-coordinator")
+        URL(fileURLWithPath: builtExecutable("c8s-coordinator"))
     }
 
     @Test func executableReconcilesAndShutsDownOnSIGTERM() async throws {
         try await ReconcilerHarness.with { h in
-            let directory = FileManager.default.temporaryDirectory.appendingPathComponent(
-                "c8s-coord-\(UUID().uuidString)")
-            try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+            let (directory, kubeconfig) = try h.makeExecutableDirectory("c8s-coord")
             defer { try? FileManager.default.removeItem(at: directory) }
-            let kubeconfig = directory.appendingPathComponent("kubeconfig").path
-            try h.server.writeKubeconfig(to: kubeconfig)
 
             try await h.createConfig("exe", PipelineSpec(steps: [step("a")]))
             try await h.createRun("exe-1", config: "exe")

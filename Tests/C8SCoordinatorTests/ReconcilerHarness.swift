@@ -32,6 +32,16 @@ struct ReconcilerHarness: Sendable {
         }
     }
 
+    /// A new temporary directory `PREFIX-UUID` (the caller removes it) holding a kubeconfig for the test API
+    /// server, for a `c8s-coordinator` child.
+    func makeExecutableDirectory(_ prefix: String) throws -> (directory: URL, kubeconfig: String) {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("\(prefix)-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        let kubeconfig = directory.appendingPathComponent("kubeconfig").path
+        try server.writeKubeconfig(to: kubeconfig)
+        return (directory, kubeconfig)
+    }
+
     /// Runs a reconciler while `body` runs.
     func withReconciler<T: Sendable>(
         configuration: ReconcilerConfiguration = .init(namespace: "default"),

@@ -11,12 +11,8 @@ import Testing
 @Suite struct TriggersExecutableTests {
     @Test func executableServesWebhooks() async throws {
         try await ReconcilerHarness.with { h in
-            let directory = FileManager.default.temporaryDirectory.appendingPathComponent(
-                "c8s-hook-\(UUID().uuidString)")
-            try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+            let (directory, kubeconfig) = try h.makeExecutableDirectory("c8s-hook")
             defer { try? FileManager.default.removeItem(at: directory) }
-            let kubeconfig = directory.appendingPathComponent("kubeconfig").path
-            try h.server.writeKubeconfig(to: kubeconfig)
             try await TriggersKubeTests.seed(h)
 
             try await withTestChildProcess(

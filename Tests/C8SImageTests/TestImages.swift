@@ -50,19 +50,11 @@ struct TestImages: Sendable {
 
     /// Where `swift build` put the executables: the first directory above the test bundle that holds c8s-agent.
     private static func executableDirectory() throws -> String {
-        let executable =
-            (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe"))
-            ?? CommandLine.arguments[0]
-        var directory = URL(fileURLWithPath: executable).deletingLastPathComponent()
-        while directory.path != "/" {
-            if names.allSatisfy({
-                FileManager.default.isExecutableFile(atPath: directory.appendingPathComponent($0).path)
-            }) {
-                return directory.path
-            }
-            directory = directory.deletingLastPathComponent()
+        guard let directory = builtProductsDirectory(holding: names) else {
+            throw ImageTestError(
+                "no directory above the test bundle holds \(names): run `swift build --build-tests` first")
         }
-        throw ImageTestError("no directory above \(executable) holds \(names): run `swift build --build-tests` first")
+        return directory
     }
 }
 

@@ -146,16 +146,7 @@ final class AgentProcess: Sendable {
 
     /// The `c8s-agent` executable next to the test bundle (`.build/<config>/c8s-agent`).
     static var binary: URL {
-        let executable = URL(
-            fileURLWithPath: (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe"))
-                ?? CommandLine.arguments[0])
-        var directory = executable.deletingLastPathComponent()
-        while directory.path != "/" {
-            let candidate = directory.appendingPathComponent("c8s-agent")
-            if FileManager.default.isExecutableFile(atPath: candidate.path) { return candidate }
-            directory = directory.deletingLastPathComponent()
-        }
-        return URL(fileURLWithPath: repositoryRoot + "/.build/debug/c8s-agent")
+        URL(fileURLWithPath: builtExecutable("c8s-agent"))
     }
 
     func start() throws {

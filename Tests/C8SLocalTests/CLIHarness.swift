@@ -1,3 +1,4 @@
+import C8STestSupport
 import Foundation
 import Testing
 
@@ -24,62 +25,26 @@ struct CLIHarness {
 
     /// The `c8s` binary built next to the test executable.
     static var binary: URL {
-        let executable = URL(
-            fileURLWithPath: (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe"))
-                ?? CommandLine.arguments[0])
-        var directory = executable.deletingLastPathComponent()
-        while directory.path != "/" {
-            let candidate = directory.appendingPathComponent("c8s")
-            var isDirectory: ObjCBool = false
-            if FileManager.default.fileExists(atPath: candidate.path, isDirectory: &isDirectory), !isDirectory.boolValue
-            {
-                return candidate
-            }
-            directory = directory.deletingLastPathComponent()
-        }
-        return URL(fileURLWithPath: ".build/debug/c8s")
+        URL(fileURLWithPath: builtExecutable("c8s"))
     }
 
     func write(_ text: String, to name: String = ".c8s.yaml") throws {
         try text.write(to: directory.appendingPathComponent(name), atomically: true, encoding: .utf8)
     }
 
-    func makeProcess(_ arguments: [String], environment: [String: String] = [:]) -> (Process, Pipe, Pipe) {
-        let process = Process()
-        process.executableURL = Self.binary
-        process.arguments = arguments
-        if !environment.isEmpty {
-            process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
-        }
-        process.currentDirectoryURL = directory
-        let out = Pipe()
-        let err = Pipe()
-        process.standardOutput = out
-        process.standardError = err
-        process.standardInput = FileHandle.nullDevice
-        return (process, out, err)
+    /// Starts `c8s ARGUMENTS` in the directory, with stdin from /dev/null and `environment` over this process's.
+    func start(_ arguments: [String], environment: [String: String] = [:]) throws -> CLIChild {
+        let variables = ProcessInfo.processInfo.environment.merging(environment) { $1 }
+        return try CLIChild([Self.binary.path] + arguments, environment: variables, directory: directory.path)
     }
 
     /// Runs `c8s ARGUMENTS` to completion (failing the test if it takes longer than `limit` seconds).
     func run(_ arguments: [String], environment: [String: String] = [:], limit: Double = 120) throws -> Result {
-        let (process, out, err) = makeProcess(arguments, environment: environment)
-        let collected = Collector()
-        try process.run()
-        let group = DispatchGroup()
-        for (pipe, isOut) in [(out, true), (err, false)] {
-            group.enter()
-            DispatchQueue.global().async {
-                let data = pipe.fileHandleForReading.readDataToEndOfFile()
-                collected.set(data, stdout: isOut)
-                group.leave()
-            }
-        }
-        if group.wait(timeout: .now() + limit) == .timedOut {
-            process.terminate()
-            Issue.record("c8s \(arguments) did not finish within \(limit)s")
-        }
-        process.waitUntilExit()
-        return Result(status: process.terminationStatus, stdout: collected.stdout, stderr: collected.stderr)
+        let result = try ChildProcess.runOnCurrentThread(
+            Self.binary.path, arguments, environment: ProcessInfo.processInfo.environment.merging(environment) { $1 },
+            workingDirectory: directory.path, timeLimit: .seconds(limit))
+        if result.timedOut { Issue.record("c8s \(arguments) did not finish within \(limit)s") }
+        return Result(status: result.termination.status, stdout: result.outputText, stderr: result.errorText)
     }
 
     /// The run records in `.c8s/`.
@@ -104,17 +69,9 @@ struct CLIHarness {
 
     /// `zstd -d -c FILE`.
     static func decompress(_ path: String) throws -> String {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["zstd", "-q", "-d", "-c", path]
-        let out = Pipe()
-        process.standardOutput = out
-        process.standardError = FileHandle.nullDevice
-        try process.run()
-        let data = out.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        guard process.terminationStatus == 0 else { throw CocoaError(.fileReadCorruptFile) }
-        return String(decoding: data, as: UTF8.self)
+        let result = try ChildProcess.runOnCurrentThread("zstd", ["-q", "-d", "-c", path])
+        guard result.succeeded else { throw CocoaError(.fileReadCorruptFile) }
+        return result.outputText
     }
 
     /// The stored chunks of one step's log, in order (`.c8s/logs/local/RUN/STEP/step/chunk-*.zst`).
@@ -126,17 +83,79 @@ struct CLIHarness {
     }
 }
 
+/// A started `c8s` process (C8SProcess's ``SpawnedChild``): its stdout and stderr are pipes the test reads.
+final class CLIChild: Sendable {
+    private let child: SpawnedChild
+    /// The read end of the child's stdout.
+    let standardOutput: FileHandle
+    /// The read end of the child's stderr.
+    let standardError: FileHandle
+
+    init(_ argv: [String], environment: [String: String], directory: String) throws {
+        let out = try SpawnedProcess.makePipe()
+        let err: (read: Int32, write: Int32)
+        do {
+            err = try SpawnedProcess.makePipe()
+        } catch {
+            close(out.read)
+            close(out.write)
+            throw error
+        }
+        defer {
+            close(out.write)
+            close(err.write)
+        }
+        do {
+            child = try SpawnedChild.start(
+                argv, environment: environment.map { "\($0.key)=\($0.value)" }, workingDirectory: directory,
+                stdout: out.write, stderr: err.write)
+        } catch {
+            close(out.read)
+            close(err.read)
+            throw error
+        }
+        standardOutput = FileHandle(fileDescriptor: out.read, closeOnDealloc: true)
+        standardError = FileHandle(fileDescriptor: err.read, closeOnDealloc: true)
+    }
+
+    var processIdentifier: Int32 { child.pid }
+    var isRunning: Bool { child.termination == nil }
+    /// The exit status (or the signal's number); 0 while the child runs.
+    var terminationStatus: Int32 { child.termination?.status ?? 0 }
+
+    /// Reads stdout until what was read holds `text` or stdout ends, for at most `limit` seconds (checked between
+    /// reads); returns what was read.
+    func readOutput(until text: String, limit: Double = 60) -> Data {
+        var seen = Data()
+        let deadline = Date().addingTimeInterval(limit)
+        while !String(decoding: seen, as: UTF8.self).contains(text), Date() < deadline {
+            let chunk = standardOutput.availableData
+            if chunk.isEmpty { break }
+            seen.append(chunk)
+        }
+        return seen
+    }
+
+    /// Sends `signal` to the child unless it has been reaped.
+    func signal(_ signal: Int32) {
+        child.signal(signal)
+    }
+
+    /// Blocks until the child has ended.
+    func waitUntilExit() {
+        _ = child.waitUntilExit()
+    }
+}
+
 /// A running `c8s run --local` whose standard output is read as it arrives.
 final class LiveRun: @unchecked Sendable {
-    let process: Process
+    let process: CLIChild
     private let lock = NSCondition()
     private var output = ""
 
     init(_ cli: CLIHarness, _ arguments: [String]) throws {
-        let (process, out, _) = cli.makeProcess(arguments)
-        self.process = process
-        try process.run()
-        let handle = out.fileHandleForReading
+        process = try cli.start(arguments)
+        let handle = process.standardOutput
         Thread.detachNewThread { [self] in
             while true {
                 let data = handle.availableData
@@ -161,32 +180,8 @@ final class LiveRun: @unchecked Sendable {
     }
 
     func killHard() {
-        kill(process.processIdentifier, SIGKILL)
+        process.signal(SIGKILL)
         process.waitUntilExit()
-    }
-}
-
-final class Collector: @unchecked Sendable {
-    private let lock = NSLock()
-    private var out = Data()
-    private var err = Data()
-
-    func set(_ data: Data, stdout: Bool) {
-        lock.lock()
-        if stdout { out = data } else { err = data }
-        lock.unlock()
-    }
-
-    var stdout: String {
-        lock.lock()
-        defer { lock.unlock() }
-        return String(decoding: out, as: UTF8.self)
-    }
-
-    var stderr: String {
-        lock.lock()
-        defer { lock.unlock() }
-        return String(decoding: err, as: UTF8.self)
     }
 }
 

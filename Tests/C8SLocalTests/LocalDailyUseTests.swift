@@ -1,4 +1,5 @@
 import C8SCore
+import C8STestSupport
 import Foundation
 import Testing
 
@@ -10,15 +11,11 @@ import Testing
 struct LocalDailyUseTests {
     /// Makes `cli.directory` a git repository with everything in it committed.
     static func commitAll(_ cli: CLIHarness) throws {
-        let git = Process()
-        git.executableURL = URL(fileURLWithPath: "/bin/sh")
-        git.arguments = [
-            "-c", "git init -q && git add -A && git -c user.email=t@example.com -c user.name=t commit -qm initial",
-        ]
-        git.currentDirectoryURL = cli.directory
-        try git.run()
-        git.waitUntilExit()
-        try #require(git.terminationStatus == 0)
+        let git = try ChildProcess.runOnCurrentThread(
+            "/bin/sh",
+            ["-c", "git init -q && git add -A && git -c user.email=t@example.com -c user.name=t commit -qm initial"],
+            workingDirectory: cli.directory.path)
+        try #require(git.succeeded, "\(git.errorText)")
     }
 
     @Test func theWorkspaceIsTheWorkingTreeUnlessCleanAsksForHEAD() throws {

@@ -117,23 +117,17 @@ import Testing
                 commands: ['i=1; while [ $i -le 40 ]; do echo "slow line $i"; i=$((i+1)); sleep 0.1; done']
             """
         )
-        let (runner, out, _) = cli.makeProcess(["run", "--local"])
-        try runner.run()
+        let runner = try cli.start(["run", "--local"])
+        let out = runner.standardOutput
         // Wait (bounded) until the step prints, so the run and its step exist.
-        var seen = Data()
-        let deadline = Date().addingTimeInterval(60)
-        while !String(decoding: seen, as: UTF8.self).contains("slow line 3"), Date() < deadline {
-            let chunk = out.fileHandleForReading.availableData
-            if chunk.isEmpty { break }
-            seen.append(chunk)
-        }
+        let seen = runner.readOutput(until: "slow line 3")
         // The follower learns the run id from `c8s get runs --local` (the only run).
         let listing = try cli.run(["get", "runs", "--local"])
         let runID = try #require(
             listing.stdout.split(separator: "\n").dropFirst().first?.split(separator: " ").first.map(String.init))
         let stepRunning = cli.runs.first?.steps.first?.phase == .running
         let follow = try cli.run(["logs", "--local", "-f", runID, "slow"], limit: 120)
-        let rest = out.fileHandleForReading.readDataToEndOfFile()
+        let rest = out.readDataToEndOfFile()
         runner.waitUntilExit()
         #expect(runner.terminationStatus == 0, "\(String(decoding: seen + rest, as: UTF8.self))")
         #expect(stepRunning, "the follower started after the step had ended")

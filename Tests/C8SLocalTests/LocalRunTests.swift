@@ -166,19 +166,13 @@ import Testing
                 commands: [echo later]
             """
         )
-        let (process, out, _) = cli.makeProcess(["run", "--local", "--env", "PID_FILE=\(pidFile)"])
-        try process.run()
+        let process = try cli.start(["run", "--local", "--env", "PID_FILE=\(pidFile)"])
+        let out = process.standardOutput
         // Wait (bounded) until the step reports that it runs.
-        var seen = Data()
-        let deadline = Date().addingTimeInterval(60)
-        while !String(decoding: seen, as: UTF8.self).contains("started-long"), Date() < deadline {
-            let chunk = out.fileHandleForReading.availableData
-            if chunk.isEmpty { break }
-            seen.append(chunk)
-        }
+        let seen = process.readOutput(until: "started-long")
         #expect(String(decoding: seen, as: UTF8.self).contains("started-long"))
         kill(process.processIdentifier, signal)
-        let rest = out.fileHandleForReading.readDataToEndOfFile()
+        let rest = out.readDataToEndOfFile()
         process.waitUntilExit()
         #expect(process.terminationStatus == 130)
         #expect(String(decoding: rest, as: UTF8.self).contains("Cancelled"))
@@ -251,16 +245,7 @@ import Testing
                 + "    commands: [\"cat committed.txt\", \"test ! -e uncommitted.txt\", \"touch made.txt\"]\n"
                 + "  - name: again\n    commands: [\"test ! -e made.txt\"]\n")
         try cli.write("from HEAD\n", to: "committed.txt")
-        let git = Process()
-        git.executableURL = URL(fileURLWithPath: "/bin/sh")
-        git.arguments = [
-            "-c",
-            "git init -q && git add -A && git -c user.email=t@example.com -c user.name=t commit -qm initial",
-        ]
-        git.currentDirectoryURL = cli.directory
-        try git.run()
-        git.waitUntilExit()
-        try #require(git.terminationStatus == 0)
+        try LocalDailyUseTests.commitAll(cli)
         try cli.write("not committed\n", to: "uncommitted.txt")
         let result = try cli.run(["run", "--local", "--clean"])
         #expect(result.status == 0, "\(result.stdout)")

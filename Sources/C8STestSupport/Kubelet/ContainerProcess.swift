@@ -44,10 +44,7 @@ final class ContainerProcess: Sendable {
     }
 
     private static func makePipe() throws -> (Int32, Int32) {
-        var fds: [Int32] = [0, 0]
-        guard pipe(&fds) == 0 else { throw ClusterSimulatorError.io("cannot create a pipe", errno: errno) }
-        for fd in fds { _ = fcntl(fd, F_SETFD, FD_CLOEXEC) }
-        return (fds[0], fds[1])
+        try SpawnedProcess.makePipe()
     }
 
     /// Kills the whole process group.

@@ -1,5 +1,5 @@
 #define _GNU_SOURCE
-#include "CStepSpawn.h"
+#include "CProcessSpawn.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -105,7 +105,7 @@ static void supervise(
     }
 }
 
-int c8s_step_spawn(
+int c8s_supervised_spawn(
     const char *path, char *const argv[], char *const envp[], int stdin_fd, int stdout_fd, int stderr_fd,
     pid_t *supervisor, pid_t *group) {
     int status_pipe[2];
@@ -142,4 +142,8 @@ int c8s_step_spawn(
     *supervisor = child;
     *group = report;
     return 0;
+}
+
+int c8s_pipe_cloexec(int fds[2]) {
+    return pipe2(fds, O_CLOEXEC) == 0 ? 0 : errno;
 }
