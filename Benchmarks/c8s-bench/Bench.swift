@@ -15,7 +15,8 @@ import Glibc
 /// `--repeats` runs; `--mask-only` stops after parsing, masking and the `grep -F` baseline, for callgrind;
 /// `--read-only` runs only the log read-back benchmarks of ``ReadBackBench`` on a `--read-megabytes` log);
 /// `c8s-bench --pipeline-only` runs only the validation and planning benchmarks (``PipelineBench``);
-/// `c8s-bench --local-only` only local mode's run of 1 000 and 10 000 trivial steps (``LocalBench``);
+/// `c8s-bench --local-only [--local-steps N,N,...]` only local mode's run of N trivial steps (``LocalBench``;
+/// default 1 000 and 10 000);
 /// `c8s-bench --dispatch [--runs R,R,...] [--workers N] [--coordinator PATH]` only the dispatch benchmark
 /// (``DispatchBench``; default R 25 and 100; `--runs 100,300,1000` for the full table; the `c8s-coordinator`
 /// next to `c8s-bench` unless PATH names another build); `c8s-bench --webhooks [--deliveries N]` only the webhook
@@ -26,7 +27,7 @@ enum Bench {
     static func main() async throws {
         let arguments = Array(CommandLine.arguments.dropFirst())
         if arguments.first == "--pipeline-only" { return PipelineBench.run() }
-        if arguments.first == "--local-only" { return await LocalBench.run() }
+        if arguments.first == "--local-only" { return await local(Array(arguments.dropFirst())) }
         if arguments.first == "--dispatch" { return try await dispatch(Array(arguments.dropFirst())) }
         if arguments.first == "--webhooks" {
             let count = arguments.count == 3 && arguments[1] == "--deliveries" ? Int(arguments[2]) : 20_000
@@ -43,6 +44,22 @@ enum Bench {
         await LocalBench.run()
         try await WebhookBench.run(deliveries: 20_000)
         try await dispatch([])
+    }
+
+    /// The local-mode benchmark with its own arguments (`--local-steps N,N,...`).
+    nonisolated static func local(_ arguments: [String]) async {
+        var sizes = LocalBench.sizes
+        var iterator = arguments.makeIterator()
+        while let argument = iterator.next() {
+            switch argument {
+            case "--local-steps":
+                sizes = (iterator.next() ?? "").split(separator: ",").compactMap { Int($0) }.filter { $0 > 0 }
+            default:
+                FileHandle.standardError.write(Data("unknown local argument \(argument)\n".utf8))
+                exit(2)
+            }
+        }
+        await LocalBench.run(sizes: sizes)
     }
 
     /// The dispatch benchmark with its own arguments.

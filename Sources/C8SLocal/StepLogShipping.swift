@@ -100,9 +100,10 @@ final class StepLogShipping: Sendable {
         continuation.finish()
     }
 
-    /// Ships every opened step until ``close()`` and every step's log is complete.
+    /// Ships every opened step until ``close()`` and every step's log is complete. A step's shipping task is
+    /// discarded once it ends, so memory follows the steps being shipped, not every step the run had.
     func run() async {
-        await withTaskGroup(of: Void.self) { group in
+        await withDiscardingTaskGroup { group in
             for await (key, shipper) in requests {
                 group.addTask { [tailer, runStore, runID, reporter, logger] in
                     do {

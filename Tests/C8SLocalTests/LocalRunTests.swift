@@ -323,4 +323,36 @@ import Testing
         #expect(try cli.run(["run", "--local", "-f", "missing.yaml"]).status == 2)
         #expect(try cli.run(["run", "--local", "--no-such-flag"]).status == 2)
     }
+
+    /// Many short steps: `--parallel` bounds how many run at once, and each gets a fresh copy of the workspace
+    /// (no step sees a file another step wrote).
+    @Test func parallelBoundsManyShortStepsAndEachGetsAFreshWorkspace() throws {
+        let cli = try CLIHarness()
+        defer { cli.remove() }
+        try cli.write("data\n", to: "input.txt")
+        let steps = (0..<40).map {
+            "  - name: s\($0)\n    commands: ['test \"$(cat input.txt)\" = data', 'test ! -e own.txt', 'echo > own.txt']"
+        }
+        try cli.write("steps:\n" + steps.joined(separator: "\n") + "\n")
+        let result = try cli.run(["run", "--local", "--parallel", "3"])
+        #expect(result.status == 0, "\(result.stdout)\(result.stderr)")
+        let run = try #require(cli.runs.first)
+        #expect(run.steps.allSatisfy { $0.phase == .succeeded && $0.startTime != nil && $0.endTime != nil })
+        // The most steps between their start and end at any one time.
+        var edges: [(time: Date, change: Int)] = []
+        for step in run.steps {
+            edges.append((step.startTime!, 1))
+            edges.append((step.endTime!, -1))
+        }
+        edges.sort { (a: (time: Date, change: Int), b: (time: Date, change: Int)) -> Bool in
+            a.time == b.time ? a.change < b.change : a.time < b.time
+        }
+        var running = 0
+        var most = 0
+        for edge in edges {
+            running += edge.change
+            most = max(most, running)
+        }
+        #expect(most <= 3)
+    }
 }
