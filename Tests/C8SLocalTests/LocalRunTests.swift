@@ -331,7 +331,8 @@ import Testing
         defer { cli.remove() }
         try cli.write("data\n", to: "input.txt")
         let steps = (0..<40).map {
-            "  - name: s\($0)\n    commands: ['test \"$(cat input.txt)\" = data', 'test ! -e own.txt', 'echo > own.txt']"
+            "  - name: s\($0)\n"
+                + "    commands: ['test \"$(cat input.txt)\" = data', 'test ! -e own.txt', 'echo > own.txt']"
         }
         try cli.write("steps:\n" + steps.joined(separator: "\n") + "\n")
         let result = try cli.run(["run", "--local", "--parallel", "3"])
