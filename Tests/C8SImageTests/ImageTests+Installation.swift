@@ -70,7 +70,9 @@ extension ImageTests {
                 arguments: [
                     "--port", "0", "--kubeconfig", kubeconfig, "--crds", imageRepositoryRoot + "/config/crd",
                     "--nodes", nodes.joined(separator: ","), "--log-root", logRoot,
-                ]
+                ],
+                // The simulator's Pod directories go under the test's root, removed with it however c8s-sim ends.
+                environment: ProcessInfo.processInfo.environment.merging(["TMPDIR": root]) { $1 }
             ) { sim in
                 _ = try await sim.waitForLine(containing: "simulating nodes", within: .seconds(60))
                 guard FileManager.default.fileExists(atPath: kubeconfig) else {

@@ -147,8 +147,9 @@ import Testing
         }
         #expect(lines == Array(0..<1500))
         // A gap is refused: it would lose lines.
-        let third = LogWriter(
-            store: try DirectoryLogStore(root: ChunkTestSupport.temporaryDirectory()), location: location)
+        let otherRoot = try ChunkTestSupport.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: otherRoot) }
+        let third = LogWriter(store: DirectoryLogStore(root: otherRoot), location: location)
         await #expect(throws: LogStoreError.self) { try await third.append(records[5], lineNumber: 5) }
     }
 

@@ -93,15 +93,25 @@ final class TailDecompressor: Sendable {
         }
     }
 
+    /// A temporary file with no name: `O_TMPFILE` where the file system has it (nothing to remove, nothing left
+    /// behind whatever happens to the process), else `mkstemp` and an immediate unlink.
+    static func unnamedTemporaryFile() throws(SystemCallError) -> Int32 {
+        let directory = NSTemporaryDirectory()
+        let fd = open(directory, __O_TMPFILE | O_RDWR | O_CLOEXEC, 0o600)
+        if fd >= 0 { return fd }
+        var template = Array("\(directory)/c8s-tail-gz-XXXXXX".utf8CString)
+        let named = try systemCall("mkstemp", directory) {
+            template.withUnsafeMutableBufferPointer { mkostemp($0.baseAddress!, O_CLOEXEC) }
+        }
+        unlink(String(cString: template))
+        return named
+    }
+
     /// `name` decompressed into an unlinked temporary file; nil (with a warning) when that fails.
     func decompress(_ name: String, directory: String) -> Output? {
         let path = directory + "/" + name
-        var template = Array("\(NSTemporaryDirectory())/c8s-tail-gz-XXXXXX".utf8CString)
         do {
-            let fd = try systemCall("mkstemp", NSTemporaryDirectory()) {
-                template.withUnsafeMutableBufferPointer { mkstemp($0.baseAddress!) }
-            }
-            unlink(String(cString: template))
+            let fd = try Self.unnamedTemporaryFile()
             do {
                 let size = try GzipFile.decompress(
                     path: path, into: fd, maximumSize: maximumSize, shouldStop: { isStopped })
