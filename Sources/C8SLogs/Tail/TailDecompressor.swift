@@ -101,7 +101,7 @@ final class TailDecompressor: Sendable {
         if fd >= 0 { return fd }
         var template = Array("\(directory)/c8s-tail-gz-XXXXXX".utf8CString)
         let named = try systemCall("mkstemp", directory) {
-            template.withUnsafeMutableBufferPointer { mkostemp($0.baseAddress!, O_CLOEXEC) }
+            template.withUnsafeMutableBufferPointer { mkstemp($0.baseAddress!) }
         }
         unlink(String(cString: template))
         return named
